@@ -1,0 +1,187 @@
+package datasets
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on user-entered profiles, so that one request cannot store or
+// score an unbounded amount of text.
+const (
+	MaxNarrative    = 8000
+	MaxItems        = 50
+	MaxItemText     = 500
+	MaxTags         = 10
+	MaxSourceText   = 500
+	MaxCountries    = 50
+	MaxDiasporaSize = 50_000_000
+)
+
+// Problem is one problem statement with optional taxonomy tags.
+type Problem struct {
+	Text string   `json:"text" yaml:"text"`
+	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+}
+
+// Practice is something the profile's owner can offer a partner.
+type Practice struct {
+	Text string   `json:"text" yaml:"text"`
+	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+}
+
+// DiasporaLink names a foreign place where people from the profile's owner
+// live. Place is free text ("Whitewater, Wisconsin") or, once resolved,
+// PlaceID.
+type DiasporaLink struct {
+	Place   string `json:"place,omitempty" yaml:"place,omitempty"`
+	PlaceID int64  `json:"place_id,omitempty" yaml:"place_id,omitempty"`
+	Size    int64  `json:"size,omitempty" yaml:"size,omitempty"`
+	Source  string `json:"source,omitempty" yaml:"source,omitempty"`
+}
+
+// Constraints narrow the candidates a profile wants to see.
+type Constraints struct {
+	Countries     []string `json:"countries,omitempty" yaml:"countries,omitempty"`
+	MinPopulation int64    `json:"min_population,omitempty" yaml:"min_population,omitempty"`
+	MaxPopulation int64    `json:"max_population,omitempty" yaml:"max_population,omitempty"`
+}
+
+// Profile describes a municipality or a foreign city for matching: its
+// problems, priority areas (a–h of the SRE model agreement, weighted),
+// practices it offers, diaspora destinations, a narrative and constraints.
+type Profile struct {
+	Lang        string             `json:"lang" yaml:"lang"`
+	Narrative   string             `json:"narrative,omitempty" yaml:"narrative,omitempty"`
+	Problems    []Problem          `json:"problems,omitempty" yaml:"problems,omitempty"`
+	Areas       map[string]float64 `json:"areas,omitempty" yaml:"areas,omitempty"`
+	Practices   []Practice         `json:"practices,omitempty" yaml:"practices,omitempty"`
+	Diaspora    []DiasporaLink     `json:"diaspora,omitempty" yaml:"diaspora,omitempty"`
+	Constraints Constraints        `json:"constraints,omitzero" yaml:"constraints,omitempty"`
+	UpdatedAt   string             `json:"updated_at,omitempty" yaml:"updated_at,omitempty"`
+}
+
+// Empty reports whether the profile carries nothing to match on.
+func (p Profile) Empty() bool {
+	return strings.TrimSpace(p.Narrative) == "" && len(p.Problems) == 0 && len(p.Areas) == 0 &&
+		len(p.Practices) == 0 && len(p.Diaspora) == 0
+}
+
+// Validate checks every field against the limits and returns an EInvalid
+// *Error naming each bad field (e.g. "problems[2].text"). Tags are checked
+// against tax when it is not nil.
+func (p *Profile) Validate(tax *Taxonomy) error {
+	fe := FieldErrors{}
+	switch p.Lang {
+	case "":
+		p.Lang = "es"
+	case "es", "en":
+	default:
+		fe.Add("lang", "must be \"es\" or \"en\", got %q", p.Lang)
+	}
+	checkText := func(field, s string, max int, required bool) {
+		switch {
+		case !utf8.ValidString(s):
+			fe.Add(field, "is not valid UTF-8")
+		case required && strings.TrimSpace(s) == "":
+			fe.Add(field, "must not be empty")
+		case utf8.RuneCountInString(s) > max:
+			fe.Add(field, "is longer than %d characters", max)
+		case strings.ContainsRune(s, 0):
+			fe.Add(field, "contains a NUL character")
+		}
+	}
+	checkTags := func(field string, tags []string) {
+		if len(tags) > MaxTags {
+			fe.Add(field, "has more than %d tags", MaxTags)
+			return
+		}
+		for j, t := range tags {
+			if tax == nil {
+				continue
+			}
+			if _, ok := tax.Category(t); !ok {
+				fe.Add(fmt.Sprintf("%s[%d]", field, j), "unknown taxonomy category %q", t)
+			}
+		}
+	}
+	checkText("narrative", p.Narrative, MaxNarrative, false)
+	if len(p.Problems) > MaxItems {
+		fe.Add("problems", "has more than %d items", MaxItems)
+	}
+	for i, pr := range p.Problems {
+		if i >= MaxItems {
+			break
+		}
+		checkText(fmt.Sprintf("problems[%d].text", i), pr.Text, MaxItemText, len(pr.Tags) == 0)
+		checkTags(fmt.Sprintf("problems[%d].tags", i), pr.Tags)
+	}
+	if len(p.Practices) > MaxItems {
+		fe.Add("practices", "has more than %d items", MaxItems)
+	}
+	for i, pr := range p.Practices {
+		if i >= MaxItems {
+			break
+		}
+		checkText(fmt.Sprintf("practices[%d].text", i), pr.Text, MaxItemText, len(pr.Tags) == 0)
+		checkTags(fmt.Sprintf("practices[%d].tags", i), pr.Tags)
+	}
+	for k, v := range p.Areas {
+		if len(k) != 1 || k[0] < 'a' || k[0] > 'h' {
+			fe.Add("areas."+k, "unknown area; use a–h of the model agreement")
+			continue
+		}
+		if math.IsNaN(v) || v < 0 || v > 1 {
+			fe.Add("areas."+k, "weight must be between 0 and 1")
+		}
+	}
+	if len(p.Diaspora) > MaxItems {
+		fe.Add("diaspora", "has more than %d items", MaxItems)
+	}
+	for i, d := range p.Diaspora {
+		if i >= MaxItems {
+			break
+		}
+		f := fmt.Sprintf("diaspora[%d]", i)
+		if strings.TrimSpace(d.Place) == "" && d.PlaceID == 0 {
+			fe.Add(f+".place", "name a place or give place_id")
+		}
+		checkText(f+".place", d.Place, MaxItemText, false)
+		checkText(f+".source", d.Source, MaxSourceText, false)
+		if d.Size < 0 || d.Size > MaxDiasporaSize {
+			fe.Add(f+".size", "must be between 0 and %d", MaxDiasporaSize)
+		}
+		if d.PlaceID < 0 {
+			fe.Add(f+".place_id", "must be positive")
+		}
+	}
+	c := p.Constraints
+	if len(c.Countries) > MaxCountries {
+		fe.Add("constraints.countries", "has more than %d countries", MaxCountries)
+	}
+	for i, cc := range c.Countries {
+		if len(cc) != 2 || strings.ToUpper(cc) != cc || !isASCIIUpper(cc) {
+			fe.Add(fmt.Sprintf("constraints.countries[%d]", i), "must be a two-letter ISO code in capitals, got %q", cc)
+		}
+	}
+	if c.MinPopulation < 0 {
+		fe.Add("constraints.min_population", "must not be negative")
+	}
+	if c.MaxPopulation < 0 {
+		fe.Add("constraints.max_population", "must not be negative")
+	}
+	if c.MaxPopulation > 0 && c.MinPopulation > c.MaxPopulation {
+		fe.Add("constraints.max_population", "must be at least min_population")
+	}
+	return fe.Err("the profile has invalid fields")
+}
+
+func isASCIIUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
