@@ -1,0 +1,488 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+	"github.com/schollz/progressbar/v3"
+
+	"hermanar/datasets"
+)
+
+// MappingVersion identifies the place index's mapping, analyzers and
+// document layout. Bump it whenever any of them changes: an index built
+// under another version is rebuilt at the next Open.
+const MappingVersion = 1
+
+// Place document fields.
+const (
+	fKind       = "kind"       // keyword: "place" or "municipality"
+	fCountry    = "country"    // keyword: ISO code, for filtering
+	fName       = "name"       // name analyzer: name and ASCII name
+	fAlt        = "alt"        // name analyzer: alternate names, de-duplicated after folding
+	fAdmin      = "admin"      // name analyzer: admin1 and admin2 names, country code
+	fExact      = "exact"      // keyword: each whole name folded by AnalyzerExact, one key per name
+	fPrefix     = "prefix"     // edge n-grams of name tokens, for the word being typed
+	fPopulation = "population" // stored number, not indexed: ranking happens in Go
+)
+
+// Hit kinds.
+const (
+	KindPlace        = "place"
+	KindMunicipality = "municipality"
+)
+
+const (
+	batchSize    = 5000
+	metaFile     = "hermanar.json"
+	buildingGlob = placesDir + ".building-*"
+)
+
+// PlacesInfo describes the place index: what it was built from and how
+// long the build took.
+type PlacesInfo struct {
+	SnapshotVersion string    `json:"snapshot_version"`
+	MappingVersion  int       `json:"mapping_version"`
+	Countries       []string  `json:"countries,omitempty"`
+	Docs            int       `json:"docs"`
+	BuiltAt         time.Time `json:"built_at"`
+	BuildSeconds    float64   `json:"build_seconds"`
+	// Rebuilt is true when this Open built the index (not stored).
+	Rebuilt bool `json:"-"`
+}
+
+// DocsPerSecond is the build throughput.
+func (p PlacesInfo) DocsPerSecond() float64 {
+	if p.BuildSeconds <= 0 {
+		return 0
+	}
+	return float64(p.Docs) / p.BuildSeconds
+}
+
+func (p PlacesInfo) sameBuild(q PlacesInfo) bool {
+	return p.SnapshotVersion == q.SnapshotVersion && p.MappingVersion == q.MappingVersion &&
+		slices.Equal(p.Countries, q.Countries)
+}
+
+func wantedPlaces(snap *datasets.Snapshot, opts Options) PlacesInfo {
+	cs := slices.Clone(opts.Countries)
+	slices.Sort(cs)
+	return PlacesInfo{SnapshotVersion: snap.Manifest.Version, MappingVersion: MappingVersion, Countries: slices.Compact(cs)}
+}
+
+// placeMapping is the mapping of places.bleve. Documents are assembled by
+// placeDocs rather than mapped by reflection; this mapping says how the
+// same fields are analysed at query time and lets other tools read the
+// index.
+func placeMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	if err := addAnalyzers(m); err != nil {
+		return nil, err
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	text := func(analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	for field, an := range map[string]string{
+		fKind: "keyword", fCountry: "keyword", fName: AnalyzerName, fAlt: AnalyzerName,
+		fAdmin: AnalyzerName, fExact: "keyword", fPrefix: AnalyzerPrefix,
+	} {
+		dm.AddFieldMappingsAt(field, text(an))
+	}
+	pop := bleve.NewNumericFieldMapping()
+	pop.Index = false
+	pop.Store = true
+	pop.IncludeInAll = false
+	pop.DocValues = false
+	dm.AddFieldMappingsAt(fPopulation, pop)
+	m.DefaultMapping = dm
+	m.DefaultAnalyzer = AnalyzerName
+	m.IndexDynamic = false
+	m.StoreDynamic = false
+	m.DocValuesDynamic = false
+	return m, nil
+}
+
+func readMeta(path string) (PlacesInfo, bool) {
+	b, err := os.ReadFile(filepath.Join(path, metaFile))
+	if err != nil {
+		return PlacesInfo{}, false
+	}
+	var p PlacesInfo
+	if json.Unmarshal(b, &p) != nil {
+		return PlacesInfo{}, false
+	}
+	return p, true
+}
+
+// openPlaces opens path read-only when its meta matches what snap and
+// opts want, and otherwise builds it afresh.
+func openPlaces(path string, snap *datasets.Snapshot, opts Options) (bleve.Index, PlacesInfo, error) {
+	want := wantedPlaces(snap, opts)
+	if have, ok := readMeta(path); ok && have.sameBuild(want) {
+		idx, err := openReadOnly(path, opts)
+		if err == nil {
+			return idx, have, nil
+		}
+		if isLockTimeout(err) {
+			return nil, PlacesInfo{}, fmt.Errorf("index: %s is locked by another process: %w", path, err)
+		}
+		// A damaged index is rebuilt like a stale one.
+	}
+	info, err := buildPlaces(path, snap, opts, want)
+	if err != nil {
+		return nil, PlacesInfo{}, err
+	}
+	idx, err := openReadOnly(path, opts)
+	if err != nil {
+		return nil, PlacesInfo{}, fmt.Errorf("index: open %s after build: %w", path, err)
+	}
+	return idx, info, nil
+}
+
+// openReadOnly opens the place index with a shared lock: several processes
+// may search it at once, and nothing writes to it after the build.
+func openReadOnly(path string, opts Options) (bleve.Index, error) {
+	return bleve.OpenUsing(path, map[string]any{"read_only": true, "bolt_timeout": opts.boltTimeout()})
+}
+
+func isLockTimeout(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "timeout")
+}
+
+// buildPlaces indexes every place and municipality into a fresh directory
+// beside path and renames it into place only once complete and closed, so
+// a crash mid-build never leaves a half index that a later Open would
+// trust. The meta file is written inside the new directory before the
+// rename, so index and meta appear together.
+func buildPlaces(path string, snap *datasets.Snapshot, opts Options, info PlacesInfo) (PlacesInfo, error) {
+	parent := filepath.Dir(path)
+	removeStaleBuilds(parent)
+	tmp, err := os.MkdirTemp(parent, filepath.Base(path)+".building-")
+	if err != nil {
+		return info, fmt.Errorf("index: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	tmpIdx := filepath.Join(tmp, placesDir)
+
+	start := time.Now()
+	n, err := indexPlaces(tmpIdx, snap, opts)
+	if err != nil {
+		return info, fmt.Errorf("index: build places: %w", err)
+	}
+	info.Docs = n
+	info.BuiltAt = start.UTC().Truncate(time.Second)
+	info.BuildSeconds = time.Since(start).Seconds()
+	mb, _ := json.MarshalIndent(info, "", "  ")
+	if err := os.WriteFile(filepath.Join(tmpIdx, metaFile), mb, 0o644); err != nil {
+		return info, fmt.Errorf("index: %w", err)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return info, fmt.Errorf("index: remove stale %s: %w", path, err)
+	}
+	if err := os.Rename(tmpIdx, path); err != nil {
+		// Another process may have finished the same build first.
+		if have, ok := readMeta(path); ok && have.sameBuild(info) {
+			return have, nil
+		}
+		return info, fmt.Errorf("index: %w", err)
+	}
+	info.Rebuilt = true
+	return info, nil
+}
+
+// removeStaleBuilds deletes build directories left by crashed builds. A
+// build younger than an hour may belong to a live process and is kept.
+func removeStaleBuilds(parent string) {
+	old, _ := filepath.Glob(filepath.Join(parent, buildingGlob))
+	for _, d := range old {
+		if st, err := os.Stat(d); err == nil && time.Since(st.ModTime()) > time.Hour {
+			_ = os.RemoveAll(d)
+		}
+	}
+}
+
+// indexPlaces writes the documents in batches. Workers (both cores by
+// default) assemble documents and each submits its own batches, so one
+// worker builds a segment while the other prepares documents; Bleve's
+// analysis queue spreads the analysis over the cores too.
+func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error) {
+	m, err := placeMapping()
+	if err != nil {
+		return 0, err
+	}
+	// unsafe_batch lets a batch return once it is searchable in memory, so
+	// the persister can merge several batches before each fsync; every
+	// batch carries a persisted callback and the build waits for all of
+	// them before merging and closing.
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{
+		"bolt_timeout": opts.boltTimeout(),
+		"unsafe_batch": true,
+	})
+	if err != nil {
+		return 0, err
+	}
+	an, err := resolveAnalyzers(m)
+	if err != nil {
+		_ = idx.Close()
+		return 0, err
+	}
+	b := &docBuilder{snap: snap, an: an}
+
+	var countries map[string]bool
+	if len(opts.Countries) > 0 {
+		countries = map[string]bool{}
+		for _, c := range opts.Countries {
+			countries[c] = true
+		}
+	}
+	var placeIdx []int32
+	for i := range snap.Places {
+		if countries == nil || countries[snap.Places[i].Country] {
+			placeIdx = append(placeIdx, int32(i))
+		}
+	}
+	total := len(placeIdx) + len(snap.Municipalities)
+	bar := newBar(opts, total)
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunks := make(chan [2]int)
+	go func() {
+		defer close(chunks)
+		for lo := 0; lo < total; lo += batchSize {
+			chunks <- [2]int{lo, min(lo+batchSize, total)}
+		}
+	}()
+	var (
+		wg      sync.WaitGroup
+		pending sync.WaitGroup // batches not yet persisted
+		failure firstError
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				if failure.get() != nil {
+					continue
+				}
+				batch := idx.NewBatch()
+				for k := c[0]; k < c[1]; k++ {
+					var doc *document.Document
+					if k < len(placeIdx) {
+						doc = b.place(&snap.Places[placeIdx[k]])
+					} else {
+						doc = b.municipality(&snap.Municipalities[k-len(placeIdx)])
+					}
+					if err := batch.IndexAdvanced(doc); err != nil {
+						failure.set(err)
+						break
+					}
+				}
+				pending.Add(1)
+				var once sync.Once
+				done := func(err error) {
+					once.Do(func() {
+						failure.set(err)
+						pending.Done()
+					})
+				}
+				batch.SetPersistedCallback(done)
+				if err := idx.Batch(batch); err != nil {
+					done(err)
+				}
+				if bar != nil {
+					_ = bar.Add(c[1] - c[0])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failure.get() == nil {
+		pending.Wait()
+	}
+	if failure.get() == nil {
+		failure.set(forceMerge(idx))
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	return total, errors.Join(failure.get(), idx.Close())
+}
+
+// firstError keeps the first non-nil error reported by any goroutine.
+type firstError struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstError) set(err error) {
+	f.mu.Lock()
+	if f.err == nil {
+		f.err = err
+	}
+	f.mu.Unlock()
+}
+
+func (f *firstError) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// forceMerge leaves one segment, so that fuzzy and prefix expansions walk
+// one term dictionary per query and Open maps few files.
+func forceMerge(idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	return s.ForceMerge(context.Background(), nil)
+}
+
+func newBar(opts Options, total int) *progressbar.ProgressBar {
+	if opts.Progress == nil {
+		return nil
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(opts.Progress),
+		progressbar.OptionSetDescription("indexing places"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("docs"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(opts.Progress) }),
+	)
+}
+
+// docBuilder assembles place documents directly (no reflection); the
+// fields and analyzers mirror placeMapping.
+type docBuilder struct {
+	snap *datasets.Snapshot
+	an   *analyzers
+}
+
+const (
+	textOpts    = bindex.IndexField
+	keywordOpts = bindex.IndexField
+	storeOpts   = bindex.StoreField
+)
+
+func (b *docBuilder) place(p *datasets.Place) *document.Document {
+	d := document.NewDocument(placeID(p.ID))
+	b.common(d, KindPlace, p.Country, p.Population)
+	names := []string{p.Name}
+	if p.ASCIIName != "" && p.ASCIIName != p.Name {
+		names = append(names, p.ASCIIName)
+	}
+	b.text(d, fName, strings.Join(names, " "), b.an.name)
+	b.text(d, fPrefix, strings.Join(names, " "), b.an.prefix)
+
+	// Alternate names: keep one spelling per folded form, and none that
+	// repeats the main name, so a city with sixty spellings of "Mexico"
+	// neither bloats the index nor dilutes its field norm.
+	seen := map[string]bool{}
+	exact := make([]string, 0, 4)
+	for _, n := range names {
+		if k := b.exactKey(n); k != "" && !seen[k] {
+			seen[k] = true
+			exact = append(exact, k)
+		}
+	}
+	var alts []string
+	for a := range strings.SplitSeq(p.AltNames, ",") {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		k := b.exactKey(a)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		exact = append(exact, k)
+		alts = append(alts, a)
+	}
+	if len(alts) > 0 {
+		b.text(d, fAlt, strings.Join(alts, ", "), b.an.name)
+	}
+	for i, k := range exact {
+		d.AddField(document.NewTextFieldCustom(fExact, []uint64{uint64(i)}, []byte(k), textOpts, b.an.keyword))
+	}
+	admin := []string{p.Country}
+	if a1 := b.snap.Admin1Name(p); a1 != "" {
+		admin = append(admin, a1)
+	}
+	if a2 := b.snap.Admin2Name(p); a2 != "" {
+		admin = append(admin, a2)
+	}
+	b.text(d, fAdmin, strings.Join(admin, ", "), b.an.name)
+	return d
+}
+
+func (b *docBuilder) municipality(m *datasets.Municipality) *document.Document {
+	d := document.NewDocument(municipalityID(m.CVEGEO))
+	b.common(d, KindMunicipality, "MX", m.Population)
+	b.text(d, fName, m.Name, b.an.name)
+	b.text(d, fPrefix, m.Name, b.an.prefix)
+	if k := b.exactKey(m.Name); k != "" {
+		d.AddField(document.NewTextFieldCustom(fExact, nil, []byte(k), textOpts, b.an.keyword))
+	}
+	b.text(d, fAdmin, "MX, "+m.StateName, b.an.name)
+	return d
+}
+
+func (b *docBuilder) common(d *document.Document, kind, country string, pop int64) {
+	d.AddField(document.NewTextFieldCustom(fKind, nil, []byte(kind), keywordOpts, b.an.keyword))
+	d.AddField(document.NewTextFieldCustom(fCountry, nil, []byte(country), keywordOpts, b.an.keyword))
+	d.AddField(document.NewNumericFieldWithIndexingOptions(fPopulation, nil, float64(pop), storeOpts))
+}
+
+func (b *docBuilder) text(d *document.Document, field, value string, a analysis.Analyzer) {
+	d.AddField(document.NewTextFieldCustom(field, nil, []byte(value), textOpts, a))
+}
+
+// exactKey is the folded whole-name key, computed once here so that the
+// exact field can be indexed with the keyword analyzer.
+func (b *docBuilder) exactKey(s string) string {
+	ts := b.an.exact.Analyze([]byte(s))
+	if len(ts) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(string(ts[0].Term))
+}
+
+func placeID(id int64) string { return fmt.Sprint(id) }
+
+func municipalityID(cvegeo string) string { return "mun:" + cvegeo }

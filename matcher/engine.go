@@ -1,0 +1,245 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"hermanar/datasets"
+)
+
+// Classifier maps a problem statement onto taxonomy categories.
+type Classifier interface {
+	// Classify returns up to k categories with scores in [0,1], best first.
+	Classify(text, lang string, k int) []Category
+}
+
+// Category is a taxonomy category with the strength of its match.
+type Category struct {
+	ID    string   `json:"id"`
+	Score float64  `json:"score"`
+	Terms []string `json:"terms,omitempty"`
+}
+
+// TextScorer gives the text relevance of a profile against the indexed
+// profiles of candidates, keyed by ProfileKey.
+type TextScorer interface {
+	TextScores(p datasets.Profile, excludeKey string) (map[string]TextMatch, error)
+}
+
+// TextMatch is one candidate's text relevance in [0,1] and the terms that matched.
+type TextMatch struct {
+	Score float64
+	Terms []string
+}
+
+// PlaceResolver turns a free-text place ("Whitewater, Wisconsin") into a
+// GeoNames id, used for diaspora destinations typed into a profile.
+type PlaceResolver interface {
+	ResolvePlace(name string) (int64, bool)
+}
+
+// ProfileKey is the key of a place's profile in the text index.
+func ProfileKey(placeID int64) string { return fmt.Sprintf("place:%d", placeID) }
+
+// MunicipalityKey is the key of a municipality's profile in the text index.
+func MunicipalityKey(cvegeo string) string { return "mun:" + cvegeo }
+
+// Inputs is everything an Engine is built from. Only Snap is required.
+type Inputs struct {
+	Snap                 *datasets.Snapshot
+	Taxonomy             *datasets.Taxonomy
+	Ties                 []datasets.Tie
+	Twinnings            []datasets.Twinning
+	MunicipalityProfiles map[string]datasets.Profile
+	PlaceProfiles        map[int64]datasets.Profile
+	// Emigration is CONAPO's share of households with emigrants (percent)
+	// by CVEGEO; USStateRemittances are yearly remittances (million USD)
+	// sent to Mexico from each US state. Both feed the corridor feature.
+	Emigration         map[string]float64
+	USStateRemittances map[string]float64
+	// Derived problems from official data (INECC, CONAGUA), by CVEGEO,
+	// used to prefill a municipality's profile.
+	DataProblems map[string][]datasets.Problem
+	Classifier   Classifier
+	Text         TextScorer
+	Resolver     PlaceResolver
+	Weights      Weights
+}
+
+// Engine scores candidates. It is immutable after NewEngine and safe for
+// concurrent use; each Match allocates only its own scratch space.
+type Engine struct {
+	in  Inputs
+	w   Weights
+	tax *datasets.Taxonomy
+
+	// Candidates are every non-Mexican place of the snapshot, in snapshot
+	// order, stored as columns for a tight scoring loop.
+	n         int
+	placeIdx  []int32
+	ids       []int64
+	logPop    []float32
+	elev      []float32
+	absLat    []float32
+	ux, uy, uz []float32
+	ptype     []uint8
+	country   []uint16
+	usState   []uint8 // 1-based index into usStates, 0 outside the US
+	countries []string
+	countryID map[string]uint16
+	usStates  []string
+	candIndex map[int64]int32
+	byCountry map[uint16][]int32
+
+	catPos   map[string]int
+	reg      *Registry
+	ties     map[string][]datasets.Tie // by origin CVEGEO
+	profiles map[int32]*profileVec     // candidate index -> vectors
+	corridor corridorData
+}
+
+type corridorData struct {
+	maxEmigration float64
+	stateShare    []float32 // by usState id, normalised to [0,1]
+	ok            bool
+}
+
+// NewEngine builds the candidate columns and indexes.
+func NewEngine(in Inputs) (*Engine, error) {
+	if in.Snap == nil {
+		return nil, fmt.Errorf("matcher: no snapshot")
+	}
+	if in.Weights.Components == nil {
+		in.Weights = PolicyWeights()
+	}
+	if err := in.Weights.Validate(); err != nil {
+		return nil, err
+	}
+	if in.Taxonomy == nil {
+		in.Taxonomy = datasets.DefaultTaxonomy()
+	}
+	e := &Engine{in: in, w: in.Weights, tax: in.Taxonomy,
+		countryID: map[string]uint16{}, candIndex: map[int64]int32{}, byCountry: map[uint16][]int32{}}
+	e.catPos = make(map[string]int, len(e.tax.Categories))
+	for i, c := range e.tax.Categories {
+		e.catPos[c.ID] = i
+	}
+	usID := map[string]uint8{}
+	for i := range in.Snap.Places {
+		p := &in.Snap.Places[i]
+		if p.Country == "MX" || p.Country == "" {
+			continue
+		}
+		c := int32(e.n)
+		e.n++
+		e.placeIdx = append(e.placeIdx, int32(i))
+		e.ids = append(e.ids, p.ID)
+		e.logPop = append(e.logPop, float32(math.Log10(float64(p.Population)+1)))
+		e.elev = append(e.elev, float32(p.Elevation))
+		e.absLat = append(e.absLat, float32(math.Abs(float64(p.Lat))))
+		x, y, z := unitVector(p.Lat, p.Lon)
+		e.ux, e.uy, e.uz = append(e.ux, x), append(e.uy, y), append(e.uz, z)
+		e.ptype = append(e.ptype, placeType(p.FeatureCode))
+		cid, ok := e.countryID[p.Country]
+		if !ok {
+			cid = uint16(len(e.countries))
+			e.countries = append(e.countries, p.Country)
+			e.countryID[p.Country] = cid
+		}
+		e.country = append(e.country, cid)
+		var sid uint8
+		if p.Country == "US" && p.Admin1 != "" {
+			if sid, ok = usID[p.Admin1]; !ok {
+				e.usStates = append(e.usStates, p.Admin1)
+				sid = uint8(len(e.usStates))
+				usID[p.Admin1] = sid
+			}
+		}
+		e.usState = append(e.usState, sid)
+		e.candIndex[p.ID] = c
+		e.byCountry[cid] = append(e.byCountry[cid], c)
+	}
+	e.reg = NewRegistry(in.Twinnings, e)
+	e.ties = map[string][]datasets.Tie{}
+	for _, t := range in.Ties {
+		if _, ok := e.candIndex[t.Place]; ok {
+			e.ties[t.Municipality] = append(e.ties[t.Municipality], t)
+		}
+	}
+	e.profiles = map[int32]*profileVec{}
+	ids := make([]int64, 0, len(in.PlaceProfiles))
+	for id := range in.PlaceProfiles {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		c, ok := e.candIndex[id]
+		if !ok {
+			continue
+		}
+		e.profiles[c] = e.vectorize(in.PlaceProfiles[id])
+	}
+	e.corridor = buildCorridor(in, e.usStates)
+	return e, nil
+}
+
+// Candidates is the number of candidate places.
+func (e *Engine) Candidates() int { return e.n }
+
+// Weights returns the weights in use.
+func (e *Engine) Weights() Weights { return e.w }
+
+// Snapshot returns the gazetteer the engine was built on.
+func (e *Engine) Snapshot() *datasets.Snapshot { return e.in.Snap }
+
+// Registry returns the twinning registry.
+func (e *Engine) Registry() *Registry { return e.reg }
+
+// Ties returns the diaspora ties of a municipality.
+func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.ties[cvegeo] }
+
+// AllTies returns every tie the engine knows, by origin.
+func (e *Engine) AllTies() map[string][]datasets.Tie { return e.ties }
+
+func buildCorridor(in Inputs, states []string) corridorData {
+	var cd corridorData
+	if len(in.Emigration) == 0 || len(in.USStateRemittances) == 0 {
+		return cd
+	}
+	for _, v := range in.Emigration {
+		cd.maxEmigration = max(cd.maxEmigration, v)
+	}
+	maxR := 0.0
+	for _, v := range in.USStateRemittances {
+		maxR = max(maxR, v)
+	}
+	if cd.maxEmigration <= 0 || maxR <= 0 {
+		return cd
+	}
+	cd.stateShare = make([]float32, len(states)+1)
+	for i, s := range states {
+		// Square root keeps mid-sized destination states visible next to
+		// California and Texas.
+		cd.stateShare[i+1] = float32(math.Sqrt(in.USStateRemittances[s] / maxR))
+	}
+	cd.ok = true
+	return cd
+}
+
+func unitVector(lat, lon float32) (float32, float32, float32) {
+	la, lo := float64(lat)*math.Pi/180, float64(lon)*math.Pi/180
+	return float32(math.Cos(la) * math.Cos(lo)), float32(math.Cos(la) * math.Sin(lo)), float32(math.Sin(la))
+}
+
+// placeType ranks settlements: 2 national or first-order capital, 1 seat
+// of a second-order division, 0 other.
+func placeType(code string) uint8 {
+	switch code {
+	case "PPLC", "PPLA", "PPLG":
+		return 2
+	case "PPLA2", "PPLA3":
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,233 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"hermanar/datasets"
+)
+
+// explain builds the full, explained match for candidate c.
+func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
+	var parts []partScore
+	score := e.scoreOne(qs, c, &parts)
+	m := Match{Rank: rank, Place: e.placeRef(c), Score: score, Twinned: qs.twinned[c]}
+	den, total := 0.0, 0.0
+	for _, p := range parts {
+		total += e.w.Components[p.name]
+		if p.ok {
+			den += e.w.Components[p.name]
+		}
+	}
+	fwd := weighted(e.w, [6]partScore(parts))
+	// With two directions combined, each forward contribution is scaled so
+	// that the contributions still add up to the reported score.
+	scale := 1.0
+	if fwd > 0 {
+		scale = score / fwd
+	}
+	var code []string
+	for _, p := range parts {
+		if !p.ok {
+			continue
+		}
+		w := e.w.Components[p.name] / den
+		comp := Component{Name: p.name, Value: round6(p.value), Weight: round6(w),
+			Contribution: w * p.value * scale}
+		comp.Evidence, comp.Source = e.evidence(qs, c, p)
+		m.Components = append(m.Components, comp)
+		if p.value >= 0.5 && w*p.value >= 0.05 {
+			code = append(code, strings.ToUpper(p.name[:1]))
+		}
+	}
+	// Rounding is applied to the parts and the score alike; the last
+	// contribution absorbs the rounding error so the sum is exact.
+	sum := 0.0
+	for i := range m.Components {
+		m.Components[i].Contribution = round6(m.Components[i].Contribution)
+		sum += m.Components[i].Contribution
+	}
+	m.Score = round6(score)
+	if n := len(m.Components); n > 0 {
+		m.Components[n-1].Contribution = round6(m.Components[n-1].Contribution + m.Score - sum)
+	}
+	if total > 0 {
+		m.Coverage = round6(den / total)
+	}
+	if cp := e.profiles[c]; cp != nil && qs.pv != nil {
+		m.Categories = e.sharedCategories(qs, cp)
+	}
+	if qs.text != nil {
+		m.Terms = qs.text[ProfileKey(e.ids[c])].Terms
+	}
+	if len(code) == 0 {
+		code = []string{"S"}
+	}
+	m.Code = strings.Join(code, "+")
+	return m
+}
+
+func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// tr picks the Spanish or English text.
+func tr(lang, es, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return es
+}
+
+func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, string) {
+	lang := qs.lang
+	pl := &e.in.Snap.Places[e.placeIdx[c]]
+	switch p.name {
+	case CompDiaspora:
+		a := qs.diaspora[c]
+		if a == nil {
+			return []string{tr(lang, "sin vínculo migratorio registrado", "no recorded migrant tie")}, ""
+		}
+		var ev, src []string
+		for _, t := range a.ties {
+			origin := qs.muni.Name
+			if t.Locality != "" {
+				origin = t.Locality + " (" + qs.muni.Name + ")"
+			}
+			size := tr(lang, "tamaño desconocido", "size unknown")
+			if t.Size > 0 {
+				size = fmt.Sprintf(tr(lang, "%s personas", "%s people"), thousands(t.Size))
+				if t.Estimated {
+					size = tr(lang, "≈", "≈") + size + tr(lang, " (estimado)", " (estimate)")
+				}
+			}
+			line := fmt.Sprintf(tr(lang, "Migrantes de %s viven en %s: %s", "Migrants from %s live in %s: %s"), origin, pl.Name, size)
+			if t.Year > 0 {
+				line += fmt.Sprintf(", %d", t.Year)
+			}
+			line += tr(lang, ". Fuente: ", ". Source: ") + t.Source
+			ev = append(ev, line)
+			if t.Evidence != "" {
+				ev = append(ev, t.Evidence)
+			}
+			if t.Interest {
+				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
+					"%s stated an interest in twinning (recorded by %s)"), pl.Name, nonEmpty(t.RecordedBy, "consulado")))
+			}
+			src = appendUnique(src, t.Source)
+		}
+		return ev, strings.Join(src, "; ")
+	case CompStructure:
+		f := e.structureParts(qs, c)
+		elevQ := int(qs.elev)
+		return []string{
+			fmt.Sprintf(tr(lang, "población %s frente a %s (similitud %.2f)", "population %s vs %s (similarity %.2f)"),
+				thousands(pl.Population), thousands(qs.muni.Population), f[0]),
+			fmt.Sprintf(tr(lang, "altitud %d m frente a %d m; latitud %.1f° frente a %.1f°", "elevation %d m vs %d m; latitude %.1f° vs %.1f°"),
+				pl.Elevation, elevQ, math.Abs(float64(pl.Lat)), qs.absLat),
+			fmt.Sprintf(tr(lang, "distancia ≈ %s km", "distance ≈ %s km"), thousands(int64(greatCircleKm(qs, e, c)))),
+		}, tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
+	case CompNetwork:
+		reg := qs.reg
+		var ev []string
+		if !reg.Empty() {
+			ev = append(ev, fmt.Sprintf(tr(lang, "%d hermanamientos con ciudades mexicanas, %d en total",
+				"%d twinnings with Mexican cities, %d in all"), reg.mx[c], reg.all[c]))
+			if qs.twinShare != nil {
+				share := qs.twinShare[e.country[c]]
+				if share > 0 {
+					ev = append(ev, fmt.Sprintf(tr(lang, "%.0f%% de sus hermanamientos actuales son en %s",
+						"%.0f%% of your current twinnings are in %s"), share*100, pl.Country))
+				}
+			}
+			if via, ok := qs.coTwin[c]; ok {
+				if vp, ok := e.in.Snap.Place(via); ok {
+					ev = append(ev, fmt.Sprintf(tr(lang, "hermanada con %s, que ya es su ciudad hermana",
+						"twinned with %s, already your twin"), vp.Name))
+				}
+			}
+			if qs.twinned[c] {
+				ev = append(ev, tr(lang, "ya existe un hermanamiento con esta ciudad", "already twinned with this city"))
+			}
+		}
+		if qs.stateVal != nil && e.usState[c] != 0 {
+			ev = append(ev, fmt.Sprintf(tr(lang, "corredor migratorio: %.0f%% de hogares con emigrantes (CONAPO 2010) × remesas desde %s (Banxico)",
+				"migration corridor: %.0f%% households with emigrants (CONAPO 2010) × remittances from %s (Banxico)"),
+				e.in.Emigration[qs.muni.CVEGEO], e.in.Snap.Admin1Name(pl)))
+		}
+		return ev, tr(lang, "registro de hermanamientos; CONAPO; Banxico", "twinning registry; CONAPO; Banxico")
+	case CompProblems:
+		var ev []string
+		for _, cat := range e.sharedCategories(qs, e.profiles[c]) {
+			ev = append(ev, cat.Label)
+		}
+		return ev, tr(lang, "perfiles y taxonomía de Hermanar", "profiles and Hermanar taxonomy")
+	case CompAreas:
+		var ev []string
+		for i, a := range datasets.AreaCodes {
+			if qs.pv.areas != nil && e.profiles[c].areas != nil && qs.pv.areas[i] > 0 && e.profiles[c].areas[i] > 0 {
+				ev = append(ev, a+") "+datasets.AreaLabel(a, lang))
+			}
+		}
+		return ev, tr(lang, "áreas del convenio modelo de la SRE", "areas of the SRE model agreement")
+	case CompText:
+		if qs.text != nil {
+			return qs.text[ProfileKey(e.ids[c])].Terms, "Bleve"
+		}
+	}
+	return nil, ""
+}
+
+// sharedCategories lists categories present on both sides (problems or
+// practices), strongest first.
+func (e *Engine) sharedCategories(qs *queryState, cp *profileVec) []CategoryRef {
+	mine := map[string]float64{}
+	for _, c := range append(append([]Category{}, qs.pv.probCats...), qs.pv.pracCats...) {
+		mine[c.ID] += c.Score
+	}
+	var out []CategoryRef
+	seen := map[string]bool{}
+	for _, c := range append(append([]Category{}, cp.probCats...), cp.pracCats...) {
+		if m, ok := mine[c.ID]; ok && !seen[c.ID] {
+			seen[c.ID] = true
+			cat, _ := e.tax.Category(c.ID)
+			out = append(out, CategoryRef{ID: c.ID, Label: cat.Label.In(qs.lang), Score: round6(math.Min(m, c.Score)), SDG: cat.SDG})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func greatCircleKm(qs *queryState, e *Engine, c int32) float64 {
+	d := float64(qs.ux*e.ux[c] + qs.uy*e.uy[c] + qs.uz*e.uz[c])
+	return 6371 * math.Acos(math.Max(-1, math.Min(1, d)))
+}
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

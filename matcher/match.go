@@ -1,0 +1,233 @@
+package matcher
+
+import (
+	"container/heap"
+	"context"
+	"sort"
+	"sync"
+
+	"hermanar/datasets"
+)
+
+// Result is a ranked, explained list of partners for one query.
+type Result struct {
+	Query      QueryEcho `json:"query"`
+	Matches    []Match   `json:"matches"`
+	Candidates int       `json:"candidates"` // how many passed the filters
+	Weights    string    `json:"weights"`    // provenance of the weights
+}
+
+// QueryEcho repeats what was asked, resolved.
+type QueryEcho struct {
+	Municipality string   `json:"municipality"`
+	Name         string   `json:"name"`
+	State        string   `json:"state"`
+	K            int      `json:"k"`
+	Lang         string   `json:"lang"`
+	Filter       Filter   `json:"filter"`
+	Profile      string   `json:"profile"` // "stored", "prefilled" or "request"
+	Coverage     []string `json:"coverage"` // components with data for this query
+}
+
+// PlaceRef is the part of a place a match shows.
+type PlaceRef struct {
+	ID         int64   `json:"id"`
+	Name       string  `json:"name"`
+	Country    string  `json:"country"`
+	Admin1     string  `json:"admin1"`
+	Admin1Name string  `json:"admin1_name,omitempty"`
+	Admin2Name string  `json:"admin2_name,omitempty"`
+	Population int64   `json:"population"`
+	Lat        float32 `json:"lat"`
+	Lon        float32 `json:"lon"`
+}
+
+// Match is one ranked candidate with its explanation. The contributions of
+// its components sum to Score.
+type Match struct {
+	Rank       int           `json:"rank"`
+	Place      PlaceRef      `json:"place"`
+	Score      float64       `json:"score"`
+	Components []Component   `json:"components"`
+	Coverage   float64       `json:"coverage"` // share of the total weight with data
+	Twinned    bool          `json:"twinned"`  // already twinned with the municipality
+	Categories []CategoryRef `json:"categories,omitempty"`
+	Terms      []string      `json:"terms,omitempty"`
+	Code       string        `json:"code"` // short explanation code, e.g. "D+S"
+}
+
+// Component is one component's part of a score.
+type Component struct {
+	Name         string   `json:"name"`
+	Value        float64  `json:"value"`
+	Weight       float64  `json:"weight"`
+	Contribution float64  `json:"contribution"`
+	Evidence     []string `json:"evidence,omitempty"`
+	Source       string   `json:"source,omitempty"`
+}
+
+// CategoryRef is a taxonomy category shared by both sides.
+type CategoryRef struct {
+	ID    string  `json:"id"`
+	Label string  `json:"label"`
+	Score float64 `json:"score"`
+	SDG   []int   `json:"sdg,omitempty"`
+}
+
+var scratchPool = sync.Pool{}
+
+func (e *Engine) scratch() []float32 {
+	if v, ok := scratchPool.Get().(*[]float32); ok && len(*v) == e.n {
+		return *v
+	}
+	return make([]float32, e.n)
+}
+
+func (e *Engine) release(s []float32) { scratchPool.Put(&s) }
+
+// Match ranks every candidate for q and explains the top K.
+func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
+	qs, err := e.prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	scores := e.scratch()
+	defer e.release(scores)
+	e.scoreAll(qs, scores)
+	top, passed := topK(scores, e.ids, qs.q.K)
+	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance}
+	res.Matches = make([]Match, len(top))
+	for i, c := range top {
+		res.Matches[i] = e.explain(qs, c, i+1)
+	}
+	return res, nil
+}
+
+// Scores returns every candidate's score for q (negative where filtered),
+// indexed like CandidateIDs, for backtests and bulk work.
+func (e *Engine) Scores(q Query, out []float32) error {
+	qs, err := e.prepare(q)
+	if err != nil {
+		return err
+	}
+	e.scoreAll(qs, out)
+	return nil
+}
+
+// CandidateIDs returns the GeoNames ids of the candidates in score order.
+func (e *Engine) CandidateIDs() []int64 { return e.ids }
+
+// CandidateIndex returns the position of a place among the candidates.
+func (e *Engine) CandidateIndex(id int64) (int, bool) {
+	c, ok := e.candIndex[id]
+	return int(c), ok
+}
+
+func (e *Engine) echo(qs *queryState) QueryEcho {
+	src := "prefilled"
+	if qs.q.Profile != nil {
+		src = "request"
+	} else if _, ok := e.in.MunicipalityProfiles[qs.muni.CVEGEO]; ok {
+		src = "stored"
+	}
+	cov := []string{CompStructure}
+	if qs.diasOK {
+		cov = append(cov, CompDiaspora)
+	}
+	if qs.netOK {
+		cov = append(cov, CompNetwork)
+	}
+	if qs.pv != nil && len(e.profiles) > 0 {
+		cov = append(cov, CompProblems, CompAreas)
+		if e.in.Text != nil {
+			cov = append(cov, CompText)
+		}
+	}
+	sort.Slice(cov, func(i, j int) bool { return compOrder(cov[i]) < compOrder(cov[j]) })
+	f := qs.q.Filter
+	if f.Countries == nil {
+		f.Countries = []string{}
+	}
+	return QueryEcho{Municipality: qs.muni.CVEGEO, Name: qs.muni.Name, State: qs.muni.StateName,
+		K: qs.q.K, Lang: qs.lang, Filter: f, Profile: src, Coverage: cov}
+}
+
+func compOrder(n string) int {
+	for i, c := range Components {
+		if c == n {
+			return i
+		}
+	}
+	return len(Components)
+}
+
+// topK selects the k best candidates by score, ties broken by smaller
+// GeoNames id, and counts how many passed the filters.
+func topK(scores []float32, ids []int64, k int) ([]int32, int) {
+	h := &minHeap{ids: ids, s: scores}
+	passed := 0
+	thr := float32(-1) // score of the worst kept candidate once k are kept
+	for c, s := range scores {
+		if s < 0 {
+			continue
+		}
+		passed++
+		if s < thr {
+			continue
+		}
+		if len(h.c) < k {
+			heap.Push(h, int32(c))
+			if len(h.c) == k {
+				thr = scores[h.c[0]]
+			}
+			continue
+		}
+		w := h.c[0]
+		if s > scores[w] || (s == scores[w] && ids[c] < ids[w]) {
+			h.c[0] = int32(c)
+			heap.Fix(h, 0)
+			thr = scores[h.c[0]]
+		}
+	}
+	out := make([]int32, len(h.c))
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(int32)
+	}
+	return out, passed
+}
+
+// minHeap keeps the worst of the current top k at its root.
+type minHeap struct {
+	c   []int32
+	s   []float32
+	ids []int64
+}
+
+func (h *minHeap) Len() int { return len(h.c) }
+func (h *minHeap) Less(i, j int) bool {
+	a, b := h.c[i], h.c[j]
+	if h.s[a] != h.s[b] {
+		return h.s[a] < h.s[b]
+	}
+	return h.ids[a] > h.ids[b]
+}
+func (h *minHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
+func (h *minHeap) Push(x any)   { h.c = append(h.c, x.(int32)) }
+func (h *minHeap) Pop() any {
+	x := h.c[len(h.c)-1]
+	h.c = h.c[:len(h.c)-1]
+	return x
+}
+
+// placeRef describes candidate c.
+func (e *Engine) placeRef(c int32) PlaceRef {
+	p := &e.in.Snap.Places[e.placeIdx[c]]
+	return PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1,
+		Admin1Name: e.in.Snap.Admin1Name(p), Admin2Name: e.in.Snap.Admin2Name(p),
+		Population: p.Population, Lat: p.Lat, Lon: p.Lon}
+}
+
+var _ = datasets.EInvalid

@@ -1,0 +1,206 @@
+package matcher
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+
+	"hermanar/datasets"
+)
+
+const (
+	whitewater = 5278931
+	otates     = 4024473
+)
+
+var (
+	snapOnce sync.Once
+	snap     *datasets.Snapshot
+)
+
+func mustSnapshot(tb testing.TB) *datasets.Snapshot {
+	tb.Helper()
+	snapOnce.Do(func() {
+		var err error
+		snap, err = datasets.DefaultSnapshot()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	})
+	return snap
+}
+
+func otatesTie() datasets.Tie {
+	return datasets.Tie{ID: "t1", Municipality: "11008", Locality: "San José de Otates", LocalityPlace: otates,
+		Place: whitewater, Size: 500, Estimated: true, Year: 2022, Source: "SRE DGCP letter DEP-0121/22"}
+}
+
+func mustEngine(tb testing.TB, in Inputs) *Engine {
+	tb.Helper()
+	if in.Snap == nil {
+		in.Snap = mustSnapshot(tb)
+	}
+	e, err := NewEngine(in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+func TestWhitewaterFirstForManuelDoblado(t *testing.T) {
+	e := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}})
+	res, err := e.Match(context.Background(), Query{Municipality: "11008", K: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Matches) != 10 {
+		t.Fatalf("got %d matches, want 10", len(res.Matches))
+	}
+	first := res.Matches[0]
+	if first.Place.ID != whitewater {
+		t.Fatalf("first match is %d %s, want Whitewater %d", first.Place.ID, first.Place.Name, whitewater)
+	}
+	var dias *Component
+	for i := range first.Components {
+		if first.Components[i].Name == CompDiaspora {
+			dias = &first.Components[i]
+		}
+	}
+	if dias == nil || dias.Value < 0.5 || dias.Source != "SRE DGCP letter DEP-0121/22" {
+		t.Errorf("diaspora component %+v should carry the tie and its source", dias)
+	}
+}
+
+// checkInvariants asserts what every result must satisfy.
+func checkInvariants(t *testing.T, name string, res *Result) {
+	t.Helper()
+	prev := math.Inf(1)
+	for i, m := range res.Matches {
+		if m.Rank != i+1 {
+			t.Errorf("%s: match %d has rank %d", name, i, m.Rank)
+		}
+		if m.Score > prev+1e-9 {
+			t.Errorf("%s: scores not descending at rank %d", name, m.Rank)
+		}
+		prev = m.Score
+		if m.Score < 0 || m.Score > 1 {
+			t.Errorf("%s: score %v out of [0,1]", name, m.Score)
+		}
+		sum, wsum := 0.0, 0.0
+		for _, c := range m.Components {
+			if c.Value < 0 || c.Value > 1 {
+				t.Errorf("%s: %s value %v out of [0,1]", name, c.Name, c.Value)
+			}
+			sum += c.Contribution
+			wsum += c.Weight
+		}
+		if math.Abs(sum-m.Score) > 1e-6 {
+			t.Errorf("%s: contributions sum to %v, score %v", name, sum, m.Score)
+		}
+		if math.Abs(wsum-1) > 1e-5 {
+			t.Errorf("%s: weights sum to %v, want 1", name, wsum)
+		}
+	}
+}
+
+func TestInvariantsAcrossMunicipalities(t *testing.T) {
+	s := mustSnapshot(t)
+	tw := []datasets.Twinning{{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"}}
+	e := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}, Twinnings: tw})
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 25; i++ {
+		m := s.Municipalities[r.IntN(len(s.Municipalities))]
+		for _, f := range []Filter{{}, {Countries: []string{"US"}}, {MinPopulation: 10000, MaxPopulation: 200000}} {
+			res, err := e.Match(context.Background(), Query{Municipality: m.CVEGEO, K: 20, Filter: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkInvariants(t, m.CVEGEO, res)
+			for _, x := range res.Matches {
+				if len(f.Countries) > 0 && x.Place.Country != f.Countries[0] {
+					t.Errorf("%s: country filter let %s through", m.CVEGEO, x.Place.Country)
+				}
+				if f.MinPopulation > 0 && (x.Place.Population < f.MinPopulation || x.Place.Population > f.MaxPopulation) {
+					t.Errorf("%s: population filter let %d through", m.CVEGEO, x.Place.Population)
+				}
+			}
+		}
+	}
+}
+
+// The fast column loop must give the same score as the general path.
+func TestDenseLoopAgreesWithGeneralPath(t *testing.T) {
+	tw := []datasets.Twinning{{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"}, {PlaceA: whitewater, PlaceB: 5263045}}
+	e := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}, Twinnings: tw,
+		Emigration: map[string]float64{"11008": 18.31}, USStateRemittances: map[string]float64{"CA": 10000, "WI": 300}})
+	qs, err := e.prepare(Query{Municipality: "11008", K: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float32, e.n)
+	e.scoreAll(qs, out)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 2000; i++ {
+		c := int32(r.IntN(e.n))
+		want := e.scoreOne(qs, c, nil)
+		if math.Abs(float64(out[c])-want) > 1e-5 {
+			t.Fatalf("candidate %d: loop %v, general %v", e.ids[c], out[c], want)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	e := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}})
+	a, err := e.Match(context.Background(), Query{Municipality: "14039", K: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		b, _ := e.Match(context.Background(), Query{Municipality: "14039", K: 50})
+		if !reflect.DeepEqual(a, b) {
+			t.Fatal("two runs of the same query differ")
+		}
+	}
+	// Ties in score break by ascending GeoNames id.
+	for i := 1; i < len(a.Matches); i++ {
+		if a.Matches[i].Score == a.Matches[i-1].Score && a.Matches[i].Place.ID < a.Matches[i-1].Place.ID {
+			t.Errorf("equal scores not ordered by id at rank %d", i+1)
+		}
+	}
+}
+
+func TestBadQueries(t *testing.T) {
+	e := mustEngine(t, Inputs{})
+	cases := []struct {
+		name string
+		q    Query
+		code string
+	}{
+		{"not a code", Query{Municipality: "abc"}, datasets.EInvalid},
+		{"unknown state", Query{Municipality: "99001"}, datasets.EInvalid},
+		{"unknown municipality", Query{Municipality: "11999"}, datasets.ENotFound},
+		{"k too large", Query{Municipality: "11008", K: 100000}, datasets.EInvalid},
+	}
+	for _, tc := range cases {
+		_, err := e.Match(context.Background(), tc.q)
+		if got := datasets.ErrorCode(err); got != tc.code {
+			t.Errorf("%s: got %v (%v), want %s", tc.name, got, err, tc.code)
+		}
+	}
+}
+
+func TestWeightsValidate(t *testing.T) {
+	w := PolicyWeights()
+	w.Components["bogus"] = 1
+	if err := w.Validate(); err == nil {
+		t.Error("unknown component accepted")
+	}
+	w = PolicyWeights()
+	w.Structure[FeatSize] = -1
+	if err := w.Validate(); err == nil {
+		t.Error("negative weight accepted")
+	}
+}

@@ -1,0 +1,255 @@
+package matcher
+
+import (
+	"math"
+	"strings"
+
+	"hermanar/datasets"
+)
+
+// Query asks for the best partners of one municipality.
+type Query struct {
+	Municipality string            // CVEGEO; required
+	Profile      *datasets.Profile // overrides the stored or prefilled profile
+	K            int               // default 10, at most MaxK
+	Lang         string            // "es" (default) or "en", for explanations
+	Filter       Filter
+
+	registry *Registry // a backtest's registry without the hidden pair
+}
+
+// MaxK bounds one result list.
+const MaxK = 500
+
+// Filter narrows the candidates.
+type Filter struct {
+	Countries      []string `json:"countries,omitempty"`
+	MinPopulation  int64    `json:"min_population,omitempty"`
+	MaxPopulation  int64    `json:"max_population,omitempty"`
+	ExcludeTwinned bool     `json:"exclude_twinned,omitempty"`
+	OnlyProfiled   bool     `json:"only_profiled,omitempty"`
+}
+
+// queryState is everything about one query that the scoring loop reads.
+type queryState struct {
+	q    Query
+	muni *datasets.Municipality
+	prof datasets.Profile
+	pv   *profileVec
+	reg  *Registry
+	lang string
+
+	logPop, elev, absLat float32
+	ux, uy, uz           float32
+	ptype                uint8
+
+	diaspora  map[int32]*tieAgg
+	twinShare []float32 // by country id
+	coTwin    map[int32]int64
+	twinned   map[int32]bool
+	stateVal  []float32 // corridor value by US state id
+	emigShare float64
+
+	// Weights over what this query has data for.
+	sw       [5]float32 // structure sub-weights, normalised
+	nw       [5]float32 // network sub-weights, normalised
+	netOK    bool
+	diasOK   bool
+	text     map[string]TextMatch
+	textErr  error
+	explicit map[int32]bool // candidates scored one by one
+}
+
+// tieAgg is the diaspora evidence for one destination: ties from the
+// municipality or its localities, rolled up.
+type tieAgg struct {
+	size      int64
+	estimated bool
+	interest  bool
+	ties      []datasets.Tie
+}
+
+func (e *Engine) prepare(q Query) (*queryState, error) {
+	if !datasets.ValidCVEGEO(q.Municipality) {
+		return nil, &datasets.Error{Code: datasets.EInvalid, Message: "municipality must be a 5-digit INEGI CVEGEO such as 11008",
+			Fields: map[string]string{"municipality": "not a CVEGEO: " + q.Municipality}}
+	}
+	m, ok := e.in.Snap.Municipality(q.Municipality)
+	if !ok {
+		return nil, datasets.Errorf(datasets.ENotFound, "no municipality %s", q.Municipality)
+	}
+	if q.K <= 0 {
+		q.K = 10
+	}
+	if q.K > MaxK {
+		return nil, &datasets.Error{Code: datasets.EInvalid, Message: "k is too large",
+			Fields: map[string]string{"k": "must be between 1 and 500"}}
+	}
+	for i, c := range q.Filter.Countries {
+		q.Filter.Countries[i] = strings.ToUpper(strings.TrimSpace(c))
+	}
+	qs := &queryState{q: q, muni: m, lang: q.Lang, reg: e.reg}
+	if qs.lang != "en" {
+		qs.lang = "es"
+	}
+	if q.registry != nil {
+		qs.reg = q.registry
+	}
+	if q.Profile != nil {
+		qs.prof = *q.Profile
+	} else {
+		qs.prof = e.Profile(m.CVEGEO)
+	}
+	if !qs.prof.Empty() {
+		qs.pv = e.vectorize(qs.prof)
+	}
+
+	pop := m.Population
+	var seat *datasets.Place
+	if m.SeatPlaceID != 0 {
+		seat, _ = e.in.Snap.Place(m.SeatPlaceID)
+	}
+	if pop == 0 && seat != nil {
+		pop = seat.Population
+	}
+	qs.logPop = float32(math.Log10(float64(pop) + 1))
+	if seat != nil {
+		qs.elev = float32(seat.Elevation)
+		qs.ptype = placeType(seat.FeatureCode)
+	}
+	qs.absLat = float32(math.Abs(float64(m.Lat)))
+	qs.ux, qs.uy, qs.uz = unitVector(m.Lat, m.Lon)
+
+	e.prepareDiaspora(qs)
+	e.prepareNetwork(qs)
+	if e.in.Text != nil && qs.pv != nil && qs.pv.hasText && len(e.profiles) > 0 {
+		qs.text, qs.textErr = e.in.Text.TextScores(qs.prof, MunicipalityKey(m.CVEGEO))
+	}
+	qs.explicit = map[int32]bool{}
+	for c := range qs.diaspora {
+		qs.explicit[c] = true
+	}
+	for c := range qs.coTwin {
+		qs.explicit[c] = true
+	}
+	for c := range qs.twinned {
+		qs.explicit[c] = true
+	}
+	for c := range e.profiles {
+		qs.explicit[c] = true
+	}
+	return qs, nil
+}
+
+// Profile returns the stored profile of a municipality, or one prefilled
+// from official data (problems from climate and drought records, diaspora
+// destinations from ties) when none is stored.
+func (e *Engine) Profile(cvegeo string) datasets.Profile {
+	if p, ok := e.in.MunicipalityProfiles[cvegeo]; ok {
+		return p
+	}
+	p := datasets.Profile{Lang: "es", Problems: e.in.DataProblems[cvegeo]}
+	for _, t := range e.ties[cvegeo] {
+		if pl, ok := e.in.Snap.Place(t.Place); ok {
+			p.Diaspora = append(p.Diaspora, datasets.DiasporaLink{Place: pl.Name + ", " + e.in.Snap.Admin1Name(pl),
+				PlaceID: pl.ID, Size: t.Size, Source: t.Source})
+		}
+	}
+	return p
+}
+
+func (e *Engine) prepareDiaspora(qs *queryState) {
+	qs.diaspora = map[int32]*tieAgg{}
+	add := func(c int32, t datasets.Tie) {
+		a := qs.diaspora[c]
+		if a == nil {
+			a = &tieAgg{}
+			qs.diaspora[c] = a
+		}
+		a.size += t.Size
+		a.estimated = a.estimated || t.Estimated || t.Size == 0
+		a.interest = a.interest || t.Interest
+		a.ties = append(a.ties, t)
+	}
+	seen := map[int64]bool{}
+	for _, t := range e.ties[qs.muni.CVEGEO] {
+		c := e.candIndex[t.Place]
+		add(c, t)
+		seen[t.Place] = true
+	}
+	// Destinations typed into the profile count as ties of their own,
+	// unless the data already has a tie to the same place.
+	for _, d := range qs.prof.Diaspora {
+		id := d.PlaceID
+		if id == 0 && e.in.Resolver != nil {
+			id, _ = e.in.Resolver.ResolvePlace(d.Place)
+		}
+		c, ok := e.candIndex[id]
+		if !ok || seen[id] {
+			continue
+		}
+		src := d.Source
+		if src == "" {
+			src = "municipal profile"
+		}
+		add(c, datasets.Tie{Municipality: qs.muni.CVEGEO, Place: id, Size: d.Size, Estimated: d.Size == 0, Source: src})
+	}
+	qs.diasOK = len(qs.diaspora) > 0
+}
+
+func (e *Engine) prepareNetwork(qs *queryState) {
+	reg := qs.reg
+	qs.coTwin = map[int32]int64{}
+	qs.twinned = map[int32]bool{}
+	present := [5]bool{}
+	if !reg.Empty() {
+		present[0], present[1] = true, true
+		mine := reg.muniTwins[qs.muni.CVEGEO]
+		if len(mine) > 0 {
+			present[2], present[3] = true, true
+			qs.twinShare = make([]float32, len(e.countries))
+			for _, c := range mine {
+				qs.twinned[c] = true
+				qs.twinShare[e.country[c]] += 1 / float32(len(mine))
+				for _, nb := range reg.neighbors[e.ids[c]] {
+					if nc, ok := e.candIndex[nb]; ok && nc != c {
+						if _, dup := qs.coTwin[nc]; !dup {
+							qs.coTwin[nc] = e.ids[c]
+						}
+					}
+				}
+			}
+		}
+	}
+	if e.corridor.ok {
+		if em, ok := e.in.Emigration[qs.muni.CVEGEO]; ok {
+			present[4] = true
+			qs.emigShare = em / e.corridor.maxEmigration
+			qs.stateVal = make([]float32, len(e.corridor.stateShare))
+			for s, v := range e.corridor.stateShare {
+				qs.stateVal[s] = float32(qs.emigShare) * v
+			}
+		}
+	}
+	total := 0.0
+	for i, f := range NetworkFeatures {
+		if present[i] {
+			total += e.w.Network[f]
+		}
+	}
+	if total > 0 {
+		qs.netOK = true
+		for i, f := range NetworkFeatures {
+			if present[i] {
+				qs.nw[i] = float32(e.w.Network[f] / total)
+			}
+		}
+	}
+	total = 0
+	for _, f := range StructureFeatures {
+		total += e.w.Structure[f]
+	}
+	for i, f := range StructureFeatures {
+		qs.sw[i] = float32(e.w.Structure[f] / total)
+	}
+}
