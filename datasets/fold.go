@@ -38,8 +38,46 @@ func Fold(s string) string {
 	return out
 }
 
-// foldOnce is one pass of Fold over arbitrary UTF-8.
+// foldOnce is one pass of Fold over arbitrary UTF-8. Latin text (every
+// rune below U+0250, which covers nearly all gazetteer names) folds rune
+// by rune from a table; anything else goes through full normalization.
 func foldOnce(s string) string {
+	for _, r := range s {
+		if r >= latinLimit {
+			return foldSlow(s)
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		f := latinFold[r]
+		if f == "" {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+const latinLimit = 0x250
+
+// latinFold holds foldSlow of every rune below latinLimit; "" means the
+// rune separates words.
+var latinFold = func() (t [latinLimit]string) {
+	for r := rune(0); r < latinLimit; r++ {
+		t[r] = foldSlow(string(r))
+	}
+	return t
+}()
+
+// foldSlow folds by full Unicode normalization.
+func foldSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a separator is pending

@@ -45,6 +45,9 @@ func FuzzFold(f *testing.F) {
 		if !utf8.ValidString(once) {
 			t.Fatalf("Fold(%q) = %q is not valid UTF-8", s, once)
 		}
+		if slow := foldSlow(s); foldOnce(s) != slow {
+			t.Fatalf("table fold of %q = %q, full normalization gives %q", s, foldOnce(s), slow)
+		}
 		if twice := Fold(once); twice != once {
 			t.Fatalf("Fold not idempotent on %q: %q then %q", s, once, twice)
 		}

@@ -108,3 +108,7 @@ func (x *Index) Places() PlacesInfo { return x.placesInfo }
 // (first run, or a profile mapping change): the caller should replay
 // PutProfile for every profile in the store of record.
 func (x *Index) ProfilesReset() bool { return x.profReset }
+
+// Stats returns Bleve's statistics of the place index (segments, sizes),
+// for diagnostics.
+func (x *Index) Stats() map[string]any { return x.places.StatsMap() }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"hermanar/datasets"
 )
@@ -61,6 +63,7 @@ type Inputs struct {
 	// Derived problems from official data (INECC, CONAGUA), by CVEGEO,
 	// used to prefill a municipality's profile.
 	DataProblems map[string][]datasets.Problem
+	Consulates   []datasets.Consulate
 	Classifier   Classifier
 	Text         TextScorer
 	Resolver     PlaceResolver
@@ -76,27 +79,30 @@ type Engine struct {
 
 	// Candidates are every non-Mexican place of the snapshot, in snapshot
 	// order, stored as columns for a tight scoring loop.
-	n         int
-	placeIdx  []int32
-	ids       []int64
-	logPop    []float32
-	elev      []float32
-	absLat    []float32
+	n          int
+	placeIdx   []int32
+	ids        []int64
+	logPop     []float32
+	elev       []float32
+	absLat     []float32
 	ux, uy, uz []float32
-	ptype     []uint8
-	country   []uint16
-	usState   []uint8 // 1-based index into usStates, 0 outside the US
-	countries []string
-	countryID map[string]uint16
-	usStates  []string
-	candIndex map[int64]int32
-	byCountry map[uint16][]int32
+	ptype      []uint8
+	country    []uint16
+	usState    []uint8 // 1-based index into usStates, 0 outside the US
+	countries  []string
+	countryID  map[string]uint16
+	usStates   []string
+	candIndex  map[int64]int32
+	byCountry  map[uint16][]int32
 
 	catPos   map[string]int
 	reg      *Registry
-	ties     map[string][]datasets.Tie // by origin CVEGEO
-	profiles map[int32]*profileVec     // candidate index -> vectors
 	corridor corridorData
+
+	// User-entered profiles and ties change while the engine serves; each
+	// query reads one consistent version.
+	mu  sync.Mutex
+	dyn atomic.Pointer[dynamic]
 }
 
 type corridorData struct {
@@ -161,13 +167,16 @@ func NewEngine(in Inputs) (*Engine, error) {
 		e.byCountry[cid] = append(e.byCountry[cid], c)
 	}
 	e.reg = NewRegistry(in.Twinnings, e)
-	e.ties = map[string][]datasets.Tie{}
+	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
+		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
 	for _, t := range in.Ties {
 		if _, ok := e.candIndex[t.Place]; ok {
-			e.ties[t.Municipality] = append(e.ties[t.Municipality], t)
+			d.ties[t.Municipality] = append(d.ties[t.Municipality], t)
 		}
 	}
-	e.profiles = map[int32]*profileVec{}
+	for k, p := range in.MunicipalityProfiles {
+		d.muniProfiles[k] = p
+	}
 	ids := make([]int64, 0, len(in.PlaceProfiles))
 	for id := range in.PlaceProfiles {
 		ids = append(ids, id)
@@ -178,8 +187,10 @@ func NewEngine(in Inputs) (*Engine, error) {
 		if !ok {
 			continue
 		}
-		e.profiles[c] = e.vectorize(in.PlaceProfiles[id])
+		d.placeProfiles[id] = in.PlaceProfiles[id]
+		d.profiles[c] = e.vectorize(in.PlaceProfiles[id])
 	}
+	e.dyn.Store(d)
 	e.corridor = buildCorridor(in, e.usStates)
 	return e, nil
 }
@@ -197,10 +208,10 @@ func (e *Engine) Snapshot() *datasets.Snapshot { return e.in.Snap }
 func (e *Engine) Registry() *Registry { return e.reg }
 
 // Ties returns the diaspora ties of a municipality.
-func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.ties[cvegeo] }
+func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.dyn.Load().ties[cvegeo] }
 
 // AllTies returns every tie the engine knows, by origin.
-func (e *Engine) AllTies() map[string][]datasets.Tie { return e.ties }
+func (e *Engine) AllTies() map[string][]datasets.Tie { return e.dyn.Load().ties }
 
 func buildCorridor(in Inputs, states []string) corridorData {
 	var cd corridorData

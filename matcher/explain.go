@@ -56,7 +56,7 @@ func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
 	if total > 0 {
 		m.Coverage = round6(den / total)
 	}
-	if cp := e.profiles[c]; cp != nil && qs.pv != nil {
+	if cp := qs.dyn.profiles[c]; cp != nil && qs.pv != nil {
 		m.Categories = e.sharedCategories(qs, cp)
 	}
 	if qs.text != nil {
@@ -158,14 +158,14 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		return ev, tr(lang, "registro de hermanamientos; CONAPO; Banxico", "twinning registry; CONAPO; Banxico")
 	case CompProblems:
 		var ev []string
-		for _, cat := range e.sharedCategories(qs, e.profiles[c]) {
+		for _, cat := range e.sharedCategories(qs, qs.dyn.profiles[c]) {
 			ev = append(ev, cat.Label)
 		}
 		return ev, tr(lang, "perfiles y taxonomía de Hermanar", "profiles and Hermanar taxonomy")
 	case CompAreas:
 		var ev []string
 		for i, a := range datasets.AreaCodes {
-			if qs.pv.areas != nil && e.profiles[c].areas != nil && qs.pv.areas[i] > 0 && e.profiles[c].areas[i] > 0 {
+			if qs.pv.areas != nil && qs.dyn.profiles[c].areas != nil && qs.pv.areas[i] > 0 && qs.dyn.profiles[c].areas[i] > 0 {
 				ev = append(ev, a+") "+datasets.AreaLabel(a, lang))
 			}
 		}

@@ -25,7 +25,7 @@ type QueryEcho struct {
 	K            int      `json:"k"`
 	Lang         string   `json:"lang"`
 	Filter       Filter   `json:"filter"`
-	Profile      string   `json:"profile"` // "stored", "prefilled" or "request"
+	Profile      string   `json:"profile"`  // "stored", "prefilled" or "request"
 	Coverage     []string `json:"coverage"` // components with data for this query
 }
 
@@ -130,7 +130,7 @@ func (e *Engine) echo(qs *queryState) QueryEcho {
 	src := "prefilled"
 	if qs.q.Profile != nil {
 		src = "request"
-	} else if _, ok := e.in.MunicipalityProfiles[qs.muni.CVEGEO]; ok {
+	} else if _, ok := qs.dyn.muniProfiles[qs.muni.CVEGEO]; ok {
 		src = "stored"
 	}
 	cov := []string{CompStructure}
@@ -140,7 +140,7 @@ func (e *Engine) echo(qs *queryState) QueryEcho {
 	if qs.netOK {
 		cov = append(cov, CompNetwork)
 	}
-	if qs.pv != nil && len(e.profiles) > 0 {
+	if qs.pv != nil && len(qs.dyn.profiles) > 0 {
 		cov = append(cov, CompProblems, CompAreas)
 		if e.in.Text != nil {
 			cov = append(cov, CompText)
@@ -215,7 +215,7 @@ func (h *minHeap) Less(i, j int) bool {
 	return h.ids[a] > h.ids[b]
 }
 func (h *minHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
-func (h *minHeap) Push(x any)   { h.c = append(h.c, x.(int32)) }
+func (h *minHeap) Push(x any)    { h.c = append(h.c, x.(int32)) }
 func (h *minHeap) Pop() any {
 	x := h.c[len(h.c)-1]
 	h.c = h.c[:len(h.c)-1]

@@ -204,3 +204,34 @@ func TestWeightsValidate(t *testing.T) {
 		t.Error("negative weight accepted")
 	}
 }
+
+func TestOpportunitiesMilwaukee(t *testing.T) {
+	s := mustSnapshot(t)
+	other := datasets.Tie{ID: "t2", Municipality: "14039", Place: 5263045, Size: 50, Source: "test"} // Milwaukee
+	outside := datasets.Tie{ID: "t3", Municipality: "11020", Place: 4887398, Size: 90000, Source: "test"} // Chicago, IL
+	con := datasets.Consulate{ID: "milwaukee", Name: "Consulado de México en Milwaukee", Place: 5263045,
+		Jurisdiction: []datasets.Jurisdiction{{Country: "US", Admin1: []string{"WI"}}}}
+	e := mustEngine(t, Inputs{Snap: s, Ties: []datasets.Tie{other, otatesTie(), outside}, Consulates: []datasets.Consulate{con}})
+	ops, err := e.Opportunities(context.Background(), "milwaukee", "es", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) != 2 {
+		t.Fatalf("got %d opportunities, want 2 (the Illinois tie is outside the jurisdiction): %+v", len(ops), ops)
+	}
+	if ops[0].Municipality != "11008" || ops[0].Place.ID != whitewater {
+		t.Errorf("first opportunity %s → %d, want 11008 → Whitewater", ops[0].Municipality, ops[0].Place.ID)
+	}
+	if len(ops[0].Sources) == 0 || ops[0].Sources[0] != "SRE DGCP letter DEP-0121/22" {
+		t.Errorf("first opportunity sources %v lack the tie's source", ops[0].Sources)
+	}
+	// Once twinned, the pair is no longer an opportunity.
+	tw := []datasets.Twinning{{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"}}
+	e = mustEngine(t, Inputs{Snap: s, Ties: []datasets.Tie{otatesTie()}, Twinnings: tw, Consulates: []datasets.Consulate{con}})
+	if ops, _ = e.Opportunities(context.Background(), "milwaukee", "es", 0); len(ops) != 0 {
+		t.Errorf("twinned pair still listed: %+v", ops)
+	}
+	if _, err := e.Opportunities(context.Background(), "nowhere", "es", 0); datasets.ErrorCode(err) != datasets.ENotFound {
+		t.Errorf("unknown consulate: got %v", err)
+	}
+}

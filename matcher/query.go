@@ -33,6 +33,7 @@ type Filter struct {
 // queryState is everything about one query that the scoring loop reads.
 type queryState struct {
 	q    Query
+	dyn  *dynamic
 	muni *datasets.Municipality
 	prof datasets.Profile
 	pv   *profileVec
@@ -88,7 +89,7 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	for i, c := range q.Filter.Countries {
 		q.Filter.Countries[i] = strings.ToUpper(strings.TrimSpace(c))
 	}
-	qs := &queryState{q: q, muni: m, lang: q.Lang, reg: e.reg}
+	qs := &queryState{q: q, muni: m, lang: q.Lang, reg: e.reg, dyn: e.dyn.Load()}
 	if qs.lang != "en" {
 		qs.lang = "es"
 	}
@@ -98,7 +99,7 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	if q.Profile != nil {
 		qs.prof = *q.Profile
 	} else {
-		qs.prof = e.Profile(m.CVEGEO)
+		qs.prof = e.profileFrom(qs.dyn, m.CVEGEO)
 	}
 	if !qs.prof.Empty() {
 		qs.pv = e.vectorize(qs.prof)
@@ -122,7 +123,7 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 
 	e.prepareDiaspora(qs)
 	e.prepareNetwork(qs)
-	if e.in.Text != nil && qs.pv != nil && qs.pv.hasText && len(e.profiles) > 0 {
+	if e.in.Text != nil && qs.pv != nil && qs.pv.hasText && len(qs.dyn.profiles) > 0 {
 		qs.text, qs.textErr = e.in.Text.TextScores(qs.prof, MunicipalityKey(m.CVEGEO))
 	}
 	qs.explicit = map[int32]bool{}
@@ -135,7 +136,7 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	for c := range qs.twinned {
 		qs.explicit[c] = true
 	}
-	for c := range e.profiles {
+	for c := range qs.dyn.profiles {
 		qs.explicit[c] = true
 	}
 	return qs, nil
@@ -144,12 +145,20 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 // Profile returns the stored profile of a municipality, or one prefilled
 // from official data (problems from climate and drought records, diaspora
 // destinations from ties) when none is stored.
-func (e *Engine) Profile(cvegeo string) datasets.Profile {
-	if p, ok := e.in.MunicipalityProfiles[cvegeo]; ok {
+func (e *Engine) Profile(cvegeo string) datasets.Profile { return e.profileFrom(e.dyn.Load(), cvegeo) }
+
+// ProfileIsStored reports whether a liaison stored a profile for cvegeo.
+func (e *Engine) ProfileIsStored(cvegeo string) bool {
+	_, ok := e.dyn.Load().muniProfiles[cvegeo]
+	return ok
+}
+
+func (e *Engine) profileFrom(d *dynamic, cvegeo string) datasets.Profile {
+	if p, ok := d.muniProfiles[cvegeo]; ok {
 		return p
 	}
 	p := datasets.Profile{Lang: "es", Problems: e.in.DataProblems[cvegeo]}
-	for _, t := range e.ties[cvegeo] {
+	for _, t := range d.ties[cvegeo] {
 		if pl, ok := e.in.Snap.Place(t.Place); ok {
 			p.Diaspora = append(p.Diaspora, datasets.DiasporaLink{Place: pl.Name + ", " + e.in.Snap.Admin1Name(pl),
 				PlaceID: pl.ID, Size: t.Size, Source: t.Source})
@@ -172,7 +181,7 @@ func (e *Engine) prepareDiaspora(qs *queryState) {
 		a.ties = append(a.ties, t)
 	}
 	seen := map[int64]bool{}
-	for _, t := range e.ties[qs.muni.CVEGEO] {
+	for _, t := range qs.dyn.ties[qs.muni.CVEGEO] {
 		c := e.candIndex[t.Place]
 		add(c, t)
 		seen[t.Place] = true

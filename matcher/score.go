@@ -6,11 +6,11 @@ import (
 
 // Scale of each structure similarity: the difference at which it reaches 0.
 const (
-	sizeSpan  = 2.5    // orders of magnitude of population
-	elevSpan  = 2500.0 // metres
-	climSpan  = 40.0   // degrees of absolute latitude
-	typeSpan  = 2.0
-	rejected  = -1.0 // score of a candidate a filter removed
+	sizeSpan = 2.5    // orders of magnitude of population
+	elevSpan = 2500.0 // metres
+	climSpan = 40.0   // degrees of absolute latitude
+	typeSpan = 2.0
+	rejected = -1.0 // score of a candidate a filter removed
 )
 
 // structureParts returns the five structure similarities of candidate c.
@@ -146,7 +146,7 @@ func (e *Engine) scoreAll(qs *queryState, out []float32) {
 		if out[c] < 0 {
 			continue
 		}
-		if (f.ExcludeTwinned && qs.twinned[c]) || (f.OnlyProfiled && e.profiles[c] == nil) {
+		if (f.ExcludeTwinned && qs.twinned[c]) || (f.OnlyProfiled && qs.dyn.profiles[c] == nil) {
 			out[c] = rejected
 			continue
 		}
@@ -154,7 +154,7 @@ func (e *Engine) scoreAll(qs *queryState, out []float32) {
 	}
 	if f.OnlyProfiled {
 		for c := range out {
-			if e.profiles[int32(c)] == nil {
+			if qs.dyn.profiles[int32(c)] == nil {
 				out[c] = rejected
 			}
 		}
@@ -176,7 +176,7 @@ func (e *Engine) scoreOne(qs *queryState, c int32, parts *[]partScore) float64 {
 	if parts != nil {
 		*parts = comps[:]
 	}
-	cp := e.profiles[c]
+	cp := qs.dyn.profiles[c]
 	if cp == nil || qs.pv == nil {
 		return fwd
 	}
@@ -213,7 +213,7 @@ func (e *Engine) components(qs *queryState, c int32, reverse bool) [6]partScore 
 	for i, n := range Components {
 		out[i].name = n
 	}
-	cp := e.profiles[c]
+	cp := qs.dyn.profiles[c]
 	if qs.pv != nil && cp != nil {
 		out[0].value, out[0].ok = problemScore(qs.pv, cp)
 		out[1].value, out[1].ok = cosine(qs.pv.areas, cp.areas)
@@ -246,7 +246,7 @@ func (e *Engine) components(qs *queryState, c int32, reverse bool) [6]partScore 
 }
 
 func (e *Engine) reverseText(qs *queryState, c int32) float64 {
-	cp, ok := e.in.PlaceProfiles[e.ids[c]]
+	cp, ok := qs.dyn.placeProfiles[e.ids[c]]
 	if !ok || e.in.Text == nil {
 		return 0
 	}

@@ -46,6 +46,7 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
+		"opportunities": {"diaspora-driven pairs in a consulate's jurisdiction", runOpportunities},
 		"datasets": {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
 	}
 }
