@@ -43,7 +43,7 @@ func Fold(s string) string {
 // by rune from a table; anything else goes through full normalization.
 func foldOnce(s string) string {
 	for _, r := range s {
-		if r >= latinLimit {
+		if r >= latinLimit || latinFold[r] == slowRune {
 			return foldSlow(s)
 		}
 	}
@@ -68,13 +68,24 @@ func foldOnce(s string) string {
 const latinLimit = 0x250
 
 // latinFold holds foldSlow of every rune below latinLimit; "" means the
-// rune separates words.
+// rune separates words, slowRune that it both separates and spells letters
+// ("ŀ" is "l·") and must go the slow way.
 var latinFold = func() (t [latinLimit]string) {
 	for r := rune(0); r < latinLimit; r++ {
-		t[r] = foldSlow(string(r))
+		f := foldSlow(string(r))
+		want := "a" + f + "a"
+		if f == "" {
+			want = "a a"
+		}
+		if foldSlow("a"+string(r)+"a") != want {
+			f = slowRune
+		}
+		t[r] = f
 	}
 	return t
 }()
+
+const slowRune = "\x00"
 
 // foldSlow folds by full Unicode normalization.
 func foldSlow(s string) string {

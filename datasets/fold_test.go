@@ -37,7 +37,7 @@ func TestFold(t *testing.T) {
 }
 
 func FuzzFold(f *testing.F) {
-	for _, s := range []string{"San José de Otates", "Saint-Louis", "ℌello", "İ", "ß", "ǅ", "\xff\xfe", "ﬁ", "Ⅻ", "㎞", "ᾈ"} {
+	for _, s := range []string{"San José de Otates", "Saint-Louis", "ℌello", "İ", "ß", "ǅ", "\xff\xfe", "ﬁ", "Ⅻ", "㎞", "ᾈ", "ŀ0", "a½b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,7 +17,19 @@ const (
 	MatchMunicipality = "municipality" // the name of the Mexican municipality the place is the seat of
 )
 
-var matchTiers = [...]string{MatchName, MatchASCII, MatchAlt, MatchMunicipality}
+// Match kinds as stored in the name index, and their rank: the official
+// name of a municipality counts as much as a place's own name.
+const (
+	kindName = iota
+	kindASCII
+	kindAlt
+	kindMunicipality
+)
+
+var (
+	matchKinds = [...]string{MatchName, MatchASCII, MatchAlt, MatchMunicipality}
+	matchRank  = [...]int{0, 1, 2, 0}
+)
 
 // Reasons a name does not resolve to one place.
 const (
@@ -46,7 +59,8 @@ type Candidate struct {
 	MunicipalityName string  `json:"municipality_name,omitempty"`
 
 	index  int32
-	tier   int
+	kind   int   // how it matched: kindName ...
+	tier   int   // rank of the match, lower is better
 	weight int64 // population used to rank: the place's, or its municipality's when matched by it
 }
 
@@ -104,12 +118,13 @@ func joinNonEmptyParts(sep string, parts ...string) string {
 }
 
 // Resolver turns free-text place names into GeoNames places and Mexican
-// municipality names into CVEGEOs. Build it once per Snapshot (it indexes
-// every name and alternate name, about a second of work); it is read-only
-// afterwards and safe for concurrent use.
+// municipality names into CVEGEOs. Build it once per Snapshot and keep it:
+// its first place lookup indexes every name and alternate name (about a
+// second of work). It is safe for concurrent use.
 type Resolver struct {
 	snap      *Snapshot
-	names     map[string][]uint32 // folded name → place index<<2 | tier
+	namesOnce sync.Once
+	names     map[string][]uint32 // folded name → place index<<2 | tier; built on first use
 	countries map[string]string   // folded country name or code → ISO code
 	regions   map[string][]string // folded admin name or code → "CC.A1" or "CC.A1.A2"
 	states    map[string]string   // folded Mexican state name, abbreviation or code → INEGI code
@@ -117,18 +132,19 @@ type Resolver struct {
 	muniNames   map[string][]int32 // folded municipality name → index in snap.Municipalities
 	muniByState map[string][]int32 // INEGI state → municipalities
 	muniSeats   map[int64][]int32  // seat place id → municipalities
-	muniFold    []string           // folded municipality names, by index
+	muniFold    []string           // muniKey of municipality names, by index
 	muniLoose   []string           // looseMuni names, by index
 }
 
 // ignoredFeatures are places that no longer exist as such.
 var ignoredFeatures = map[string]bool{"PPLH": true, "PPLQ": true, "PPLW": true, "PPLCH": true}
 
-// NewResolver indexes the snapshot's names.
+// NewResolver indexes the snapshot's countries, regions and
+// municipalities; the index of place names, the costly part, is built on
+// the first place lookup.
 func NewResolver(s *Snapshot) *Resolver {
 	r := &Resolver{snap: s, regions: map[string][]string{}, states: map[string]string{},
 		muniNames: map[string][]int32{}, muniByState: map[string][]int32{}, muniSeats: map[int64][]int32{}}
-	r.indexNames()
 	codes := map[string]bool{}
 	for i := range s.Places {
 		codes[s.Places[i].Country] = true
@@ -157,26 +173,30 @@ func (r *Resolver) indexNames() {
 		go func(w int) {
 			defer wg.Done()
 			lo, hi := len(places)*w/parts, len(places)*(w+1)/parts
-			buf := make([]entry, 0, (hi-lo)*6)
-			seen := map[string]bool{}
+			buf := make([]entry, 0, (hi-lo)*5)
+			var seen []string
 			for i := lo; i < hi; i++ {
 				p := &places[i]
 				if ignoredFeatures[p.FeatureCode] {
 					continue
 				}
-				clear(seen)
+				seen = seen[:0]
 				add := func(name string, tier int) {
 					k := Fold(name)
-					if k == "" || seen[k] {
+					if k == "" || slices.Contains(seen, k) {
 						return
 					}
-					seen[k] = true
+					seen = append(seen, k)
 					buf = append(buf, entry{k, uint32(i)<<2 | uint32(tier)})
 				}
 				add(p.Name, 0)
 				add(p.ASCIIName, 1)
 				for alt := range strings.SplitSeq(p.AltNames, ",") {
-					add(alt, 2)
+					// Queries come in Spanish or English: alternate
+					// names in other scripts would only cost memory.
+					if latinScript(alt) {
+						add(alt, 2)
+					}
 				}
 			}
 			out[w] = buf
@@ -193,6 +213,17 @@ func (r *Resolver) indexNames() {
 			r.names[e.key] = append(r.names[e.key], e.v)
 		}
 	}
+}
+
+// latinScript reports whether s is written in the Latin alphabet (with
+// any accents), as opposed to Cyrillic, Greek, Arabic, Han, ...
+func latinScript(s string) bool {
+	for _, r := range s {
+		if r >= 0x370 && (r < 0x1E00 || r > 0x1EFF) && (r < 0x2000 || r > 0x206F) {
+			return false
+		}
+	}
+	return true
 }
 
 // mxStateAliases are the short forms people write for Mexican states, by
@@ -301,7 +332,7 @@ func (r *Resolver) indexMunicipalities() {
 	r.muniFold = make([]string, len(r.snap.Municipalities))
 	r.muniLoose = make([]string, len(r.snap.Municipalities))
 	for i, m := range r.snap.Municipalities {
-		r.muniFold[i], r.muniLoose[i] = Fold(m.Name), looseMuni(m.Name)
+		r.muniFold[i], r.muniLoose[i] = muniKey(m.Name), looseMuni(m.Name)
 		for _, k := range muniKeys(m.Name) {
 			r.muniNames[k] = appendUnique(r.muniNames[k], int32(i))
 		}
@@ -386,11 +417,17 @@ func (r *Resolver) Resolve(query string, opts ResolveOptions) ([]Candidate, erro
 // reason "unmatched" or "ambiguous" (carrying every candidate). The rule:
 // a single candidate is the answer; among several, the first (best match,
 // then largest) is the answer only when its population is at least
-// DominanceFactor (10) times that of every other candidate — "León,
-// Mexico" is León, Guanajuato (1.7 million) rather than any village named
-// León — otherwise the query is ambiguous ("Guadalupe, Mexico":
-// Guadalupe, Nuevo León and Guadalupe, Zacatecas). The rule is the same
-// with or without a region: a region only narrows who competes.
+// DominanceFactor (10) times that of every candidate matched as well as
+// it, and at least that of every candidate matched only in a weaker way
+// (an alternate name where it matched its own name). So "León, Mexico" is
+// León, Guanajuato (1.7 million) rather than any village named León, and
+// "El Paso, United States" is El Paso, Texas even though Colorado Springs
+// lists "El Paso" among its alternate names; but "Guadalupe, Mexico"
+// (Guadalupe, Nuevo León and Guadalupe, Zacatecas) and "Portland, United
+// States" are ambiguous. The rule is the same with or without a region: a
+// region only narrows who competes. A Mexican municipality's official
+// name matches its seat with the municipality's population, as strongly as
+// a place's own name.
 func (r *Resolver) ResolveUnique(query string, opts ResolveOptions) (Candidate, error) {
 	cs, err := r.resolveAll(query, opts)
 	if err != nil {
@@ -408,7 +445,11 @@ func pickUnique(query string, cs []Candidate) (Candidate, error) {
 	}
 	top := cs[0]
 	for _, c := range cs[1:] {
-		if top.weight < DominanceFactor*c.weight || top.weight == 0 {
+		need := DominanceFactor * c.weight
+		if c.tier > top.tier {
+			need = c.weight // a weaker match only needs to be outgrown
+		}
+		if top.weight == 0 || top.weight < need {
 			return Candidate{}, &ResolveError{Query: query, Reason: ReasonAmbiguous, Candidates: cs}
 		}
 	}
@@ -498,36 +539,23 @@ func (r *Resolver) resolveName(name string, q query) []Candidate {
 	if cs := r.lookup(q); len(cs) > 0 {
 		return cs
 	}
-	// "Coyoacán (Mexico City)": the district within the city's region.
-	if i := strings.IndexByte(name, '('); i > 0 {
-		inner := strings.TrimSuffix(strings.TrimSpace(name[i+1:]), ")")
-		outer := strings.TrimSpace(name[:i])
-		qq := q
-		if codes := r.Region(inner, q.country); len(codes) > 0 {
-			qq.regions = append(append([][]string(nil), q.regions...), codes)
-			qq.name = Fold(outer)
-			if cs := r.lookup(qq); len(cs) > 0 {
-				return cs
-			}
+	// "Coyoacán (Mexico City)", "Huishan (Wuxi)": the district within the
+	// region named in parentheses, or within the division of the place
+	// named there.
+	if outer, inner, ok := splitParenthesis(name); ok {
+		if cs := r.within(Fold(outer), inner, q); len(cs) > 0 {
+			return cs
 		}
-		qq = q
+		qq := q
 		qq.name = Fold(outer)
 		if cs := r.lookup(qq); len(cs) > 0 {
 			return cs
 		}
 	}
-	// "Mexico City – Coyoacán": the district within the city's region.
-	for _, dash := range []string{" – ", " — ", " - "} {
-		if i := strings.Index(name, dash); i > 0 {
-			outer, inner := strings.TrimSpace(name[:i]), strings.TrimSpace(name[i+len(dash):])
-			if codes := r.Region(outer, q.country); len(codes) > 0 {
-				qq := q
-				qq.regions = append(append([][]string(nil), q.regions...), codes)
-				qq.name = Fold(inner)
-				if cs := r.lookup(qq); len(cs) > 0 {
-					return cs
-				}
-			}
+	// "Mexico City – Coyoacán": the district within the city.
+	if outer, inner, ok := splitDash(name); ok {
+		if cs := r.within(Fold(inner), outer, q); len(cs) > 0 {
+			return cs
 		}
 	}
 	// "whitewater wi", "leon guanajuato mexico": trailing words as region
@@ -561,6 +589,51 @@ func (r *Resolver) resolveName(name string, q query) []Candidate {
 		}
 	}
 	return nil
+}
+
+// splitParenthesis splits "Coyoacán (Mexico City)".
+func splitParenthesis(name string) (outer, inner string, ok bool) {
+	name = strings.TrimSpace(name)
+	i := strings.IndexByte(name, '(')
+	if i <= 0 || !strings.HasSuffix(name, ")") {
+		return "", "", false
+	}
+	outer, inner = strings.TrimSpace(name[:i]), strings.TrimSpace(name[i+1:len(name)-1])
+	return outer, inner, outer != "" && inner != ""
+}
+
+// splitDash splits "Mexico City – Coyoacán" (an en or em dash, or a
+// hyphen between spaces).
+func splitDash(name string) (outer, inner string, ok bool) {
+	for _, dash := range []string{" – ", " — ", " - "} {
+		if i := strings.Index(name, dash); i > 0 {
+			outer, inner = strings.TrimSpace(name[:i]), strings.TrimSpace(name[i+len(dash):])
+			return outer, inner, outer != "" && inner != ""
+		}
+	}
+	return "", "", false
+}
+
+// within looks up the folded name inside area: a region name, or a place
+// whose second-level (else first-level) division bounds the search.
+func (r *Resolver) within(name, area string, q query) []Candidate {
+	codes := r.Region(area, q.country)
+	if len(codes) == 0 {
+		cs := r.resolveName(area, q)
+		c, err := pickUnique(area, cs)
+		if err != nil {
+			return nil
+		}
+		code := c.Country + "." + c.Admin1
+		if c.Admin2 != "" {
+			code += "." + c.Admin2
+		}
+		codes = []string{code}
+	}
+	qq := q
+	qq.regions = append(append([][]string(nil), q.regions...), codes)
+	qq.name = name
+	return r.lookup(qq)
 }
 
 // nameVariants strips generic words off a folded place name.
@@ -598,47 +671,44 @@ func (r *Resolver) lookup(q query) []Candidate {
 	}
 	byIndex := map[int32]int{}
 	var out []Candidate
-	add := func(idx int32, tier int, weight int64) {
+	add := func(idx int32, kind int, weight int64) {
 		p := &r.snap.Places[idx]
 		if !r.fits(p, q) {
 			return
 		}
 		if j, ok := byIndex[idx]; ok {
-			c := &out[j]
-			if tier < c.tier {
-				c.tier, c.Match = tier, matchTiers[tier]
-			}
-			c.weight = max(c.weight, weight)
+			out[j].improve(kind, weight)
 			return
 		}
 		byIndex[idx] = len(out)
-		out = append(out, r.candidate(idx, tier, weight))
+		out = append(out, r.candidate(idx, kind, weight))
 	}
+	r.namesOnce.Do(r.indexNames)
 	for _, v := range r.names[q.name] {
 		idx := int32(v >> 2)
 		add(idx, int(v&3), r.snap.Places[idx].Population)
 	}
+	// The query names a Mexican municipality: its seat stands for it, with
+	// the municipality's population, and other places inside it that
+	// happen to match are the same answer.
+	var munis []string
 	if q.country == "" || q.country == "MX" {
-		for _, mi := range r.muniNames[q.name] {
+		for _, mi := range r.muniNames[muniKey(q.name)] {
 			m := &r.snap.Municipalities[mi]
-			if idx, ok := r.snap.PlaceIndex(m.SeatPlaceID); ok && m.SeatPlaceID != 0 {
-				add(int32(idx), 3, max(m.Population, r.snap.Places[idx].Population))
+			if idx, ok := r.snap.PlaceIndex(m.SeatPlaceID); ok && m.SeatPlaceID != 0 && r.fits(&r.snap.Places[idx], q) {
+				add(int32(idx), kindMunicipality, max(m.Population, r.snap.Places[idx].Population))
+				munis = append(munis, m.CVEGEO)
 			}
 		}
 	}
-	// A place that is also the seat of a municipality of the same name
-	// stands for the municipality's population.
-	for j := range out {
-		c := &out[j]
-		if c.Country != "MX" {
-			continue
-		}
-		for _, mi := range r.muniSeats[c.ID] {
-			m := &r.snap.Municipalities[mi]
-			if Fold(m.Name) == q.name {
-				c.weight = max(c.weight, m.Population)
+	if len(munis) > 0 {
+		kept := out[:0]
+		for _, c := range out {
+			if c.kind == kindMunicipality || !slices.Contains(munis, c.Municipality) {
+				kept = append(kept, c)
 			}
 		}
+		out = kept
 	}
 	sortCandidates(out)
 	return out
@@ -677,12 +747,12 @@ func inAdmin(p *Place, code string) bool {
 	return !has2 || a2 == p.Admin2
 }
 
-func (r *Resolver) candidate(idx int32, tier int, weight int64) Candidate {
+func (r *Resolver) candidate(idx int32, kind int, weight int64) Candidate {
 	p := &r.snap.Places[idx]
 	c := Candidate{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1, Admin2: p.Admin2,
 		Admin1Name: r.snap.Admin1Name(p), Admin2Name: r.snap.Admin2Name(p), Population: p.Population,
-		Lat: p.Lat, Lon: p.Lon, FeatureCode: p.FeatureCode, Match: matchTiers[tier],
-		index: idx, tier: tier, weight: weight}
+		Lat: p.Lat, Lon: p.Lon, FeatureCode: p.FeatureCode, Match: matchKinds[kind],
+		index: idx, kind: kind, tier: matchRank[kind], weight: weight}
 	if cve, ok := MunicipalityOf(p); ok {
 		c.Municipality = cve
 		if m, ok := r.snap.Municipality(cve); ok {
@@ -692,16 +762,21 @@ func (r *Resolver) candidate(idx int32, tier int, weight int64) Candidate {
 	return c
 }
 
+// improve records another way the same place matched.
+func (c *Candidate) improve(kind int, weight int64) {
+	if t := matchRank[kind]; t < c.tier || (t == c.tier && kind < c.kind) {
+		c.kind, c.tier, c.Match = kind, t, matchKinds[kind]
+	}
+	c.weight = max(c.weight, weight)
+}
+
 func mergeCandidates(a, b []Candidate) []Candidate {
 	for _, c := range b {
 		dup := false
 		for i := range a {
 			if a[i].ID == c.ID {
 				dup = true
-				if c.tier < a[i].tier {
-					a[i].tier, a[i].Match = c.tier, c.Match
-				}
-				a[i].weight = max(a[i].weight, c.weight)
+				a[i].improve(c.kind, c.weight)
 				break
 			}
 		}

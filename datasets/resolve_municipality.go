@@ -11,19 +11,38 @@ var muniStopwords = map[string]bool{"de": true, "del": true, "la": true, "las": 
 // muniHonorifics are prefixes official names carry and everyday ones drop.
 var muniHonorifics = []string{"heroica ciudad de ", "heroica villa de ", "heroica ", "h ", "villa de ", "ciudad de ", "ciudad ", "municipio de ", "san juan bautista "}
 
-// muniKeys folds a municipality name to the keys it is indexed under.
-func muniKeys(name string) []string {
+// muniAbbrev spells out the abbreviations of official lists ("Dr. Arroyo",
+// "Gral. Escobedo", "Dolores Hidalgo Cuna de la Independencia Nal.").
+var muniAbbrev = map[string]string{"dr": "doctor", "gral": "general", "nal": "nacional", "sta": "santa",
+	"sto": "santo", "cd": "ciudad", "distr": "distrito", "dto": "distrito", "ma": "maria", "pte": "poniente", "ote": "oriente"}
+
+// muniKey folds a municipality name and spells out abbreviations.
+func muniKey(name string) string {
 	k := Fold(name)
-	if k == "" {
-		return nil
+	if !strings.Contains(k, " ") && muniAbbrev[k] == "" {
+		return k
 	}
-	return []string{k}
+	words := strings.Fields(k)
+	for i, w := range words {
+		if full, ok := muniAbbrev[w]; ok {
+			words[i] = full
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// muniKeys are the keys a municipality name is indexed under.
+func muniKeys(name string) []string {
+	if k := muniKey(name); k != "" {
+		return []string{k}
+	}
+	return nil
 }
 
 // looseMuni folds a municipality name and drops stopwords and honorific
 // prefixes: "Heroica Ciudad de Juchitán de Zaragoza" → "juchitan zaragoza".
 func looseMuni(name string) string {
-	k := Fold(name)
+	k := muniKey(name)
 	for _, h := range muniHonorifics {
 		if strings.HasPrefix(k, h) && len(k) > len(h) {
 			k = k[len(h):]
@@ -40,12 +59,23 @@ func looseMuni(name string) string {
 }
 
 // muniAliases are names in official files that no rule maps to the INEGI
-// name, by INEGI state: folded alias → folded INEGI name.
-var muniAliases = map[string]map[string]string{}
+// name, by INEGI state: muniKey of the alias → CVEGEO. Oaxaca has two San
+// Juan Mixtepec and two San Pedro Mixtepec, told apart by their judicial
+// district; San Mateo Yucutindoo was Zapotitlán del Río; INEGI's catalogue
+// names Solidaridad (Quintana Roo) after its seat, Playa del Carmen.
+var muniAliases = map[string]map[string]string{
+	"20": {
+		"san juan mixtepec distrito 08": "20208", "san juan mixtepec distrito 26": "20209",
+		"san pedro mixtepec distrito 22": "20318", "san pedro mixtepec distrito 26": "20319",
+		"zapotitlan del rio": "20566",
+	},
+	"23": {"solidaridad": "23008", "playa del carmen": "23008"},
+}
 
 // ResolveMunicipality finds the municipality called name in a Mexican
-// state (INEGI code, name or abbreviation). It compares folded names and
-// then, each step only when the previous found nothing: known aliases; the
+// state (INEGI code, name or abbreviation). It compares folded names with
+// abbreviations spelled out ("Gral." = "General") and then, each step only
+// when the previous found nothing: known aliases (muniAliases); the
 // names without stopwords and honorifics ("Heroica Nogales" = "Nogales");
 // one name being the other plus trailing words ("Dolores Hidalgo" =
 // "Dolores Hidalgo Cuna de la Independencia Nacional"); the words of one
@@ -57,7 +87,7 @@ func (r *Resolver) ResolveMunicipality(state, name string) (*Municipality, error
 	if !ok {
 		return nil, Errorf(EInvalid, "unknown Mexican state %q", state)
 	}
-	key := Fold(name)
+	key := muniKey(name)
 	if key == "" {
 		return nil, Errorf(EInvalid, "empty municipality name")
 	}
@@ -68,8 +98,8 @@ func (r *Resolver) ResolveMunicipality(state, name string) (*Municipality, error
 	steps := []func(i int32) bool{
 		func(i int32) bool { return r.muniFold[i] == key },
 		func(i int32) bool {
-			a, ok := muniAliases[st][key]
-			return ok && r.muniFold[i] == a
+			cve, ok := muniAliases[st][key]
+			return ok && r.snap.Municipalities[i].CVEGEO == cve
 		},
 		func(i int32) bool { return r.muniLoose[i] == loose },
 		func(i int32) bool {

@@ -59,6 +59,8 @@ const (
 	BucketProfiles = "profiles"
 	BucketTies     = "ties"
 	BucketTokens   = "tokens"
+	// BucketPlaceProfiles holds profiles of foreign places, keyed by GeoNames id.
+	BucketPlaceProfiles = "place_profiles"
 )
 
 var (

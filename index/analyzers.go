@@ -75,7 +75,7 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 			"type":          "custom",
 			"char_filters":  []any{asciifolding.Name},
 			"tokenizer":     unicode.Name,
-			"token_filters": []any{lowercase.Name, es.StopName, es.SnowballStemmerName},
+			"token_filters": []any{lowercase.Name, es.StopName, es.LightStemmerName},
 		}},
 		{AnalyzerEN, "analyzer", map[string]any{
 			"type":          "custom",
@@ -147,4 +147,13 @@ func terms(a analysis.Analyzer, s string) []string {
 		out[i] = string(t.Term)
 	}
 	return out
+}
+
+// langAnalyzer returns the prose analyzer for lang: English for "en",
+// Spanish otherwise (Hermanar's default language).
+func (a *analyzers) langAnalyzer(lang string) analysis.Analyzer {
+	if lang == "en" {
+		return a.en
+	}
+	return a.es
 }

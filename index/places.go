@@ -18,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 	"github.com/schollz/progressbar/v3"
@@ -334,12 +335,15 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 		}()
 	}
 	wg.Wait()
+	dbg("batches done")
 	if failure.get() == nil {
 		pending.Wait()
 	}
+	dbg("persisted")
 	if failure.get() == nil {
 		failure.set(forceMerge(idx))
 	}
+	dbg("merged")
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -384,9 +388,12 @@ func forceMerge(idx bleve.Index) error {
 		if err != nil || n <= 1 {
 			break
 		}
-		if err := s.ForceMerge(context.Background(), nil); err != nil {
+		opts := mergeplan.SingleSegmentMergePlanOptions
+		opts.SegmentsPerMergeTask = max(opts.SegmentsPerMergeTask, n)
+		if err := s.ForceMerge(context.Background(), &opts); err != nil {
 			return err
 		}
+		dbg(fmt.Sprint("force merge pass, segments before ", n))
 	}
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
@@ -451,17 +458,28 @@ type docBuilder struct {
 }
 
 const (
-	textOpts    = bindex.IndexField
-	keywordOpts = bindex.IndexField
-	storeOpts   = bindex.StoreField
+	termVectorOpts = bindex.IncludeTermVectors
+	textOpts       = bindex.IndexField
+	keywordOpts    = bindex.IndexField
+	storeOpts      = bindex.StoreField
 )
 
 func (b *docBuilder) place(p *datasets.Place) *document.Document {
 	d := document.NewDocument(placeID(p.ID))
 	b.common(d, KindPlace, p.Country, p.Population)
-	names := []string{p.Name}
-	if p.ASCIIName != "" && p.ASCIIName != p.Name {
-		names = append(names, p.ASCIIName)
+	// The ASCII name only counts when folding the name does not already
+	// give it ("San José" and "San Jose" are one spelling to the name
+	// analyzer); indexing both would halve the field norm of every
+	// accented name.
+	seen := map[string]bool{}
+	exact := make([]string, 0, 4)
+	names := make([]string, 0, 2)
+	for _, n := range []string{p.Name, p.ASCIIName} {
+		if k := b.exactKey(n); k != "" && !seen[k] {
+			seen[k] = true
+			exact = append(exact, k)
+			names = append(names, n)
+		}
 	}
 	b.text(d, fName, strings.Join(names, " "), b.an.name)
 	b.text(d, fPrefix, strings.Join(names, " "), b.an.prefix)
@@ -469,14 +487,6 @@ func (b *docBuilder) place(p *datasets.Place) *document.Document {
 	// Alternate names: keep one spelling per folded form, and none that
 	// repeats the main name, so a city with sixty spellings of "Mexico"
 	// neither bloats the index nor dilutes its field norm.
-	seen := map[string]bool{}
-	exact := make([]string, 0, 4)
-	for _, n := range names {
-		if k := b.exactKey(n); k != "" && !seen[k] {
-			seen[k] = true
-			exact = append(exact, k)
-		}
-	}
 	var alts []string
 	for a := range strings.SplitSeq(p.AltNames, ",") {
 		a = strings.TrimSpace(a)
@@ -543,3 +553,11 @@ func (b *docBuilder) exactKey(s string) string {
 func placeID(id int64) string { return fmt.Sprint(id) }
 
 func municipalityID(cvegeo string) string { return "mun:" + cvegeo }
+
+var dbgStart = time.Now()
+
+func dbg(s string) {
+	if os.Getenv("HX_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "%v %s\n", time.Since(dbgStart), s)
+	}
+}

@@ -65,10 +65,10 @@ func (h Hit) CVEGEO() string {
 const (
 	boostName     = 3.0
 	boostAlt      = 1.5
-	boostAdmin    = 0.6
+	boostAdmin    = 0.25
 	boostPrefix   = 1.5
 	boostFuzzy    = 0.6
-	boostExact    = 4.0
+	boostExact    = 8.0
 	popWeight     = 0.12
 	candidatesMin = 50
 )

@@ -11,9 +11,22 @@ import (
 
 // explain builds the full, explained match for candidate c.
 func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
+	return e.explainDetail(qs, c, rank, false)
+}
+
+// explainDetail builds the match for candidate c; brief skips the evidence
+// strings, shared categories, terms and admin names (bulk ranking), but
+// every number comes from the same code as a full explanation.
+func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Match {
 	var parts []partScore
 	score := e.scoreOne(qs, c, &parts)
-	m := Match{Rank: rank, Place: e.placeRef(c), Score: score, Twinned: qs.twinned[c]}
+	m := Match{Rank: rank, Score: score, Twinned: qs.twinned[c]}
+	if brief {
+		p := &e.in.Snap.Places[e.placeIdx[c]]
+		m.Place = PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1, Population: p.Population, Lat: p.Lat, Lon: p.Lon}
+	} else {
+		m.Place = e.placeRef(c)
+	}
 	den, total := 0.0, 0.0
 	for _, p := range parts {
 		total += e.w.Components[p.name]
@@ -36,7 +49,9 @@ func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
 		w := e.w.Components[p.name] / den
 		comp := Component{Name: p.name, Value: round6(p.value), Weight: round6(w),
 			Contribution: w * p.value * scale}
-		comp.Evidence, comp.Source = e.evidence(qs, c, p)
+		if !brief {
+			comp.Evidence, comp.Source = e.evidence(qs, c, p)
+		}
 		m.Components = append(m.Components, comp)
 		if p.value >= 0.5 && w*p.value >= 0.05 {
 			code = append(code, strings.ToUpper(p.name[:1]))
@@ -56,10 +71,10 @@ func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
 	if total > 0 {
 		m.Coverage = round6(den / total)
 	}
-	if cp := qs.dyn.profiles[c]; cp != nil && qs.pv != nil {
+	if cp := qs.dyn.profiles[c]; cp != nil && qs.pv != nil && !brief {
 		m.Categories = e.sharedCategories(qs, cp)
 	}
-	if qs.text != nil {
+	if qs.text != nil && !brief {
 		m.Terms = qs.text[ProfileKey(e.ids[c])].Terms
 	}
 	if len(code) == 0 {

@@ -16,6 +16,7 @@ type Query struct {
 	Filter       Filter
 
 	registry *Registry // a backtest's registry without the hidden pair
+	dyn      *dynamic  // a bulk ranking's one version of the user data
 }
 
 // MaxK bounds one result list.
@@ -95,6 +96,9 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	}
 	if q.registry != nil {
 		qs.reg = q.registry
+	}
+	if q.dyn != nil {
+		qs.dyn = q.dyn
 	}
 	if q.Profile != nil {
 		qs.prof = *q.Profile

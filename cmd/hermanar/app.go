@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"hermanar/datasets"
@@ -67,6 +69,7 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 			return nil, fmt.Errorf("open index: %w", err)
 		}
 		a.ix = ix
+		in.Text = textAdapter{ix}
 	}
 	w := defaultWeights()
 	if o.weights != "" {
@@ -103,9 +106,47 @@ func (a *app) Close() error {
 	return first
 }
 
-// loadInputs gathers what the engine is built from.
+// loadInputs gathers what the engine is built from: the snapshot with
+// imported INEGI figures, curated, imported and user-entered ties,
+// twinnings, consulates, indicators and stored profiles.
 func loadInputs(st datasets.Store, snap *datasets.Snapshot) (matcher.Inputs, error) {
-	return matcher.Inputs{Snap: snap}, nil
+	d, err := datasets.LoadData(st, snap)
+	if err != nil {
+		return matcher.Inputs{}, err
+	}
+	in := matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Twinnings: d.Twinnings, Consulates: d.Consulates,
+		DataProblems: d.DataProblems(), Emigration: map[string]float64{}, USStateRemittances: map[string]float64{},
+		MunicipalityProfiles: map[string]datasets.Profile{}, PlaceProfiles: map[int64]datasets.Profile{}}
+	for k, m := range d.Migration {
+		in.Emigration[k] = m.EmigrantPct
+	}
+	for k, r := range d.USStateRemittances {
+		in.USStateRemittances[k] = r.MillionUSD
+	}
+	err = st.List(datasets.BucketProfiles, func(key string, v []byte) error {
+		var p datasets.Profile
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("stored profile %s: %w", key, err)
+		}
+		in.MunicipalityProfiles[key] = p
+		return nil
+	})
+	if err != nil {
+		return in, err
+	}
+	err = st.List(datasets.BucketPlaceProfiles, func(key string, v []byte) error {
+		var p datasets.Profile
+		id, err := strconv.ParseInt(key, 10, 64)
+		if err != nil {
+			return fmt.Errorf("stored place profile key %q: %w", key, err)
+		}
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("stored place profile %s: %w", key, err)
+		}
+		in.PlaceProfiles[id] = p
+		return nil
+	})
+	return in, err
 }
 
 // defaultWeights are the weights shipped with the binary.
@@ -115,5 +156,25 @@ func defaultWeights() matcher.Weights { return matcher.PolicyWeights() }
 type classifierAdapter struct{ c *index.Classifier }
 
 func (a classifierAdapter) Classify(text, lang string, k int) []matcher.Category {
-	return nil
+	cs := a.c.Classify(text, lang, k)
+	out := make([]matcher.Category, len(cs))
+	for i, c := range cs {
+		out[i] = matcher.Category{ID: c.ID, Score: c.Score, Terms: c.Terms}
+	}
+	return out
+}
+
+// textAdapter lets the profile-text index serve the matcher.
+type textAdapter struct{ ix *index.Index }
+
+func (a textAdapter) TextScores(p datasets.Profile, excludeKey string) (map[string]matcher.TextMatch, error) {
+	m, err := a.ix.TextScores(p, excludeKey)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]matcher.TextMatch, len(m))
+	for k, v := range m {
+		out[k] = matcher.TextMatch{Score: v.Score, Terms: v.Terms}
+	}
+	return out, nil
 }

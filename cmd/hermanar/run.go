@@ -47,7 +47,9 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"opportunities": {"diaspora-driven pairs in a consulate's jurisdiction", runOpportunities},
-		"datasets": {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
+		"eval":          {"backtest on real twinnings: baselines, default and calibrated matcher (--twinnings FILE)", runEval},
+		"calibrate":     {"fit structure and network weights to real twinnings (--twinnings FILE --out weights.json)", runCalibrate},
+		"datasets":      {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
 	}
 }
 

@@ -1,0 +1,80 @@
+package api
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// T is a text in Spanish and English.
+type T struct{ ES, EN string }
+
+// In returns the text in lang ("en" for English, Spanish otherwise).
+func (t T) In(lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.ES
+}
+
+const (
+	langCookie = "hermanar_lang"
+	langKey    = "hermanar.lang"
+)
+
+// langOf picks the language of the answer: ?lang= first, then the
+// language cookie the pages' switch sets, then Accept-Language; Spanish
+// when nothing says otherwise.
+func langOf(c *gin.Context) string {
+	if v, ok := c.Get(langKey); ok {
+		return v.(string)
+	}
+	lang := pickLang(c.Query("lang"), cookie(c, langCookie), c.GetHeader("Accept-Language"))
+	c.Set(langKey, lang)
+	return lang
+}
+
+func cookie(c *gin.Context, name string) string {
+	v, err := c.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+func pickLang(query, cookie, accept string) string {
+	for _, v := range []string{query, cookie} {
+		if v = strings.ToLower(strings.TrimSpace(v)); v == "es" || v == "en" {
+			return v
+		}
+	}
+	return acceptLanguage(accept)
+}
+
+// acceptLanguage returns "en" or "es", whichever Accept-Language prefers
+// (by q value, then order); "es" when it names neither.
+func acceptLanguage(h string) string {
+	best, bestQ := "es", -1.0
+	if len(h) > 512 {
+		h = h[:512]
+	}
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		base, _, _ := strings.Cut(tag, "-")
+		if base != "es" && base != "en" {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+		}
+		if q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}

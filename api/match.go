@@ -1,0 +1,188 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hermanar/datasets"
+	"hermanar/matcher"
+)
+
+const matchTimeout = 10 * time.Second
+
+func (s *Server) getMatches(c *gin.Context) {
+	b := s.ready(c)
+	if b == nil {
+		return
+	}
+	m, err := cvegeoParam(c, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := newParams(c)
+	mp := p.match(c)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	gen := s.gen.Load()
+	key := m.CVEGEO + "|" + mp.key()
+	if s.cache != nil {
+		if e, ok := s.cache.get(key, gen); ok {
+			s.writeMatches(c, m.CVEGEO, mp, e)
+			return
+		}
+	}
+	ctx := c.Request.Context()
+	e, err := s.flight.do(key+"|"+strconv.FormatUint(gen, 10), func() (*lruEntry, error) {
+		// The computation is shared by every request waiting on it, so it
+		// must not die with the first requester's context.
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), matchTimeout)
+		defer cancel()
+		res, err := b.Engine.Match(mctx, matcher.Query{Municipality: m.CVEGEO, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+		if err != nil {
+			return nil, err
+		}
+		e, err := renderMatches(res, mp.Format, mp.Lang)
+		if err != nil {
+			return nil, err
+		}
+		e.key, e.gen = key, gen
+		if s.cache != nil {
+			s.cache.put(e)
+		}
+		return e, nil
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeMatches(c, m.CVEGEO, mp, e)
+}
+
+func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *lruEntry) {
+	if mp.Format == "csv" {
+		c.Header("Content-Disposition", `attachment; filename="hermanar-`+cvegeo+`.csv"`)
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, e.ctyp, e.val)
+}
+
+// renderMatches encodes a result once, for the cache.
+func renderMatches(res *matcher.Result, format, lang string) (*lruEntry, error) {
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := writeMatchesCSV(&buf, res); err != nil {
+			return nil, err
+		}
+		return &lruEntry{val: buf.Bytes(), ctyp: "text/csv; charset=utf-8"}, nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return nil, err
+	}
+	return &lruEntry{val: buf.Bytes(), ctyp: "application/json; charset=utf-8"}, nil
+}
+
+// MatchCSVHeader is the header of a match list in CSV.
+func MatchCSVHeader() []string {
+	h := []string{"municipality", "rank", "place_id", "place", "admin1", "admin2", "country", "population", "score", "coverage", "twinned", "code"}
+	for _, comp := range matcher.Components {
+		h = append(h, comp+"_value", comp+"_contribution")
+	}
+	return append(h, "categories", "evidence")
+}
+
+// MatchCSVRow is one match as a CSV row under MatchCSVHeader.
+func MatchCSVRow(cvegeo string, m matcher.Match) []string {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 6, 64) }
+	row := []string{cvegeo, strconv.Itoa(m.Rank), strconv.FormatInt(m.Place.ID, 10), m.Place.Name,
+		m.Place.Admin1Name, m.Place.Admin2Name, m.Place.Country, strconv.FormatInt(m.Place.Population, 10),
+		f(m.Score), f(m.Coverage), strconv.FormatBool(m.Twinned), m.Code}
+	var ev []string
+	for _, name := range matcher.Components {
+		val, con := "", ""
+		for _, comp := range m.Components {
+			if comp.Name == name {
+				val, con = f(comp.Value), f(comp.Contribution)
+				ev = append(ev, comp.Evidence...)
+			}
+		}
+		row = append(row, val, con)
+	}
+	cats := make([]string, len(m.Categories))
+	for i, cat := range m.Categories {
+		cats[i] = cat.Label
+	}
+	return append(row, strings.Join(cats, "; "), strings.Join(ev, "; "))
+}
+
+func writeMatchesCSV(buf *bytes.Buffer, res *matcher.Result) error {
+	w := csv.NewWriter(buf)
+	if err := w.Write(MatchCSVHeader()); err != nil {
+		return err
+	}
+	for _, m := range res.Matches {
+		if err := w.Write(MatchCSVRow(res.Query.Municipality, m)); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func (s *Server) postMatch(c *gin.Context) {
+	b := s.ready(c)
+	if b == nil {
+		return
+	}
+	p := newParams(c)
+	cve := p.str("municipality", 16)
+	mp := p.match(c)
+	if cve == "" {
+		p.errs.add("municipality", "indique el municipio de origen (?municipality=11008)", "name the origin municipality (?municipality=11008)")
+	} else if !datasets.ValidCVEGEO(cve) {
+		p.errs.add("municipality", "debe ser una clave CVEGEO de 5 dígitos (p. ej. 11008)", "must be a 5-digit CVEGEO (e.g. 11008)")
+	}
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, ok := b.snap.Municipality(cve); !ok {
+		s.fail(c, errf(datasets.ENotFound, "No existe el municipio %s.", "There is no municipality %s.", cve))
+		return
+	}
+	var prof datasets.Profile
+	if err := bindJSON(c, &prof); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := prof.Validate(s.tax); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, cancel := requestContext(c, matchTimeout)
+	defer cancel()
+	res, err := b.Engine.Match(ctx, matcher.Query{Municipality: cve, Profile: &prof, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	e, err := renderMatches(res, mp.Format, mp.Lang)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeMatches(c, cve, mp, e)
+}

@@ -1,0 +1,154 @@
+package api
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"hermanar/datasets"
+	"hermanar/matcher"
+)
+
+// params reads query parameters, collecting one message per bad field.
+type params struct {
+	c    *gin.Context
+	errs fieldErrs
+}
+
+func newParams(c *gin.Context) *params { return &params{c: c, errs: fieldErrs{}} }
+
+func (p *params) str(name string, maxLen int) string {
+	v := p.c.Query(name)
+	if !utf8.ValidString(v) {
+		p.errs.add(name, "no es UTF-8 válido", "is not valid UTF-8")
+		return ""
+	}
+	if len(v) > maxLen {
+		p.errs.add(name, "tiene más de %d bytes", "is longer than %d bytes", maxLen)
+		return ""
+	}
+	return v
+}
+
+func (p *params) int(name string, def, lo, hi int64) int64 {
+	v := strings.TrimSpace(p.c.Query(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		p.errs.add(name, "debe ser un número entero", "must be an integer")
+		return def
+	}
+	if n < lo || n > hi {
+		p.errs.add(name, "debe estar entre %d y %d", "must be between %d and %d", lo, hi)
+		return def
+	}
+	return n
+}
+
+func (p *params) bool(name string) bool {
+	v := strings.ToLower(strings.TrimSpace(p.c.Query(name)))
+	switch v {
+	case "", "0", "false", "no", "off":
+		return false
+	case "1", "true", "yes", "on", "si", "sí":
+		return true
+	}
+	p.errs.add(name, "debe ser true o false", "must be true or false")
+	return false
+}
+
+func (p *params) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(strings.TrimSpace(p.c.Query(name)))
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.errs.add(name, "debe ser uno de: %s", "must be one of: %s", strings.Join(allowed, ", "))
+	return def
+}
+
+// countries reads a comma-separated (or repeated) list of ISO codes.
+func (p *params) countries(name string) []string {
+	var out []string
+	for _, raw := range p.c.QueryArray(name) {
+		for _, v := range strings.Split(raw, ",") {
+			v = strings.ToUpper(strings.TrimSpace(v))
+			if v == "" {
+				continue
+			}
+			if !isCountryCode(v) {
+				p.errs.add(name, "use códigos ISO de dos letras (US, ES…)", "use two-letter ISO codes (US, ES…)")
+				return nil
+			}
+			if len(out) == datasets.MaxCountries {
+				p.errs.add(name, "admite a lo más %d países", "takes at most %d countries", datasets.MaxCountries)
+				return nil
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func isCountryCode(v string) bool {
+	return len(v) == 2 && v[0] >= 'A' && v[0] <= 'Z' && v[1] >= 'A' && v[1] <= 'Z'
+}
+
+func (p *params) err() error { return p.errs.err() }
+
+// matchParams are the query parameters shared by GET matches and POST match.
+type matchParams struct {
+	K      int
+	Lang   string
+	Filter matcher.Filter
+	Format string
+}
+
+func (p *params) match(c *gin.Context) matchParams {
+	mp := matchParams{
+		K:    int(p.int("k", 10, 1, matcher.MaxK)),
+		Lang: langOf(c),
+		Filter: matcher.Filter{
+			Countries:      p.countries("country"),
+			MinPopulation:  p.int("min_population", 0, 0, 1e10),
+			MaxPopulation:  p.int("max_population", 0, 0, 1e10),
+			ExcludeTwinned: p.bool("exclude_twinned"),
+		},
+		Format: p.oneOf("format", "json", "json", "csv"),
+	}
+	if mp.Filter.MaxPopulation > 0 && mp.Filter.MinPopulation > mp.Filter.MaxPopulation {
+		p.errs.add("max_population", "debe ser al menos min_population", "must be at least min_population")
+	}
+	return mp
+}
+
+func (mp matchParams) key() string {
+	f := mp.Filter
+	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
+		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
+		strconv.FormatBool(f.ExcludeTwinned), mp.Format}, "|")
+}
+
+// cvegeoParam validates the :cvegeo path parameter and finds the
+// municipality.
+func cvegeoParam(c *gin.Context, b *Backend) (*datasets.Municipality, error) {
+	id := c.Param("cvegeo")
+	if !datasets.ValidCVEGEO(id) {
+		f := fieldErrs{}
+		f.add("cvegeo", "debe ser una clave CVEGEO de 5 dígitos (p. ej. 11008)", "must be a 5-digit CVEGEO (e.g. 11008)")
+		return nil, f.err()
+	}
+	m, ok := b.snap.Municipality(id)
+	if !ok {
+		return nil, errf(datasets.ENotFound, "No existe el municipio %s.", "There is no municipality %s.", id)
+	}
+	return m, nil
+}

@@ -1,0 +1,356 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
+
+	"hermanar/datasets"
+	"hermanar/index"
+	"hermanar/matcher"
+)
+
+// PlaceSearcher finds places and municipalities by name (the index).
+type PlaceSearcher interface {
+	SearchPlaces(q string, f index.PlaceFilter) ([]index.Hit, error)
+}
+
+// ProfileIndexer keeps the text index of profiles current after a write.
+type ProfileIndexer interface {
+	PutProfile(key string, p datasets.Profile) error
+}
+
+// Classifier maps a problem statement onto taxonomy categories.
+type Classifier interface {
+	Classify(text, lang string, k int) []matcher.Category
+}
+
+// Backend is what the handlers serve from once the data is loaded. Engine
+// and Store are required; the others may be nil (search then answers 503,
+// writes skip the text index).
+type Backend struct {
+	Engine     *matcher.Engine
+	Store      datasets.Store
+	Search     PlaceSearcher
+	Profiles   ProfileIndexer
+	Classifier Classifier
+	Resolver   *datasets.Resolver // built on first use when nil
+	Ranker     Ranker             // nil: ranks with Engine.Match, one municipality at a time
+
+	tokens   *Tokens
+	snap     *datasets.Snapshot
+	resolver func() *datasets.Resolver
+}
+
+// Config are the server's settings; the zero value is usable.
+type Config struct {
+	Logger       *slog.Logger
+	MaxBodyBytes int64              // JSON bodies; default 256 KiB
+	Taxonomy     *datasets.Taxonomy // default datasets.DefaultTaxonomy()
+	// CacheBytes bounds the cache of rendered match lists (default 64 MiB;
+	// negative disables it).
+	CacheBytes int64
+	// AccessLog logs one line per request (default on; DisableAccessLog
+	// turns it off for load tests).
+	DisableAccessLog bool
+	// MaxConcurrentRanks bounds POST /rank streams at once (default 1).
+	MaxConcurrentRanks int
+	Version            string
+}
+
+// Server is the HTTP service. It answers /healthz at once and everything
+// else once SetBackend has been called; until then /readyz and the data
+// endpoints answer 503.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	tax     *datasets.Taxonomy
+	engine  *gin.Engine
+	backend atomic.Pointer[Backend]
+	started time.Time
+	readyAt atomic.Int64 // unix nanos
+
+	// writeMu orders writes so that the store and the live engine apply
+	// them in the same order.
+	writeMu sync.Mutex
+	gen     atomic.Uint64 // bumped by every write; keys the match cache
+	cache   *lru
+	flight  flightGroup
+	rankSem chan struct{}
+	pages   *pageSet
+}
+
+func init() {
+	// Unknown fields in a JSON body are an error naming the field, not a
+	// silent drop: a misspelt "narative" must not lose a liaison's text.
+	binding.EnableDecoderDisallowUnknownFields = true
+	gin.SetMode(gin.ReleaseMode)
+}
+
+// New returns a server that is live but not ready.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 256 << 10
+	}
+	if cfg.Taxonomy == nil {
+		cfg.Taxonomy = datasets.DefaultTaxonomy()
+	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = 64 << 20
+	}
+	if cfg.MaxConcurrentRanks <= 0 {
+		cfg.MaxConcurrentRanks = 1
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, tax: cfg.Taxonomy, started: time.Now(),
+		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks)}
+	if cfg.CacheBytes > 0 {
+		s.cache = newLRU(cfg.CacheBytes)
+	}
+	var err error
+	if s.pages, err = loadPages(s.tax); err != nil {
+		return nil, err
+	}
+	s.engine = s.routes()
+	return s, nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// SetBackend makes the server ready, serving from b.
+func (s *Server) SetBackend(b *Backend) error {
+	if b == nil || b.Engine == nil || b.Store == nil {
+		return errors.New("api: backend needs an engine and a store")
+	}
+	b.tokens = NewTokens(b.Store)
+	b.snap = b.Engine.Snapshot()
+	if b.Resolver != nil {
+		r := b.Resolver
+		b.resolver = func() *datasets.Resolver { return r }
+	} else {
+		b.resolver = sync.OnceValue(func() *datasets.Resolver { return datasets.NewResolver(b.snap) })
+	}
+	if b.Ranker == nil {
+		b.Ranker = matchRanker{b.Engine}
+	}
+	s.backend.Store(b)
+	s.gen.Add(1)
+	s.readyAt.Store(time.Now().UnixNano())
+	s.log.Info("ready", "after", time.Since(s.started).Round(time.Millisecond).String(),
+		"candidates", b.Engine.Candidates(), "municipalities", len(b.snap.Municipalities))
+	return nil
+}
+
+// Ready reports whether SetBackend was called.
+func (s *Server) Ready() bool { return s.backend.Load() != nil }
+
+// ready returns the backend, or renders 503 and returns nil.
+func (s *Server) ready(c *gin.Context) *Backend {
+	b := s.backend.Load()
+	if b == nil {
+		s.fail(c, errf(EUnavailable, "El servicio está cargando los datos y el índice; inténtelo en unos segundos.",
+			"The service is loading its data and index; try again in a few seconds."))
+	}
+	return b
+}
+
+func (s *Server) routes() *gin.Engine {
+	r := gin.New()
+	_ = r.SetTrustedProxies(nil)
+	r.HandleMethodNotAllowed = true
+	r.RedirectFixedPath = false
+	r.ContextWithFallback = true
+	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.securityHeaders, s.limitBody)
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, errf(datasets.ENotFound, "No existe %s.", "There is nothing at %s.", c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		s.fail(c, errf(EMethod, "El método %s no se admite aquí.", "Method %s is not allowed here.", c.Request.Method))
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	v1 := r.Group("/api/v1")
+	v1.GET("/openapi.yaml", s.openapi)
+	v1.GET("/places", s.searchPlaces)
+	v1.GET("/places/:id", s.getPlace)
+	v1.GET("/municipalities/:cvegeo", s.getMunicipality)
+	v1.GET("/municipalities/:cvegeo/profile", s.getProfile)
+	v1.PUT("/municipalities/:cvegeo/profile", s.putProfile)
+	v1.GET("/municipalities/:cvegeo/matches", s.getMatches)
+	v1.POST("/match", s.postMatch)
+	v1.POST("/rank", s.postRank)
+	v1.GET("/consulates", s.listConsulates)
+	v1.GET("/consulates/:id", s.getConsulate)
+	v1.GET("/consulates/:id/opportunities", s.getOpportunities)
+	v1.POST("/ties", s.postTie)
+	v1.GET("/taxonomy", s.getTaxonomy)
+	v1.POST("/classify", s.postClassify)
+
+	s.pageRoutes(r)
+	return r
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// Readiness is the /readyz body.
+type Readiness struct {
+	Status        string  `json:"status"` // "ready" or "starting"
+	UptimeSeconds float64 `json:"uptime_seconds"`
+	ReadySeconds  float64 `json:"ready_seconds,omitempty"` // start-up time until ready
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	r := Readiness{Status: "starting", UptimeSeconds: round3(time.Since(s.started).Seconds())}
+	if at := s.readyAt.Load(); at != 0 {
+		r.Status = "ready"
+		r.ReadySeconds = round3(time.Unix(0, at).Sub(s.started).Seconds())
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	c.Header("Retry-After", "1")
+	c.JSON(http.StatusServiceUnavailable, r)
+}
+
+func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+// ---- middleware ----
+
+const requestIDKey = "hermanar.request_id"
+
+func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// requestIDs takes a sane X-Request-Id from the client or makes one.
+func (s *Server) requestIDs(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if !saneID(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+func saneID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// recoverer turns a panic into a logged 500 with the request id; the
+// fuzz tests make sure no input reaches it.
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				s.fail(c, fmt.Errorf("panic: %v", v))
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	if s.cfg.DisableAccessLog {
+		return
+	}
+	status := c.Writer.Status()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestID(c)),
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.Int("status", status),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+		slog.String("ip", c.ClientIP()),
+	}
+	if v, ok := c.Get(principalKey); ok {
+		attrs = append(attrs, slog.String("token", v.(Token).ID))
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+}
+
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	c.Next()
+}
+
+// limitBody caps every request body; handlers see *http.MaxBytesError.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		if c.Request.ContentLength > s.cfg.MaxBodyBytes {
+			s.fail(c, errf(ETooLarge, "El cuerpo de la solicitud supera %d bytes.", "The request body exceeds %d bytes.", s.cfg.MaxBodyBytes))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	}
+	c.Next()
+}
+
+// bindJSON decodes a JSON body into v with ShouldBindJSON, after checking
+// the media type.
+func bindJSON(c *gin.Context, v any) error {
+	ct := c.ContentType()
+	if ct != "" && ct != "application/json" && !strings.HasSuffix(ct, "+json") {
+		return errf(EUnsupported, "Envíe JSON (Content-Type: application/json), no %s.", "Send JSON (Content-Type: application/json), not %s.", ct)
+	}
+	if err := c.ShouldBindJSON(v); err != nil {
+		return bindError(err)
+	}
+	return nil
+}
+
+// invalidate drops cached answers after a write.
+func (s *Server) invalidate() {
+	s.gen.Add(1)
+	if s.cache != nil {
+		s.cache.clear()
+	}
+}
+
+// requestContext bounds a handler's work.
+func requestContext(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), d)
+}

@@ -1,0 +1,461 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"hermanar/datasets"
+	"hermanar/matcher"
+)
+
+// evalFlags are the flags eval and calibrate share.
+type evalFlags struct {
+	twinnings, data, shared string
+	folds                   int
+	seed                    uint64
+	quiet                   bool
+}
+
+func (f *evalFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+	Uint64Var(*uint64, string, uint64, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&f.twinnings, "twinnings", "", "raw twinnings CSV (city1,country1,city2,country2), resolved in memory (required)")
+	fs.StringVar(&f.data, "data", defaultDataDir(), "data directory (imported CONAPO and Banxico data are used when present)")
+	fs.StringVar(&f.shared, "shared", "", "directory laid out like ../shared/data to read CONAPO and Banxico from when --data has none (default ../shared/data if present)")
+	fs.IntVar(&f.folds, "folds", 5, "folds of the cross-validation by municipality")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random baseline, the folds and the negative sampling")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+}
+
+func (f *evalFlags) check() error {
+	if f.twinnings == "" {
+		return usageErrorf("--twinnings is required (e.g. --twinnings ../shared/data/twinnings/twin_cities_raw.csv)")
+	}
+	if f.folds < 2 {
+		return usageErrorf("--folds must be at least 2, got %d", f.folds)
+	}
+	return nil
+}
+
+// evalInput is what a backtest runs on, and where it came from.
+type evalInput struct {
+	in          matcher.Inputs
+	file        string
+	sha256      string
+	rows        int    // rows of the twinnings file
+	pairs       int    // distinct resolved pairs
+	notes       []string
+	unresolved  int    // Mexican rows left unresolved or ambiguous
+	corridorSrc string // where CONAPO and Banxico came from, "" if nowhere
+}
+
+// loadEvalInput opens the app for its data and resolves the twinnings file
+// in memory, without touching the store's twinnings table.
+func loadEvalInput(ctx context.Context, e *env, f evalFlags) (*evalInput, error) {
+	a, err := openApp(ctx, appOptions{dataDir: f.data})
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	in, err := loadInputs(a.store, a.snap)
+	if err != nil {
+		return nil, err
+	}
+	if in.Snap == nil {
+		in.Snap = a.snap
+	}
+	in.Weights = matcher.Weights{}
+	ei := &evalInput{file: f.twinnings}
+	raw, err := os.ReadFile(f.twinnings)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, datasets.Errorf(datasets.ENotFound, "%s: no such file", f.twinnings)
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	ei.sha256 = hex.EncodeToString(sum[:])
+	ei.rows = bytes.Count(raw, []byte("\n")) - 1
+
+	mem := newMemStore()
+	res, err := datasets.Import(mem, in.Snap, datasets.KindTwinnings, f.twinnings)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", f.twinnings, err)
+	}
+	if in.Twinnings, err = datasets.LoadTable[datasets.Twinning](mem, res.Table); err != nil {
+		return nil, err
+	}
+	ei.pairs, ei.notes, ei.unresolved = len(in.Twinnings), res.Meta.Notes, len(res.Report)
+
+	if len(in.Emigration) > 0 && len(in.USStateRemittances) > 0 {
+		ei.corridorSrc = "imported in " + f.data
+	} else if dir := sharedDir(f.shared); dir != "" {
+		em, rem, err := loadCorridor(mem, in.Snap, dir)
+		if err != nil {
+			return nil, err
+		}
+		in.Emigration, in.USStateRemittances = em, rem
+		ei.corridorSrc = "read from " + dir
+	}
+	ei.in = in
+	return ei, nil
+}
+
+// sharedDir is --shared, or ../shared/data when it exists.
+func sharedDir(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if st, err := os.Stat(filepath.Join("..", "shared", "data")); err == nil && st.IsDir() {
+		return filepath.Join("..", "shared", "data")
+	}
+	return ""
+}
+
+// loadCorridor imports CONAPO emigration and Banxico remittances by US
+// state from dir into the in-memory store and returns what the corridor
+// feature reads: % of households with emigrants by CVEGEO, and yearly
+// remittances (million USD) by US state, from the latest complete year.
+func loadCorridor(mem datasets.Store, snap *datasets.Snapshot, dir string) (map[string]float64, map[string]float64, error) {
+	var tables [2]string
+	for i, kind := range []string{datasets.KindCONAPO, datasets.KindBanxicoUSStates} {
+		imp := datasets.Importers[kind]
+		res, err := datasets.Import(mem, snap, kind, filepath.Join(dir, filepath.FromSlash(imp.DefaultFile)))
+		if err != nil {
+			return nil, nil, fmt.Errorf("corridor data: %w", err)
+		}
+		tables[i] = res.Table
+	}
+	mi, err := datasets.LoadTable[datasets.MigrationIntensity](mem, tables[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	em := make(map[string]float64, len(mi))
+	for _, m := range mi {
+		em[m.CVEGEO] = m.EmigrantPct
+	}
+	rs, err := datasets.LoadTable[datasets.USStateRemittance](mem, tables[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	year := 0
+	for _, r := range rs {
+		if r.Quarters == 4 {
+			year = max(year, r.Year)
+		}
+	}
+	rem := map[string]float64{}
+	for _, r := range rs {
+		if r.Year == year {
+			rem[r.State] = r.MillionUSD
+		}
+	}
+	return em, rem, nil
+}
+
+func (f *evalFlags) options(e *env) matcher.EvalOptions {
+	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: matcher.PolicyWeights()}
+	if !f.quiet {
+		o.Progress = e.stderr
+		o.Calibration.Progress = e.stderr
+	}
+	return o
+}
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "eval")
+	var f evalFlags
+	f.register(fs)
+	format := fs.String("format", "table", "table, json or md")
+	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "json" && *format != "md" {
+		return usageErrorf("--format must be table, json or md, got %q", *format)
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	ei, err := loadEvalInput(ctx, e, f)
+	if err != nil {
+		return err
+	}
+	rep, err := matcher.Evaluate(ctx, ei.in, f.options(e))
+	if err != nil {
+		return err
+	}
+	cmdline := "hermanar eval " + quoteArgs(args)
+	if *write != "" {
+		var b bytes.Buffer
+		writeEvalMarkdown(&b, rep, ei, cmdline)
+		if err := os.WriteFile(*write, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		if !f.quiet {
+			fmt.Fprintf(e.stderr, "wrote %s\n", *write)
+		}
+	}
+	switch *format {
+	case "md":
+		writeEvalMarkdown(e.stdout, rep, ei, cmdline)
+		return nil
+	case "json":
+		return emit(e.stdout, "json", evalJSON{EvalReport: rep, Input: ei.describe()}, nil)
+	}
+	fmt.Fprintf(e.stdout, "%d queries (hidden twins) over %d municipalities; %d candidates each; %d twinnings from %s\n\n",
+		rep.Queries, rep.Municipalities, rep.Candidates, rep.Twinnings, ei.file)
+	return emit(e.stdout, "table", nil, methodTable(rep))
+}
+
+// evalJSON is the JSON of eval: the report and where its data came from.
+type evalJSON struct {
+	*matcher.EvalReport
+	Input inputDescription `json:"input"`
+}
+
+type inputDescription struct {
+	File        string   `json:"file"`
+	SHA256      string   `json:"sha256"`
+	Rows        int      `json:"rows"`
+	Pairs       int      `json:"pairs"`
+	Unresolved  int      `json:"mexican_rows_unresolved"`
+	Notes       []string `json:"notes,omitempty"`
+	CorridorSrc string   `json:"corridor_source,omitempty"`
+}
+
+func (ei *evalInput) describe() inputDescription {
+	return inputDescription{File: ei.file, SHA256: ei.sha256, Rows: ei.rows, Pairs: ei.pairs,
+		Unresolved: ei.unresolved, Notes: ei.notes, CorridorSrc: ei.corridorSrc}
+}
+
+func methodTable(rep *matcher.EvalReport) *table {
+	t := &table{header: []string{"method", "kind", "R@10", "R@50", "MRR", "nDCG@10", "coverage", "median rank"}}
+	for _, m := range rep.Methods {
+		t.add(m.Name, m.Kind, f3(m.RecallAt10), f3(m.RecallAt50), f3(m.MRR), f3(m.NDCGAt10), f4(m.Coverage), fmt.Sprintf("%.0f", m.MedianRank))
+	}
+	return t
+}
+
+func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
+func f4(x float64) string { return fmt.Sprintf("%.4f", x) }
+
+func runCalibrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "calibrate")
+	var f evalFlags
+	f.register(fs)
+	out := fs.String("out", "", "weights JSON to write (required), e.g. weights.json or matcher/weights_default.json")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageErrorf("--out is required (e.g. --out weights.json)")
+	}
+	ei, err := loadEvalInput(ctx, e, f)
+	if err != nil {
+		return err
+	}
+	cal, err := matcher.Calibrate(ctx, ei.in, f.options(e))
+	if err != nil {
+		return err
+	}
+	rep := cal.CV
+	prov := &matcher.CalibrationProvenance{
+		Date: time.Now().UTC().Format(time.RFC3339), Command: "hermanar calibrate " + quoteArgs(args),
+		File: filepath.Base(ei.file), SHA256: ei.sha256, Twinnings: ei.pairs, Queries: rep.Queries,
+		Municipalities: rep.Municipalities, Folds: rep.Folds, Seed: rep.Seed, Corridor: rep.Corridor, Fit: cal.Info,
+		CV: map[string]float64{}, CVRecallAt10: map[string]float64{}}
+	for _, m := range rep.Methods {
+		prov.CV[m.Name], prov.CVRecallAt10[m.Name] = m.MRR, m.RecallAt10
+	}
+	calMRR := prov.CV[matcher.MethodMatcherCalibrated]
+	best := rep.BestBaseline()
+	w := cal.Weights
+	w.Provenance = fmt.Sprintf("calibrated %s by `hermanar calibrate` on %s (sha256 %.12s): %d hidden twins of %d municipalities; "+
+		"%d-fold CV by municipality: MRR %.3f, R@10 %.3f (best baseline %s: MRR %.3f)",
+		prov.Date[:10], prov.File, prov.SHA256, rep.Queries, rep.Municipalities, rep.Folds,
+		calMRR, prov.CVRecallAt10[matcher.MethodMatcherCalibrated], best.Name, best.MRR)
+	if err := (matcher.CalibratedWeights{Weights: w, Calibration: prov}).Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n%s\n\n", *out, w.Provenance)
+	t := &table{header: []string{"weight", "value"}}
+	for _, c := range matcher.Components {
+		t.add("component "+c, fmt.Sprintf("%.4f", w.Components[c]))
+	}
+	for _, s := range matcher.StructureFeatures {
+		t.add("structure "+s, fmt.Sprintf("%.4f", w.Structure[s]))
+	}
+	for _, n := range matcher.NetworkFeatures {
+		t.add("network "+n, fmt.Sprintf("%.4f", w.Network[n]))
+	}
+	if err := emit(e.stdout, "table", nil, t); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	return emit(e.stdout, "table", nil, methodTable(rep))
+}
+
+// quoteArgs renders args as a shell would need them.
+func quoteArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t'\"$\\") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
+}
+
+// machine describes the computer a report was made on.
+func machine() string {
+	cpu := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return joinNonEmpty(", ", cpu, fmt.Sprintf("%d cores", runtime.NumCPU()), runtime.GOOS+"/"+runtime.GOARCH, runtime.Version())
+}
+
+// memStore is a Store in memory, for resolving files without touching
+// the user's data.
+type memStore struct {
+	mu      sync.Mutex
+	meta    map[string]datasets.TableMeta
+	rows    map[string][][]byte
+	buckets map[string]map[string][]byte
+}
+
+func newMemStore() *memStore {
+	return &memStore{meta: map[string]datasets.TableMeta{}, rows: map[string][][]byte{}, buckets: map[string]map[string][]byte{}}
+}
+
+func (s *memStore) PutTable(meta datasets.TableMeta, rows [][]byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	meta.Rows = len(rows)
+	s.meta[meta.Kind], s.rows[meta.Kind] = meta, rows
+	return nil
+}
+
+func (s *memStore) Table(kind string) (datasets.TableMeta, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.meta[kind]
+	return m, ok, nil
+}
+
+func (s *memStore) Tables() ([]datasets.TableMeta, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []datasets.TableMeta
+	for _, m := range s.meta {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out, nil
+}
+
+func (s *memStore) ReadTable(kind string, fn func(row []byte) error) error {
+	s.mu.Lock()
+	rows := s.rows[kind]
+	s.mu.Unlock()
+	for _, r := range rows {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *memStore) Put(bucket, key string, value []byte) error {
+	return s.Update(bucket, func(b datasets.Bucket) error { return b.Put(key, value) })
+}
+
+func (s *memStore) Get(bucket, key string) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.buckets[bucket][key]
+	return append([]byte(nil), v...), ok, nil
+}
+
+func (s *memStore) Delete(bucket, key string) error {
+	return s.Update(bucket, func(b datasets.Bucket) error { return b.Delete(key) })
+}
+
+func (s *memStore) List(bucket string, fn func(key string, value []byte) error) error {
+	s.mu.Lock()
+	b := s.buckets[bucket]
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	s.mu.Unlock()
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := fn(k, b[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *memStore) Update(bucket string, fn func(b datasets.Bucket) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.buckets[bucket]
+	next := make(map[string][]byte, len(cur))
+	for k, v := range cur {
+		next[k] = v
+	}
+	if err := fn(memBucket(next)); err != nil {
+		return err
+	}
+	s.buckets[bucket] = next
+	return nil
+}
+
+func (s *memStore) Close() error { return nil }
+
+type memBucket map[string][]byte
+
+func (b memBucket) Get(key string) []byte {
+	if v, ok := b[key]; ok {
+		return append([]byte(nil), v...)
+	}
+	return nil
+}
+func (b memBucket) Put(key string, value []byte) error {
+	b[key] = append([]byte(nil), value...)
+	return nil
+}
+func (b memBucket) Delete(key string) error { delete(b, key); return nil }
+
+// writeEvalMarkdown writes the report as EVALUATION.md.
+func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdline string) {
+	fmt.Fprintf(w, "%s\n", cmdline)
+	emit(w, "table", nil, methodTable(rep))
+}

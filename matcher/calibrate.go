@@ -1,0 +1,478 @@
+package matcher
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"os"
+	"time"
+
+	"gonum.org/v1/gonum/optimize"
+
+	"hermanar/datasets"
+)
+
+// Calibration fits what the twinnings can teach: the five structure
+// sub-feature weights, the five network sub-feature weights and the split
+// of the structure+network weight between the two. Problems, areas,
+// diaspora and text keep their policy weights, and structure+network keep
+// their policy total, so a known diaspora tie weighs what a liaison
+// expects whatever the twinnings say.
+//
+// The model is the engine's own score, restricted to structure and
+// network, with the engine's normalisations:
+//
+//	s(c) = (1-r)·Σᵢ aᵢ·xᵢ(c)/Σa + r·Σⱼ bⱼ·yⱼ(c)/Σ_{present} b
+//
+// where x are the structure and y the network sub-features (exactly the
+// values the engine computes, through structureParts and networkParts,
+// with the hidden pair removed from the registry). Weights are fitted in
+// log-space (aᵢ = exp αᵢ, bⱼ = exp βⱼ, r = logistic ρ), so they stay
+// positive without constraints. The loss is pairwise (RankNet): for each
+// query, the hidden twin should outscore every sampled negative,
+// softplus(-γ·(s(pos)-s(neg))) averaged per query, with γ a fitted
+// sharpness and a small L2 pull of α, β, ρ towards the starting weights
+// that settles directions the data says nothing about. Negatives are
+// drawn per query with a fixed seed: uniform candidates plus the
+// hardest ones (the top of the ranking under the starting weights), so the
+// fit cares about the head of the list, where MRR is decided.
+
+// CalibrateOptions tune a fit.
+type CalibrateOptions struct {
+	Seed      uint64
+	Negatives int     // uniform negatives per query; default 200
+	Hard      int     // hardest negatives per query under the start weights; default 50
+	Lambda    float64 // L2 pull towards the start weights; default 0.01
+	Workers   int
+	Progress  io.Writer
+}
+
+func (o *CalibrateOptions) defaults() {
+	if o.Negatives <= 0 {
+		o.Negatives = 200
+	}
+	if o.Hard < 0 {
+		o.Hard = 0
+	} else if o.Hard == 0 {
+		o.Hard = 50
+	}
+	if o.Lambda <= 0 {
+		o.Lambda = 0.01
+	}
+	if o.Workers <= 0 {
+		o.Workers = 1
+	}
+}
+
+// CalibrationInfo says how a fit went.
+type CalibrationInfo struct {
+	Queries        int     `json:"queries"`
+	Municipalities int     `json:"municipalities"`
+	Pairs          int     `json:"pairs"`
+	StartLoss      float64 `json:"start_loss"`
+	Loss           float64 `json:"loss"`
+	Iterations     int     `json:"iterations"`
+	Status         string  `json:"status"`
+	Sharpness      float64 `json:"sharpness"` // fitted γ
+}
+
+const nFeat = 10 // 5 structure + 5 network sub-features
+const (
+	pNet   = 10 // index of ρ
+	pGamma = 11 // index of log γ
+	nParam = 12
+)
+
+// calQuery is one training query: pairwise feature differences
+// pos - neg, and which network features the query has.
+type calQuery struct {
+	present [5]bool
+	diffs   []float64 // nFeat per negative
+}
+
+// FitWeights fits structure and network weights to queries, reading
+// network features from reg without each query's hidden pair, starting
+// from (and sampling hard negatives under) the engine's weights.
+func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQuery, opts CalibrateOptions) (Weights, CalibrationInfo, error) {
+	opts.defaults()
+	start := e.w
+	var info CalibrationInfo
+	if len(queries) == 0 {
+		return Weights{}, info, datasets.Errorf(datasets.EInvalid, "calibration needs at least one query")
+	}
+	data := make([]calQuery, len(queries))
+	err := parallel(ctx, len(queries), opts.Workers, func() func(i int) error {
+		buf := make([]float32, e.n)
+		return func(i int) error {
+			cq, err := e.trainingQuery(queries[i], reg, opts, buf)
+			data[i] = cq
+			return err
+		}
+	})
+	if err != nil {
+		return Weights{}, info, err
+	}
+	munis := map[string]bool{}
+	for _, q := range queries {
+		munis[q.Municipality] = true
+	}
+	info.Queries, info.Municipalities = len(queries), len(munis)
+	for _, d := range data {
+		info.Pairs += len(d.diffs) / nFeat
+	}
+
+	x0 := startParams(start)
+	obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda}
+	info.StartLoss = obj.value(x0, nil)
+	p := optimize.Problem{
+		Func: func(x []float64) float64 { return obj.value(x, nil) },
+		Grad: func(g, x []float64) { obj.value(x, g) },
+	}
+	res, err := optimize.Minimize(p, x0, &optimize.Settings{GradientThreshold: 1e-7, MajorIterations: 1000}, &optimize.LBFGS{})
+	x := x0
+	if res != nil && res.F <= info.StartLoss {
+		x = res.X
+		info.Loss, info.Iterations, info.Status = res.F, res.Stats.MajorIterations, res.Status.String()
+	} else {
+		info.Loss, info.Status = info.StartLoss, "no improvement"
+	}
+	if err != nil && (res == nil || res.F > info.StartLoss) {
+		return Weights{}, info, fmt.Errorf("calibrate: %w", err)
+	}
+	info.Sharpness = math.Exp(x[pGamma])
+	return weightsFromParams(start, x), info, nil
+}
+
+// trainingQuery extracts the features of the hidden twin and of the
+// sampled negatives of one query.
+func (e *Engine) trainingQuery(q EvalQuery, reg *Registry, opts CalibrateOptions, buf []float32) (calQuery, error) {
+	var cq calQuery
+	qreg := reg.Without(q.Municipality, q.Hidden)
+	qs, err := e.prepare(Query{Municipality: q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: qreg})
+	if err != nil {
+		return cq, err
+	}
+	h, ok := e.candIndex[q.Hidden]
+	if !ok {
+		return cq, fmt.Errorf("calibrate: place %d is not a candidate", q.Hidden)
+	}
+	cq.present = [5]bool{!qreg.Empty(), !qreg.Empty(), qs.twinShare != nil, qs.twinShare != nil, qs.stateVal != nil}
+	pos := e.features(qs, h)
+	negs := make([]int32, 0, opts.Negatives+opts.Hard)
+	taken := map[int32]bool{h: true}
+	for c := range qs.twinned {
+		taken[c] = true
+	}
+	if opts.Hard > 0 {
+		e.scoreAll(qs, buf)
+		top, _ := topK(buf, e.ids, opts.Hard+1)
+		for _, c := range top {
+			if !taken[c] && len(negs) < opts.Hard {
+				taken[c] = true
+				negs = append(negs, c)
+			}
+		}
+	}
+	r := newRand(opts.Seed, queryStream(q))
+	for tries := 0; len(negs) < opts.Hard+opts.Negatives && tries < 10*opts.Negatives; tries++ {
+		c := int32(r.IntN(e.n))
+		if !taken[c] {
+			taken[c] = true
+			negs = append(negs, c)
+		}
+	}
+	cq.diffs = make([]float64, 0, nFeat*len(negs))
+	for _, c := range negs {
+		f := e.features(qs, c)
+		for k := range f {
+			cq.diffs = append(cq.diffs, pos[k]-f[k])
+		}
+	}
+	return cq, nil
+}
+
+// features are the ten sub-feature values of candidate c.
+func (e *Engine) features(qs *queryState, c int32) [nFeat]float64 {
+	var f [nFeat]float64
+	s, n := e.structureParts(qs, c), e.networkParts(qs, c)
+	for i := range 5 {
+		f[i], f[5+i] = float64(s[i]), float64(n[i])
+	}
+	return f
+}
+
+// queryStream seeds a query's negatives independently of its position in
+// any list, so a fold sees the same negatives as the full fit.
+func queryStream(q EvalQuery) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%d", q.Municipality, q.Hidden)
+	return h.Sum64()
+}
+
+func startParams(w Weights) []float64 {
+	x := make([]float64, nParam)
+	for i, f := range StructureFeatures {
+		x[i] = math.Log(math.Max(w.Structure[f], 1e-4))
+	}
+	for i, f := range NetworkFeatures {
+		x[5+i] = math.Log(math.Max(w.Network[f], 1e-4))
+	}
+	s, n := w.Components[CompStructure], w.Components[CompNetwork]
+	r := math.Min(math.Max(n/math.Max(s+n, 1e-12), 0.01), 0.99)
+	x[pNet] = math.Log(r / (1 - r))
+	x[pGamma] = math.Log(20)
+	return x
+}
+
+// weightsFromParams turns fitted parameters into weights: sub-weights
+// normalised to sum to one, and the start's structure+network total split
+// by the fitted share.
+func weightsFromParams(start Weights, x []float64) Weights {
+	w := Weights{Components: map[string]float64{}, Structure: map[string]float64{}, Network: map[string]float64{}}
+	for k, v := range start.Components {
+		w.Components[k] = v
+	}
+	norm := func(xs []float64, names []string, out map[string]float64) {
+		total := 0.0
+		for _, v := range xs {
+			total += math.Exp(v)
+		}
+		for i, n := range names {
+			out[n] = round6(math.Exp(xs[i]) / total)
+		}
+	}
+	norm(x[0:5], StructureFeatures, w.Structure)
+	norm(x[5:10], NetworkFeatures, w.Network)
+	r := 1 / (1 + math.Exp(-x[pNet]))
+	total := start.Components[CompStructure] + start.Components[CompNetwork]
+	w.Components[CompStructure] = round6(total * (1 - r))
+	w.Components[CompNetwork] = round6(total * r)
+	w.Provenance = "calibrated"
+	return w
+}
+
+// rankLoss is the pairwise objective and its gradient.
+type rankLoss struct {
+	data   []calQuery
+	x0     []float64
+	lambda float64
+}
+
+// value returns the loss at x and, when g is not nil, writes its gradient.
+func (l *rankLoss) value(x, g []float64) float64 {
+	var a, b [5]float64
+	for i := range 5 {
+		a[i], b[i] = math.Exp(x[i]), math.Exp(x[5+i])
+	}
+	A := 0.0
+	for _, v := range a {
+		A += v
+	}
+	r := 1 / (1 + math.Exp(-x[pNet]))
+	gamma := math.Exp(x[pGamma])
+	if g != nil {
+		clear(g)
+	}
+	loss := 0.0
+	nq := 0
+	for _, q := range l.data {
+		n := len(q.diffs) / nFeat
+		if n == 0 {
+			continue
+		}
+		nq++
+		B := 0.0
+		for j, ok := range q.present {
+			if ok {
+				B += b[j]
+			}
+		}
+		wq := 1 / float64(n)
+		for p := 0; p < n; p++ {
+			d := q.diffs[p*nFeat : (p+1)*nFeat]
+			u, v := 0.0, 0.0
+			for i := range 5 {
+				u += a[i] * d[i]
+			}
+			if B > 0 {
+				for j, ok := range q.present {
+					if ok {
+						v += b[j] * d[5+j]
+					}
+				}
+			}
+			uA, vB := u/A, 0.0
+			if B > 0 {
+				vB = v / B
+			}
+			delta := gamma * ((1-r)*uA + r*vB)
+			loss += wq * softplus(-delta)
+			if g == nil {
+				continue
+			}
+			dl := -wq / (1 + math.Exp(delta)) // d loss / d delta
+			for i := range 5 {
+				g[i] += dl * gamma * (1 - r) * a[i] * (d[i] - uA) / A
+			}
+			if B > 0 {
+				for j, ok := range q.present {
+					if ok {
+						g[5+j] += dl * gamma * r * b[j] * (d[5+j] - vB) / B
+					}
+				}
+				g[pNet] += dl * gamma * r * (1 - r) * (vB - uA)
+			}
+			g[pGamma] += dl * delta
+		}
+	}
+	if nq == 0 {
+		return 0
+	}
+	loss /= float64(nq)
+	if g != nil {
+		for i := range g {
+			g[i] /= float64(nq)
+		}
+	}
+	for i := 0; i < pGamma; i++ {
+		d := x[i] - l.x0[i]
+		loss += l.lambda / 2 * d * d
+		if g != nil {
+			g[i] += l.lambda * d
+		}
+	}
+	return loss
+}
+
+func softplus(z float64) float64 {
+	if z > 30 {
+		return z
+	}
+	return math.Log1p(math.Exp(z))
+}
+
+// foldEngines fits one set of weights per fold, each without any
+// twinning of that fold's municipalities (neither as queries nor in the
+// popularity and co-twinning counts its training features read), and
+// builds an engine on each.
+func foldEngines(ctx context.Context, e *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions) ([]*Engine, []Weights, error) {
+	engines := make([]*Engine, k)
+	weights := make([]Weights, k)
+	snap := e.in.Snap
+	for f := range k {
+		var train []EvalQuery
+		for _, q := range queries {
+			if folds[q.Municipality] != f {
+				train = append(train, q)
+			}
+		}
+		keep := make([]datasets.Twinning, 0, len(in.Twinnings))
+		for _, t := range in.Twinnings {
+			if m, ok := twinningMunicipality(snap, t); ok {
+				if fm, held := folds[m]; held && fm == f {
+					continue
+				}
+			}
+			keep = append(keep, t)
+		}
+		start := time.Now()
+		w, info, err := FitWeights(ctx, e, NewRegistry(keep, e), train, opts.Calibration)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fold %d: %w", f+1, err)
+		}
+		w.Provenance = fmt.Sprintf("fold %d of %d: fitted on %d queries of %d municipalities, loss %.4f → %.4f",
+			f+1, k, info.Queries, info.Municipalities, info.StartLoss, info.Loss)
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "calibrate fold %d/%d: %d queries, %d pairs, loss %.4f → %.4f (%s, %d iterations, %.1fs)\n",
+				f+1, k, info.Queries, info.Pairs, info.StartLoss, info.Loss, info.Status, info.Iterations, time.Since(start).Seconds())
+		}
+		fin := in
+		fin.Weights = w
+		fe, err := NewEngine(fin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fold %d: %w", f+1, err)
+		}
+		engines[f], weights[f] = fe, w
+	}
+	return engines, weights, nil
+}
+
+// twinningMunicipality is the municipality on the Mexican side of t.
+func twinningMunicipality(snap *datasets.Snapshot, t datasets.Twinning) (string, bool) {
+	if t.Municipality != "" {
+		return t.Municipality, true
+	}
+	for _, id := range [2]int64{t.PlaceA, t.PlaceB} {
+		if p, ok := snap.Place(id); ok && p.Country == "MX" {
+			if m, ok := datasets.MunicipalityOf(p); ok {
+				return m, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Calibration is a full calibration run: the cross-validated backtest
+// that vouches for the method, and the weights fitted on every query for
+// shipping.
+type Calibration struct {
+	Weights Weights         `json:"-"`
+	Info    CalibrationInfo `json:"fit"`
+	CV      *EvalReport     `json:"-"`
+}
+
+// Calibrate runs the cross-validated backtest, then fits the weights on
+// all the data.
+func Calibrate(ctx context.Context, in Inputs, opts EvalOptions) (*Calibration, error) {
+	rep, err := Evaluate(ctx, in, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts.defaults()
+	in.Weights = opts.Default
+	e, err := NewEngine(in)
+	if err != nil {
+		return nil, err
+	}
+	w, info, err := FitWeights(ctx, e, e.reg, BacktestQueries(e.reg), opts.Calibration)
+	if err != nil {
+		return nil, err
+	}
+	return &Calibration{Weights: w, Info: info, CV: rep}, nil
+}
+
+// CalibrationProvenance records where shipped weights come from.
+type CalibrationProvenance struct {
+	Date           string             `json:"date"`
+	Command        string             `json:"command"`
+	File           string             `json:"file"`
+	SHA256         string             `json:"sha256"`
+	Twinnings      int                `json:"twinnings"`
+	Queries        int                `json:"queries"`
+	Municipalities int                `json:"municipalities"`
+	Folds          int                `json:"folds"`
+	Seed           uint64             `json:"seed"`
+	Corridor       bool               `json:"corridor"`
+	Fit            CalibrationInfo    `json:"fit"`
+	CV             map[string]float64 `json:"cv_mrr"` // held-out MRR by method
+	CVRecallAt10   map[string]float64 `json:"cv_recall_at_10"`
+}
+
+// CalibratedWeights is the weights JSON a calibration writes: the weights
+// LoadWeights reads, plus the provenance in full.
+type CalibratedWeights struct {
+	Weights
+	Calibration *CalibrationProvenance `json:"calibration,omitempty"`
+}
+
+// Save writes the weights and their provenance as indented JSON.
+func (c CalibratedWeights) Save(name string) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, append(b, '\n'), 0o644)
+}

@@ -1,0 +1,275 @@
+package matcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"hermanar/datasets"
+)
+
+// RankRow is one municipality × candidate line of a bulk ranking. Its
+// columns and the Parquet, CSV and NDJSON writers live in datasets.
+type RankRow = datasets.RankRow
+
+// DefaultRankK is how many candidates a bulk ranking keeps per municipality.
+const DefaultRankK = 50
+
+// RankRequest asks for the top K candidates of many municipalities.
+type RankRequest struct {
+	// Municipalities lists CVEGEOs; empty means every municipality of the
+	// snapshot, or of State when that is set.
+	Municipalities []string
+	State          string // two-digit INEGI state code, "11"; exclusive with Municipalities
+	K              int    // default DefaultRankK, at most MaxK
+	Filter         Filter
+	Workers        int // goroutines scoring; default GOMAXPROCS
+	// Progress, when set, is called after each municipality's rows were
+	// emitted, from the goroutine that calls emit.
+	Progress func(done, total int)
+}
+
+// RankStats sums up a bulk ranking.
+type RankStats struct {
+	Municipalities int           `json:"municipalities"`
+	Candidates     int           `json:"candidates"` // candidate places scored per municipality
+	Rows           int           `json:"rows"`
+	K              int           `json:"k"`
+	Workers        int           `json:"workers"`
+	Elapsed        time.Duration `json:"-"`
+}
+
+// RankTargets resolves which municipalities req ranks: sorted by CVEGEO,
+// without duplicates. Bad codes are EInvalid errors naming them; codes
+// that are valid but unknown are ENotFound.
+func (e *Engine) RankTargets(req RankRequest) ([]string, error) {
+	snap := e.in.Snap
+	state := strings.TrimSpace(req.State)
+	switch {
+	case len(req.Municipalities) > 0 && state != "":
+		return nil, &datasets.Error{Code: datasets.EInvalid, Message: "give either a state or a list of municipalities, not both",
+			Fields: map[string]string{"state": "not allowed with municipalities"}}
+	case len(req.Municipalities) > 0:
+		out := make([]string, 0, len(req.Municipalities))
+		for i, m := range req.Municipalities {
+			m = strings.TrimSpace(m)
+			if !datasets.ValidCVEGEO(m) {
+				return nil, &datasets.Error{Code: datasets.EInvalid,
+					Message: fmt.Sprintf("municipality %d: %q is not a 5-digit INEGI CVEGEO such as 11008", i+1, m),
+					Fields:  map[string]string{fmt.Sprintf("municipalities[%d]", i): "not a CVEGEO: " + m}}
+			}
+			if _, ok := snap.Municipality(m); !ok {
+				return nil, &datasets.Error{Code: datasets.ENotFound,
+					Message: fmt.Sprintf("municipality %d: no municipality %s in snapshot %s", i+1, m, snap.Manifest.Version),
+					Fields:  map[string]string{fmt.Sprintf("municipalities[%d]", i): "unknown CVEGEO: " + m}}
+			}
+			out = append(out, m)
+		}
+		slices.Sort(out)
+		return slices.Compact(out), nil
+	case state != "":
+		if _, ok := datasets.INEGIStateNames[state]; !ok || len(state) != 2 {
+			return nil, &datasets.Error{Code: datasets.EInvalid,
+				Message: fmt.Sprintf("state must be a two-digit INEGI state code from 01 to 32 (11 = Guanajuato), got %q", req.State),
+				Fields:  map[string]string{"state": "not an INEGI state code: " + req.State}}
+		}
+	}
+	var out []string
+	for i := range snap.Municipalities {
+		if c := snap.Municipalities[i].CVEGEO; strings.HasPrefix(c, state) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, datasets.Errorf(datasets.ENotFound, "no municipalities for state %q in snapshot %s", state, snap.Manifest.Version)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// rankResult is one municipality's rows, or why it failed.
+type rankResult struct {
+	i    int
+	rows []RankRow
+	err  error
+}
+
+// Rank scores every requested municipality against every candidate and
+// hands the top K of each to emit, in a fixed order (CVEGEO ascending,
+// then rank) whatever the number of workers. Each row carries exactly the
+// numbers Match returns for the same municipality, K and filter.
+//
+// Work runs on req.Workers goroutines, each with one score slice of
+// Candidates() floats; finished municipalities wait in a reorder buffer of
+// at most 4×Workers entries until their turn, so memory stays bounded
+// however many municipalities are ranked. emit is called from the calling
+// goroutine; an error from emit, or ctx ending, stops the ranking and is
+// returned. The user data (profiles, ties) is read once, so a ranking is
+// consistent even while profiles change.
+func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) error) (RankStats, error) {
+	start := time.Now()
+	targets, err := e.RankTargets(req)
+	if err != nil {
+		return RankStats{}, err
+	}
+	k := req.K
+	if k <= 0 {
+		k = DefaultRankK
+	}
+	if k > MaxK {
+		return RankStats{}, &datasets.Error{Code: datasets.EInvalid, Message: "k is too large",
+			Fields: map[string]string{"k": fmt.Sprintf("must be between 1 and %d", MaxK)}}
+	}
+	workers := req.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(targets)))
+	st := RankStats{Municipalities: len(targets), Candidates: e.n, K: k, Workers: workers}
+	filter := req.Filter
+	filter.Countries = make([]string, len(req.Filter.Countries))
+	for i, c := range req.Filter.Countries {
+		filter.Countries[i] = strings.ToUpper(strings.TrimSpace(c))
+	}
+	dyn := e.dyn.Load()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	window := 4 * workers
+	jobs := make(chan int)
+	results := make(chan rankResult, window)
+	slots := make(chan struct{}, window) // one per municipality not yet emitted
+
+	go func() {
+		defer close(jobs)
+		for i := range targets {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.newRanker(k, filter, dyn)
+			for i := range jobs {
+				if ctx.Err() != nil {
+					results <- rankResult{i: i, err: ctx.Err()}
+					continue
+				}
+				rows, err := r.rank(targets[i])
+				results <- rankResult{i: i, rows: rows, err: err}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	pending := make(map[int]rankResult, window)
+	next := 0
+	var firstErr error
+	for res := range results {
+		if firstErr != nil {
+			continue // drain until the workers stop
+		}
+		pending[res.i] = res
+		for {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			if p.err != nil {
+				firstErr = p.err
+				if !errors.Is(p.err, context.Canceled) && !errors.Is(p.err, context.DeadlineExceeded) {
+					firstErr = fmt.Errorf("rank %s: %w", targets[next], p.err)
+				}
+				cancel()
+				break
+			}
+			for _, row := range p.rows {
+				if err := emit(row); err != nil {
+					firstErr = err
+					cancel()
+					break
+				}
+				st.Rows++
+			}
+			if firstErr != nil {
+				break
+			}
+			next++
+			<-slots
+			if req.Progress != nil {
+				req.Progress(next, len(targets))
+			}
+		}
+	}
+	st.Elapsed = time.Since(start)
+	if firstErr == nil && next < len(targets) {
+		firstErr = ctx.Err()
+	}
+	return st, firstErr
+}
+
+// ranker is one worker's state: its score slice and the request.
+type ranker struct {
+	e      *Engine
+	k      int
+	filter Filter
+	dyn    *dynamic
+	scores []float32
+}
+
+func (e *Engine) newRanker(k int, f Filter, dyn *dynamic) *ranker {
+	return &ranker{e: e, k: k, filter: f, dyn: dyn, scores: make([]float32, e.n)}
+}
+
+// rank produces one municipality's rows through the same steps as Match:
+// prepare, scoreAll, topK, then a brief explanation of each kept candidate.
+func (r *ranker) rank(cvegeo string) ([]RankRow, error) {
+	e := r.e
+	f := r.filter
+	f.Countries = slices.Clone(f.Countries) // prepare normalises them in place
+	qs, err := e.prepare(Query{Municipality: cvegeo, K: r.k, Filter: f, dyn: r.dyn})
+	if err != nil {
+		return nil, err
+	}
+	e.scoreAll(qs, r.scores)
+	top, _ := topK(r.scores, e.ids, qs.q.K)
+	rows := make([]RankRow, len(top))
+	for i, c := range top {
+		m := e.explainDetail(qs, c, i+1, true)
+		rows[i] = rankRowOf(qs.muni, &m)
+	}
+	return rows, nil
+}
+
+// rankRowOf flattens an explained match into a row.
+func rankRowOf(mu *datasets.Municipality, m *Match) RankRow {
+	row := RankRow{
+		Municipality: mu.CVEGEO, MunicipalityName: mu.Name, State: mu.State, StateName: mu.StateName,
+		Rank: int32(m.Rank), PlaceID: m.Place.ID, PlaceName: m.Place.Name, Country: m.Place.Country,
+		Admin1: m.Place.Admin1, Population: m.Place.Population, Score: m.Score,
+		Coverage: m.Coverage, Twinned: m.Twinned, Code: m.Code,
+	}
+	for _, c := range m.Components {
+		if v, ct, ok, known := row.RankComponent(c.Name); known {
+			*v, *ct, *ok = c.Value, c.Contribution, true
+		}
+	}
+	return row
+}

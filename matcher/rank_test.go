@@ -1,0 +1,204 @@
+package matcher
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+
+	"hermanar/datasets"
+)
+
+// rankFixture is an engine where every component and every path of the
+// scoring loop has data: a diaspora tie, twinnings (popularity, twin
+// country, co-twins, an existing pair), the migration corridor, and
+// profiles on both sides (problems, areas and the harmonic mean).
+func rankFixture(tb testing.TB) *Engine {
+	tb.Helper()
+	tw := []datasets.Twinning{
+		{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"},
+		{PlaceA: whitewater, PlaceB: 5263045},
+		{PlaceA: 4005539, PlaceB: 5368361}, // Guadalajara – Los Angeles, if both are in the snapshot
+	}
+	water := datasets.Profile{Lang: "es", Problems: []datasets.Problem{{Text: "escasez de agua", Tags: []string{"water-scarcity"}}},
+		Areas: map[string]float64{"a": 0.5, "g": 1}}
+	return mustEngine(tb, Inputs{
+		Ties:                 []datasets.Tie{otatesTie(), {ID: "t2", Municipality: "11020", Place: 5368361, Size: 20000, Source: "test"}},
+		Twinnings:            tw,
+		Emigration:           map[string]float64{"11008": 18.31, "11020": 4.2, "11015": 9.9},
+		USStateRemittances:   map[string]float64{"CA": 10000, "WI": 300, "TX": 6000},
+		MunicipalityProfiles: map[string]datasets.Profile{"11008": water},
+		PlaceProfiles: map[int64]datasets.Profile{whitewater: {Lang: "en",
+			Practices: []datasets.Practice{{Text: "water reuse", Tags: []string{"water-scarcity"}}}, Areas: map[string]float64{"g": 1}}},
+	})
+}
+
+func mustRank(tb testing.TB, e *Engine, req RankRequest) []RankRow {
+	tb.Helper()
+	var rows []RankRow
+	if _, err := e.Rank(context.Background(), req, func(r RankRow) error { rows = append(rows, r); return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return rows
+}
+
+// Rows of a bulk ranking carry exactly what Match returns.
+func TestRankRowsEqualMatch(t *testing.T) {
+	e := rankFixture(t)
+	munis := []string{"11008", "11020", "11015", "09015", "14039", "01001", "20067"}
+	for _, tc := range []struct {
+		name   string
+		k      int
+		filter Filter
+	}{
+		{"all candidates", 25, Filter{}},
+		{"country", 10, Filter{Countries: []string{"us", "ES"}}},
+		{"population", 15, Filter{MinPopulation: 5000, MaxPopulation: 300000}},
+		{"exclude twinned", 10, Filter{ExcludeTwinned: true}},
+	} {
+		rows := mustRank(t, e, RankRequest{Municipalities: munis, K: tc.k, Filter: tc.filter, Workers: 2})
+		byMuni := map[string][]RankRow{}
+		for _, r := range rows {
+			byMuni[r.Municipality] = append(byMuni[r.Municipality], r)
+		}
+		for _, m := range munis {
+			f := tc.filter
+			f.Countries = slices.Clone(f.Countries)
+			res, err := e.Match(context.Background(), Query{Municipality: m, K: tc.k, Filter: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := byMuni[m]
+			if len(got) != len(res.Matches) {
+				t.Fatalf("%s %s: %d rows, Match gave %d", tc.name, m, len(got), len(res.Matches))
+			}
+			mu, _ := e.Snapshot().Municipality(m)
+			for i := range res.Matches {
+				want := rankRowOf(mu, &res.Matches[i])
+				if got[i] != want {
+					t.Errorf("%s %s rank %d:\n got %+v\nwant %+v", tc.name, m, i+1, got[i], want)
+				}
+			}
+		}
+	}
+}
+
+// The fixture must really exercise every component, or the test above
+// proves less than it says.
+func TestRankFixtureCoversComponents(t *testing.T) {
+	e := rankFixture(t)
+	rows := mustRank(t, e, RankRequest{Municipalities: []string{"11008", "11020"}, K: 50})
+	seen := map[string]bool{}
+	for _, r := range rows {
+		for _, c := range Components {
+			if _, _, ok, _ := r.RankComponent(c); *ok {
+				seen[c] = true
+			}
+		}
+		if r.Twinned {
+			seen["twinned"] = true
+		}
+	}
+	for _, c := range []string{CompProblems, CompAreas, CompDiaspora, CompStructure, CompNetwork, "twinned"} {
+		if !seen[c] {
+			t.Errorf("no row has %s", c)
+		}
+	}
+	if rows[0].PlaceID != whitewater || rows[0].Code == "" {
+		t.Errorf("first row of 11008 is %+v, want Whitewater with a code", rows[0])
+	}
+}
+
+func TestRankDeterministicAcrossWorkers(t *testing.T) {
+	e := rankFixture(t)
+	want := mustRank(t, e, RankRequest{State: "11", K: 20, Workers: 1})
+	if len(want) != 46*20 {
+		t.Fatalf("Guanajuato: %d rows, want %d", len(want), 46*20)
+	}
+	for i := 1; i < len(want); i++ {
+		a, b := want[i-1], want[i]
+		if a.Municipality > b.Municipality || (a.Municipality == b.Municipality && a.Rank+1 != b.Rank) {
+			t.Fatalf("row %d out of order: %s/%d then %s/%d", i, a.Municipality, a.Rank, b.Municipality, b.Rank)
+		}
+	}
+	for _, w := range []int{1, 2, 3, 7} {
+		got := mustRank(t, e, RankRequest{State: "11", K: 20, Workers: w})
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("workers=%d: rows differ from a single worker", w)
+		}
+	}
+}
+
+func TestRankTargets(t *testing.T) {
+	e := rankFixture(t)
+	got, err := e.RankTargets(RankRequest{Municipalities: []string{"11020", " 11008", "11020"}})
+	if err != nil || !reflect.DeepEqual(got, []string{"11008", "11020"}) {
+		t.Errorf("list: got %v, %v; want sorted and deduplicated", got, err)
+	}
+	all, err := e.RankTargets(RankRequest{})
+	if err != nil || len(all) != len(e.Snapshot().Municipalities) || !slices.IsSorted(all) {
+		t.Errorf("default: %d targets (%v), want all %d sorted", len(all), err, len(e.Snapshot().Municipalities))
+	}
+	for _, tc := range []struct {
+		name string
+		req  RankRequest
+		code string
+	}{
+		{"state and list", RankRequest{State: "11", Municipalities: []string{"11008"}}, datasets.EInvalid},
+		{"state 99", RankRequest{State: "99"}, datasets.EInvalid},
+		{"state one digit", RankRequest{State: "9"}, datasets.EInvalid},
+		{"state name", RankRequest{State: "Guanajuato"}, datasets.EInvalid},
+		{"bad code", RankRequest{Municipalities: []string{"11008", "1100"}}, datasets.EInvalid},
+		{"unknown", RankRequest{Municipalities: []string{"11999"}}, datasets.ENotFound},
+		{"k too large", RankRequest{State: "11", K: MaxK + 1}, datasets.EInvalid},
+	} {
+		_, err := e.Rank(context.Background(), tc.req, func(RankRow) error { return nil })
+		if got := datasets.ErrorCode(err); got != tc.code {
+			t.Errorf("%s: got %s (%v), want %s", tc.name, got, err, tc.code)
+		}
+	}
+}
+
+func TestRankStopsOnEmitErrorAndCancel(t *testing.T) {
+	e := rankFixture(t)
+	stop := errors.New("client went away")
+	n := 0
+	_, err := e.Rank(context.Background(), RankRequest{State: "11", K: 10}, func(RankRow) error {
+		if n++; n == 25 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 25 {
+		t.Errorf("emit error: got %v after %d rows, want %v after 25", err, n, stop)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	st, err := e.Rank(ctx, RankRequest{State: "11", K: 10}, func(RankRow) error {
+		if n++; n == 15 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || st.Rows >= 460 {
+		t.Errorf("cancel: got %v with %d rows, want context.Canceled early", err, st.Rows)
+	}
+}
+
+func TestRankProgressAndStats(t *testing.T) {
+	e := rankFixture(t)
+	var calls []int
+	st, err := e.Rank(context.Background(), RankRequest{State: "01", K: 5,
+		Progress: func(done, total int) { calls = append(calls, done*1000+total) }}, func(RankRow) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Municipalities != 11 || st.Rows != 55 || st.K != 5 || st.Candidates != e.Candidates() {
+		t.Errorf("stats %+v, want 11 municipalities of Aguascalientes, 55 rows", st)
+	}
+	if len(calls) != 11 || calls[0] != 1011 || calls[10] != 11011 {
+		t.Errorf("progress calls %v", calls)
+	}
+}
