@@ -415,19 +415,20 @@ func (r *Resolver) Resolve(query string, opts ResolveOptions) ([]Candidate, erro
 
 // ResolveUnique returns the one place query means, or a *ResolveError with
 // reason "unmatched" or "ambiguous" (carrying every candidate). The rule:
-// a single candidate is the answer; among several, the first (best match,
-// then largest) is the answer only when its population is at least
-// DominanceFactor (10) times that of every candidate matched as well as
-// it, and at least that of every candidate matched only in a weaker way
-// (an alternate name where it matched its own name). So "León, Mexico" is
-// León, Guanajuato (1.7 million) rather than any village named León, and
-// "El Paso, United States" is El Paso, Texas even though Colorado Springs
-// lists "El Paso" among its alternate names; but "Guadalupe, Mexico"
-// (Guadalupe, Nuevo León and Guadalupe, Zacatecas) and "Portland, United
-// States" are ambiguous. The rule is the same with or without a region: a
-// region only narrows who competes. A Mexican municipality's official
+// a single candidate is the answer; among several, the strongest is the
+// answer only when it is at least DominanceFactor (10) times as strong as
+// every other, where strength is population, divided by 10 for places that
+// match only on an alternate name (a village called León does not compete
+// with the 1.7 million people of León, Guanajuato, and Colorado Springs,
+// whose alternate names include "El Paso", does not stop "El Paso, United
+// States" from meaning El Paso, Texas). A Mexican municipality's official
 // name matches its seat with the municipality's population, as strongly as
-// a place's own name.
+// a place's own name. Otherwise the query is ambiguous: "Guadalupe,
+// Mexico" (Nuevo León, 0.7 million; Zacatecas, 0.2 million), "Portland,
+// United States". The rule is the same with or without a region: a region
+// only narrows who competes. The answer is usually, but not always, the
+// first candidate Resolve lists, since the list is ordered by match kind
+// before population.
 func (r *Resolver) ResolveUnique(query string, opts ResolveOptions) (Candidate, error) {
 	cs, err := r.resolveAll(query, opts)
 	if err != nil {
@@ -443,17 +444,28 @@ func pickUnique(query string, cs []Candidate) (Candidate, error) {
 	case 1:
 		return cs[0], nil
 	}
-	top := cs[0]
-	for _, c := range cs[1:] {
-		need := DominanceFactor * c.weight
-		if c.tier > top.tier {
-			need = c.weight // a weaker match only needs to be outgrown
+	best := 0
+	for i := range cs {
+		if cs[i].strength() > cs[best].strength() {
+			best = i
 		}
-		if top.weight == 0 || top.weight < need {
+	}
+	top := cs[best].strength()
+	for i, c := range cs {
+		if i != best && (top <= 0 || top < DominanceFactor*c.strength()) {
 			return Candidate{}, &ResolveError{Query: query, Reason: ReasonAmbiguous, Candidates: cs}
 		}
 	}
-	return top, nil
+	return cs[best], nil
+}
+
+// strength is the population a candidate weighs with when ResolveUnique
+// compares candidates: a match on an alternate name counts a tenth.
+func (c Candidate) strength() float64 {
+	if c.tier >= matchRank[kindAlt] {
+		return float64(c.weight) / DominanceFactor
+	}
+	return float64(c.weight)
 }
 
 // query is one interpretation of a query string.
@@ -692,19 +704,21 @@ func (r *Resolver) lookup(q query) []Candidate {
 	// the municipality's population, and other places inside it that
 	// happen to match are the same answer.
 	var munis []string
+	seats := map[int64]bool{}
 	if q.country == "" || q.country == "MX" {
 		for _, mi := range r.muniNames[muniKey(q.name)] {
 			m := &r.snap.Municipalities[mi]
 			if idx, ok := r.snap.PlaceIndex(m.SeatPlaceID); ok && m.SeatPlaceID != 0 && r.fits(&r.snap.Places[idx], q) {
 				add(int32(idx), kindMunicipality, max(m.Population, r.snap.Places[idx].Population))
 				munis = append(munis, m.CVEGEO)
+				seats[m.SeatPlaceID] = true
 			}
 		}
 	}
 	if len(munis) > 0 {
 		kept := out[:0]
 		for _, c := range out {
-			if c.kind == kindMunicipality || !slices.Contains(munis, c.Municipality) {
+			if seats[c.ID] || !slices.Contains(munis, c.Municipality) {
 				kept = append(kept, c)
 			}
 		}

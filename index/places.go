@@ -29,7 +29,7 @@ import (
 // MappingVersion identifies the place index's mapping, analyzers and
 // document layout. Bump it whenever any of them changes: an index built
 // under another version is rebuilt at the next Open.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // Place document fields.
 const (
@@ -41,6 +41,7 @@ const (
 	fExact      = "exact"      // keyword: each whole name folded by AnalyzerExact, one key per name
 	fPrefix     = "prefix"     // edge n-grams of name tokens, for the word being typed
 	fPopulation = "population" // stored number, not indexed: ranking happens in Go
+	fTier       = "tier"       // keyword: "p4", "p5", "p6" for ≥10k, ≥100k, ≥1M inhabitants
 )
 
 // Hit kinds.
@@ -107,7 +108,7 @@ func placeMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	for field, an := range map[string]string{
-		fKind: "keyword", fCountry: "keyword", fName: AnalyzerName, fAlt: AnalyzerName,
+		fKind: "keyword", fCountry: "keyword", fTier: "keyword", fName: AnalyzerName, fAlt: AnalyzerName,
 		fAdmin: AnalyzerName, fExact: "keyword", fPrefix: AnalyzerPrefix,
 	} {
 		dm.AddFieldMappingsAt(field, text(an))
@@ -534,6 +535,16 @@ func (b *docBuilder) common(d *document.Document, kind, country string, pop int6
 	d.AddField(document.NewTextFieldCustom(fKind, nil, []byte(kind), keywordOpts, b.an.keyword))
 	d.AddField(document.NewTextFieldCustom(fCountry, nil, []byte(country), keywordOpts, b.an.keyword))
 	d.AddField(document.NewNumericFieldWithIndexingOptions(fPopulation, nil, float64(pop), storeOpts))
+	// Population tiers let retrieval favour big places among thousands of
+	// equal name matches without a numeric field in Bleve.
+	for i, t := range []struct {
+		min int64
+		tier string
+	}{{10_000, "p4"}, {100_000, "p5"}, {1_000_000, "p6"}} {
+		if pop >= t.min {
+			d.AddField(document.NewTextFieldCustom(fTier, []uint64{uint64(i)}, []byte(t.tier), keywordOpts, b.an.keyword))
+		}
+	}
 }
 
 func (b *docBuilder) text(d *document.Document, field, value string, a analysis.Analyzer) {

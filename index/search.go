@@ -40,6 +40,9 @@ type Hit struct {
 	Admin2     string  `json:"admin2,omitempty"` // county or municipality name
 	Population int64   `json:"population"`
 	Score      float64 `json:"score"`
+	// Matched is the name the query matched: the place's name or one of
+	// its alternate names ("Ciudad de México" for Mexico City).
+	Matched string `json:"matched,omitempty"`
 }
 
 // PlaceID returns the GeoNames id of a place hit (0 for a municipality).
@@ -50,35 +53,57 @@ func (h Hit) PlaceID() int64 {
 
 // CVEGEO returns the municipality code of a municipality hit ("" for a place).
 func (h Hit) CVEGEO() string {
-	c, _ := strings.CutPrefix(h.ID, "mun:")
-	if c == h.ID {
+	c, ok := strings.CutPrefix(h.ID, "mun:")
+	if !ok {
 		return ""
 	}
 	return c
 }
 
-// Ranking knobs. Field boosts make a match in the place's own name count
-// more than one in an alternate spelling, and both more than a match of
-// its state or county. popWeight sets how much a tenfold bigger place
-// gains: among equal text matches the bigger place wins, while a clearly
-// better text match still beats a bigger place.
+// Retrieval boosts (Bleve). They only decide which candidates reach the
+// re-ranking in Go, so they favour recall: any name field, a prefix of
+// the word being typed, and a nudge for populous places so that the
+// biggest of a thousand "San José" is among the candidates.
 const (
-	boostName     = 3.0
-	boostAlt      = 1.5
-	boostAdmin    = 0.25
-	boostPrefix   = 1.5
-	boostFuzzy    = 0.6
-	boostExact    = 8.0
-	popWeight     = 0.12
-	candidatesMin = 50
+	boostName   = 3.0
+	boostAlt    = 1.5
+	boostAdmin  = 0.25
+	boostPrefix = 1.5
+	boostFuzzy  = 0.6
+	boostExact  = 8.0
+	boostTier   = 1.0
+	// candidates fetched from Bleve for re-ranking.
+	candidates = 100
 )
 
-// SearchPlaces finds places and municipalities by name as the user types:
-// every word must match a name, alternate name or admin name (exactly,
-// with one or two typos for longer words, or — for the last word — as a
-// prefix); a whole-name match is boosted; and the Bleve score is then
-// multiplied by a log-population factor in Go. If no document matches
-// every word, it retries requiring all words but one.
+// Re-ranking weights (Go). A query word scores 1 when it is a word of the
+// name, less as a prefix or with typos, and less again when it only
+// matches the state or county. An exact whole-name match scores
+// exactName. Alternate names count slightly less than the place's own.
+// Population adds popWeight·log10(population)/7, enough to put Mexico City
+// first for "mexico" and the Wisconsin Whitewater before the Kansas one,
+// not enough to beat a better text match by a little town's name.
+const (
+	wordPrefixMin = 0.7
+	wordPrefixMax = 0.9
+	wordFuzzy1    = 0.7
+	wordFuzzy2    = 0.5
+	adminFactor   = 0.4
+	altFactor     = 0.95
+	exactName     = 1.3
+	coverageShare = 0.3
+	popWeight     = 0.4
+)
+
+// SearchPlaces finds places and municipalities by name as the user types.
+//
+// Bleve retrieves candidates: every word must match a name, alternate
+// name or admin name exactly or, for the last word while it is typed, as
+// a prefix; when that finds nothing it retries allowing one or two typos
+// per word, then with one word missing. The candidates are
+// then ranked in Go by how well the query matches their best name (all
+// words, as whole words, covering the whole name; an exact match counts
+// most) plus a log-population prior, ties broken by id.
 func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 	if len(q) > MaxQueryLen {
 		q = q[:MaxQueryLen]
@@ -98,14 +123,8 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 	if len(words) > 8 {
 		words = words[:8]
 	}
-	typing := !strings.HasSuffix(q, " ") && len(q) > 0 && !unicode.IsPunct(rune(q[len(q)-1]))
-	perWord := make([]query.Query, len(words))
-	for i, w := range words {
-		perWord[i] = wordQuery(w, typing && i == len(words)-1)
-	}
-	exact := query.NewTermQuery(exactKeyOf(x.an, q))
-	exact.SetField(fExact)
-	exact.SetBoost(boostExact)
+	last, _ := utf8.DecodeLastRuneInString(q)
+	typing := unicode.IsLetter(last) || unicode.IsNumber(last)
 
 	var filters []query.Query
 	if f.Country != "" {
@@ -114,42 +133,56 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 	if f.Kind != "" {
 		filters = append(filters, keywordQuery(fKind, f.Kind))
 	}
-	size := max(candidatesMin, 4*limit)
+	exact := termQuery(fExact, exactKeyOf(x.an, q), boostExact)
+	tiers := []query.Query{termQuery(fTier, "p4", boostTier), termQuery(fTier, "p5", boostTier), termQuery(fTier, "p6", boostTier)}
 
-	run := func(minShould int) (*bleve.SearchResult, error) {
+	run := func(fuzzy bool, minShould int) (*bleve.SearchResult, error) {
+		perWord := make([]query.Query, len(words))
+		for i, w := range words {
+			perWord[i] = wordQuery(w, typing && i == len(words)-1, fuzzy)
+		}
 		bq := query.NewBooleanQuery(nil, nil, nil)
 		if minShould == 0 {
 			bq.AddMust(perWord...)
 			bq.AddShould(exact)
+			bq.AddShould(tiers...)
 		} else {
-			bq.AddShould(append(slices.Clone(perWord), exact)...)
+			bq.AddShould(append(perWord, exact)...)
 			bq.SetMinShould(float64(minShould))
 		}
 		if len(filters) > 0 {
 			bq.AddFilter(query.NewConjunctionQuery(filters))
 		}
-		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
-		return x.places.Search(req)
+		return x.places.Search(bleve.NewSearchRequestOptions(bq, candidates, 0, false))
 	}
-	res, err := run(0)
+	res, err := run(false, 0)
 	if err != nil {
 		return nil, err
 	}
-	if res.Total == 0 && len(words) > 1 {
-		if res, err = run(len(words) - 1); err != nil {
+	if res.Total == 0 {
+		if res, err = run(true, 0); err != nil {
 			return nil, err
 		}
 	}
+	if res.Total == 0 && len(words) > 1 {
+		if res, err = run(true, len(words)-1); err != nil {
+			return nil, err
+		}
+	}
+
+	qf := strings.Fields(datasets.Fold(q))
+	if len(qf) > 8 {
+		qf = qf[:8]
+	}
+	r := ranker{words: qf, exact: strings.Join(qf, " "), typing: typing}
 	hits := make([]Hit, 0, len(res.Hits))
 	for _, d := range res.Hits {
-		h, ok := x.hit(d.ID)
-		if !ok {
-			continue
+		h, ok := x.rank(&r, d.ID)
+		if ok {
+			hits = append(hits, h)
 		}
-		h.Score = d.Score * (1 + popWeight*math.Log10(1+float64(max(h.Population, 0))))
-		hits = append(hits, h)
 	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
+	slices.SortFunc(hits, func(a, b Hit) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
@@ -162,30 +195,27 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 }
 
 // wordQuery matches one query word: exactly in any name field, as a
-// prefix while it is being typed, and with typos when long enough.
-func wordQuery(w string, typing bool) query.Query {
-	var qs []query.Query
-	add := func(q interface {
-		query.Query
-		SetField(string)
-		SetBoost(float64)
-	}, field string, boost float64) {
-		q.SetField(field)
-		q.SetBoost(boost)
-		qs = append(qs, q)
+// prefix while it is being typed, and with typos when asked.
+func wordQuery(w string, typing, fuzzy bool) query.Query {
+	qs := []query.Query{
+		termQuery(fName, w, boostName),
+		termQuery(fAlt, w, boostAlt),
+		termQuery(fAdmin, w, boostAdmin),
 	}
-	add(query.NewTermQuery(w), fName, boostName)
-	add(query.NewTermQuery(w), fAlt, boostAlt)
-	add(query.NewTermQuery(w), fAdmin, boostAdmin)
 	n := utf8.RuneCountInString(w)
 	if typing {
 		if n <= maxPrefix {
-			add(query.NewTermQuery(w), fPrefix, boostPrefix)
+			qs = append(qs, termQuery(fPrefix, w, boostPrefix))
 		} else {
-			add(query.NewPrefixQuery(w), fName, boostPrefix)
+			qs = append(qs, prefixQuery(fName, w, boostPrefix))
+		}
+		// "guadalajara jal": the admin vocabulary is small, so a prefix
+		// expansion there is cheap.
+		if n >= 2 {
+			qs = append(qs, prefixQuery(fAdmin, w, boostAdmin))
 		}
 	}
-	if fz := fuzziness(n); fz > 0 {
+	if fz := fuzziness(n); fuzzy && fz > 0 {
 		for _, fb := range []struct {
 			field string
 			boost float64
@@ -193,7 +223,9 @@ func wordQuery(w string, typing bool) query.Query {
 			q := query.NewFuzzyQuery(w)
 			q.SetFuzziness(fz)
 			q.SetPrefix(1)
-			add(q, fb.field, fb.boost)
+			q.SetField(fb.field)
+			q.SetBoost(fb.boost)
+			qs = append(qs, q)
 		}
 	}
 	return query.NewDisjunctionQuery(qs)
@@ -212,6 +244,13 @@ func fuzziness(runes int) int {
 	return 0
 }
 
+func prefixQuery(field, prefix string, boost float64) query.Query {
+	q := query.NewPrefixQuery(prefix)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
 func keywordQuery(field, value string) query.Query {
 	q := query.NewTermQuery(value)
 	q.SetField(field)
@@ -227,26 +266,161 @@ func exactKeyOf(an *analyzers, s string) string {
 	return strings.TrimSpace(string(ts[0].Term))
 }
 
-// hit fills a Hit from the snapshot, which is faster than loading stored
-// fields and always agrees with the index (it is rebuilt when the
-// snapshot changes).
-func (x *Index) hit(id string) (Hit, bool) {
+// ranker scores candidates against one folded query.
+type ranker struct {
+	words  []string
+	exact  string
+	typing bool
+}
+
+// rank fills a Hit from the snapshot (faster than loading stored fields,
+// and always in agreement with the index, which is rebuilt when the
+// snapshot changes) and scores it.
+func (x *Index) rank(r *ranker, id string) (Hit, bool) {
+	var (
+		h      Hit
+		names  []string
+		alts   string
+		admins []string
+	)
 	if c, ok := strings.CutPrefix(id, "mun:"); ok {
 		m, ok := x.snap.Municipality(c)
 		if !ok {
 			return Hit{}, false
 		}
-		return Hit{ID: id, Kind: KindMunicipality, Name: m.Name, Country: "MX", Admin1: m.StateName, Population: m.Population}, true
+		h = Hit{ID: id, Kind: KindMunicipality, Name: m.Name, Country: "MX", Admin1: m.StateName, Population: m.Population}
+		names = []string{m.Name}
+		admins = []string{m.StateName, "MX"}
+	} else {
+		pid, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return Hit{}, false
+		}
+		p, ok := x.snap.Place(pid)
+		if !ok {
+			return Hit{}, false
+		}
+		h = placeHit(x.snap, id, p)
+		names = []string{p.Name, p.ASCIIName}
+		alts = p.AltNames
+		admins = []string{h.Admin1, h.Admin2, p.Country}
 	}
-	pid, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return Hit{}, false
+	adminWords := strings.Fields(datasets.Fold(strings.Join(admins, " ")))
+	best, matched := 0.0, ""
+	try := func(name string, factor float64) {
+		if name == "" {
+			return
+		}
+		if s := r.score(strings.Fields(datasets.Fold(name)), adminWords) * factor; s > best {
+			best, matched = s, name
+		}
 	}
-	p, ok := x.snap.Place(pid)
-	if !ok {
-		return Hit{}, false
+	for _, n := range names {
+		try(n, 1)
 	}
-	return placeHit(x.snap, id, p), true
+	// An alternate name scores at most altFactor·exactName, so once a name
+	// reaches that the rest need not be folded.
+	for a := range strings.SplitSeq(alts, ",") {
+		if best >= altFactor*exactName {
+			break
+		}
+		try(strings.TrimSpace(a), altFactor)
+	}
+	pop := math.Log10(1+float64(max(h.Population, 0))) / 7
+	h.Score = best + popWeight*pop
+	if matched != h.Name {
+		h.Matched = matched
+	}
+	return h, true
+}
+
+// score is the text score of one name (folded words) in [0, exactName].
+func (r *ranker) score(name, admin []string) float64 {
+	if len(name) == 0 {
+		return 0
+	}
+	if strings.Join(name, " ") == r.exact {
+		return exactName
+	}
+	covered := make([]bool, len(name))
+	sum := 0.0
+	for i, w := range r.words {
+		partial := r.typing && i == len(r.words)-1
+		s, at := wordScore(w, name, partial)
+		if at >= 0 {
+			covered[at] = true
+		}
+		if s == 0 {
+			a, _ := wordScore(w, admin, partial)
+			s = adminFactor * a
+		}
+		sum += s
+	}
+	n := 0
+	for _, c := range covered {
+		if c {
+			n++
+		}
+	}
+	coverage := float64(n) / float64(len(name))
+	return sum / float64(len(r.words)) * (1 - coverageShare + coverageShare*coverage)
+}
+
+// wordScore is how well query word w matches the best of words, and
+// which one.
+func wordScore(w string, words []string, partial bool) (float64, int) {
+	best, at := 0.0, -1
+	fz := fuzziness(utf8.RuneCountInString(w))
+	for i, t := range words {
+		s := 0.0
+		switch {
+		case t == w:
+			s = 1
+		case partial && strings.HasPrefix(t, w):
+			s = wordPrefixMin + (wordPrefixMax-wordPrefixMin)*float64(len(w))/float64(len(t))
+		case fz > 0:
+			switch d := editDistance(w, t, fz); d {
+			case 1:
+				s = wordFuzzy1
+			case 2:
+				s = wordFuzzy2
+			}
+		}
+		if s > best {
+			best, at = s, i
+		}
+	}
+	return best, at
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes of
+// folded ASCII), or max+1 when it exceeds max.
+func editDistance(a, b string, maxD int) int {
+	if d := len(a) - len(b); d > maxD || -d > maxD {
+		return maxD + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > maxD {
+			return maxD + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func placeHit(s *datasets.Snapshot, id string, p *datasets.Place) Hit {

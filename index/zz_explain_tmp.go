@@ -11,7 +11,7 @@ func (x *Index) ExplainTmp(q string, ids []string) (string, error) {
 	words := terms(x.an.name, q)
 	var per []query.Query
 	for i, w := range words {
-		per = append(per, wordQuery(w, i == len(words)-1))
+		per = append(per, wordQuery(w, i == len(words)-1, false))
 	}
 	exact := query.NewTermQuery(exactKeyOf(x.an, q))
 	exact.SetField(fExact)

@@ -43,21 +43,40 @@ import (
 // CalibrateOptions tune a fit.
 type CalibrateOptions struct {
 	Seed      uint64
-	Negatives int     // uniform negatives per query; default 200
-	Hard      int     // hardest negatives per query under the start weights; default 50
+	Loss      string  // LossSoftmax (default) or LossPairwise
+	Negatives int     // uniform negatives per query; default 300
+	Hard      int     // hardest negatives per query under the current weights; default 300
+	Rounds    int     // fits, each re-mining hard negatives under the last weights; default 2
 	Lambda    float64 // L2 pull towards the start weights; default 0.01
 	Workers   int
 	Progress  io.Writer
 }
 
+// Losses.
+const (
+	// LossSoftmax is the listwise loss -log P(hidden twin first) over the
+	// hidden twin and its negatives, uniform negatives weighted by how
+	// many candidates each stands for: a smooth stand-in for log rank,
+	// hence for MRR.
+	LossSoftmax = "softmax"
+	// LossPairwise is RankNet: mean softplus(-γ·(s(pos)-s(neg))).
+	LossPairwise = "pairwise"
+)
+
 func (o *CalibrateOptions) defaults() {
+	if o.Loss == "" {
+		o.Loss = LossSoftmax
+	}
 	if o.Negatives <= 0 {
-		o.Negatives = 200
+		o.Negatives = 300
 	}
 	if o.Hard < 0 {
 		o.Hard = 0
 	} else if o.Hard == 0 {
-		o.Hard = 50
+		o.Hard = 300
+	}
+	if o.Rounds <= 0 {
+		o.Rounds = 2
 	}
 	if o.Lambda <= 0 {
 		o.Lambda = 0.01
@@ -69,11 +88,13 @@ func (o *CalibrateOptions) defaults() {
 
 // CalibrationInfo says how a fit went.
 type CalibrationInfo struct {
+	Loss           string  `json:"loss"`
 	Queries        int     `json:"queries"`
 	Municipalities int     `json:"municipalities"`
-	Pairs          int     `json:"pairs"`
+	Pairs          int     `json:"pairs"` // negatives over all queries, last round
+	Rounds         int     `json:"rounds"`
 	StartLoss      float64 `json:"start_loss"`
-	Loss           float64 `json:"loss"`
+	FinalLoss      float64 `json:"final_loss"`
 	Iterations     int     `json:"iterations"`
 	Status         string  `json:"status"`
 	Sharpness      float64 `json:"sharpness"` // fitted γ
@@ -86,68 +107,90 @@ const (
 	nParam = 12
 )
 
-// calQuery is one training query: pairwise feature differences
-// pos - neg, and which network features the query has.
+// calQuery is one training query: feature differences pos - neg per
+// negative, with the number of candidates each negative stands for, and
+// which network features the query has.
 type calQuery struct {
 	present [5]bool
 	diffs   []float64 // nFeat per negative
+	weight  []float64 // per negative
 }
 
 // FitWeights fits structure and network weights to queries, reading
 // network features from reg without each query's hidden pair, starting
-// from (and sampling hard negatives under) the engine's weights.
+// from the engine's weights.
 func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQuery, opts CalibrateOptions) (Weights, CalibrationInfo, error) {
 	opts.defaults()
 	start := e.w
-	var info CalibrationInfo
+	info := CalibrationInfo{Loss: opts.Loss}
 	if len(queries) == 0 {
 		return Weights{}, info, datasets.Errorf(datasets.EInvalid, "calibration needs at least one query")
-	}
-	data := make([]calQuery, len(queries))
-	err := parallel(ctx, len(queries), opts.Workers, func() func(i int) error {
-		buf := make([]float32, e.n)
-		return func(i int) error {
-			cq, err := e.trainingQuery(queries[i], reg, opts, buf)
-			data[i] = cq
-			return err
-		}
-	})
-	if err != nil {
-		return Weights{}, info, err
 	}
 	munis := map[string]bool{}
 	for _, q := range queries {
 		munis[q.Municipality] = true
 	}
 	info.Queries, info.Municipalities = len(queries), len(munis)
-	for _, d := range data {
-		info.Pairs += len(d.diffs) / nFeat
-	}
-
 	x0 := startParams(start)
-	obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda}
-	info.StartLoss = obj.value(x0, nil)
-	p := optimize.Problem{
-		Func: func(x []float64) float64 { return obj.value(x, nil) },
-		Grad: func(g, x []float64) { obj.value(x, g) },
-	}
-	res, err := optimize.Minimize(p, x0, &optimize.Settings{GradientThreshold: 1e-7, MajorIterations: 1000}, &optimize.LBFGS{})
-	x := x0
-	if res != nil && res.F <= info.StartLoss {
-		x = res.X
-		info.Loss, info.Iterations, info.Status = res.F, res.Stats.MajorIterations, res.Status.String()
-	} else {
-		info.Loss, info.Status = info.StartLoss, "no improvement"
-	}
-	if err != nil && (res == nil || res.F > info.StartLoss) {
-		return Weights{}, info, fmt.Errorf("calibrate: %w", err)
+	x := append([]float64(nil), x0...)
+	miner := e
+	for round := range opts.Rounds {
+		data := make([]calQuery, len(queries))
+		err := parallel(ctx, len(queries), opts.Workers, func() func(i int) error {
+			buf := make([]float32, e.n)
+			return func(i int) error {
+				cq, err := miner.trainingQuery(queries[i], reg, opts, buf)
+				data[i] = cq
+				return err
+			}
+		})
+		if err != nil {
+			return Weights{}, info, err
+		}
+		info.Pairs = 0
+		for _, d := range data {
+			info.Pairs += len(d.weight)
+		}
+		obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda, softmax: opts.Loss == LossSoftmax}
+		before := obj.value(x, nil)
+		if round == 0 {
+			info.StartLoss = before
+		}
+		p := optimize.Problem{
+			Func: func(x []float64) float64 { return obj.value(x, nil) },
+			Grad: func(g, x []float64) { obj.value(x, g) },
+		}
+		res, err := optimize.Minimize(p, x, &optimize.Settings{GradientThreshold: 1e-6, MajorIterations: 500}, &optimize.LBFGS{})
+		if res != nil && res.F <= before {
+			x = res.X
+			info.FinalLoss, info.Status = res.F, res.Status.String()
+			info.Iterations += res.Stats.MajorIterations
+		} else if err != nil {
+			return Weights{}, info, fmt.Errorf("calibrate: %w", err)
+		} else {
+			info.FinalLoss, info.Status = before, "no improvement"
+		}
+		info.Rounds = round + 1
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "  round %d: %d queries, %d negatives, loss %.4f → %.4f (%s)\n",
+				round+1, len(queries), info.Pairs, before, info.FinalLoss, info.Status)
+		}
+		if round+1 < opts.Rounds {
+			// Mine the next round's hard negatives under the weights found.
+			in := e.in
+			in.Weights = weightsFromParams(start, x)
+			if miner, err = NewEngine(in); err != nil {
+				return Weights{}, info, err
+			}
+		}
 	}
 	info.Sharpness = math.Exp(x[pGamma])
 	return weightsFromParams(start, x), info, nil
 }
 
 // trainingQuery extracts the features of the hidden twin and of the
-// sampled negatives of one query.
+// negatives of one query: the hardest under the engine's weights, and a
+// seeded uniform sample of the rest.
 func (e *Engine) trainingQuery(q EvalQuery, reg *Registry, opts CalibrateOptions, buf []float32) (calQuery, error) {
 	var cq calQuery
 	qreg := reg.Without(q.Municipality, q.Hidden)
@@ -161,35 +204,43 @@ func (e *Engine) trainingQuery(q EvalQuery, reg *Registry, opts CalibrateOptions
 	}
 	cq.present = [5]bool{!qreg.Empty(), !qreg.Empty(), qs.twinShare != nil, qs.twinShare != nil, qs.stateVal != nil}
 	pos := e.features(qs, h)
-	negs := make([]int32, 0, opts.Negatives+opts.Hard)
 	taken := map[int32]bool{h: true}
 	for c := range qs.twinned {
 		taken[c] = true
 	}
+	var hard, uniform []int32
 	if opts.Hard > 0 {
 		e.scoreAll(qs, buf)
 		top, _ := topK(buf, e.ids, opts.Hard+1)
 		for _, c := range top {
-			if !taken[c] && len(negs) < opts.Hard {
+			if !taken[c] && len(hard) < opts.Hard {
 				taken[c] = true
-				negs = append(negs, c)
+				hard = append(hard, c)
 			}
 		}
 	}
+	rest := e.n - len(taken)
 	r := newRand(opts.Seed, queryStream(q))
-	for tries := 0; len(negs) < opts.Hard+opts.Negatives && tries < 10*opts.Negatives; tries++ {
+	for tries := 0; len(uniform) < opts.Negatives && tries < 10*opts.Negatives; tries++ {
 		c := int32(r.IntN(e.n))
 		if !taken[c] {
 			taken[c] = true
-			negs = append(negs, c)
+			uniform = append(uniform, c)
 		}
 	}
-	cq.diffs = make([]float64, 0, nFeat*len(negs))
-	for _, c := range negs {
+	cq.diffs = make([]float64, 0, nFeat*(len(hard)+len(uniform)))
+	add := func(c int32, w float64) {
 		f := e.features(qs, c)
 		for k := range f {
 			cq.diffs = append(cq.diffs, pos[k]-f[k])
 		}
+		cq.weight = append(cq.weight, w)
+	}
+	for _, c := range hard {
+		add(c, 1)
+	}
+	for _, c := range uniform {
+		add(c, float64(rest)/float64(len(uniform)))
 	}
 	return cq, nil
 }
@@ -254,14 +305,17 @@ func weightsFromParams(start Weights, x []float64) Weights {
 	return w
 }
 
-// rankLoss is the pairwise objective and its gradient.
+// rankLoss is the objective and its gradient.
 type rankLoss struct {
-	data   []calQuery
-	x0     []float64
-	lambda float64
+	data    []calQuery
+	x0      []float64
+	lambda  float64
+	softmax bool
 }
 
 // value returns the loss at x and, when g is not nil, writes its gradient.
+// Both losses are functions of Δₙ = γ·s(dₙ), the margin of the hidden twin
+// over negative n; their gradients are Σₙ cₙ·∂Δₙ/∂x.
 func (l *rankLoss) value(x, g []float64) float64 {
 	var a, b [5]float64
 	for i := range 5 {
@@ -278,8 +332,9 @@ func (l *rankLoss) value(x, g []float64) float64 {
 	}
 	loss := 0.0
 	nq := 0
+	var deltas, coef, uA, vB []float64
 	for _, q := range l.data {
-		n := len(q.diffs) / nFeat
+		n := len(q.weight)
 		if n == 0 {
 			continue
 		}
@@ -290,7 +345,8 @@ func (l *rankLoss) value(x, g []float64) float64 {
 				B += b[j]
 			}
 		}
-		wq := 1 / float64(n)
+		deltas, coef = resize(deltas, n), resize(coef, n)
+		uA, vB = resize(uA, n), resize(vB, n)
 		for p := 0; p < n; p++ {
 			d := q.diffs[p*nFeat : (p+1)*nFeat]
 			u, v := 0.0, 0.0
@@ -303,29 +359,51 @@ func (l *rankLoss) value(x, g []float64) float64 {
 						v += b[j] * d[5+j]
 					}
 				}
+				v /= B
 			}
-			uA, vB := u/A, 0.0
-			if B > 0 {
-				vB = v / B
+			uA[p], vB[p] = u/A, v
+			deltas[p] = gamma * ((1-r)*uA[p] + r*vB[p])
+		}
+		if l.softmax {
+			// L = log(1 + Σ wₙ exp(-Δₙ)), computed stably.
+			m := 0.0
+			for p := range deltas {
+				m = max(m, -deltas[p]+math.Log(q.weight[p]))
 			}
-			delta := gamma * ((1-r)*uA + r*vB)
-			loss += wq * softplus(-delta)
-			if g == nil {
-				continue
+			z := math.Exp(-m)
+			for p := range deltas {
+				coef[p] = math.Exp(-deltas[p] + math.Log(q.weight[p]) - m)
+				z += coef[p]
 			}
-			dl := -wq / (1 + math.Exp(delta)) // d loss / d delta
+			loss += m + math.Log(z)
+			for p := range coef {
+				coef[p] = -coef[p] / z
+			}
+		} else {
+			wq := 1 / float64(n)
+			for p := range deltas {
+				loss += wq * softplus(-deltas[p])
+				coef[p] = -wq / (1 + math.Exp(deltas[p]))
+			}
+		}
+		if g == nil {
+			continue
+		}
+		for p := 0; p < n; p++ {
+			d := q.diffs[p*nFeat : (p+1)*nFeat]
+			c := coef[p]
 			for i := range 5 {
-				g[i] += dl * gamma * (1 - r) * a[i] * (d[i] - uA) / A
+				g[i] += c * gamma * (1 - r) * a[i] * (d[i] - uA[p]) / A
 			}
 			if B > 0 {
 				for j, ok := range q.present {
 					if ok {
-						g[5+j] += dl * gamma * r * b[j] * (d[5+j] - vB) / B
+						g[5+j] += c * gamma * r * b[j] * (d[5+j] - vB[p]) / B
 					}
 				}
-				g[pNet] += dl * gamma * r * (1 - r) * (vB - uA)
+				g[pNet] += c * gamma * r * (1 - r) * (vB[p] - uA[p])
 			}
-			g[pGamma] += dl * delta
+			g[pGamma] += c * deltas[p]
 		}
 	}
 	if nq == 0 {
@@ -345,6 +423,13 @@ func (l *rankLoss) value(x, g []float64) float64 {
 		}
 	}
 	return loss
+}
+
+func resize(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }
 
 func softplus(z float64) float64 {
@@ -383,11 +468,11 @@ func foldEngines(ctx context.Context, e *Engine, in Inputs, queries []EvalQuery,
 		if err != nil {
 			return nil, nil, fmt.Errorf("fold %d: %w", f+1, err)
 		}
-		w.Provenance = fmt.Sprintf("fold %d of %d: fitted on %d queries of %d municipalities, loss %.4f → %.4f",
-			f+1, k, info.Queries, info.Municipalities, info.StartLoss, info.Loss)
+		w.Provenance = fmt.Sprintf("fold %d of %d: fitted on %d queries of %d municipalities, %s loss %.4f → %.4f",
+			f+1, k, info.Queries, info.Municipalities, info.Loss, info.StartLoss, info.FinalLoss)
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "calibrate fold %d/%d: %d queries, %d pairs, loss %.4f → %.4f (%s, %d iterations, %.1fs)\n",
-				f+1, k, info.Queries, info.Pairs, info.StartLoss, info.Loss, info.Status, info.Iterations, time.Since(start).Seconds())
+			fmt.Fprintf(opts.Progress, "calibrate fold %d/%d: %d queries, %s loss %.4f → %.4f (%d iterations, %.1fs)\n",
+				f+1, k, info.Queries, info.Loss, info.StartLoss, info.FinalLoss, info.Iterations, time.Since(start).Seconds())
 		}
 		fin := in
 		fin.Weights = w

@@ -30,6 +30,7 @@ func syntheticQueries(seed uint64) []calQuery {
 				}
 				cq.diffs = append(cq.diffs, d)
 			}
+			cq.weight = append(cq.weight, 1+float64(n%3))
 		}
 		out = append(out, cq)
 	}
@@ -37,7 +38,13 @@ func syntheticQueries(seed uint64) []calQuery {
 }
 
 func TestRankLossGradient(t *testing.T) {
-	l := &rankLoss{data: syntheticQueries(1), x0: startParams(PolicyWeights()), lambda: 0.01}
+	for _, softmax := range []bool{false, true} {
+		checkGradient(t, &rankLoss{data: syntheticQueries(1), x0: startParams(PolicyWeights()), lambda: 0.01, softmax: softmax})
+	}
+}
+
+func checkGradient(t *testing.T, l *rankLoss) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(2, 3))
 	for trial := 0; trial < 3; trial++ {
 		x := make([]float64, nParam)
@@ -49,7 +56,7 @@ func TestRankLossGradient(t *testing.T) {
 		want := fd.Gradient(nil, func(x []float64) float64 { return l.value(x, nil) }, x, &fd.Settings{Formula: fd.Central})
 		for i := range got {
 			if math.Abs(got[i]-want[i]) > 1e-5*math.Max(1, math.Abs(want[i])) {
-				t.Errorf("trial %d: d/dx[%d]: analytic %v, numeric %v", trial, i, got[i], want[i])
+				t.Errorf("softmax %v, trial %d: d/dx[%d]: analytic %v, numeric %v", l.softmax, trial, i, got[i], want[i])
 			}
 		}
 	}
@@ -60,7 +67,7 @@ func TestRankLossGradient(t *testing.T) {
 func TestFitFindsInformativeFeatures(t *testing.T) {
 	start := PolicyWeights()
 	x0 := startParams(start)
-	l := &rankLoss{data: syntheticQueries(4), x0: x0, lambda: 0.001}
+	l := &rankLoss{data: syntheticQueries(4), x0: x0, lambda: 0.001, softmax: true}
 	x, before, after := fitParams(t, l, x0)
 	if after >= before {
 		t.Fatalf("loss did not fall: %v → %v", before, after)
@@ -122,7 +129,7 @@ func TestFitWeightsDeterministic(t *testing.T) {
 	if err := w1.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if info.Loss > info.StartLoss || info.Pairs == 0 {
+	if info.FinalLoss > info.StartLoss || info.Pairs == 0 {
 		t.Errorf("fit: %+v", info)
 	}
 	w2, _, err := FitWeights(ctx, e, e.reg, qs, CalibrateOptions{Seed: 1, Workers: 1})

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"gonum.org/v1/gonum/mat"
+
 	"hermanar/datasets"
 )
 
@@ -96,6 +98,7 @@ type Engine struct {
 	byCountry  map[uint16][]int32
 
 	catPos   map[string]int
+	catSim   *mat.SymDense
 	reg      *Registry
 	corridor corridorData
 
@@ -127,6 +130,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 	}
 	e := &Engine{in: in, w: in.Weights, tax: in.Taxonomy,
 		countryID: map[string]uint16{}, candIndex: map[int64]int32{}, byCountry: map[uint16][]int32{}}
+	e.catSim = categorySimilarity(e.tax)
 	e.catPos = make(map[string]int, len(e.tax.Categories))
 	for i, c := range e.tax.Categories {
 		e.catPos[c.ID] = i

@@ -81,13 +81,16 @@ func TestDenseFeaturesReproduceScores(t *testing.T) {
 	want := make([]float32, e.n)
 	got := make([]float32, e.n)
 	nets := 0
-	for i, m := range munis {
+	if len(back.Queries) != len(munis) {
+		t.Fatalf("%d queries, want %d", len(back.Queries), len(munis))
+	}
+	for _, q := range back.Queries {
+		m := q.Municipality
 		qs, err := e.prepare(Query{Municipality: m})
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.scoreAll(qs, want)
-		q := back.Queries[i]
 		if q.Net {
 			nets++
 		}

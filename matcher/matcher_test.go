@@ -235,3 +235,44 @@ func TestOpportunitiesMilwaukee(t *testing.T) {
 		t.Errorf("unknown consulate: got %v", err)
 	}
 }
+
+// A profile compared with itself scores at least as high as with any
+// other, component by component and in total.
+func TestSelfSimilarityIsMaximal(t *testing.T) {
+	e := mustEngine(t, Inputs{})
+	tax := datasets.DefaultTaxonomy()
+	r := rand.New(rand.NewPCG(5, 6))
+	randProfile := func() datasets.Profile {
+		p := datasets.Profile{Lang: "es", Areas: map[string]float64{}}
+		for i := 0; i < 1+r.IntN(4); i++ {
+			p.Problems = append(p.Problems, datasets.Problem{Tags: []string{tax.Categories[r.IntN(len(tax.Categories))].ID}})
+		}
+		for i := 0; i < r.IntN(3); i++ {
+			p.Practices = append(p.Practices, datasets.Practice{Tags: []string{tax.Categories[r.IntN(len(tax.Categories))].ID}})
+		}
+		for _, a := range datasets.AreaCodes {
+			if r.IntN(2) == 0 {
+				p.Areas[a] = r.Float64()
+			}
+		}
+		return p
+	}
+	for i := 0; i < 500; i++ {
+		p, q := e.vectorize(randProfile()), e.vectorize(randProfile())
+		self, _ := problemScore(p, p)
+		other, _ := problemScore(p, q)
+		if other > self+1e-9 {
+			t.Fatalf("case %d: problems self %v < other %v", i, self, other)
+		}
+		sa, _ := cosine(p.areas, p.areas)
+		oa, _ := cosine(p.areas, q.areas)
+		if p.areas != nil && oa > sa+1e-9 {
+			t.Fatalf("case %d: areas self %v < other %v", i, sa, oa)
+		}
+		for _, v := range []float64{self, other, sa, oa} {
+			if v < 0 || v > 1 || math.IsNaN(v) {
+				t.Fatalf("case %d: component value %v out of [0,1]", i, v)
+			}
+		}
+	}
+}

@@ -12,7 +12,11 @@ import (
 // profileVec is a profile turned into unit vectors over the taxonomy
 // (problems and practices) and over the areas a–h.
 type profileVec struct {
-	prob, prac []float64
+	// prob and prac are unit vectors in the taxonomy's soft norm; sprob
+	// and sprac are the same vectors multiplied by the category
+	// similarity matrix, so a soft cosine is one dot product.
+	prob, prac   []float64
+	sprob, sprac []float64
 	areas      []float64
 	probCats   []Category
 	pracCats   []Category
@@ -28,6 +32,8 @@ func (e *Engine) vectorize(p datasets.Profile) *profileVec {
 	v := &profileVec{}
 	v.prob, v.probCats = e.categoryVector(problemsOf(p), p.Lang)
 	v.prac, v.pracCats = e.categoryVector(practicesOf(p), p.Lang)
+	v.prob, v.sprob = e.softUnit(v.prob)
+	v.prac, v.sprac = e.softUnit(v.prac)
 	v.areas = make([]float64, len(datasets.AreaCodes))
 	explicit := false
 	for i, a := range datasets.AreaCodes {

@@ -273,7 +273,7 @@ func problemScore(me, them *profileVec) (float64, bool) {
 		w    float64
 		a, b []float64
 	}
-	parts := []part{{0.5, me.prob, them.prob}, {0.25, them.prac, me.prob}, {0.25, me.prac, them.prob}}
+	parts := []part{{0.5, me.sprob, them.prob}, {0.25, them.sprac, me.prob}, {0.25, me.sprac, them.prob}}
 	num, den := 0.0, 0.0
 	for _, p := range parts {
 		if v, ok := cosine(p.a, p.b); ok {

@@ -124,3 +124,76 @@ func mean(v []float64) float64 {
 	}
 	return s / math.Max(1, float64(len(v)))
 }
+
+func TestExploreCounts(t *testing.T) {
+	if os.Getenv("EXPLORE") == "" {
+		t.Skip()
+	}
+	in := exploreInputs(t)
+	e := mustEngine(t, in)
+	qs := BacktestQueries(e.reg)
+	nmx, nall := 0, 0
+	for c := range e.reg.mx {
+		if e.reg.mx[c] > 0 {
+			nmx++
+		}
+		if e.reg.all[c] > 0 {
+			nall++
+		}
+	}
+	withMx, withAll := 0, 0
+	for _, q := range qs {
+		reg := e.reg.Without(q.Municipality, q.Hidden)
+		h := e.candIndex[q.Hidden]
+		if reg.mx[h] > 0 {
+			withMx++
+		}
+		if reg.all[h] > 0 {
+			withAll++
+		}
+	}
+	fmt.Printf("places with mx>0: %d, with any twin: %d; hidden with mx>0: %d/%d, with any: %d\n", nmx, nall, withMx, len(qs), withAll)
+	start := time.Now()
+	mustEngine(t, in)
+	fmt.Println("NewEngine", time.Since(start))
+}
+
+func TestExploreQ(t *testing.T) {
+	if os.Getenv("EXPLORE") == "" {
+		t.Skip()
+	}
+	in := exploreInputs(t)
+	e := mustEngine(t, in)
+	qs := BacktestQueries(e.reg)
+	m := map[string]int{}
+	for _, q := range qs {
+		m[q.Municipality]++
+	}
+	fmt.Println(len(in.Twinnings), len(qs), len(m), m)
+}
+
+func TestExploreCV(t *testing.T) {
+	if os.Getenv("EXPLORE") == "" {
+		t.Skip()
+	}
+	in := exploreInputs(t)
+	var o EvalOptions
+	o.Folds, o.Seed = 5, 1
+	o.Calibration.Loss = os.Getenv("LOSS")
+	fmt.Sscan(os.Getenv("HARD"), &o.Calibration.Hard)
+	fmt.Sscan(os.Getenv("NEG"), &o.Calibration.Negatives)
+	fmt.Sscan(os.Getenv("ROUNDS"), &o.Calibration.Rounds)
+	fmt.Sscan(os.Getenv("LAMBDA"), &o.Calibration.Lambda)
+	o.Calibration.Progress = os.Stdout
+	rep, err := Evaluate(t.Context(), in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range rep.Methods {
+		fmt.Printf("%-28s R@10 %.3f R@50 %.3f MRR %.4f nDCG %.3f cov %.4f med %.0f\n", m.Name, m.RecallAt10, m.RecallAt50, m.MRR, m.NDCGAt10, m.Coverage, m.MedianRank)
+	}
+	for _, w := range rep.FoldWeights {
+		fmt.Println(w.Components[CompStructure], w.Components[CompNetwork], w.Structure, w.Network)
+	}
+	fmt.Println(rep.Queries, rep.Municipalities, rep.Elapsed)
+}

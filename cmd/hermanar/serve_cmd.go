@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"hermanar/api"
+)
+
+// Server timeouts. Bulk ranking extends its own write deadline.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 15 * time.Second
+)
+
+// runServe listens at once, answers /healthz immediately and /readyz with
+// 503 until the data, the index (built on first run, with progress on
+// stderr) and the engine are loaded, then serves everything until the
+// context ends (SIGINT or SIGTERM), when it drains within shutdownTimeout.
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve")
+	addr := fs.String("addr", ":8080", "listen address (host:port; port 0 picks a free one)")
+	data := fs.String("data", defaultDataDir(), "data directory (store and index)")
+	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
+	logFormat := fs.String("log-format", "json", "log format: json or text")
+	accessLog := fs.Bool("access-log", true, "log one line per request")
+	maxBody := fs.Int64("max-body", 256<<10, "largest accepted request body, bytes")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "json":
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	case "text":
+		handler = slog.NewTextHandler(e.stderr, nil)
+	default:
+		return usageErrorf("--log-format must be json or text, got %q", *logFormat)
+	}
+	if *maxBody < 1024 {
+		return usageErrorf("--max-body must be at least 1024 bytes")
+	}
+	log := slog.New(handler)
+
+	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+displayAddr(ln.Addr()), "data", *data)
+
+	type opened struct {
+		a   *app
+		err error
+	}
+	loadCtx, cancelLoad := context.WithCancel(ctx)
+	defer cancelLoad()
+	appCh := make(chan opened, 1)
+	go func() {
+		a, err := openApp(loadCtx, appOptions{dataDir: *data, weights: *weights, withIndex: true, progress: e.stderr})
+		appCh <- opened{a, err}
+	}()
+
+	var (
+		a       *app
+		runErr  error
+		pending = appCh
+	)
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down", "reason", context.Cause(ctx).Error())
+			break loop
+		case err := <-serveErr:
+			runErr = fmt.Errorf("serve: %w", err)
+			break loop
+		case o := <-pending:
+			pending = nil
+			if o.err != nil {
+				runErr = fmt.Errorf("load: %w", o.err)
+				break loop
+			}
+			a = o.a
+			if err := srv.SetBackend(backendOf(a)); err != nil {
+				runErr = err
+				break loop
+			}
+		}
+	}
+
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("shutdown", "err", err)
+	}
+	if pending != nil {
+		// Still loading: stop waiting after a moment; the index build
+		// writes to a temporary directory, so nothing half-built remains.
+		cancelLoad()
+		select {
+		case o := <-pending:
+			a = o.a
+		case <-time.After(5 * time.Second):
+		}
+	}
+	if a != nil {
+		if err := a.Close(); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+// backendOf hands the api what the app has opened.
+func backendOf(a *app) *api.Backend {
+	b := &api.Backend{Engine: a.engine, Store: a.store, Classifier: classifierAdapter{a.cls}}
+	if a.ix != nil {
+		b.Search = a.ix
+		b.Profiles = a.ix
+	}
+	return b
+}
+
+func displayAddr(addr net.Addr) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", ta.Port)
+	}
+	return addr.String()
+}

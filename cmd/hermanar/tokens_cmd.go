@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"hermanar/api"
+	"hermanar/datasets"
+)
+
+func runTokens(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("usage: hermanar tokens create|list|revoke [flags]")
+	}
+	switch args[0] {
+	case "create":
+		return runTokensCreate(ctx, e, args[1:])
+	case "list":
+		return runTokensList(e, args[1:])
+	case "revoke":
+		return runTokensRevoke(e, args[1:])
+	}
+	return usageErrorf("unknown tokens subcommand %q (create, list, revoke)", args[0])
+}
+
+// tokenStore opens the store alone; the server holds it while it runs, so
+// a second process gets a clear "locked" error after the timeout.
+func tokenStore(dir string) (*api.Tokens, datasets.Store, error) {
+	st, err := datasets.OpenStore(dir, 2*time.Second)
+	if err != nil {
+		return nil, nil, err
+	}
+	return api.NewTokens(st), st, nil
+}
+
+func runTokensCreate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tokens create")
+	role := fs.String("role", "", "admin, analyst, liaison or consulate (required)")
+	muni := fs.String("municipality", "", "CVEGEO of the liaison's municipality (role liaison)")
+	consulate := fs.String("consulate", "", "consulate id (role consulate), e.g. milwaukee")
+	note := fs.String("note", "", "who the token is for (shown by tokens list)")
+	data := fs.String("data", defaultDataDir(), "data directory")
+	format := fs.String("format", "table", "table, json or csv")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := validFormat(*format); err != nil {
+		return err
+	}
+	if *role == "" {
+		return usageErrorf("--role is required (admin, analyst, liaison or consulate)")
+	}
+	snap, err := datasets.DefaultSnapshot()
+	if err != nil {
+		return err
+	}
+	toks, st, err := tokenStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch *role {
+	case api.RoleLiaison:
+		if datasets.ValidCVEGEO(*muni) {
+			if _, ok := snap.Municipality(*muni); !ok {
+				return usageErrorf("no municipality %s", *muni)
+			}
+		}
+	case api.RoleConsulate:
+		d, err := datasets.LoadData(st, snap)
+		if err != nil {
+			return err
+		}
+		if *consulate != "" {
+			if _, ok := d.Consulate(*consulate); !ok {
+				return usageErrorf("no consulate %q (see hermanar datasets stats)", *consulate)
+			}
+		}
+	}
+	secret, tok, err := toks.Create(*role, *muni, *consulate, *note)
+	if err != nil {
+		if de, ok := err.(*datasets.Error); ok && de.Code == datasets.EInvalid {
+			for f, m := range de.Fields {
+				return usageErrorf("--%s: %s", f, m)
+			}
+		}
+		return err
+	}
+	t := &table{header: []string{"token", "id", "role", "scope"}}
+	t.add(secret, tok.ID, tok.Role, tok.Municipality+tok.Consulate)
+	if *format == "table" {
+		fmt.Fprintf(e.stdout, "token: %s\nid:    %s\nrole:  %s\n", secret, tok.ID, tok.Scope())
+		fmt.Fprintln(e.stderr, "The token is shown once; only its hash is stored. Revoke with: hermanar tokens revoke", tok.ID)
+		return nil
+	}
+	return emit(e.stdout, *format, struct {
+		Token string `json:"token"`
+		api.Token
+	}{secret, tok}, t)
+}
+
+func runTokensList(e *env, args []string) error {
+	fs := newFlags(e, "tokens list")
+	data := fs.String("data", defaultDataDir(), "data directory")
+	format := fs.String("format", "table", "table, json or csv")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := validFormat(*format); err != nil {
+		return err
+	}
+	toks, st, err := tokenStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := toks.List()
+	if err != nil {
+		return err
+	}
+	t := &table{header: []string{"id", "role", "scope", "created", "revoked", "note"}}
+	for _, k := range list {
+		rev := ""
+		if k.RevokedAt != nil {
+			rev = k.RevokedAt.Format(time.RFC3339)
+		}
+		t.add(k.ID, k.Role, k.Municipality+k.Consulate, k.CreatedAt.Format(time.RFC3339), rev, k.Note)
+	}
+	if list == nil {
+		list = []api.Token{}
+	}
+	return emit(e.stdout, *format, map[string]any{"tokens": list}, t)
+}
+
+func runTokensRevoke(e *env, args []string) error {
+	fs := newFlags(e, "tokens revoke")
+	data := fs.String("data", defaultDataDir(), "data directory")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("usage: hermanar tokens revoke ID (the id shown by tokens create or list)")
+	}
+	toks, st, err := tokenStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tok, err := toks.Revoke(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "revoked %s (%s)\n", tok.ID, tok.Scope())
+	return nil
+}

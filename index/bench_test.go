@@ -1,0 +1,95 @@
+package index
+
+import (
+	"os"
+	"testing"
+
+	"hermanar/datasets"
+)
+
+// Budgets (DESIGN §8): autocomplete ≤ 2 ms, Open with an existing index
+// ≤ 1 s. Run with: go test -run '^$' -bench . ./index
+
+func BenchmarkAutocomplete(b *testing.B) {
+	x := sharedIndex(b)
+	for _, q := range []string{"otat", "Whitewter", "manuel dob"} {
+		b.Run(q, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := x.SearchPlaces(q, PlaceFilter{Limit: 10}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	c := mustClassifier(b)
+	for _, tc := range []struct{ name, text, lang string }{
+		{"es", "En la cabecera municipal el agua llega por tandeo dos veces por semana y las colonias altas dependen de pipas.", "es"},
+		{"detect", "Several neighbourhoods only get running water twice a week and families buy from private water trucks.", ""},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(c.Classify(tc.text, tc.lang, 3)) == 0 {
+					b.Fatal("no category")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkNewClassifier(b *testing.B) {
+	tax := datasets.DefaultTaxonomy()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewClassifier(tax); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenExisting opens (and closes) an index whose place index is
+// already built: the start-up cost of a server with a cached index.
+func BenchmarkOpenExisting(b *testing.B) {
+	sharedIndex(b) // make sure the shared index is built
+	snap, err := datasets.DefaultSnapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The shared index holds the profile lock; open a copy of its
+	// directory layout that shares the place index files.
+	dir := b.TempDir()
+	if err := os.Symlink(sharedDir+"/"+placesDir, dir+"/"+placesDir); err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Countries: sharedIdx.Places().Countries}
+	b.ReportAllocs()
+	for b.Loop() {
+		x, err := Open(dir, snap, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if x.Places().Rebuilt {
+			b.Fatal("rebuilt an existing index")
+		}
+		if err := x.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTextScores(b *testing.B) {
+	x := sharedIndex(b)
+	p := datasets.Profile{Lang: "es", Narrative: "Municipio agrícola del Bajío con alta migración a Wisconsin.",
+		Problems:  []datasets.Problem{{Text: "escasez de agua en la cabecera"}, {Text: "jóvenes sin empleo emigran"}},
+		Practices: []datasets.Practice{{Text: "cooperativas lecheras"}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := x.TextScores(p, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
