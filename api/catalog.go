@@ -80,13 +80,13 @@ func (s *Server) search(b *Backend, q string, f index.PlaceFilter) ([]PlaceHit, 
 
 // PlaceDetail is the answer of GET /places/{id}.
 type PlaceDetail struct {
-	Place        PlaceInfo            `json:"place"`
-	Municipality string               `json:"municipality,omitempty"` // CVEGEO, for a Mexican place
-	Candidate    bool                 `json:"candidate"`              // a foreign place matches can rank
-	Profile      *datasets.Profile    `json:"profile,omitempty"`
-	Ties         []datasets.Tie       `json:"ties"`
-	Consulates   []ConsulateRef       `json:"consulates"`
-	Twins        TwinCounts           `json:"twins"`
+	Place        PlaceInfo         `json:"place"`
+	Municipality string            `json:"municipality,omitempty"` // CVEGEO, for a Mexican place
+	Candidate    bool              `json:"candidate"`              // a foreign place matches can rank
+	Profile      *datasets.Profile `json:"profile,omitempty"`
+	Ties         []datasets.Tie    `json:"ties"`
+	Consulates   []ConsulateRef    `json:"consulates"`
+	Twins        TwinCounts        `json:"twins"`
 }
 
 // PlaceInfo is a gazetteer place with its division names.
@@ -184,10 +184,10 @@ func (b *Backend) tiesTo(place int64) []datasets.Tie {
 // MunicipalityDetail is the answer of GET /municipalities/{cvegeo}.
 type MunicipalityDetail struct {
 	datasets.Municipality
-	ProfileStored bool                `json:"profile_stored"`
-	Ties          []datasets.Tie      `json:"ties"`
-	Twins         []matcher.PlaceRef  `json:"twins"`
-	Links         map[string]string   `json:"links"`
+	ProfileStored bool               `json:"profile_stored"`
+	Ties          []datasets.Tie     `json:"ties"`
+	Twins         []matcher.PlaceRef `json:"twins"`
+	Links         map[string]string  `json:"links"`
 }
 
 func (s *Server) getMunicipality(c *gin.Context) {

@@ -405,7 +405,7 @@ type editView struct {
 // profileForm is the profile as the edit form shows it: lists as lines.
 type profileForm struct {
 	Lang, Narrative, Problems, Practices, Diaspora, Countries, MinPop, MaxPop string
-	Areas                                                                    map[string]string
+	Areas                                                                     map[string]string
 }
 
 func formFromProfile(p datasets.Profile) profileForm {

@@ -222,7 +222,7 @@ func wordQuery(w string, typing, fuzzy bool) query.Query {
 		}{{fName, boostFuzzy * boostName}, {fAlt, boostFuzzy * boostAlt}} {
 			q := query.NewFuzzyQuery(w)
 			q.SetFuzziness(fz)
-			q.SetPrefix(1)
+			q.SetPrefix(2)
 			q.SetField(fb.field)
 			q.SetBoost(fb.boost)
 			qs = append(qs, q)
@@ -236,7 +236,7 @@ func wordQuery(w string, typing, fuzzy bool) query.Query {
 // much.
 func fuzziness(runes int) int {
 	switch {
-	case runes >= 9:
+	case runes >= 11:
 		return 2
 	case runes >= 5:
 		return 1

@@ -265,26 +265,29 @@ func (e *Engine) reverseText(qs *queryState, c int32) float64 {
 	return 0
 }
 
-// problemScore: the same problems (cosine of taxonomy vectors), and
+// problemScore: the same problems (soft cosine of taxonomy vectors), and
 // solutions both ways: their practices against my problems and mine
-// against theirs. Parts without data drop out of the mean.
+// against theirs. Solutions can raise the value above the shared-problem
+// similarity but never pull it below, so sharing every problem scores 1
+// and a profile is never closer to another than to itself.
 func problemScore(me, them *profileVec) (float64, bool) {
-	type part struct {
-		w    float64
-		a, b []float64
+	same, okSame := cosine(me.sprob, them.prob)
+	sol, n := 0.0, 0
+	if v, ok := cosine(them.sprac, me.prob); ok {
+		sol, n = sol+v, n+1
 	}
-	parts := []part{{0.5, me.sprob, them.prob}, {0.25, them.sprac, me.prob}, {0.25, me.sprac, them.prob}}
-	num, den := 0.0, 0.0
-	for _, p := range parts {
-		if v, ok := cosine(p.a, p.b); ok {
-			num += p.w * v
-			den += p.w
-		}
+	if v, ok := cosine(me.sprac, them.prob); ok {
+		sol, n = sol+v, n+1
 	}
-	if den == 0 {
-		return 0, false
+	switch {
+	case okSame && n > 0:
+		return math.Max(same, (same+sol/float64(n))/2), true
+	case okSame:
+		return same, true
+	case n > 0:
+		return sol / float64(n), true
 	}
-	return num / den, true
+	return 0, false
 }
 
 // diasporaValue maps a tie to [0,1]: any tie counts for half, and its size

@@ -22,16 +22,16 @@ import (
 
 // rankFlags are the flags of hermanar rank; bench rank shares them.
 type rankFlags struct {
-	k        int
-	state    string
-	munis    string
-	country  string
-	data     string
-	weights  string
-	workers  int
-	csv      bool
-	quiet    bool
-	out      string
+	k       int
+	state   string
+	munis   string
+	country string
+	data    string
+	weights string
+	workers int
+	csv     bool
+	quiet   bool
+	out     string
 }
 
 func (f *rankFlags) define(fs *flag.FlagSet) {

@@ -94,10 +94,18 @@ func runTokensCreate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "The token is shown once; only its hash is stored. Revoke with: hermanar tokens revoke", tok.ID)
 		return nil
 	}
-	return emit(e.stdout, *format, struct {
-		Token string `json:"token"`
-		api.Token
-	}{secret, tok}, t)
+	return emit(e.stdout, *format, createdToken{Token: secret, ID: tok.ID, Role: tok.Role,
+		Municipality: tok.Municipality, Consulate: tok.Consulate}, t)
+}
+
+// createdToken is the JSON of tokens create: the secret, shown once, and
+// the id to revoke it by.
+type createdToken struct {
+	Token        string `json:"token"`
+	ID           string `json:"id"`
+	Role         string `json:"role"`
+	Municipality string `json:"municipality,omitempty"`
+	Consulate    string `json:"consulate,omitempty"`
 }
 
 func runTokensList(e *env, args []string) error {

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"hermanar/matcher"
+)
+
+// numpyPython is Debian's interpreter, which has python3-numpy; a pyenv
+// python first on PATH usually has no numpy.
+const numpyPython = "/usr/bin/python3"
+
+// peerScript is the numpy peer, relative to the module root.
+const peerScript = "matcher/peer/rank_numpy.py"
+
+func runExportFeatures(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "export-features")
+	var f rankFlags
+	f.define(fs)
+	fs.StringVar(&f.out, "out", "", "output directory (required)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("export-features takes no arguments, got %q", pos[0])
+	}
+	if f.out == "" {
+		return usageErrorf("--out DIR is required")
+	}
+	req, lines, err := f.request()
+	if err != nil {
+		return err
+	}
+	if len(req.Filter.Countries) > 0 {
+		return usageErrorf("export-features exports unfiltered rankings only; drop --country")
+	}
+	a, err := openApp(ctx, appOptions{dataDir: f.data, weights: f.weights})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := checkListKnown(a.engine, f.munis, req.Municipalities, lines); err != nil {
+		return err
+	}
+	df, err := exportFeatures(a.engine, req, f.out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "exported %d municipalities × %d candidates (%d columns) to %s\n",
+		len(df.Queries), df.Candidates, len(df.Columns), f.out)
+	return nil
+}
+
+// exportFeatures writes DIR/features.json and one .npy per column.
+func exportFeatures(eng *matcher.Engine, req matcher.RankRequest, dir string) (*matcher.DenseFeatures, error) {
+	df, err := eng.DenseFeatures(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	for _, c := range df.Columns {
+		if err := writeFileWith(filepath.Join(dir, df.Files[c.Name]), c.WriteNPY); err != nil {
+			return nil, err
+		}
+	}
+	b, err := json.Marshal(df)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "features.json"), b, 0o644); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	return df, nil
+}
+
+func writeFileWith(name string, write func(w io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return f.Close()
+}
+
+// benchResult is what bench rank prints.
+type benchResult struct {
+	GoS             float64        `json:"go_s"`
+	NumpyS          float64        `json:"numpy_s"`
+	Ratio           float64        `json:"ratio"` // numpy_s / go_s: how many times faster Go is
+	Top50Overlap    float64        `json:"top50_overlap"`
+	MinOverlap      float64        `json:"min_overlap"`
+	ExactLists      float64        `json:"exact_lists"` // share of municipalities with the same ids in the same order
+	Municipalities  int            `json:"municipalities"`
+	Candidates      int            `json:"candidates"`
+	K               int            `json:"k"`
+	GoWorkers       int            `json:"go_workers"`
+	NumpyComputeS   float64        `json:"numpy_compute_s"`
+	Numpy           map[string]any `json:"numpy_info,omitempty"`
+	GoVersion       string         `json:"go_version"`
+	Machine         machineInfo    `json:"machine"`
+	OpenBLASEnvDrop []string       `json:"openblas_env_unset,omitempty"`
+}
+
+func runBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "rank" {
+		return usageErrorf("usage: hermanar bench rank --vs numpy [--format json] [--k 50] [--state 11]")
+	}
+	fs := newFlags(e, "bench rank")
+	var f rankFlags
+	f.define(fs)
+	vs := fs.String("vs", "numpy", "peer to compare with (numpy)")
+	format := fs.String("format", "table", "table or json")
+	python := fs.String("python", numpyPython, "Python interpreter with numpy")
+	script := fs.String("script", "", "the numpy peer (default: "+peerScript+" under the module root)")
+	keep := fs.String("keep", "", "keep the exported features and the peer's output in this directory")
+	procs := fs.Int("procs", runtime.NumCPU(), "processes the numpy peer may use")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("bench rank takes no arguments, got %q", pos[0])
+	}
+	if *vs != "numpy" {
+		return usageErrorf("--vs must be numpy, got %q", *vs)
+	}
+	if *format != "table" && *format != "json" {
+		return usageErrorf("--format must be table or json, got %q", *format)
+	}
+	if *procs < 1 {
+		return usageErrorf("--procs must be at least 1")
+	}
+	req, lines, err := f.request()
+	if err != nil {
+		return err
+	}
+	if len(req.Filter.Countries) > 0 {
+		return usageErrorf("bench rank compares unfiltered rankings only; drop --country")
+	}
+	if *script == "" {
+		if *script, err = findPeerScript(); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(*python); err != nil {
+		return fmt.Errorf("numpy peer needs %s with python3-numpy (apt-get install -y python3-numpy): %w", *python, err)
+	}
+
+	a, err := openApp(ctx, appOptions{dataDir: f.data, weights: f.weights})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	eng := a.engine
+	if err := checkListKnown(eng, f.munis, req.Municipalities, lines); err != nil {
+		return err
+	}
+	dir := *keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "hermanar-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	featDir := filepath.Join(dir, "features")
+	df, err := exportFeatures(eng, req, featDir)
+	if err != nil {
+		return err
+	}
+
+	// Go: the whole ranking in-process, with the explained rows it emits.
+	goIDs := map[string][]int64{}
+	runtime.GC()
+	t0 := time.Now()
+	st, err := eng.Rank(ctx, req, func(r matcher.RankRow) error {
+		goIDs[r.Municipality] = append(goIDs[r.Municipality], r.PlaceID)
+		return nil
+	})
+	goS := time.Since(t0).Seconds()
+	if err != nil {
+		return err
+	}
+
+	// numpy: the peer script as a subprocess, timed from start to exit.
+	outNPY := filepath.Join(dir, "numpy_top.npy")
+	cmd := exec.CommandContext(ctx, *python, *script, featDir, outNPY, fmt.Sprintf("--procs=%d", *procs))
+	cmd.Env, _ = withoutEnv(os.Environ(), "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	t1 := time.Now()
+	err = cmd.Run()
+	npS := time.Since(t1).Seconds()
+	if err != nil {
+		return fmt.Errorf("numpy peer %s: %w\n%s", *script, err, strings.TrimSpace(stderr.String()))
+	}
+	var info map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(lastLine(stdout.Bytes())), &info); err != nil {
+		return fmt.Errorf("numpy peer printed no JSON summary: %w (%q)", err, stdout.String())
+	}
+	fh, err := os.Open(outNPY)
+	if err != nil {
+		return err
+	}
+	npIDs, shape, err := matcher.ReadNPYInt64(fh)
+	fh.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", outNPY, err)
+	}
+	if len(shape) != 2 || shape[0] != len(df.Queries) {
+		return fmt.Errorf("numpy peer wrote shape %v, want (%d, %d)", shape, len(df.Queries), df.K)
+	}
+
+	res := benchResult{GoS: round3(goS), NumpyS: round3(npS), Municipalities: st.Municipalities, Candidates: st.Candidates,
+		K: st.K, GoWorkers: st.Workers, Numpy: info, GoVersion: runtime.Version(), Machine: thisMachine(),
+		OpenBLASEnvDrop: []string{"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"}}
+	if v, ok := info["compute_s"].(float64); ok {
+		res.NumpyComputeS = v
+	}
+	res.Ratio = round3(npS / max(goS, 1e-9))
+	res.Top50Overlap, res.MinOverlap, res.ExactLists = compareTopK(df, goIDs, npIDs, shape[1])
+	if *format == "json" {
+		return emit(e.stdout, "json", res, nil)
+	}
+	fmt.Fprintf(e.stdout, "bench rank: %d municipalities × %d candidates, top %d\n", res.Municipalities, res.Candidates, res.K)
+	fmt.Fprintf(e.stdout, "  go     %8.3f s  (%d workers, explained rows)\n", res.GoS, res.GoWorkers)
+	fmt.Fprintf(e.stdout, "  numpy  %8.3f s  (compute %.3f s, %d processes)\n", res.NumpyS, res.NumpyComputeS, *procs)
+	fmt.Fprintf(e.stdout, "  ratio  %8.2f ×  (numpy / go)\n", res.Ratio)
+	fmt.Fprintf(e.stdout, "  top-%d overlap %.4f (min %.4f), identical lists %.4f\n", res.K, res.Top50Overlap, res.MinOverlap, res.ExactLists)
+	return nil
+}
+
+// compareTopK averages, over municipalities, the share of the Go top-k ids
+// that the peer also has (sets, so float ties in another order count),
+// and reports the worst municipality and the share of identical lists.
+func compareTopK(df *matcher.DenseFeatures, goIDs map[string][]int64, np []int64, k int) (mean, worst, exact float64) {
+	if len(df.Queries) == 0 {
+		return 1, 1, 1
+	}
+	worst = 1
+	for i, q := range df.Queries {
+		g := goIDs[q.Municipality]
+		row := np[i*k : (i+1)*k]
+		set := make(map[int64]bool, k)
+		var p []int64
+		for _, id := range row {
+			if id >= 0 {
+				set[id] = true
+				p = append(p, id)
+			}
+		}
+		hit := 0
+		for _, id := range g {
+			if set[id] {
+				hit++
+			}
+		}
+		ov := 1.0
+		if n := max(len(g), len(p)); n > 0 {
+			ov = float64(hit) / float64(n)
+		}
+		mean += ov
+		worst = min(worst, ov)
+		if slicesEqual(g, p) {
+			exact++
+		}
+	}
+	n := float64(len(df.Queries))
+	return round4(mean / n), round4(worst), round4(exact / n)
+}
+
+func slicesEqual(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func round4(x float64) float64 { return float64(int64(x*10000+0.5)) / 10000 }
+
+// withoutEnv drops variables from an environment; OpenBLAS pins an old
+// kernel through OPENBLAS_CORETYPE here, which slows a current numpy, so
+// the peer runs without it (and only the peer).
+func withoutEnv(env []string, names ...string) ([]string, []string) {
+	var out, dropped []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		drop := false
+		for _, n := range names {
+			if k == n {
+				drop = true
+			}
+		}
+		if drop {
+			dropped = append(dropped, k)
+		} else {
+			out = append(out, kv)
+		}
+	}
+	return out, dropped
+}
+
+func lastLine(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// findPeerScript looks for the numpy peer from the working directory up to
+// the module root.
+func findPeerScript() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, peerScript)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("cannot find %s above the working directory; pass --script", peerScript)
+		}
+		dir = parent
+	}
+}

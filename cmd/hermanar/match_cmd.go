@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+
+	"hermanar/api"
+	"hermanar/datasets"
+	"hermanar/matcher"
+)
+
+func runMatch(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "match")
+	muni := fs.String("municipality", "", "CVEGEO of the municipality, e.g. 11008 (required)")
+	k := fs.Int("k", 10, "how many partners (1–500)")
+	profile := fs.String("profile", "", "profile file, JSON or YAML (default: the stored or prefilled profile)")
+	country := fs.String("country", "", "only candidates in these countries (ISO codes, comma-separated)")
+	minPop := fs.Int64("min-population", 0, "smallest candidate population")
+	maxPop := fs.Int64("max-population", 0, "largest candidate population (0 = no limit)")
+	exclude := fs.Bool("exclude-twinned", false, "leave out places already twinned with the municipality")
+	lang := fs.String("lang", "es", "language of the explanations: es or en")
+	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
+	data := fs.String("data", defaultDataDir(), "data directory")
+	format := fs.String("format", "table", "table, json or csv")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := validFormat(*format); err != nil {
+		return err
+	}
+	if *muni == "" {
+		return usageErrorf("--municipality is required (a CVEGEO such as 11008)")
+	}
+	if !datasets.ValidCVEGEO(*muni) {
+		return usageErrorf("--municipality must be a 5-digit CVEGEO such as 11008, got %q", *muni)
+	}
+	if *k < 1 || *k > matcher.MaxK {
+		return usageErrorf("--k must be between 1 and %d", matcher.MaxK)
+	}
+	if *lang != "es" && *lang != "en" {
+		return usageErrorf("--lang must be es or en")
+	}
+	if *minPop < 0 || *maxPop < 0 || (*maxPop > 0 && *minPop > *maxPop) {
+		return usageErrorf("--min-population and --max-population must be a non-negative range")
+	}
+	q := matcher.Query{Municipality: *muni, K: *k, Lang: *lang,
+		Filter: matcher.Filter{MinPopulation: *minPop, MaxPopulation: *maxPop, ExcludeTwinned: *exclude}}
+	for _, c := range strings.Split(*country, ",") {
+		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
+			if len(c) != 2 {
+				return usageErrorf("--country takes two-letter ISO codes, got %q", c)
+			}
+			q.Filter.Countries = append(q.Filter.Countries, c)
+		}
+	}
+	if *profile != "" {
+		p, err := readProfile(*profile)
+		if err != nil {
+			return err
+		}
+		q.Profile = &p
+	}
+	// The text component needs the index; open it when it exists (serve
+	// builds it) or when the query brings its own profile text.
+	_, statErr := os.Stat(filepath.Join(*data, "index"))
+	withIndex := statErr == nil || q.Profile != nil
+	a, err := openApp(ctx, appOptions{dataDir: *data, weights: *weights, withIndex: withIndex, progress: e.stderr})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.engine.Match(ctx, q)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		return emit(e.stdout, "json", res, nil)
+	case "csv":
+		t := &table{header: api.MatchCSVHeader()}
+		for _, m := range res.Matches {
+			t.rows = append(t.rows, api.MatchCSVRow(res.Query.Municipality, m))
+		}
+		return emit(e.stdout, "csv", nil, t)
+	}
+	return printMatchTable(e, res, *lang)
+}
+
+// printMatchTable prints what a person reads at a glance: who, where,
+// how big, the score and the reasons that carry it; then the evidence of
+// the first three.
+func printMatchTable(e *env, res *matcher.Result, lang string) error {
+	q := res.Query
+	fmt.Fprintf(e.stdout, "%s, %s (%s) — %d %s; %s: %s\n\n", q.Name, q.State, q.Municipality, len(res.Matches),
+		tr(lang, "ciudades afines", "partner cities"), tr(lang, "perfil", "profile"), q.Profile)
+	t := &table{header: []string{"#", tr(lang, "ciudad", "place"), tr(lang, "estado, país", "state, country"),
+		tr(lang, "población", "population"), tr(lang, "puntaje", "score"), tr(lang, "razones principales", "top reasons")}}
+	for _, m := range res.Matches {
+		name := m.Place.Name
+		if m.Twinned {
+			name += " *"
+		}
+		t.add(m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), thousandsSep(m.Place.Population),
+			fmt.Sprintf("%.3f", m.Score), topReasons(m, lang))
+	}
+	if err := emit(e.stdout, "table", nil, t); err != nil {
+		return err
+	}
+	for i, m := range res.Matches {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(e.stdout, "\n%d. %s:\n", m.Rank, m.Place.Name)
+		for _, c := range byContribution(m.Components) {
+			if c.Contribution <= 0 || len(c.Evidence) == 0 {
+				continue
+			}
+			fmt.Fprintf(e.stdout, "   %-10s %.3f  %s\n", c.Name, c.Contribution, clip(strings.Join(c.Evidence, "; "), 110))
+		}
+	}
+	if len(res.Matches) > 0 {
+		fmt.Fprintf(e.stdout, "\n%s %d · %s\n", tr(lang, "candidatas:", "candidates:"), res.Candidates, res.Weights)
+	}
+	return nil
+}
+
+func byContribution(cs []matcher.Component) []matcher.Component {
+	out := append([]matcher.Component(nil), cs...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Contribution > out[j].Contribution })
+	return out
+}
+
+// topReasons names the two or three components contributing most.
+func topReasons(m matcher.Match, lang string) string {
+	var parts []string
+	for _, c := range byContribution(m.Components) {
+		if len(parts) == 3 || c.Contribution < 0.01 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %.2f", reasonName(c.Name, lang), c.Contribution))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func reasonName(comp, lang string) string {
+	es := map[string]string{matcher.CompProblems: "problemas", matcher.CompAreas: "áreas", matcher.CompDiaspora: "migrantes",
+		matcher.CompText: "texto", matcher.CompStructure: "tamaño/clima", matcher.CompNetwork: "red"}
+	en := map[string]string{matcher.CompProblems: "problems", matcher.CompAreas: "areas", matcher.CompDiaspora: "migrants",
+		matcher.CompText: "text", matcher.CompStructure: "size/climate", matcher.CompNetwork: "network"}
+	if lang == "en" {
+		return en[comp]
+	}
+	return es[comp]
+}
+
+func tr(lang, es, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return es
+}
+
+func thousandsSep(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// readProfile reads a profile file in JSON or YAML (by extension, or by
+// content when the extension says neither), rejecting unknown fields, and
+// validates it.
+func readProfile(name string) (datasets.Profile, error) {
+	var p datasets.Profile
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return p, err
+	}
+	if len(b) > 1<<20 {
+		return p, fmt.Errorf("profile %s: larger than 1 MiB", name)
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	isJSON := ext == ".json" || (ext != ".yaml" && ext != ".yml" && bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")))
+	if isJSON {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&p)
+	} else {
+		err = yaml.UnmarshalWithOptions(b, &p, yaml.DisallowUnknownField())
+	}
+	if err != nil {
+		return p, fmt.Errorf("profile %s: %w", name, err)
+	}
+	if err := p.Validate(datasets.DefaultTaxonomy()); err != nil {
+		var de *datasets.Error
+		msg := err.Error()
+		if e, ok := err.(*datasets.Error); ok {
+			de = e
+			var lines []string
+			for f, m := range de.Fields {
+				lines = append(lines, "  "+f+": "+m)
+			}
+			sort.Strings(lines)
+			msg = de.Message + ":\n" + strings.Join(lines, "\n")
+		}
+		return p, fmt.Errorf("profile %s: %s", name, msg)
+	}
+	return p, nil
+}
