@@ -606,20 +606,25 @@ func (s *Server) profileSavePage(c *gin.Context) {
 	p, form, fe := profileFromForm(c, b.Engine.Profile(m.CVEGEO))
 	var msgs []string
 	if len(fe) == 0 {
-		if _, err := s.saveProfile(b, m.CVEGEO, p); err == nil {
+		_, err := s.saveProfile(b, m.CVEGEO, p)
+		if err == nil {
 			c.Redirect(http.StatusSeeOther, "/municipios/"+m.CVEGEO+"?guardado=1")
 			return
-		} else if d := errorDetail(err, lang); d.Code == datasets.EInvalid {
-			for k, msg := range d.Fields {
-				msgs = append(msgs, k+": "+msg)
-			}
-		} else {
+		}
+		if d := errorDetail(err, lang); d.Code != datasets.EInvalid {
 			s.fail(c, err)
 			return
 		}
-	} else {
-		for k, msg := range fe {
-			msgs = append(msgs, k+": "+msg.In(lang))
+	}
+	// Show every problem at once: the form's own and the profile's rules.
+	for k, msg := range fe {
+		msgs = append(msgs, k+": "+msg.In(lang))
+	}
+	if err := p.Validate(s.tax); err != nil {
+		for k, msg := range errorDetail(err, lang).Fields {
+			if _, dup := fe[k]; !dup {
+				msgs = append(msgs, k+": "+msg)
+			}
 		}
 	}
 	sort.Strings(msgs)

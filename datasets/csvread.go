@@ -91,6 +91,12 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, csv.ErrFieldCount) {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, lineError(file, pe.StartLine, "%d columns, the header has %d (a field with a comma must be quoted)", len(rec), len(header))
+			}
+		}
 		if err != nil {
 			return nil, csvError(file, err)
 		}
@@ -103,9 +109,6 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 func csvError(file string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return lineError(file, pe.StartLine, "wrong number of columns (the header has a different count): %v", pe.Err)
-		}
 		return lineError(file, pe.Line, "%v", pe.Err)
 	}
 	return &Error{Code: EInvalid, Message: fmt.Sprintf("%s: %v", file, err)}

@@ -57,14 +57,14 @@ type ReportEntry struct {
 
 // ImportResult describes one finished import.
 type ImportResult struct {
-	Kind     string        `json:"kind"`
-	Table    string        `json:"table"`
-	File     string        `json:"file"`
-	Rows     int           `json:"rows"`
-	Meta     TableMeta     `json:"meta"`
-	Report   []ReportEntry `json:"report,omitempty"`
+	Kind     string         `json:"kind"`
+	Table    string         `json:"table"`
+	File     string         `json:"file"`
+	Rows     int            `json:"rows"`
+	Meta     TableMeta      `json:"meta"`
+	Report   []ReportEntry  `json:"report,omitempty"`
 	Counts   map[string]int `json:"counts,omitempty"` // kind-specific tallies: names matched, Mexican rows resolved, ...
-	Duration time.Duration `json:"duration_ns"`
+	Duration time.Duration  `json:"duration_ns"`
 }
 
 // Import kinds.

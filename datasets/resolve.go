@@ -88,9 +88,14 @@ type ResolveError struct {
 	Query      string
 	Reason     string // ReasonUnmatched or ReasonAmbiguous
 	Candidates []Candidate
+	What       string // "place" (default) or "municipality"
 }
 
 func (e *ResolveError) Error() string {
+	what := e.What
+	if what == "" {
+		what = "place"
+	}
 	if e.Reason == ReasonAmbiguous {
 		names := make([]string, 0, 5)
 		for i, c := range e.Candidates {
@@ -100,9 +105,9 @@ func (e *ResolveError) Error() string {
 			}
 			names = append(names, c.Label())
 		}
-		return fmt.Sprintf("%q is ambiguous (%d places: %s); add a region or country", e.Query, len(e.Candidates), strings.Join(names, "; "))
+		return fmt.Sprintf("%q is ambiguous (%d %ss: %s); add a region or country", e.Query, len(e.Candidates), what, strings.Join(names, "; "))
 	}
-	return fmt.Sprintf("%q matches no place", e.Query)
+	return fmt.Sprintf("%q matches no %s", e.Query, what)
 }
 
 func (e *ResolveError) Unwrap() error {
@@ -428,14 +433,15 @@ func (r *Resolver) Resolve(query string, opts ResolveOptions) ([]Candidate, erro
 // a single candidate is the answer; among several, the strongest is the
 // answer only when it is at least DominanceFactor (5) times as strong as
 // every other, where strength is population, divided by AltNameDiscount
-// (10) for places that match only on an alternate name (a village called León does not compete
-// with the 1.7 million people of León, Guanajuato, and Colorado Springs,
+// (10) for places that match only on an alternate name (a village called
+// León does not compete with the 1.7 million people of León, Guanajuato,
+// and Colorado Springs,
 // whose alternate names include "El Paso", does not stop "El Paso, United
 // States" from meaning El Paso, Texas). A Mexican municipality's official
 // name matches its seat with the municipality's population, as strongly as
 // a place's own name. Otherwise the query is ambiguous: "Guadalupe,
-// Mexico" (Nuevo León, 0.7 million; Zacatecas, 0.2 million), "Portland,
-// United States". The rule is the same with or without a region: a region
+// Mexico" (Nuevo León, 0.7 million; Zacatecas, 0.2 million),
+// "Springfield, United States". The rule is the same with or without a region: a region
 // only narrows who competes. The answer is usually, but not always, the
 // first candidate Resolve lists, since the list is ordered by match kind
 // before population.
@@ -480,8 +486,8 @@ func (c Candidate) strength() float64 {
 
 // query is one interpretation of a query string.
 type query struct {
-	name    string   // folded
-	country string   // ISO code or ""
+	name    string     // folded
+	country string     // ISO code or ""
 	regions [][]string // each a set of admin codes the place must lie in
 }
 

@@ -135,10 +135,10 @@ func (r *Resolver) ResolveMunicipality(state, name string) (*Municipality, error
 					Municipality: m.CVEGEO, MunicipalityName: m.Name, Population: m.Population, ID: m.SeatPlaceID})
 			}
 			sort.Slice(cs, func(i, j int) bool { return cs[i].Municipality < cs[j].Municipality })
-			return nil, &ResolveError{Query: label, Reason: ReasonAmbiguous, Candidates: cs}
+			return nil, &ResolveError{Query: label, Reason: ReasonAmbiguous, Candidates: cs, What: "municipality"}
 		}
 	}
-	return nil, &ResolveError{Query: label, Reason: ReasonUnmatched}
+	return nil, &ResolveError{Query: label, Reason: ReasonUnmatched, What: "municipality"}
 }
 
 // subset reports whether every word of a occurs in b.

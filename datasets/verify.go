@@ -121,26 +121,23 @@ func Verify(store Store, snap *Snapshot) ([]string, error) {
 	if !seedTie {
 		failf("the curated tie San José de Otates (%d) → Whitewater (%d) is missing", OtatesID, WhitewaterID)
 	}
-	bad := 0
+	var badTwins []string
 	for _, tw := range d.Twinnings {
 		_, okA := s.Place(tw.PlaceA)
 		_, okB := s.Place(tw.PlaceB)
-		if !okA || !okB {
-			if bad < 20 {
-				failf("twinning %d–%d: a place does not exist", tw.PlaceA, tw.PlaceB)
-			}
-			bad++
-		}
-		if tw.Municipality != "" {
-			if _, ok := s.Municipality(tw.Municipality); !ok && bad < 20 {
-				failf("twinning %d–%d: municipality %s does not exist", tw.PlaceA, tw.PlaceB, tw.Municipality)
-				bad++
+		switch {
+		case !okA || !okB:
+			badTwins = append(badTwins, fmt.Sprintf("twinning %d–%d: a place does not exist", tw.PlaceA, tw.PlaceB))
+		case tw.Municipality != "":
+			if _, ok := s.Municipality(tw.Municipality); !ok {
+				badTwins = append(badTwins, fmt.Sprintf("twinning %d–%d: municipality %s does not exist", tw.PlaceA, tw.PlaceB, tw.Municipality))
 			}
 		}
 	}
-	if bad > 20 {
-		failf("… %d twinnings with missing places in all", bad)
+	if len(badTwins) > 20 {
+		badTwins = append(badTwins[:20], fmt.Sprintf("… %d bad twinnings in all", len(badTwins)))
 	}
+	fails = append(fails, badTwins...)
 	for _, c := range d.Consulates {
 		if _, ok := s.Place(c.Place); !ok {
 			failf("consulate %s: place %d does not exist", c.ID, c.Place)

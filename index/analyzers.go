@@ -38,8 +38,9 @@ const (
 	// ("Ciudad de México" → "ciudad de mexico") for exact-name boosting.
 	AnalyzerExact = "hermanar_exact"
 	// AnalyzerPrefix indexes the edge n-grams of every name token
-	// ("otates" → "o", "ot", …, "otates") so that the word being typed is
-	// one term lookup instead of an expansion over the term dictionary.
+	// ("otates" → "ot", "ota", …, "otates") so that the word being typed
+	// is one term lookup instead of an expansion over the term dictionary.
+	// One-letter prefixes would match most of the gazetteer; see fInitial.
 	AnalyzerPrefix = "hermanar_prefix"
 )
 
@@ -68,7 +69,7 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 		}},
 		{edgeNgram, "token", map[string]any{
 			"type": edgengram.Name,
-			"min":  1.0,
+			"min":  2.0,
 			"max":  float64(maxPrefix),
 		}},
 		{AnalyzerES, "analyzer", map[string]any{

@@ -12,7 +12,7 @@ import (
 
 func BenchmarkAutocomplete(b *testing.B) {
 	x := sharedIndex(b)
-	for _, q := range []string{"otat", "Whitewter", "manuel dob"} {
+	for _, q := range autocompleteQueries {
 		b.Run(q, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -93,3 +93,13 @@ func BenchmarkTextScores(b *testing.B) {
 		}
 	}
 }
+
+// autocompleteQueries are the brief's three cases; HERMANAR_BENCH_MORE
+// adds broad and misspelt ones.
+var autocompleteQueries = func() []string {
+	qs := []string{"otat", "Whitewter", "manuel dob"}
+	if os.Getenv("HERMANAR_BENCH_MORE") != "" {
+		qs = append(qs, "mexico", "san jose", "guadalajara jal", "guadalajra", "ciudad de mexico", "s")
+	}
+	return qs
+}()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -29,7 +30,7 @@ import (
 // MappingVersion identifies the place index's mapping, analyzers and
 // document layout. Bump it whenever any of them changes: an index built
 // under another version is rebuilt at the next Open.
-const MappingVersion = 2
+const MappingVersion = 3
 
 // Place document fields.
 const (
@@ -42,6 +43,7 @@ const (
 	fPrefix     = "prefix"     // edge n-grams of name tokens, for the word being typed
 	fPopulation = "population" // stored number, not indexed: ranking happens in Go
 	fTier       = "tier"       // keyword: "p4", "p5", "p6" for ≥10k, ≥100k, ≥1M inhabitants
+	fInitial    = "initial"    // keyword: first letters of the name words of places of ≥ initialMinPop
 )
 
 // Hit kinds.
@@ -51,9 +53,11 @@ const (
 )
 
 const (
-	batchSize    = 5000
-	metaFile     = "hermanar.json"
-	buildingGlob = placesDir + ".building-*"
+	batchSize = 5000
+	// initialMinPop: a one-letter query only looks at places this big.
+	initialMinPop = 50_000
+	metaFile      = "hermanar.json"
+	buildingGlob  = placesDir + ".building-*"
 )
 
 // PlacesInfo describes the place index: what it was built from and how
@@ -108,7 +112,7 @@ func placeMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	for field, an := range map[string]string{
-		fKind: "keyword", fCountry: "keyword", fTier: "keyword", fName: AnalyzerName, fAlt: AnalyzerName,
+		fKind: "keyword", fCountry: "keyword", fTier: "keyword", fInitial: "keyword", fName: AnalyzerName, fAlt: AnalyzerName,
 		fAdmin: AnalyzerName, fExact: "keyword", fPrefix: AnalyzerPrefix,
 	} {
 		dm.AddFieldMappingsAt(field, text(an))
@@ -484,6 +488,7 @@ func (b *docBuilder) place(p *datasets.Place) *document.Document {
 	}
 	b.text(d, fName, strings.Join(names, " "), b.an.name)
 	b.text(d, fPrefix, strings.Join(names, " "), b.an.prefix)
+	b.initials(d, names, p.Population)
 
 	// Alternate names: keep one spelling per folded form, and none that
 	// repeats the main name, so a city with sixty spellings of "Mexico"
@@ -524,6 +529,7 @@ func (b *docBuilder) municipality(m *datasets.Municipality) *document.Document {
 	b.common(d, KindMunicipality, "MX", m.Population)
 	b.text(d, fName, m.Name, b.an.name)
 	b.text(d, fPrefix, m.Name, b.an.prefix)
+	b.initials(d, []string{m.Name}, m.Population)
 	if k := b.exactKey(m.Name); k != "" {
 		d.AddField(document.NewTextFieldCustom(fExact, nil, []byte(k), textOpts, b.an.keyword))
 	}
@@ -538,11 +544,28 @@ func (b *docBuilder) common(d *document.Document, kind, country string, pop int6
 	// Population tiers let retrieval favour big places among thousands of
 	// equal name matches without a numeric field in Bleve.
 	for i, t := range []struct {
-		min int64
+		min  int64
 		tier string
 	}{{10_000, "p4"}, {100_000, "p5"}, {1_000_000, "p6"}} {
 		if pop >= t.min {
 			d.AddField(document.NewTextFieldCustom(fTier, []uint64{uint64(i)}, []byte(t.tier), keywordOpts, b.an.keyword))
+		}
+	}
+}
+
+// initials indexes the first letter of each name word of big places.
+func (b *docBuilder) initials(d *document.Document, names []string, pop int64) {
+	if pop < initialMinPop {
+		return
+	}
+	var seen []string
+	for _, n := range names {
+		for _, t := range b.an.name.Analyze([]byte(n)) {
+			r, _ := utf8.DecodeRune(t.Term)
+			if i := string(r); !slices.Contains(seen, i) {
+				seen = append(seen, i)
+				d.AddField(document.NewTextFieldCustom(fInitial, []uint64{uint64(len(seen) - 1)}, []byte(i), keywordOpts, b.an.keyword))
+			}
 		}
 	}
 }

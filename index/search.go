@@ -62,8 +62,7 @@ func (h Hit) CVEGEO() string {
 
 // Retrieval boosts (Bleve). They only decide which candidates reach the
 // re-ranking in Go, so they favour recall: any name field, a prefix of
-// the word being typed, and a nudge for populous places so that the
-// biggest of a thousand "San José" is among the candidates.
+// the word being typed, and an exact whole name.
 const (
 	boostName   = 3.0
 	boostAlt    = 1.5
@@ -71,7 +70,6 @@ const (
 	boostPrefix = 1.5
 	boostFuzzy  = 0.6
 	boostExact  = 8.0
-	boostTier   = 1.0
 	// candidates fetched from Bleve for re-ranking.
 	candidates = 100
 )
@@ -134,9 +132,7 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		filters = append(filters, keywordQuery(fKind, f.Kind))
 	}
 	exact := termQuery(fExact, exactKeyOf(x.an, q), boostExact)
-	tiers := []query.Query{termQuery(fTier, "p4", boostTier), termQuery(fTier, "p5", boostTier), termQuery(fTier, "p6", boostTier)}
-
-	run := func(fuzzy bool, minShould int) (*bleve.SearchResult, error) {
+	run := func(fuzzy bool, minShould int, filters ...query.Query) (*bleve.SearchResult, error) {
 		perWord := make([]query.Query, len(words))
 		for i, w := range words {
 			perWord[i] = wordQuery(w, typing && i == len(words)-1, fuzzy)
@@ -145,7 +141,6 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		if minShould == 0 {
 			bq.AddMust(perWord...)
 			bq.AddShould(exact)
-			bq.AddShould(tiers...)
 		} else {
 			bq.AddShould(append(perWord, exact)...)
 			bq.SetMinShould(float64(minShould))
@@ -155,18 +150,45 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		}
 		return x.places.Search(bleve.NewSearchRequestOptions(bq, candidates, 0, false))
 	}
-	res, err := run(false, 0)
+	res, err := run(false, 0, filters...)
 	if err != nil {
 		return nil, err
 	}
 	if res.Total == 0 {
-		if res, err = run(true, 0); err != nil {
+		if res, err = run(true, 0, filters...); err != nil {
 			return nil, err
 		}
 	}
 	if res.Total == 0 && len(words) > 1 {
-		if res, err = run(true, len(words)-1); err != nil {
+		if res, err = run(true, len(words)-1, filters...); err != nil {
 			return nil, err
+		}
+	}
+	ids := make([]string, 0, 2*candidates)
+	for _, d := range res.Hits {
+		ids = append(ids, d.ID)
+	}
+	// A broad query ("san jose", "mexico") matches more places equally
+	// well than Bleve hands over; look again among places of 10,000 or
+	// more (100,000 or a million for very broad ones) so that the big
+	// ones reach the ranking. Filters skip scoring,
+	// so this costs little, and only broad queries pay it.
+	if res.Total > candidates {
+		tier := "p4"
+		switch {
+		case res.Total > 100*candidates:
+			tier = "p6"
+		case res.Total > 10*candidates:
+			tier = "p5"
+		}
+		big, err := run(false, 0, append(slices.Clone(filters), keywordQuery(fTier, tier))...)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range big.Hits {
+			if !slices.Contains(ids[:len(res.Hits)], d.ID) {
+				ids = append(ids, d.ID)
+			}
 		}
 	}
 
@@ -175,9 +197,10 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		qf = qf[:8]
 	}
 	r := ranker{words: qf, exact: strings.Join(qf, " "), typing: typing}
-	hits := make([]Hit, 0, len(res.Hits))
-	for _, d := range res.Hits {
-		h, ok := x.rank(&r, d.ID)
+	r.latin = isASCII(r.exact)
+	hits := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		h, ok := x.rank(&r, id)
 		if ok {
 			hits = append(hits, h)
 		}
@@ -204,7 +227,9 @@ func wordQuery(w string, typing, fuzzy bool) query.Query {
 	}
 	n := utf8.RuneCountInString(w)
 	if typing {
-		if n <= maxPrefix {
+		if n == 1 {
+			qs = append(qs, termQuery(fInitial, w, boostPrefix))
+		} else if n <= maxPrefix {
 			qs = append(qs, termQuery(fPrefix, w, boostPrefix))
 		} else {
 			qs = append(qs, prefixQuery(fName, w, boostPrefix))
@@ -271,6 +296,16 @@ type ranker struct {
 	words  []string
 	exact  string
 	typing bool
+	latin  bool // the folded query is plain ASCII
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // rank fills a Hit from the snapshot (faster than loading stored fields,
@@ -324,7 +359,15 @@ func (x *Index) rank(r *ranker, id string) (Hit, bool) {
 		if best >= altFactor*exactName {
 			break
 		}
-		try(strings.TrimSpace(a), altFactor)
+		a = strings.TrimSpace(a)
+		// A Latin-script query cannot match a name in another script, and
+		// big cities carry a hundred of them: skip them unfolded.
+		if r.latin {
+			if c, _ := utf8.DecodeRuneInString(a); c >= 0x250 {
+				continue
+			}
+		}
+		try(a, altFactor)
 	}
 	pop := math.Log10(1+float64(max(h.Population, 0))) / 7
 	h.Score = best + popWeight*pop

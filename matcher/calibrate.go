@@ -48,6 +48,10 @@ type CalibrateOptions struct {
 	Hard      int     // hardest negatives per query under the current weights; default 300
 	Rounds    int     // fits, each re-mining hard negatives under the last weights; default 2
 	Lambda    float64 // L2 pull towards the start weights; default 0.01
+	// Sharpness fixes γ, the scale of score differences in the loss; 0
+	// fits it (pairwise and softmax) or uses 300 (mrr, whose optimum
+	// would otherwise run to a step function with no gradient).
+	Sharpness float64
 	Workers   int
 	Progress  io.Writer
 }
@@ -61,6 +65,10 @@ const (
 	LossSoftmax = "softmax"
 	// LossPairwise is RankNet: mean softplus(-γ·(s(pos)-s(neg))).
 	LossPairwise = "pairwise"
+	// LossMRR is a smoothed reciprocal rank: -1/(1 + Σ wₙ σ(-Δₙ)), the
+	// soft rank counting each negative by how surely it outscores the
+	// hidden twin.
+	LossMRR = "mrr"
 )
 
 func (o *CalibrateOptions) defaults() {
@@ -83,6 +91,9 @@ func (o *CalibrateOptions) defaults() {
 	}
 	if o.Workers <= 0 {
 		o.Workers = 1
+	}
+	if o.Sharpness <= 0 && o.Loss == LossMRR {
+		o.Sharpness = 300
 	}
 }
 
@@ -132,6 +143,9 @@ func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQue
 	}
 	info.Queries, info.Municipalities = len(queries), len(munis)
 	x0 := startParams(start)
+	if opts.Sharpness > 0 {
+		x0[pGamma] = math.Log(opts.Sharpness)
+	}
 	x := append([]float64(nil), x0...)
 	miner := e
 	for round := range opts.Rounds {
@@ -151,7 +165,7 @@ func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQue
 		for _, d := range data {
 			info.Pairs += len(d.weight)
 		}
-		obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda, softmax: opts.Loss == LossSoftmax}
+		obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda, mode: opts.Loss, fixedGamma: opts.Sharpness > 0}
 		before := obj.value(x, nil)
 		if round == 0 {
 			info.StartLoss = before
@@ -307,17 +321,22 @@ func weightsFromParams(start Weights, x []float64) Weights {
 
 // rankLoss is the objective and its gradient.
 type rankLoss struct {
-	data    []calQuery
-	x0      []float64
-	lambda  float64
-	softmax bool
+	data   []calQuery
+	x0     []float64
+	lambda float64
+	mode   string // LossSoftmax, LossPairwise or LossMRR
+	// fixedGamma keeps γ where x0 puts it (its gradient is zero).
+	fixedGamma bool
 }
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 // value returns the loss at x and, when g is not nil, writes its gradient.
 // Both losses are functions of Δₙ = γ·s(dₙ), the margin of the hidden twin
 // over negative n; their gradients are Σₙ cₙ·∂Δₙ/∂x.
 func (l *rankLoss) value(x, g []float64) float64 {
 	var a, b [5]float64
+	mode := l.mode
 	for i := range 5 {
 		a[i], b[i] = math.Exp(x[i]), math.Exp(x[5+i])
 	}
@@ -364,7 +383,19 @@ func (l *rankLoss) value(x, g []float64) float64 {
 			uA[p], vB[p] = u/A, v
 			deltas[p] = gamma * ((1-r)*uA[p] + r*vB[p])
 		}
-		if l.softmax {
+		switch mode {
+		case LossMRR:
+			R := 1.0
+			for p := range deltas {
+				coef[p] = q.weight[p] * sigmoid(-deltas[p])
+				R += coef[p]
+			}
+			loss -= 1 / R
+			for p := range coef {
+				// d(-1/R)/dΔ = (1/R²)·dR/dΔ, dR/dΔ = -w·σ(-Δ)·σ(Δ).
+				coef[p] = -coef[p] * sigmoid(deltas[p]) / (R * R)
+			}
+		case LossSoftmax:
 			// L = log(1 + Σ wₙ exp(-Δₙ)), computed stably.
 			m := 0.0
 			for p := range deltas {
@@ -379,7 +410,7 @@ func (l *rankLoss) value(x, g []float64) float64 {
 			for p := range coef {
 				coef[p] = -coef[p] / z
 			}
-		} else {
+		default:
 			wq := 1 / float64(n)
 			for p := range deltas {
 				loss += wq * softplus(-deltas[p])
@@ -408,6 +439,9 @@ func (l *rankLoss) value(x, g []float64) float64 {
 	}
 	if nq == 0 {
 		return 0
+	}
+	if g != nil && l.fixedGamma {
+		g[pGamma] = 0
 	}
 	loss /= float64(nq)
 	if g != nil {

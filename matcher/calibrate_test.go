@@ -38,8 +38,8 @@ func syntheticQueries(seed uint64) []calQuery {
 }
 
 func TestRankLossGradient(t *testing.T) {
-	for _, softmax := range []bool{false, true} {
-		checkGradient(t, &rankLoss{data: syntheticQueries(1), x0: startParams(PolicyWeights()), lambda: 0.01, softmax: softmax})
+	for _, mode := range []string{LossPairwise, LossSoftmax, LossMRR} {
+		checkGradient(t, &rankLoss{data: syntheticQueries(1), x0: startParams(PolicyWeights()), lambda: 0.01, mode: mode})
 	}
 }
 
@@ -56,7 +56,7 @@ func checkGradient(t *testing.T, l *rankLoss) {
 		want := fd.Gradient(nil, func(x []float64) float64 { return l.value(x, nil) }, x, &fd.Settings{Formula: fd.Central})
 		for i := range got {
 			if math.Abs(got[i]-want[i]) > 1e-5*math.Max(1, math.Abs(want[i])) {
-				t.Errorf("softmax %v, trial %d: d/dx[%d]: analytic %v, numeric %v", l.softmax, trial, i, got[i], want[i])
+				t.Errorf("%s, trial %d: d/dx[%d]: analytic %v, numeric %v", l.mode, trial, i, got[i], want[i])
 			}
 		}
 	}
@@ -67,7 +67,7 @@ func checkGradient(t *testing.T, l *rankLoss) {
 func TestFitFindsInformativeFeatures(t *testing.T) {
 	start := PolicyWeights()
 	x0 := startParams(start)
-	l := &rankLoss{data: syntheticQueries(4), x0: x0, lambda: 0.001, softmax: true}
+	l := &rankLoss{data: syntheticQueries(4), x0: x0, lambda: 0.001, mode: LossSoftmax}
 	x, before, after := fitParams(t, l, x0)
 	if after >= before {
 		t.Fatalf("loss did not fall: %v → %v", before, after)

@@ -133,26 +133,14 @@ func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 
 // denseQuery folds the weights exactly as scoreAll does.
 func (e *Engine) denseQuery(qs *queryState) DenseQuery {
-	wS := float32(e.w.Components[CompStructure])
-	wN := float32(0)
-	if qs.netOK {
-		wN = float32(e.w.Components[CompNetwork])
-	}
-	wD := float32(0)
-	if qs.diasOK {
-		wD = float32(e.w.Components[CompDiaspora])
-	}
-	inv := 1 / (wS + wN + wD)
-	aS, aN := wS*inv, wN*inv
-	sw, nw := qs.sw, qs.nw
-	k0, k1, k2, k3, k4 := aS*sw[0], aS*sw[1], aS*sw[2], aS*sw[3], aS*sw[4]*0.5
-	base := k0 + k1 + k2 + k3 + 2*k4
-	n0, n1, n2, n4 := aN*nw[0], aN*nw[1], aN*nw[2], aN*nw[4]
+	f := e.fold(qs)
+	k0, k1, k2, k3, k4, base := f.k0, f.k1, f.k2, f.k3, f.k4, f.base
+	n0, n1, n2, n4 := f.n0, f.n1, f.n2, f.n4
 	w := func(x float32) float64 { return float64(x) }
 	q := DenseQuery{Municipality: qs.muni.CVEGEO, LP: w(qs.logPop), El: w(qs.elev), Al: w(qs.absLat), Typ: w(float32(qs.ptype)),
 		UX: w(qs.ux), UY: w(qs.uy), UZ: w(qs.uz),
 		K: [5]float64{w(k0), w(k1), w(k2), w(k3), w(k4)}, Base: w(base),
-		Net: wN > 0, N: [4]float64{w(n0), w(n1), w(n2), w(n4)}, Explicit: [][2]float64{}}
+		Net: f.net, N: [4]float64{w(n0), w(n1), w(n2), w(n4)}, Explicit: [][2]float64{}}
 	for cid, s := range qs.twinShare {
 		if s != 0 {
 			if q.TwinShare == nil {

@@ -202,3 +202,48 @@ func TestRankProgressAndStats(t *testing.T) {
 		t.Errorf("progress calls %v", calls)
 	}
 }
+
+// The pruned scan must find exactly the top k that scoring every
+// candidate finds, with and without the network term, for small and
+// large k.
+func TestRankPrunedEqualsExhaustive(t *testing.T) {
+	s := mustSnapshot(t)
+	var munis []string
+	for i := 0; i < len(s.Municipalities); i += 23 {
+		munis = append(munis, s.Municipalities[i].CVEGEO)
+	}
+	munis = append(munis, "11008", "11020")
+	for _, tc := range []struct {
+		name string
+		e    *Engine
+		k    int
+	}{
+		{"network", rankFixture(t), 50},
+		{"network k=1", rankFixture(t), 1},
+		{"structure only", mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}}), 50},
+		{"structure only k=500", mustEngine(t, Inputs{}), MaxK},
+	} {
+		req := RankRequest{Municipalities: munis, K: tc.k}
+		var pst, est RankStats
+		var pruned, all []RankRow
+		var err error
+		pst, err = tc.e.Rank(context.Background(), req, func(r RankRow) error { pruned = append(pruned, r); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.exhaustive = true
+		est, err = tc.e.Rank(context.Background(), req, func(r RankRow) error { all = append(all, r); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(pruned, all) {
+			for i := range all {
+				if i >= len(pruned) || pruned[i] != all[i] {
+					t.Fatalf("%s: row %d differs:\npruned %+v\n   all %+v", tc.name, i, pruned[min(i, len(pruned)-1)], all[i])
+				}
+			}
+			t.Fatalf("%s: %d pruned rows, %d exhaustive", tc.name, len(pruned), len(all))
+		}
+		t.Logf("%s: %d municipalities, scored %.1f%% of candidates", tc.name, len(munis), 100*float64(pst.Scored)/float64(est.Scored))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"hermanar/datasets"
@@ -170,6 +171,11 @@ func emitImports(e *env, format string, sums []importSummary) error {
 		t.add(s.Kind, s.Table, s.Rows, s.ReportLines, fmt.Sprintf("%.2f", s.Seconds), s.ReportFile)
 	}
 	if format == "table" {
+		// Paths are too long for the table; they follow it in full.
+		t.header = t.header[:5]
+		for i := range t.rows {
+			t.rows[i] = t.rows[i][:5]
+		}
 		if err := emit(e.stdout, format, nil, t); err != nil {
 			return err
 		}
@@ -177,6 +183,7 @@ func emitImports(e *env, format string, sums []importSummary) error {
 			for _, n := range s.Notes {
 				fmt.Fprintf(e.stdout, "%s: %s\n", s.Kind, n)
 			}
+			fmt.Fprintf(e.stdout, "%s: report (%d lines) written to %s\n", s.Kind, s.ReportLines, s.ReportFile)
 		}
 		return nil
 	}
@@ -257,7 +264,7 @@ func runDatasetsResolve(e *env, args []string) error {
 			snap = snap.ApplyMunicipalities(ms)
 		}
 	}
-	r := datasets.NewResolver(snap)
+	r := resolverFor(snap)
 	opts := datasets.ResolveOptions{Country: *country, Limit: *limit}
 	cs, err := r.Resolve(pos[0], opts)
 	if err != nil {
@@ -291,6 +298,23 @@ func runDatasetsResolve(e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// lastResolver keeps the resolver of the last snapshot used, so that
+// repeated resolve commands in one process (tests, a REPL) index once.
+var lastResolver struct {
+	sync.Mutex
+	snap *datasets.Snapshot
+	r    *datasets.Resolver
+}
+
+func resolverFor(snap *datasets.Snapshot) *datasets.Resolver {
+	lastResolver.Lock()
+	defer lastResolver.Unlock()
+	if lastResolver.snap != snap {
+		lastResolver.snap, lastResolver.r = snap, datasets.NewResolver(snap)
+	}
+	return lastResolver.r
 }
 
 func runBuildSnapshot(e *env, args []string) error {

@@ -1,0 +1,196 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hermanar/datasets"
+	"hermanar/index"
+	"hermanar/matcher"
+)
+
+const (
+	manuelDoblado = "11008"
+	whitewater    = 5278931
+)
+
+var (
+	dataOnce sync.Once
+	testData *datasets.Data
+	dataErr  error
+)
+
+func mustData(tb testing.TB) *datasets.Data {
+	tb.Helper()
+	dataOnce.Do(func() {
+		snap, err := datasets.DefaultSnapshot()
+		if err != nil {
+			dataErr = err
+			return
+		}
+		testData, dataErr = datasets.LoadData(nil, snap)
+	})
+	if dataErr != nil {
+		tb.Fatal(dataErr)
+	}
+	return testData
+}
+
+// testEnv is a server over the embedded data with its own store, so each
+// test can write without affecting the others.
+type testEnv struct {
+	srv   *Server
+	b     *Backend
+	store datasets.Store
+	h     http.Handler
+	log   *bytes.Buffer
+}
+
+type classifierFunc func(text, lang string, k int) []matcher.Category
+
+func (f classifierFunc) Classify(text, lang string, k int) []matcher.Category {
+	return f(text, lang, k)
+}
+
+func mustEnv(tb testing.TB) *testEnv {
+	tb.Helper()
+	d := mustData(tb)
+	st, err := datasets.OpenStore(tb.TempDir(), time.Second)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	cls, err := index.NewClassifier(datasets.DefaultTaxonomy())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	adapter := classifierFunc(func(text, lang string, k int) []matcher.Category {
+		var out []matcher.Category
+		for _, c := range cls.Classify(text, lang, k) {
+			out = append(out, matcher.Category{ID: c.ID, Score: c.Score, Terms: c.Terms})
+		}
+		return out
+	})
+	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: d.Consulates,
+		Twinnings: d.Twinnings, Classifier: adapter})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var logs bytes.Buffer
+	srv, err := New(Config{Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b := &Backend{Engine: eng, Store: st, Search: fakeSearch{d.Snapshot}, Classifier: adapter}
+	if err := srv.SetBackend(b); err != nil {
+		tb.Fatal(err)
+	}
+	return &testEnv{srv: srv, b: b, store: st, h: srv.Handler(), log: &logs}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// fakeSearch stands in for the Bleve index: folded substring matching
+// over municipality and place names, biggest first.
+type fakeSearch struct{ snap *datasets.Snapshot }
+
+func (f fakeSearch) SearchPlaces(q string, pf index.PlaceFilter) ([]index.Hit, error) {
+	fq := datasets.Fold(q)
+	if fq == "" {
+		return nil, nil
+	}
+	limit := pf.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	var hits []index.Hit
+	if pf.Kind != index.KindPlace && (pf.Country == "" || pf.Country == "MX") {
+		for _, m := range f.snap.Municipalities {
+			if strings.Contains(datasets.Fold(m.Name), fq) {
+				hits = append(hits, index.Hit{ID: "mun:" + m.CVEGEO, Kind: index.KindMunicipality, Name: m.Name,
+					Country: "MX", Admin1: m.StateName, Population: m.Population, Score: 1})
+			}
+		}
+	}
+	if pf.Kind != index.KindMunicipality {
+		for i := range f.snap.Places {
+			p := &f.snap.Places[i]
+			if (pf.Country == "" || p.Country == pf.Country) && strings.Contains(datasets.Fold(p.Name), fq) {
+				hits = append(hits, index.Hit{ID: itoa(int(p.ID)), Kind: index.KindPlace, Name: p.Name, Country: p.Country,
+					Admin1: f.snap.Admin1Name(p), Population: p.Population, Score: 0.5})
+			}
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Population > hits[j].Population })
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits, nil
+}
+
+// req is one request in a table of cases.
+type req struct {
+	method, path, body string
+	token              string
+	header             map[string]string
+}
+
+func (e *testEnv) do(tb testing.TB, r req) *httptest.ResponseRecorder {
+	tb.Helper()
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	if r.method == "" {
+		r.method = http.MethodGet
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	if r.body != "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, hr)
+	return w
+}
+
+func (e *testEnv) token(tb testing.TB, role, muni, consulate string) string {
+	tb.Helper()
+	secret, _, err := NewTokens(e.store).Create(role, muni, consulate, "test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return secret
+}
+
+func mustJSON[T any](tb testing.TB, w *httptest.ResponseRecorder) T {
+	tb.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		tb.Fatalf("decode %T: %v\n%s", v, err, w.Body.String())
+	}
+	return v
+}

@@ -1,0 +1,143 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestPages(t *testing.T) {
+	e := mustEnv(t)
+	cases := []struct {
+		name, path string
+		status     int
+		contains   []string
+	}{
+		{"home in Spanish", "/", 200, []string{"Encuentre ciudades hermanas", `id="q"`, "/api/v1/places?kind=municipality", `href="/static/app.css"`}},
+		{"home in English", "/?lang=en", 200, []string{"Find partner cities", `lang="en"`}},
+		{"search one municipality redirects", "/buscar?q=Manuel+Doblado", 303, nil},
+		{"search several", "/buscar?q=Guadalupe", 200, []string{"Guadalupe", "/coincidencias"}},
+		{"search nothing", "/buscar?q=Qwxzzy", 200, []string{"No encontramos"}},
+		{"municipality", "/municipios/11008", 200, []string{"Manuel Doblado", "Whitewater", "Migrantes de San José de Otates", "DEP-0121/22", "/municipios/11008/coincidencias"}},
+		{"matches", "/municipios/11008/coincidencias", 200, []string{`id="p5278931"`, "Migrantes del municipio", "<svg", "format=csv", `download="hermanar-11008.json"`}},
+		{"matches in English with filters", "/municipios/11008/coincidencias?lang=en&country=US&max_population=20000&exclude_twinned=true", 200, []string{"Partner cities for", "Migrants from", `value="US" selected`, "checked"}},
+		{"matches with a bad filter", "/municipios/11008/coincidencias?min_population=abc", 200, []string{"min_population"}},
+		{"place", "/lugares/5278931", 200, []string{"Whitewater", "Walworth", "Manuel Doblado", "Milwaukee"}},
+		{"consulates", "/consulados", 200, []string{"/consulados/milwaukee"}},
+		{"consulate", "/consulados/milwaukee", 200, []string{"Manuel Doblado", "Whitewater", "DEP-0121/22", "/municipios/11008/coincidencias?country=US#p5278931"}},
+		{"sign-in form", "/acceso", 200, []string{`name="token"`, `type="password"`}},
+		{"unknown municipality page", "/municipios/32999", 404, []string{"No existe el municipio 32999"}},
+		{"unknown page", "/nada", 404, []string{"<html"}},
+		{"edit without sign-in", "/municipios/11008/perfil", 303, nil},
+		{"static css", "/static/app.css", 200, []string{"--brand"}},
+		{"static js", "/static/app.js", 200, []string{"suggestions"}},
+	}
+	for _, tc := range cases {
+		w := e.do(t, req{path: tc.path, header: map[string]string{"Accept": "text/html"}})
+		if w.Code != tc.status {
+			t.Errorf("%s: got %d, want %d\n%.400s", tc.name, w.Code, tc.status, w.Body)
+			continue
+		}
+		for _, s := range tc.contains {
+			if !strings.Contains(w.Body.String(), s) {
+				t.Errorf("%s: page lacks %q", tc.name, s)
+			}
+		}
+	}
+	if w := e.do(t, req{path: "/?lang=en"}); !strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"=en") {
+		t.Errorf("?lang=en does not set the language cookie: %q", w.Header().Get("Set-Cookie"))
+	}
+	if w := e.do(t, req{path: "/buscar?q=Manuel+Doblado"}); w.Header().Get("Location") != "/municipios/11008" {
+		t.Errorf("search redirect to %q", w.Header().Get("Location"))
+	}
+}
+
+// TestSignInAndEditProfile walks a liaison through the pages: token once,
+// cookie kept, profile edited with the form, change visible.
+func TestSignInAndEditProfile(t *testing.T) {
+	e := mustEnv(t)
+	secret := e.token(t, RoleLiaison, manuelDoblado, "")
+	form := url.Values{"token": {secret}, "next": {"/"}}
+	r := httptest.NewRequest("POST", "/acceso", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	if w.Code != 303 || w.Header().Get("Location") != "/municipios/11008" {
+		t.Fatalf("sign-in: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	var ck *http.Cookie
+	for _, c := range w.Result().Cookies() {
+		if c.Name == tokenCookie {
+			ck = c
+		}
+	}
+	if ck == nil || !ck.HttpOnly || !ck.Secure || ck.SameSite != http.SameSiteStrictMode || ck.Value != secret {
+		t.Fatalf("cookie: %+v", ck)
+	}
+	withCookie := func(r *http.Request) *httptest.ResponseRecorder {
+		r.AddCookie(&http.Cookie{Name: tokenCookie, Value: secret})
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		return w
+	}
+	w = withCookie(httptest.NewRequest("GET", "/municipios/11008/perfil", nil))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `name="problems"`) {
+		t.Fatalf("edit form: %d", w.Code)
+	}
+	edit := url.Values{"lang": {"es"}, "narrative": {"Municipio del Bajío"}, "problems": {"escasez de agua\nempleo para jóvenes"},
+		"practices": {"ferias agrícolas"}, "diaspora": {"Whitewater, Wisconsin | 500 | SRE"}, "area_b": {"1"}, "area_c": {"0.5"},
+		"countries": {"US, CA"}, "min_population": {"1000"}}
+	post := func(v url.Values, origin string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/municipios/11008/perfil", strings.NewReader(v.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		return withCookie(r)
+	}
+	if w := post(edit, "https://evil.example"); w.Code != 403 {
+		t.Errorf("cross-site post: got %d, want 403", w.Code)
+	}
+	w = post(edit, "http://example.com")
+	if w.Code != 303 || w.Header().Get("Location") != "/municipios/11008?guardado=1" {
+		t.Fatalf("save: %d %q\n%.500s", w.Code, w.Header().Get("Location"), w.Body)
+	}
+	p := e.b.Engine.Profile(manuelDoblado)
+	if p.Narrative != "Municipio del Bajío" || len(p.Problems) != 2 || p.Areas["c"] != 0.5 || p.Diaspora[0].Size != 500 ||
+		len(p.Constraints.Countries) != 2 || p.Constraints.MinPopulation != 1000 {
+		t.Errorf("saved profile: %+v", p)
+	}
+	w = withCookie(httptest.NewRequest("GET", "/municipios/11008?guardado=1", nil))
+	if !strings.Contains(w.Body.String(), "Perfil guardado") || !strings.Contains(w.Body.String(), "empleo para jóvenes") {
+		t.Error("municipality page does not show the saved profile")
+	}
+	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}}
+	if w := post(bad, ""); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
+		t.Errorf("invalid form: %d\n%.600s", w.Code, w.Body)
+	}
+	// Another municipality's form is refused.
+	w = withCookie(httptest.NewRequest("GET", "/municipios/11009/perfil", nil))
+	if w.Code != 403 {
+		t.Errorf("other municipality's form: got %d, want 403", w.Code)
+	}
+	// A wrong token shows the form again with a message.
+	form.Set("token", "hmn_"+strings.Repeat("B", 43))
+	r = httptest.NewRequest("POST", "/acceso", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w = httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	if w.Code != 401 || !strings.Contains(w.Body.String(), "no es válida") {
+		t.Errorf("bad token sign-in: %d", w.Code)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	cases := map[string]string{"/municipios/1": "/municipios/1", "//evil.example": "/", "https://evil": "/", "/\\evil": "/", "": "/"}
+	for in, want := range cases {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q): got %q, want %q", in, got, want)
+		}
+	}
+}
