@@ -207,7 +207,7 @@ func TestWeightsValidate(t *testing.T) {
 
 func TestOpportunitiesMilwaukee(t *testing.T) {
 	s := mustSnapshot(t)
-	other := datasets.Tie{ID: "t2", Municipality: "14039", Place: 5263045, Size: 50, Source: "test"} // Milwaukee
+	other := datasets.Tie{ID: "t2", Municipality: "14039", Place: 5263045, Size: 50, Source: "test"}      // Milwaukee
 	outside := datasets.Tie{ID: "t3", Municipality: "11020", Place: 4887398, Size: 90000, Source: "test"} // Chicago, IL
 	con := datasets.Consulate{ID: "milwaukee", Name: "Consulado de México en Milwaukee", Place: 5263045,
 		Jurisdiction: []datasets.Jurisdiction{{Country: "US", Admin1: []string{"WI"}}}}

@@ -17,10 +17,10 @@ type profileVec struct {
 	// similarity matrix, so a soft cosine is one dot product.
 	prob, prac   []float64
 	sprob, sprac []float64
-	areas      []float64
-	probCats   []Category
-	pracCats   []Category
-	hasText    bool
+	areas        []float64
+	probCats     []Category
+	pracCats     []Category
+	hasText      bool
 }
 
 // classifyTopK is how many categories one problem statement may load.

@@ -46,17 +46,17 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"opportunities": {"diaspora-driven pairs in a consulate's jurisdiction", runOpportunities},
-		"eval":          {"backtest on real twinnings: baselines, default and calibrated matcher (--twinnings FILE)", runEval},
-		"calibrate":     {"fit structure and network weights to real twinnings (--twinnings FILE --out weights.json)", runCalibrate},
-		"datasets":      {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
+		"opportunities":   {"diaspora-driven pairs in a consulate's jurisdiction", runOpportunities},
+		"eval":            {"backtest on real twinnings: baselines, default and calibrated matcher (--twinnings FILE)", runEval},
+		"calibrate":       {"fit structure and network weights to real twinnings (--twinnings FILE --out weights.json)", runCalibrate},
+		"datasets":        {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
 		"rank":            {"rank every municipality (or a state, or a list) in bulk to Parquet (--out DIR)", runRank},
 		"bench":           {"benchmarks: bench rank --vs numpy [--format json]", runBench},
 		"export-features": {"export the dense-scoring inputs for the numpy peer (--out DIR)", runExportFeatures},
-		"serve":         {"serve the API and the web pages (--addr :8080 --data DIR)", runServe},
-		"tokens":        {"create, list and revoke bearer tokens (create --role R [--municipality CVEGEO | --consulate ID])", runTokens},
-		"match":         {"explained partner cities for a municipality (--municipality 11008 [--k 10] [--profile FILE])", runMatch},
-		"classify":      {"map a problem statement onto the taxonomy (classify TEXT [--lang es|en])", runClassify},
+		"serve":           {"serve the API and the web pages (--addr :8080 --data DIR)", runServe},
+		"tokens":          {"create, list and revoke bearer tokens (create --role R [--municipality CVEGEO | --consulate ID])", runTokens},
+		"match":           {"explained partner cities for a municipality (--municipality 11008 [--k 10] [--profile FILE])", runMatch},
+		"classify":        {"map a problem statement onto the taxonomy (classify TEXT [--lang es|en])", runClassify},
 	}
 }
 
