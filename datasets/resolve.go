@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-// How a candidate's name matched the query, best first.
+// How a candidate's name matched the query.
 const (
 	MatchName         = "name"         // the GeoNames name
 	MatchASCII        = "ascii"        // the GeoNames ASCII name
@@ -46,6 +46,9 @@ const (
 // Parral), while the cases known to be ambiguous stay so (Benito Juárez,
 // Guadalupe, Tequila). 3 would start guessing (Guadalupe, Nuevo León).
 const DominanceFactor = 5
+
+// MaxQuery bounds the length of a place query.
+const MaxQuery = 300
 
 // AltNameDiscount divides the population of a place that matches a query
 // only on one of its alternate names, when candidates are compared.
@@ -404,8 +407,9 @@ func (r *Resolver) Region(name, country string) []string {
 }
 
 // Resolve returns the places query may mean, best first: by how the name
-// matched (name > ASCII name > alternate name > municipality name), then
-// by population, larger first. The query may be "City", "City, Region",
+// matched (own name or Mexican municipality name > ASCII name > alternate
+// name), then by population, larger first (for a municipality's seat, the
+// municipality's population). The query may be "City", "City, Region",
 // "City, Region, Country" or "City, Country", where Region is a
 // first-level division (name or code: "Wisconsin", "WI") or a
 // second-level one ("Walworth County"); without commas, trailing words
@@ -429,22 +433,22 @@ func (r *Resolver) Resolve(query string, opts ResolveOptions) ([]Candidate, erro
 }
 
 // ResolveUnique returns the one place query means, or a *ResolveError with
-// reason "unmatched" or "ambiguous" (carrying every candidate). The rule:
-// a single candidate is the answer; among several, the strongest is the
-// answer only when it is at least DominanceFactor (5) times as strong as
-// every other, where strength is population, divided by AltNameDiscount
-// (10) for places that match only on an alternate name (a village called
-// León does not compete with the 1.7 million people of León, Guanajuato,
-// and Colorado Springs,
-// whose alternate names include "El Paso", does not stop "El Paso, United
-// States" from meaning El Paso, Texas). A Mexican municipality's official
-// name matches its seat with the municipality's population, as strongly as
-// a place's own name. Otherwise the query is ambiguous: "Guadalupe,
-// Mexico" (Nuevo León, 0.7 million; Zacatecas, 0.2 million),
-// "Springfield, United States". The rule is the same with or without a region: a region
-// only narrows who competes. The answer is usually, but not always, the
-// first candidate Resolve lists, since the list is ordered by match kind
-// before population.
+// reason "unmatched" or "ambiguous" (carrying every candidate).
+//
+// The rule: a single candidate is the answer; among several, the strongest
+// is the answer only when it is at least DominanceFactor (5) times as
+// strong as every other, where strength is population, divided by
+// AltNameDiscount (10) for places that match only on an alternate name.
+// So a village called León does not compete with the 1.7 million people of
+// León, Guanajuato, and Colorado Springs, whose alternate names include
+// "El Paso", does not stop "El Paso, United States" from meaning El Paso,
+// Texas. A Mexican municipality's official name matches its seat, with the
+// municipality's population, as strongly as a place's own name. Otherwise
+// the query is ambiguous: "Guadalupe, Mexico" (Nuevo León, 0.7 million;
+// Zacatecas, 0.2 million), "Springfield, United States". The rule is the
+// same with or without a region: a region only narrows who competes. The
+// answer is usually, but not always, the first candidate Resolve lists,
+// since that list is ordered by match kind before population.
 func (r *Resolver) ResolveUnique(query string, opts ResolveOptions) (Candidate, error) {
 	cs, err := r.resolveAll(query, opts)
 	if err != nil {
@@ -508,6 +512,9 @@ func (r *Resolver) resolveAll(q string, opts ResolveOptions) ([]Candidate, error
 		base.regions = append(base.regions, codes)
 	}
 	q = strings.TrimSpace(q)
+	if len(q) > MaxQuery {
+		return nil, Errorf(EInvalid, "place name longer than %d bytes", MaxQuery)
+	}
 	if Fold(q) == "" {
 		return nil, Errorf(EInvalid, "empty place name")
 	}
