@@ -181,6 +181,45 @@ func (b *Backend) tiesTo(place int64) []datasets.Tie {
 	return out
 }
 
+// MunicipalityRef is one row of GET /municipalities.
+type MunicipalityRef struct {
+	CVEGEO     string `json:"cvegeo"`
+	Name       string `json:"name"`
+	State      string `json:"state"`
+	StateName  string `json:"state_name"`
+	Population int64  `json:"population"`
+}
+
+// MunicipalityList is the answer of GET /municipalities.
+type MunicipalityList struct {
+	Municipalities []MunicipalityRef `json:"municipalities"`
+}
+
+func (s *Server) listMunicipalities(c *gin.Context) {
+	b := s.ready(c)
+	if b == nil {
+		return
+	}
+	p := newParams(c)
+	state := p.str("state", 2)
+	if _, ok := datasets.INEGIStateNames[state]; state != "" && !ok {
+		p.errs.add("state", "debe ser una clave de estado del INEGI de 2 dígitos (01–32)", "must be a 2-digit INEGI state code (01–32)")
+	}
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := MunicipalityList{Municipalities: make([]MunicipalityRef, 0, len(b.snap.Municipalities))}
+	for _, m := range b.snap.Municipalities {
+		if state == "" || m.State == state {
+			out.Municipalities = append(out.Municipalities, MunicipalityRef{CVEGEO: m.CVEGEO, Name: m.Name,
+				State: m.State, StateName: m.StateName, Population: m.Population})
+		}
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.JSON(http.StatusOK, out)
+}
+
 // MunicipalityDetail is the answer of GET /municipalities/{cvegeo}.
 type MunicipalityDetail struct {
 	datasets.Municipality

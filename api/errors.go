@@ -272,9 +272,15 @@ func (s *Server) fail(c *gin.Context, err error) {
 	c.JSON(status, ErrorBody{Error: d})
 }
 
-func wantsHTML(c *gin.Context) bool {
+// isPage reports whether the request is for a web page rather than the
+// JSON API or the probes.
+func isPage(c *gin.Context) bool {
 	p := c.Request.URL.Path
-	if strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
+	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/readyz"
+}
+
+func wantsHTML(c *gin.Context) bool {
+	if !isPage(c) {
 		return false
 	}
 	acc := c.GetHeader("Accept")

@@ -88,6 +88,7 @@ func FuzzHandlers(f *testing.F) {
 		f.Add(s.target, s.suffix, []byte(s.body), uint8(1))
 	}
 	fuzzEnv := mustEnv(f)
+	fuzzEnv.b.resolver() // built once, up front: it takes seconds under coverage instrumentation
 	fuzzToks := []string{"", fuzzEnv.token(f, RoleAdmin, "", ""), fuzzEnv.token(f, RoleLiaison, "11008", "")}
 	f.Fuzz(func(t *testing.T, target uint8, suffix string, body []byte, tok uint8) {
 		tg := fuzzTargets[int(target)%len(fuzzTargets)]

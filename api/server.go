@@ -190,6 +190,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.GET("/places", s.searchPlaces)
 	v1.GET("/places/:id", s.getPlace)
+	v1.GET("/municipalities", s.listMunicipalities)
 	v1.GET("/municipalities/:cvegeo", s.getMunicipality)
 	v1.GET("/municipalities/:cvegeo/profile", s.getProfile)
 	v1.PUT("/municipalities/:cvegeo/profile", s.putProfile)
@@ -290,8 +291,16 @@ func (s *Server) accessLog(c *gin.Context) {
 	}
 	status := c.Writer.Status()
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
+	case c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/readyz":
+		level = slog.LevelDebug // probes every few seconds would drown the log
+	}
+	if !s.log.Enabled(c.Request.Context(), level) {
+		return
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", requestID(c)),

@@ -11,12 +11,10 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
-	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
@@ -34,9 +32,6 @@ const (
 	// never stemmed or stop-filtered ("de", "los" and "San" are part of a
 	// name, and "Ríos" must not become "rio").
 	AnalyzerName = "hermanar_name"
-	// AnalyzerExact turns a whole name into one folded key
-	// ("Ciudad de México" → "ciudad de mexico") for exact-name boosting.
-	AnalyzerExact = "hermanar_exact"
 	// AnalyzerPrefix indexes the edge n-grams of every name token
 	// ("otates" → "ot", "ota", …, "otates") so that the word being typed
 	// is one term lookup instead of an expansion over the term dictionary.
@@ -45,8 +40,7 @@ const (
 )
 
 const (
-	punctToSpace = "hermanar_punct_to_space"
-	edgeNgram    = "hermanar_edge_ngram"
+	edgeNgram = "hermanar_edge_ngram"
 	// maxPrefix is the longest indexed prefix; longer typed words fall
 	// back to a term or fuzzy match on the full token.
 	maxPrefix = 12
@@ -62,11 +56,6 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 		kind string
 		conf map[string]any
 	}{
-		{punctToSpace, "char", map[string]any{
-			"type":    regexp.Name,
-			"regexp":  `[^\p{L}\p{N}]+`,
-			"replace": " ",
-		}},
 		{edgeNgram, "token", map[string]any{
 			"type": edgengram.Name,
 			"min":  2.0,
@@ -90,12 +79,6 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 			"tokenizer":     unicode.Name,
 			"token_filters": []any{lowercase.Name},
 		}},
-		{AnalyzerExact, "analyzer", map[string]any{
-			"type":          "custom",
-			"char_filters":  []any{asciifolding.Name, punctToSpace},
-			"tokenizer":     single.Name,
-			"token_filters": []any{lowercase.Name},
-		}},
 		{AnalyzerPrefix, "analyzer", map[string]any{
 			"type":          "custom",
 			"char_filters":  []any{asciifolding.Name},
@@ -106,8 +89,6 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	for _, s := range steps {
 		var err error
 		switch s.kind {
-		case "char":
-			err = m.AddCustomCharFilter(s.name, s.conf)
 		case "token":
 			err = m.AddCustomTokenFilter(s.name, s.conf)
 		case "analyzer":
@@ -123,7 +104,7 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 // analyzers holds the analyzers resolved from a mapping, for building
 // documents and analysing queries outside Bleve's own query parsing.
 type analyzers struct {
-	es, en, name, exact, prefix, keyword analysis.Analyzer
+	es, en, name, prefix, keyword analysis.Analyzer
 }
 
 func resolveAnalyzers(m mapping.IndexMapping) (*analyzers, error) {
@@ -131,7 +112,7 @@ func resolveAnalyzers(m mapping.IndexMapping) (*analyzers, error) {
 	for _, x := range []struct {
 		name string
 		dst  *analysis.Analyzer
-	}{{AnalyzerES, &a.es}, {AnalyzerEN, &a.en}, {AnalyzerName, &a.name}, {AnalyzerExact, &a.exact}, {AnalyzerPrefix, &a.prefix}, {keyword.Name, &a.keyword}} {
+	}{{AnalyzerES, &a.es}, {AnalyzerEN, &a.en}, {AnalyzerName, &a.name}, {AnalyzerPrefix, &a.prefix}, {keyword.Name, &a.keyword}} {
 		*x.dst = m.AnalyzerNamed(x.name)
 		if *x.dst == nil {
 			return nil, fmt.Errorf("analyzer %s is not registered", x.name)

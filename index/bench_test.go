@@ -1,8 +1,11 @@
 package index
 
 import (
+	"fmt"
 	"os"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"hermanar/datasets"
 )
@@ -33,11 +36,20 @@ func BenchmarkClassify(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if len(c.Classify(tc.text, tc.lang, 3)) == 0 {
+				if len(c.classify(tc.text, tc.lang, 3)) == 0 {
 					b.Fatal("no category")
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkClassifyCached is a repeated statement, served from the cache.
+func BenchmarkClassifyCached(b *testing.B) {
+	c := mustClassifier(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Classify("escasez de agua en la cabecera", "es", 3)
 	}
 }
 
@@ -81,15 +93,33 @@ func BenchmarkOpenExisting(b *testing.B) {
 	}
 }
 
+// BenchmarkTextScores scores one profile against 300 indexed profiles
+// made of the labelled problem statements, three per profile.
 func BenchmarkTextScores(b *testing.B) {
-	x := sharedIndex(b)
+	x := mustOpen(b, b.TempDir(), tinySnapshot("bench"), Options{})
+	defer x.Close()
+	set := loadLabelled(b)
+	for i := 0; i < 300; i++ {
+		p := datasets.Profile{Lang: set[i%len(set)].Lang}
+		for j := 0; j < 3; j++ {
+			p.Problems = append(p.Problems, datasets.Problem{Text: set[(i*3+j)%len(set)].Text})
+		}
+		if err := x.PutProfile(fmt.Sprintf("place:%d", i), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if adv, err := x.profiles.Advanced(); err == nil {
+		n, _ := segmentCount(adv.(*scorch.Scorch))
+		b.Logf("profile segments: %d", n)
+	}
 	p := datasets.Profile{Lang: "es", Narrative: "Municipio agrícola del Bajío con alta migración a Wisconsin.",
 		Problems:  []datasets.Problem{{Text: "escasez de agua en la cabecera"}, {Text: "jóvenes sin empleo emigran"}},
 		Practices: []datasets.Practice{{Text: "cooperativas lecheras"}}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := x.TextScores(p, ""); err != nil {
-			b.Fatal(err)
+		m, err := x.TextScores(p, "")
+		if err != nil || len(m) == 0 {
+			b.Fatal(len(m), err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -38,7 +39,23 @@ type Classifier struct {
 	tax *datasets.Taxonomy
 	idx bleve.Index
 	an  *analyzers
+
+	// The same problem statements are classified again and again (every
+	// TextScores call, every profile vector); short texts' results are
+	// remembered, and forgotten all at once when the cache fills.
+	mu    sync.Mutex
+	cache map[classifyKey][]CategoryScore
 }
+
+type classifyKey struct {
+	text, lang string
+	k          int
+}
+
+const (
+	classifyCacheSize    = 4096
+	classifyCacheMaxText = 1000
+)
 
 // Classifier fields, per language suffix "_es" / "_en".
 const (
@@ -89,7 +106,7 @@ func NewClassifier(tax *datasets.Taxonomy) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Classifier{tax: tax, idx: idx, an: an}
+	c := &Classifier{tax: tax, idx: idx, an: an, cache: map[classifyKey][]CategoryScore{}}
 	b := idx.NewBatch()
 	for _, cat := range tax.Categories {
 		if err := b.IndexAdvanced(c.categoryDoc(cat)); err != nil {
@@ -140,11 +157,34 @@ func (c *Classifier) Taxonomy() *datasets.Taxonomy { return c.tax }
 // Classify returns up to k categories for text (k <= 0 means 3), best
 // first, ties broken by id. lang is "es" or "en"; "" detects the language
 // from its function words and searches both when unsure. A text with no
-// word in common with any category yields nil.
+// word in common with any category yields nil. The Terms slices may be
+// shared between calls: do not modify them.
 func (c *Classifier) Classify(text, lang string, k int) []CategoryScore {
 	if k <= 0 {
 		k = 3
 	}
+	key := classifyKey{text, lang, k}
+	if len(text) <= classifyCacheMaxText {
+		c.mu.Lock()
+		got, ok := c.cache[key]
+		c.mu.Unlock()
+		if ok {
+			return slices.Clone(got)
+		}
+	}
+	out := c.classify(text, lang, k)
+	if len(text) <= classifyCacheMaxText {
+		c.mu.Lock()
+		if len(c.cache) >= classifyCacheSize {
+			clear(c.cache)
+		}
+		c.cache[key] = out
+		c.mu.Unlock()
+	}
+	return slices.Clone(out)
+}
+
+func (c *Classifier) classify(text, lang string, k int) []CategoryScore {
 	if len(text) > datasets.MaxNarrative {
 		text = text[:datasets.MaxNarrative]
 	}

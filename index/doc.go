@@ -17,8 +17,9 @@
 // scores other than text relevance, or weights (those are matcher's). It
 // keeps no geographic or numeric filters in Bleve — geo fields make Bleve
 // indexing about three times slower and population or distance filters
-// are cheaper in Go memory — so population is only stored, and is combined
-// with the text score in Go. It never writes user data other than the
+// are cheaper in Go memory — so population is stored, indexed only as
+// three coarse keyword tiers that help retrieval, and combined with the
+// text score in Go, where the final ranking of place names happens. It never writes user data other than the
 // profile texts it is handed, and it is not the store of record for them:
 // datasets' store is, and PutProfile must be replayed from it if
 // profiles.bleve is lost.

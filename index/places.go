@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -30,7 +31,7 @@ import (
 // MappingVersion identifies the place index's mapping, analyzers and
 // document layout. Bump it whenever any of them changes: an index built
 // under another version is rebuilt at the next Open.
-const MappingVersion = 3
+const MappingVersion = 4
 
 // Place document fields.
 const (
@@ -39,7 +40,7 @@ const (
 	fName       = "name"       // name analyzer: name and ASCII name
 	fAlt        = "alt"        // name analyzer: alternate names, de-duplicated after folding
 	fAdmin      = "admin"      // name analyzer: admin1 and admin2 names, country code
-	fExact      = "exact"      // keyword: each whole name folded by AnalyzerExact, one key per name
+	fExact      = "exact"      // keyword: each whole name folded by datasets.Fold, one key per name
 	fPrefix     = "prefix"     // edge n-grams of name tokens, for the word being typed
 	fPopulation = "population" // stored number, not indexed: ranking happens in Go
 	fTier       = "tier"       // keyword: "p4", "p5", "p6" for ≥10k, ≥100k, ≥1M inhabitants
@@ -93,7 +94,7 @@ func wantedPlaces(snap *datasets.Snapshot, opts Options) PlacesInfo {
 }
 
 // placeMapping is the mapping of places.bleve. Documents are assembled by
-// placeDocs rather than mapped by reflection; this mapping says how the
+// docBuilder rather than mapped by reflection; this mapping says how the
 // same fields are analysed at query time and lets other tools read the
 // index.
 func placeMapping() (*mapping.IndexMappingImpl, error) {
@@ -195,9 +196,6 @@ func buildPlaces(path string, snap *datasets.Snapshot, opts Options, info Places
 
 	start := time.Now()
 	n, err := indexPlaces(tmpIdx, snap, opts)
-	if err == nil {
-		err = tidy(tmpIdx, opts)
-	}
 	if err != nil {
 		return info, fmt.Errorf("index: build places: %w", err)
 	}
@@ -245,10 +243,16 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 	// unsafe_batch lets a batch return once it is searchable in memory, so
 	// the persister can merge several batches before each fsync; every
 	// batch carries a persisted callback and the build waits for all of
-	// them before merging and closing.
+	// them before compacting and closing.
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{
 		"bolt_timeout": opts.boltTimeout(),
 		"unsafe_batch": true,
+		// No merging while building: compact merges every segment once at
+		// the end, instead of tier by tier as they arrive.
+		"scorchMergePlanOptions": map[string]any{
+			"MaxSegmentsPerTier":   1000,
+			"SegmentsPerMergeTask": 1000,
+		},
 	})
 	if err != nil {
 		return 0, err
@@ -340,15 +344,12 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 		}()
 	}
 	wg.Wait()
-	dbg("batches done")
 	if failure.get() == nil {
 		pending.Wait()
 	}
-	dbg("persisted")
 	if failure.get() == nil {
-		failure.set(forceMerge(idx))
+		failure.set(compact(idx, path))
 	}
-	dbg("merged")
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -375,11 +376,13 @@ func (f *firstError) get() error {
 	return f.err
 }
 
-// forceMerge leaves one segment, so that fuzzy and prefix expansions walk
+// compact leaves one segment, so that fuzzy and prefix expansions walk
 // one term dictionary per query and Open maps one file. A merge pass
-// merges at most ten segments per task, hence the loop; it then waits
-// until the merged root is persisted so that Close keeps it.
-func forceMerge(idx bleve.Index) error {
+// merges at most SegmentsPerMergeTask segments per task, hence the loop.
+// Scorch deletes the merged-away files only when its persister idles
+// after persisting a newer snapshot, so compact then nudges it with tiny
+// internal writes until the store holds a single segment file.
+func compact(idx bleve.Index, path string) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return err
@@ -398,19 +401,26 @@ func forceMerge(idx bleve.Index) error {
 		if err := s.ForceMerge(context.Background(), &opts); err != nil {
 			return err
 		}
-		dbg(fmt.Sprint("force merge pass, segments before ", n))
 	}
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		st := s.StatsMap()
-		root, _ := st["CurRootEpoch"].(uint64)
-		persisted, _ := st["LastPersistedEpoch"].(uint64)
-		if persisted >= root {
-			break
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		files, _ := filepath.Glob(filepath.Join(path, "store", "*.zap"))
+		if len(files) <= 1 {
+			return nil
 		}
-		time.Sleep(5 * time.Millisecond)
+		done := make(chan error, 1)
+		b := idx.NewBatch()
+		b.SetInternal([]byte("hermanar_compacted"), []byte(fmt.Sprint(i)))
+		b.SetPersistedCallback(func(err error) { done <- err })
+		if err := idx.Batch(b); err != nil {
+			return err
+		}
+		if err := <-done; err != nil {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return nil
+	return nil // leftover files cost disk space, not correctness
 }
 
 func segmentCount(s *scorch.Scorch) (int, error) {
@@ -424,17 +434,6 @@ func segmentCount(s *scorch.Scorch) (int, error) {
 		return 0, nil
 	}
 	return len(snap.Segments()), nil
-}
-
-// tidy opens the finished index once for writing, which makes scorch
-// delete the segment files the merges left behind (a read-only open never
-// does), and closes it.
-func tidy(path string, opts Options) error {
-	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": opts.boltTimeout()})
-	if err != nil {
-		return err
-	}
-	return idx.Close()
 }
 
 func newBar(opts Options, total int) *progressbar.ProgressBar {
@@ -492,11 +491,13 @@ func (b *docBuilder) place(p *datasets.Place) *document.Document {
 
 	// Alternate names: keep one spelling per folded form, and none that
 	// repeats the main name, so a city with sixty spellings of "Mexico"
-	// neither bloats the index nor dilutes its field norm.
+	// neither bloats the index nor dilutes its field norm. Names in other
+	// scripts (a third of them, and most of a big city's) are left out:
+	// Hermanar's users write Spanish and English.
 	var alts []string
 	for a := range strings.SplitSeq(p.AltNames, ",") {
 		a = strings.TrimSpace(a)
-		if a == "" {
+		if a == "" || !latinScript(a) {
 			continue
 		}
 		k := b.exactKey(a)
@@ -574,24 +575,21 @@ func (b *docBuilder) text(d *document.Document, field, value string, a analysis.
 	d.AddField(document.NewTextFieldCustom(field, nil, []byte(value), textOpts, a))
 }
 
-// exactKey is the folded whole-name key, computed once here so that the
-// exact field can be indexed with the keyword analyzer.
-func (b *docBuilder) exactKey(s string) string {
-	ts := b.an.exact.Analyze([]byte(s))
-	if len(ts) == 0 {
-		return ""
+// exactKey is the whole-name key of the exact field: datasets.Fold, the
+// same folding the ranking uses (accents, case and punctuation dropped).
+func (b *docBuilder) exactKey(s string) string { return datasets.Fold(s) }
+
+// latinScript reports whether s is written in Latin letters (every letter
+// below U+0250, which covers the accented Latin alphabets).
+func latinScript(s string) bool {
+	for _, r := range s {
+		if r >= 0x250 && unicode.IsLetter(r) {
+			return false
+		}
 	}
-	return strings.TrimSpace(string(ts[0].Term))
+	return true
 }
 
 func placeID(id int64) string { return fmt.Sprint(id) }
 
 func municipalityID(cvegeo string) string { return "mun:" + cvegeo }
-
-var dbgStart = time.Now()
-
-func dbg(s string) {
-	if os.Getenv("HX_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "%v %s\n", time.Since(dbgStart), s)
-	}
-}

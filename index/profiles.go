@@ -58,7 +58,8 @@ type TextMatch struct {
 	// else by the best score, and never above 1.
 	Score float64 `json:"score"`
 	// Terms are the words of the query profile (as written, lower-cased)
-	// found in the other profile's text, in either language's analysis.
+	// found in the other profile's text or in the keywords of its
+	// categories, in either language's analysis.
 	Terms []string `json:"terms,omitempty"`
 	// Categories are the taxonomy categories both profiles touch.
 	Categories []string `json:"categories,omitempty"`
@@ -236,8 +237,8 @@ func (x *Index) ProfileCount() (int, error) {
 // indexed profile (except excludeKey, usually p's own key) and returns a
 // TextMatch per profile that shares anything with p. p's words are
 // analysed in Spanish and in English and looked up in both languages'
-// fields, and the labels and keywords of p's categories are looked up in
-// the other profiles' text too, so relevance crosses languages.
+// text fields and in the other profiles' category keywords, and p's
+// categories are matched against theirs, so relevance crosses languages.
 func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]TextMatch, error) {
 	n, err := x.profiles.DocCount()
 	if err != nil {
@@ -263,16 +264,6 @@ func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]Te
 		for _, t := range ts {
 			words[t] = w[t]
 			qs = append(qs, termQuery(textField, t, boostText), termQuery(taxField, t, boostTax))
-		}
-		// p's own category keywords against the others' words.
-		kt, kw := uniqueTerms(stems(a, x.taxonomyText(cats, lang)))
-		for _, t := range kt {
-			if _, ok := w[t]; !ok && len(qs) < 4*maxQueryTerms {
-				qs = append(qs, termQuery(textField, t, boostTax))
-				if _, ok := words[t]; !ok {
-					words[t] = kw[t]
-				}
-			}
 		}
 	}
 	for _, c := range cats {
@@ -301,7 +292,7 @@ func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]Te
 				switch field {
 				case pCat:
 					tm.Categories = append(tm.Categories, term)
-				case pTextES, pTextEN:
+				default:
 					if w, ok := words[term]; ok && !slices.Contains(tm.Terms, w) {
 						tm.Terms = append(tm.Terms, w)
 					}

@@ -131,11 +131,11 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 	if f.Kind != "" {
 		filters = append(filters, keywordQuery(fKind, f.Kind))
 	}
-	exact := termQuery(fExact, exactKeyOf(x.an, q), boostExact)
-	run := func(fuzzy bool, minShould int, filters ...query.Query) (*bleve.SearchResult, error) {
+	exact := termQuery(fExact, datasets.Fold(q), boostExact)
+	run := func(fuzzy, admin bool, minShould int, filters ...query.Query) (*bleve.SearchResult, error) {
 		perWord := make([]query.Query, len(words))
 		for i, w := range words {
-			perWord[i] = wordQuery(w, typing && i == len(words)-1, fuzzy)
+			perWord[i] = wordQuery(w, typing && i == len(words)-1, fuzzy, admin)
 		}
 		bq := query.NewBooleanQuery(nil, nil, nil)
 		if minShould == 0 {
@@ -150,17 +150,17 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		}
 		return x.places.Search(bleve.NewSearchRequestOptions(bq, candidates, 0, false))
 	}
-	res, err := run(false, 0, filters...)
+	res, err := run(false, true, 0, filters...)
 	if err != nil {
 		return nil, err
 	}
 	if res.Total == 0 {
-		if res, err = run(true, 0, filters...); err != nil {
+		if res, err = run(true, true, 0, filters...); err != nil {
 			return nil, err
 		}
 	}
 	if res.Total == 0 && len(words) > 1 {
-		if res, err = run(true, len(words)-1, filters...); err != nil {
+		if res, err = run(true, true, len(words)-1, filters...); err != nil {
 			return nil, err
 		}
 	}
@@ -171,8 +171,8 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 	// A broad query ("san jose", "mexico") matches more places equally
 	// well than Bleve hands over; look again among places of 10,000 or
 	// more (100,000 or a million for very broad ones) so that the big
-	// ones reach the ranking. Filters skip scoring,
-	// so this costs little, and only broad queries pay it.
+	// ones reach the ranking. Only names are searched this time: a big
+	// place matched only by its state's name is not worth the cost.
 	if res.Total > candidates {
 		tier := "p4"
 		switch {
@@ -181,7 +181,7 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		case res.Total > 10*candidates:
 			tier = "p5"
 		}
-		big, err := run(false, 0, append(slices.Clone(filters), keywordQuery(fTier, tier))...)
+		big, err := run(false, false, 0, append(slices.Clone(filters), keywordQuery(fTier, tier))...)
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +197,6 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 		qf = qf[:8]
 	}
 	r := ranker{words: qf, exact: strings.Join(qf, " "), typing: typing}
-	r.latin = isASCII(r.exact)
 	hits := make([]Hit, 0, len(ids))
 	for _, id := range ids {
 		h, ok := x.rank(&r, id)
@@ -217,13 +216,16 @@ func (x *Index) SearchPlaces(q string, f PlaceFilter) ([]Hit, error) {
 	return hits, nil
 }
 
-// wordQuery matches one query word: exactly in any name field, as a
-// prefix while it is being typed, and with typos when asked.
-func wordQuery(w string, typing, fuzzy bool) query.Query {
+// wordQuery matches one query word: exactly in the name fields (and the
+// admin names when asked), as a prefix while it is being typed, and with
+// typos when asked.
+func wordQuery(w string, typing, fuzzy, admin bool) query.Query {
 	qs := []query.Query{
 		termQuery(fName, w, boostName),
 		termQuery(fAlt, w, boostAlt),
-		termQuery(fAdmin, w, boostAdmin),
+	}
+	if admin {
+		qs = append(qs, termQuery(fAdmin, w, boostAdmin))
 	}
 	n := utf8.RuneCountInString(w)
 	if typing {
@@ -236,7 +238,7 @@ func wordQuery(w string, typing, fuzzy bool) query.Query {
 		}
 		// "guadalajara jal": the admin vocabulary is small, so a prefix
 		// expansion there is cheap.
-		if n >= 2 {
+		if admin && n >= 2 {
 			qs = append(qs, prefixQuery(fAdmin, w, boostAdmin))
 		}
 	}
@@ -283,29 +285,11 @@ func keywordQuery(field, value string) query.Query {
 	return q
 }
 
-func exactKeyOf(an *analyzers, s string) string {
-	ts := an.exact.Analyze([]byte(s))
-	if len(ts) == 0 {
-		return ""
-	}
-	return strings.TrimSpace(string(ts[0].Term))
-}
-
 // ranker scores candidates against one folded query.
 type ranker struct {
 	words  []string
 	exact  string
 	typing bool
-	latin  bool // the folded query is plain ASCII
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // rank fills a Hit from the snapshot (faster than loading stored fields,
@@ -359,15 +343,11 @@ func (x *Index) rank(r *ranker, id string) (Hit, bool) {
 		if best >= altFactor*exactName {
 			break
 		}
-		a = strings.TrimSpace(a)
-		// A Latin-script query cannot match a name in another script, and
-		// big cities carry a hundred of them: skip them unfolded.
-		if r.latin {
-			if c, _ := utf8.DecodeRuneInString(a); c >= 0x250 {
-				continue
-			}
+		// Only Latin-script names are indexed (see docBuilder.place); big
+		// cities carry a hundred others, not worth folding.
+		if a = strings.TrimSpace(a); latinScript(a) {
+			try(a, altFactor)
 		}
-		try(a, altFactor)
 	}
 	pop := math.Log10(1+float64(max(h.Population, 0))) / 7
 	h.Score = best + popWeight*pop

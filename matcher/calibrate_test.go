@@ -122,7 +122,7 @@ func TestFitWeightsDeterministic(t *testing.T) {
 	e := mustEngine(t, Inputs{Twinnings: tw})
 	qs := BacktestQueries(e.reg)
 	ctx := context.Background()
-	w1, info, err := FitWeights(ctx, e, e.reg, qs, CalibrateOptions{Seed: 1, Workers: 2})
+	w1, info, err := FitWeights(ctx, e, e.reg, qs, CalibrateOptions{Seed: 1, Workers: 2, Hard: 50, Negatives: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestFitWeightsDeterministic(t *testing.T) {
 	if info.FinalLoss > info.StartLoss || info.Pairs == 0 {
 		t.Errorf("fit: %+v", info)
 	}
-	w2, _, err := FitWeights(ctx, e, e.reg, qs, CalibrateOptions{Seed: 1, Workers: 1})
+	w2, _, err := FitWeights(ctx, e, e.reg, qs, CalibrateOptions{Seed: 1, Workers: 1, Hard: 50, Negatives: 50})
 	if err != nil {
 		t.Fatal(err)
 	}

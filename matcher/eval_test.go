@@ -19,6 +19,9 @@ import (
 // run without ../shared/data.
 const smallTwinnings = "testdata/twinnings_small.csv"
 
+// fastCalibration keeps the tests quick: fewer negatives than a real run.
+var fastCalibration = CalibrateOptions{Hard: 50, Negatives: 50}
+
 var (
 	smallOnce sync.Once
 	smallList []datasets.Twinning
@@ -127,6 +130,23 @@ func without(s *datasets.Snapshot, list []datasets.Twinning, muni string, place 
 	return out
 }
 
+// hide must give exactly what Without gives, field by field.
+func TestHideEqualsWithout(t *testing.T) {
+	tw := mustSmallTwinnings(t)
+	e := mustEngine(t, Inputs{Twinnings: tw})
+	queries := BacktestQueries(e.reg)
+	// Also a place that is no twin of the municipality: nothing to hide.
+	queries = append(queries, EvalQuery{Municipality: "19039", Hidden: whitewater})
+	for _, q := range queries {
+		got, want := e.reg.hide(q.Municipality, q.Hidden), e.reg.Without(q.Municipality, q.Hidden)
+		if !reflect.DeepEqual(got.list, want.list) || !reflect.DeepEqual(got.mx, want.mx) || !reflect.DeepEqual(got.all, want.all) ||
+			!reflect.DeepEqual(got.popMx, want.popMx) || !reflect.DeepEqual(got.popAll, want.popAll) ||
+			!reflect.DeepEqual(got.muniTwins, want.muniTwins) || !reflect.DeepEqual(got.neighbors, want.neighbors) {
+			t.Errorf("%s/%d: hide and Without differ", q.Municipality, q.Hidden)
+		}
+	}
+}
+
 // No leakage: for every backtest query and every method, the scores of
 // all candidates equal those computed in a world where the hidden pair
 // was never recorded. In particular a place whose only evidence is the
@@ -161,7 +181,7 @@ func TestBacktestNoLeakage(t *testing.T) {
 	for _, q := range BacktestQueries(e.reg) {
 		never := NewRegistry(without(s, tw, q.Municipality, q.Hidden), e)
 		for _, m := range methods {
-			run(e, e.reg.Without(q.Municipality, q.Hidden), q, m, leaked)
+			run(e, e.reg.hide(q.Municipality, q.Hidden), q, m, leaked)
 			run(e, never, q, m, clean)
 			for c := range leaked {
 				if leaked[c] != clean[c] {
@@ -200,7 +220,7 @@ func TestCalibrationFoldsNeverSeeTheirMunicipalities(t *testing.T) {
 	s := mustSnapshot(t)
 	tw := mustSmallTwinnings(t)
 	ctx := context.Background()
-	opts := EvalOptions{Folds: 3, Seed: 1, Workers: 2}
+	opts := EvalOptions{Folds: 3, Seed: 1, Workers: 2, Calibration: fastCalibration}
 	opts.defaults()
 	e := mustEngine(t, Inputs{Twinnings: tw})
 	queries := BacktestQueries(e.reg)
@@ -240,7 +260,7 @@ func TestEvaluateReproducible(t *testing.T) {
 	s := mustSnapshot(t)
 	ctx := context.Background()
 	run := func(seed uint64, workers int) *EvalReport {
-		rep, err := Evaluate(ctx, Inputs{Snap: s, Twinnings: tw}, EvalOptions{Folds: 3, Seed: seed, Workers: workers})
+		rep, err := Evaluate(ctx, Inputs{Snap: s, Twinnings: tw}, EvalOptions{Folds: 3, Seed: seed, Workers: workers, Calibration: fastCalibration})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -247,7 +247,7 @@ type ranker struct {
 	filter Filter
 	dyn    *dynamic
 	ix     *rankIndex // nil: score every candidate with scoreAll
-	scores []float32  // scoreAll's output, or the explicit-candidate marks
+	scores []float32  // scoreAll's output (exhaustive path only)
 	sel    topSel
 	scored int64
 }

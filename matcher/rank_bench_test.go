@@ -35,3 +35,16 @@ func BenchmarkRankState(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRankAllExhaustive scores every candidate of every municipality
+// (no pruning), the baseline the pruned scan is measured against.
+func BenchmarkRankAllExhaustive(b *testing.B) {
+	e := rankFixture(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Rank(ctx, RankRequest{K: DefaultRankK, exhaustive: true}, func(RankRow) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package matcher
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -209,19 +210,20 @@ func TestRankProgressAndStats(t *testing.T) {
 func TestRankPrunedEqualsExhaustive(t *testing.T) {
 	s := mustSnapshot(t)
 	var munis []string
-	for i := 0; i < len(s.Municipalities); i += 23 {
+	for i := 0; i < len(s.Municipalities); i += 37 {
 		munis = append(munis, s.Municipalities[i].CVEGEO)
 	}
 	munis = append(munis, "11008", "11020")
+	withNet, plain := rankFixture(t), mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}})
 	for _, tc := range []struct {
 		name string
 		e    *Engine
 		k    int
 	}{
-		{"network", rankFixture(t), 50},
-		{"network k=1", rankFixture(t), 1},
-		{"structure only", mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}}), 50},
-		{"structure only k=500", mustEngine(t, Inputs{}), MaxK},
+		{"network", withNet, 50},
+		{"network k=1", withNet, 1},
+		{"structure only", plain, 50},
+		{"structure only k=500", plain, MaxK},
 	} {
 		req := RankRequest{Municipalities: munis, K: tc.k}
 		var pst, est RankStats
@@ -246,4 +248,26 @@ func TestRankPrunedEqualsExhaustive(t *testing.T) {
 		}
 		t.Logf("%s: %d municipalities, scored %.1f%% of candidates", tc.name, len(munis), 100*float64(pst.Scored)/float64(est.Scored))
 	}
+}
+
+// Rank hands rows to a callback in a fixed order, however many workers
+// score; here, the three best partners of two Guanajuato municipalities.
+func ExampleEngine_Rank() {
+	snap, _ := datasets.DefaultSnapshot()
+	e, _ := NewEngine(Inputs{Snap: snap, Ties: []datasets.Tie{otatesTie()}})
+	_, err := e.Rank(context.Background(), RankRequest{Municipalities: []string{"11008", "11020"}, K: 3},
+		func(r RankRow) error {
+			fmt.Printf("%s %s #%d %s (%s) %s\n", r.Municipality, r.MunicipalityName, r.Rank, r.PlaceName, r.Country, r.Code)
+			return nil
+		})
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 11008 Manuel Doblado #1 Whitewater (US) D+S
+	// 11008 Manuel Doblado #2 Nebaj (GT) S
+	// 11008 Manuel Doblado #3 San Andrés Itzapa (GT) S
+	// 11020 León #1 Mixco (GT) S
+	// 11020 León #2 Villa Nueva (GT) S
+	// 11020 León #3 Guatemala City (GT) S
 }

@@ -30,7 +30,7 @@ func DefaultWeights() Weights {
 		}
 		p := PolicyWeights()
 		if w.Components == nil {
-			w.Components = p.Components
+			return
 		}
 		if w.Structure == nil {
 			w.Structure = p.Structure

@@ -26,7 +26,7 @@ const peerScript = "matcher/peer/rank_numpy.py"
 func runExportFeatures(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "export-features")
 	var f rankFlags
-	f.define(fs)
+	f.define(fs, false)
 	fs.StringVar(&f.out, "out", "", "output directory (required)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -41,9 +41,6 @@ func runExportFeatures(ctx context.Context, e *env, args []string) error {
 	req, lines, err := f.request()
 	if err != nil {
 		return err
-	}
-	if len(req.Filter.Countries) > 0 {
-		return usageErrorf("export-features exports unfiltered rankings only; drop --country")
 	}
 	a, err := openApp(ctx, appOptions{dataDir: f.data, weights: f.weights})
 	if err != nil {
@@ -123,7 +120,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	fs := newFlags(e, "bench rank")
 	var f rankFlags
-	f.define(fs)
+	f.define(fs, false)
 	vs := fs.String("vs", "numpy", "peer to compare with (numpy)")
 	format := fs.String("format", "table", "table or json")
 	python := fs.String("python", numpyPython, "Python interpreter with numpy")
@@ -149,9 +146,6 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	req, lines, err := f.request()
 	if err != nil {
 		return err
-	}
-	if len(req.Filter.Countries) > 0 {
-		return usageErrorf("bench rank compares unfiltered rankings only; drop --country")
 	}
 	if *script == "" {
 		if *script, err = findPeerScript(); err != nil {

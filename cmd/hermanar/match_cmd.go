@@ -68,10 +68,11 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		}
 		q.Profile = &p
 	}
-	// The text component needs the index; open it when it exists (serve
-	// builds it) or when the query brings its own profile text.
-	_, statErr := os.Stat(filepath.Join(*data, "index"))
-	withIndex := statErr == nil || q.Profile != nil
+	// The text component reads the profile index; open it when serve has
+	// built the index already, rather than building ~200k place documents
+	// for one query.
+	_, statErr := os.Stat(filepath.Join(*data, "index", "places.bleve"))
+	withIndex := statErr == nil
 	a, err := openApp(ctx, appOptions{dataDir: *data, weights: *weights, withIndex: withIndex, progress: e.stderr})
 	if err != nil {
 		return err
@@ -123,7 +124,10 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 			if c.Contribution <= 0 || len(c.Evidence) == 0 {
 				continue
 			}
-			fmt.Fprintf(e.stdout, "   %-10s %.3f  %s\n", c.Name, c.Contribution, clip(strings.Join(c.Evidence, "; "), 110))
+			fmt.Fprintf(e.stdout, "   %-10s %.3f  %s\n", c.Name, c.Contribution, clip(c.Evidence[0], 120))
+			if c.Source != "" {
+				fmt.Fprintf(e.stdout, "   %-10s        %s: %s\n", "", tr(lang, "fuente", "source"), clip(c.Source, 100))
+			}
 		}
 	}
 	if len(res.Matches) > 0 {

@@ -34,15 +34,19 @@ type rankFlags struct {
 	out     string
 }
 
-func (f *rankFlags) define(fs *flag.FlagSet) {
+// define registers the flags; ranking adds those that only a ranking
+// (not an export or a benchmark) takes: --country and --quiet.
+func (f *rankFlags) define(fs *flag.FlagSet, ranking bool) {
 	fs.IntVar(&f.k, "k", matcher.DefaultRankK, "candidates kept per municipality (1–500)")
 	fs.StringVar(&f.state, "state", "", "rank only this state's municipalities (two-digit INEGI code, 11 = Guanajuato)")
 	fs.StringVar(&f.munis, "municipalities", "", "file with one CVEGEO per line (# comments and blank lines allowed)")
-	fs.StringVar(&f.country, "country", "", "only candidates in these countries (ISO codes, comma-separated)")
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data directory")
 	fs.StringVar(&f.weights, "weights", "", "weights JSON (default: the shipped policy weights)")
 	fs.IntVar(&f.workers, "workers", 0, "scoring goroutines (default: every core)")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	if ranking {
+		fs.StringVar(&f.country, "country", "", "only candidates in these countries (ISO codes, comma-separated)")
+		fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	}
 }
 
 // request checks the flags that need no data and builds the request.
@@ -167,7 +171,7 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	started := time.Now()
 	fs := newFlags(e, "rank")
 	var f rankFlags
-	f.define(fs)
+	f.define(fs, true)
 	fs.BoolVar(&f.csv, "csv", false, "also write ranking.csv")
 	fs.StringVar(&f.out, "out", "", "output directory for ranking.parquet and run.json (required)")
 	pos, err := parseFlags(fs, args)

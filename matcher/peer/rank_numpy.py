@@ -10,7 +10,7 @@ shape municipalities x k, -1 where fewer than k candidates exist).
 
 Run it with Debian's interpreter and python3-numpy:
 
-    /usr/bin/python3 matcher/peer/rank_numpy.py DIR OUT.npy [--chunk 32] [--procs 2]
+    /usr/bin/python3 matcher/peer/rank_numpy.py DIR OUT.npy [--chunk 8] [--procs 2]
 
 It prints one JSON object on stdout with its timings. Work is chunked over
 municipalities (chunk x candidates float32 arrays, never the full matrix)
@@ -188,7 +188,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("features", help="directory written by hermanar export-features")
     ap.add_argument("out", help="where to write the top-k ids (.npy)")
-    ap.add_argument("--chunk", type=int, default=32, help="municipalities scored at once")
+    ap.add_argument("--chunk", type=int, default=8, help="municipalities scored at once (small chunks keep the temporaries in cache)")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="worker processes")
     ARGS = ap.parse_args()
     t0 = time.perf_counter()
@@ -216,6 +216,15 @@ def main():
     info = {"municipalities": m, "candidates": META["candidates"], "k": META["k"], "procs": procs,
             "chunk": ARGS.chunk, "load_s": round(t1 - t0, 4), "compute_s": round(t2 - t1, 4),
             "write_s": round(t3 - t2, 4), "numpy": np.__version__, "python": sys.version.split()[0]}
+    # Which BLAS numpy loaded (the scoring itself is elementwise and calls
+    # none), and whether the OpenBLAS overrides reached this process.
+    info["openblas_env"] = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and "/" in line})
+        info["blas_libs"] = libs
+    except OSError:
+        pass
     try:
         from threadpoolctl import threadpool_info
         info["blas"] = [{k: v for k, v in p.items() if k in ("internal_api", "version", "architecture", "num_threads")}

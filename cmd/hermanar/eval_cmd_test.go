@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hermanar/matcher"
+)
+
+// The hand-written twinnings fixture of the matcher package: real city
+// names, resolved in memory by the twinnings importer.
+const smallTwinningsFile = "../../matcher/testdata/twinnings_small.csv"
+
+func TestEvalCommandJSON(t *testing.T) {
+	_, _, err := runCLI(t, "eval", "--twinnings", smallTwinningsFile, "--format", "json", "--folds", "3",
+		"--data", t.TempDir(), "--shared", filepath.Join(t.TempDir(), "none"), "--quiet")
+	if err == nil || !strings.Contains(err.Error(), "corridor data") {
+		// A --shared directory without the files is an error, not a silent skip.
+		t.Fatalf("missing --shared files: got %v", err)
+	}
+	out, _, err := runCLI(t, "eval", "--twinnings", smallTwinningsFile, "--format", "json", "--folds", "3",
+		"--data", t.TempDir(), "--quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Queries int `json:"queries"`
+		Methods []struct {
+			Name       string   `json:"name"`
+			Kind       string   `json:"kind"`
+			RecallAt10 *float64 `json:"recall_at_10"`
+			RecallAt50 *float64 `json:"recall_at_50"`
+			MRR        *float64 `json:"mrr"`
+			NDCGAt10   *float64 `json:"ndcg_at_10"`
+			Coverage   *float64 `json:"coverage"`
+		} `json:"methods"`
+		Input struct {
+			SHA256 string `json:"sha256"`
+		} `json:"input"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Queries < 25 || len(rep.Methods) != 7 || len(rep.Input.SHA256) != 64 {
+		t.Fatalf("got %d queries, %d methods, sha %q", rep.Queries, len(rep.Methods), rep.Input.SHA256)
+	}
+	kinds := map[string]int{}
+	for _, m := range rep.Methods {
+		kinds[m.Kind]++
+		if m.RecallAt10 == nil || m.RecallAt50 == nil || m.MRR == nil || m.NDCGAt10 == nil || m.Coverage == nil {
+			t.Errorf("%s: a metric is missing", m.Name)
+		}
+	}
+	if kinds["baseline"] != 5 || kinds["matcher"] != 2 {
+		t.Errorf("kinds: %v, want 5 baselines and 2 matchers", kinds)
+	}
+}
+
+func TestEvalCommandMarkdownAndTable(t *testing.T) {
+	md := filepath.Join(t.TempDir(), "EVALUATION.md")
+	out, _, err := runCLI(t, "eval", "--twinnings", smallTwinningsFile, "--folds", "3", "--data", t.TempDir(), "--quiet", "--write", md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"mexico_popularity", "matcher_calibrated", "R@10"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Evaluation", "| method | kind | R@10", "hermanar eval --twinnings", "liaison officer", "## Acceptance", "## Calibrated weights"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("EVALUATION.md lacks %q", want)
+		}
+	}
+}
+
+func TestCalibrateCommand(t *testing.T) {
+	w := filepath.Join(t.TempDir(), "weights.json")
+	if _, _, err := runCLI(t, "calibrate", "--twinnings", smallTwinningsFile, "--folds", "3", "--data", t.TempDir(), "--quiet", "--out", w); err != nil {
+		t.Fatal(err)
+	}
+	got, err := matcher.LoadWeights(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Provenance, "calibrated ") {
+		t.Errorf("provenance %q", got.Provenance)
+	}
+	var raw struct {
+		Calibration *matcher.CalibrationProvenance `json:"calibration"`
+	}
+	b, _ := os.ReadFile(w)
+	if err := json.Unmarshal(b, &raw); err != nil || raw.Calibration == nil {
+		t.Fatalf("no calibration provenance: %v\n%s", err, b)
+	}
+	if c := raw.Calibration; len(c.SHA256) != 64 || c.Queries < 25 || c.CV[matcher.MethodMatcherCalibrated] == 0 && c.CV[matcher.MethodMexicoPopularity] == 0 {
+		t.Errorf("provenance incomplete: %+v", c)
+	}
+}
+
+func TestEvalUsage(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"no twinnings", []string{"eval"}},
+		{"bad format", []string{"eval", "--twinnings", smallTwinningsFile, "--format", "xml"}},
+		{"one fold", []string{"eval", "--twinnings", smallTwinningsFile, "--folds", "1"}},
+		{"calibrate without out", []string{"calibrate", "--twinnings", smallTwinningsFile}},
+	}
+	for _, tc := range cases {
+		_, _, err := runCLI(t, tc.args...)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%s: got %v, want a usage error", tc.name, err)
+		}
+	}
+}
