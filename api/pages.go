@@ -208,11 +208,12 @@ func (s *Server) searchPage(c *gin.Context) {
 // matchView is one match as the pages show it.
 type matchView struct {
 	matcher.Match
-	CountryName string
-	Main        string
-	Bars        []barView
-	Segs        []segView
-	Evidence    []evidenceView
+	CountryName  string
+	Main         string
+	MainEvidence string // the first line of evidence of the main reason
+	Bars         []barView
+	Segs         []segView
+	Evidence     []evidenceView
 }
 
 type barView struct {
@@ -241,6 +242,10 @@ func matchViews(ms []matcher.Match, lang string) []matchView {
 				Value: comp.Value, Weight: comp.Weight, Contribution: comp.Contribution})
 			if comp.Contribution > best {
 				best, v.Main = comp.Contribution, componentLabel(comp.Name, lang)
+				v.MainEvidence = ""
+				if len(comp.Evidence) > 0 {
+					v.MainEvidence = comp.Evidence[0]
+				}
 			}
 			w := math.Max(0, comp.Contribution*100)
 			v.Segs = append(v.Segs, segView{Name: comp.Name, X: x, Width: w})

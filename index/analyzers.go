@@ -19,8 +19,9 @@ import (
 )
 
 // Analyzer names, as stored in the index mappings. Changing what one of
-// them does requires bumping MappingVersion (places) so that indexes built
-// with the old definition are rebuilt.
+// them does requires bumping MappingVersion (places) and
+// ProfileMappingVersion (profiles) so that indexes built with the old
+// definition are rebuilt.
 const (
 	// AnalyzerES is Spanish prose: accents folded, lower-cased, Spanish
 	// stop words removed, Snowball-stemmed ("aguas" and "agua" meet).

@@ -21,7 +21,11 @@ type Options struct {
 	// BoltTimeout bounds the wait for another process's lock on an index
 	// (default 1s): a second process gets an error instead of blocking.
 	BoltTimeout time.Duration
-	// Taxonomy classifies profile problems for the profile index; nil means
+	// Classifier classifies profile problems for the profile index; nil
+	// builds one from Taxonomy (about 35 ms). Pass the one the caller
+	// already has to share it and its cache.
+	Classifier *Classifier
+	// Taxonomy is used when Classifier is nil; nil means
 	// datasets.DefaultTaxonomy().
 	Taxonomy *datasets.Taxonomy
 	// Countries, when not empty, indexes only the places of these ISO
@@ -70,19 +74,27 @@ func Open(dir string, snap *datasets.Snapshot, opts Options) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	tax := opts.Taxonomy
-	if tax == nil {
-		tax = datasets.DefaultTaxonomy()
-	}
-	x := &Index{dir: dir, snap: snap}
+	x := &Index{dir: dir, snap: snap, classifier: opts.Classifier}
 	var err error
-	if x.classifier, err = NewClassifier(tax); err != nil {
-		return nil, err
+	if x.classifier == nil {
+		tax := opts.Taxonomy
+		if tax == nil {
+			tax = datasets.DefaultTaxonomy()
+		}
+		if x.classifier, err = NewClassifier(tax); err != nil {
+			return nil, err
+		}
 	}
 	if x.places, x.placesInfo, err = openPlaces(filepath.Join(dir, placesDir), snap, opts); err != nil {
 		return nil, err
 	}
-	if x.an, err = resolveAnalyzers(x.places.Mapping()); err != nil {
+	// Queries and profile documents are analysed with this build's
+	// analyzers; MappingVersion guarantees the place index agrees.
+	m, err := placeMapping()
+	if err == nil {
+		x.an, err = resolveAnalyzers(m)
+	}
+	if err != nil {
 		_ = x.places.Close()
 		return nil, err
 	}

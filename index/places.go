@@ -88,7 +88,10 @@ func (p PlacesInfo) sameBuild(q PlacesInfo) bool {
 }
 
 func wantedPlaces(snap *datasets.Snapshot, opts Options) PlacesInfo {
-	cs := slices.Clone(opts.Countries)
+	cs := make([]string, len(opts.Countries))
+	for i, c := range opts.Countries {
+		cs[i] = strings.ToUpper(strings.TrimSpace(c))
+	}
 	slices.Sort(cs)
 	return PlacesInfo{SnapshotVersion: snap.Manifest.Version, MappingVersion: MappingVersion, Countries: slices.Compact(cs)}
 }
@@ -154,7 +157,7 @@ func openPlaces(path string, snap *datasets.Snapshot, opts Options) (bleve.Index
 			return idx, have, nil
 		}
 		if isLockTimeout(err) {
-			return nil, PlacesInfo{}, fmt.Errorf("index: %s is locked by another process: %w", path, err)
+			return nil, PlacesInfo{}, lockedError(path, err)
 		}
 		// A damaged index is rebuilt like a stale one.
 	}
@@ -177,6 +180,12 @@ func openReadOnly(path string, opts Options) (bleve.Index, error) {
 
 func isLockTimeout(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "timeout")
+}
+
+// lockedError reports an index held by another process (bbolt gave up
+// after BoltTimeout) as a conflict.
+func lockedError(path string, err error) error {
+	return datasets.Errorf(datasets.EConflict, "index %s is locked by another process (%v); stop it or use another data directory", path, err)
 }
 
 // buildPlaces indexes every place and municipality into a fresh directory
@@ -273,9 +282,9 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 	}
 
 	var countries map[string]bool
-	if len(opts.Countries) > 0 {
+	if cs := wantedPlaces(snap, opts).Countries; len(cs) > 0 {
 		countries = map[string]bool{}
-		for _, c := range opts.Countries {
+		for _, c := range cs {
 			countries[c] = true
 		}
 	}

@@ -172,7 +172,7 @@ func TestOpenBuildsOnceAndRebuildsWhenStale(t *testing.T) {
 		opts Options
 	}{
 		{"new snapshot version", tinySnapshot("v2"), Options{}},
-		{"country subset", tinySnapshot("v2"), Options{Countries: []string{"US"}}},
+		{"country subset", tinySnapshot("v2"), Options{Countries: []string{"us"}}},
 	} {
 		x = mustOpen(t, dir, tc.snap, tc.opts)
 		if !x.Places().Rebuilt {
@@ -224,8 +224,8 @@ func TestSecondOpenFailsInsteadOfBlocking(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("second Open took %v", d)
 	}
-	if !strings.Contains(err.Error(), "locked") {
-		t.Errorf("error %q does not say the index is locked", err)
+	if !strings.Contains(err.Error(), "locked") || datasets.ErrorCode(err) != datasets.EConflict {
+		t.Errorf("error %q (code %s) does not say the index is locked", err, datasets.ErrorCode(err))
 	}
 }
 

@@ -96,7 +96,7 @@ func openProfiles(path string, opts Options) (bleve.Index, bool, error) {
 		idx, err := bleve.OpenUsing(path, cfg)
 		if err != nil {
 			if isLockTimeout(err) {
-				return nil, false, fmt.Errorf("index: %s is locked by another process: %w", path, err)
+				return nil, false, lockedError(path, err)
 			}
 			return nil, false, fmt.Errorf("index: open %s: %w (delete it to rebuild it from the store)", path, err)
 		}

@@ -32,14 +32,17 @@ const MaxQueryLen = 200
 // Hit is one search result. ID is the GeoNames id ("5278931") for a
 // place and "mun:" + CVEGEO ("mun:11008") for a municipality.
 type Hit struct {
-	ID         string  `json:"id"`
-	Kind       string  `json:"kind"`
-	Name       string  `json:"name"`
-	Country    string  `json:"country"`
-	Admin1     string  `json:"admin1,omitempty"` // state or province name
-	Admin2     string  `json:"admin2,omitempty"` // county or municipality name
-	Population int64   `json:"population"`
-	Score      float64 `json:"score"`
+	ID         string `json:"id"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Country    string `json:"country"`
+	Admin1     string `json:"admin1,omitempty"` // state or province name
+	Admin2     string `json:"admin2,omitempty"` // county or municipality name
+	Population int64  `json:"population"`
+	// Score orders the hits of one query: the name match (up to 1.3 for
+	// an exact whole name) plus a population prior (up to about 0.4). It
+	// is not comparable across queries.
+	Score float64 `json:"score"`
 	// Matched is the name the query matched: the place's name or one of
 	// its alternate names ("Ciudad de México" for Mexico City).
 	Matched string `json:"matched,omitempty"`

@@ -51,7 +51,7 @@ const (
 	MethodMexicoPopularity  = "mexico_popularity"
 	MethodCountryPopularity = "country_x_mexico_popularity"
 	MethodPopulation        = "population_similarity"
-	MethodMatcherPolicy     = "matcher_default"
+	MethodMatcherPolicy     = "matcher_policy"
 	MethodMatcherCalibrated = "matcher_calibrated"
 )
 
@@ -230,7 +230,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 
 	methods := baselineMethods(e)
 	methods = append(methods, evalMethod{name: MethodMatcherPolicy, kind: KindMatcher,
-		desc: "the matcher with the shipped policy weights (" + opts.Default.Provenance + ")",
+		desc: "the matcher with the hand-set policy weights, the defaults before calibration (" + opts.Default.Provenance + ")",
 		score: func(qc *queryCtx, out []float32) error {
 			e.scoreAll(qc.qs, out)
 			return nil

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"hermanar/matcher"
@@ -97,17 +98,22 @@ func writeFileWith(name string, write func(w io.Writer) error) error {
 
 // benchResult is what bench rank prints.
 type benchResult struct {
-	GoS             float64        `json:"go_s"`
-	NumpyS          float64        `json:"numpy_s"`
-	Ratio           float64        `json:"ratio"` // numpy_s / go_s: how many times faster Go is
-	Top50Overlap    float64        `json:"top50_overlap"`
-	MinOverlap      float64        `json:"min_overlap"`
-	ExactLists      float64        `json:"exact_lists"` // share of municipalities with the same ids in the same order
-	Municipalities  int            `json:"municipalities"`
-	Candidates      int            `json:"candidates"`
-	K               int            `json:"k"`
-	GoWorkers       int            `json:"go_workers"`
-	NumpyComputeS   float64        `json:"numpy_compute_s"`
+	GoS            float64 `json:"go_s"`
+	NumpyS         float64 `json:"numpy_s"`
+	Ratio          float64 `json:"ratio"` // numpy_s / go_s: how many times faster Go is
+	Top50Overlap   float64 `json:"top50_overlap"`
+	MinOverlap     float64 `json:"min_overlap"`
+	ExactLists     float64 `json:"exact_lists"` // share of municipalities with the same ids in the same order
+	Municipalities int     `json:"municipalities"`
+	Candidates     int     `json:"candidates"`
+	K              int     `json:"k"`
+	GoWorkers      int     `json:"go_workers"`
+	NumpyComputeS  float64 `json:"numpy_compute_s"`
+	// CPU seconds (user+system) beside the wall times above: on a shared
+	// machine they say what each side cost when the wall clock says
+	// little. The peer's includes its worker processes.
+	GoCPUS          float64        `json:"go_cpu_s"`
+	NumpyCPUS       float64        `json:"numpy_cpu_s"`
 	Numpy           map[string]any `json:"numpy_info,omitempty"`
 	GoVersion       string         `json:"go_version"`
 	Machine         machineInfo    `json:"machine"`
@@ -181,12 +187,14 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	// Go: the whole ranking in-process, with the explained rows it emits.
 	goIDs := map[string][]int64{}
 	runtime.GC()
+	cpu0 := processCPU()
 	t0 := time.Now()
 	st, err := eng.Rank(ctx, req, func(r matcher.RankRow) error {
 		goIDs[r.Municipality] = append(goIDs[r.Municipality], r.PlaceID)
 		return nil
 	})
 	goS := time.Since(t0).Seconds()
+	goCPU := processCPU() - cpu0
 	if err != nil {
 		return err
 	}
@@ -227,6 +235,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		res.NumpyComputeS = v
 	}
 	res.Ratio = round3(npS / max(goS, 1e-9))
+	res.GoCPUS = round3(goCPU)
+	if ps := cmd.ProcessState; ps != nil {
+		res.NumpyCPUS = round3((ps.UserTime() + ps.SystemTime()).Seconds())
+	}
 	res.Top50Overlap, res.MinOverlap, res.ExactLists = compareTopK(df, goIDs, npIDs, shape[1])
 	if *format == "json" {
 		return emit(e.stdout, "json", res, nil)
@@ -235,6 +247,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  go     %8.3f s  (%d workers, explained rows)\n", res.GoS, res.GoWorkers)
 	fmt.Fprintf(e.stdout, "  numpy  %8.3f s  (compute %.3f s, %d processes)\n", res.NumpyS, res.NumpyComputeS, *procs)
 	fmt.Fprintf(e.stdout, "  ratio  %8.2f ×  (numpy / go)\n", res.Ratio)
+	fmt.Fprintf(e.stdout, "  cpu    go %.3f s, numpy %.3f s\n", res.GoCPUS, res.NumpyCPUS)
 	fmt.Fprintf(e.stdout, "  top-%d overlap %.4f (min %.4f), identical lists %.4f\n", res.K, res.Top50Overlap, res.MinOverlap, res.ExactLists)
 	return nil
 }
@@ -340,4 +353,13 @@ func findPeerScript() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// processCPU is the user and system time this process has used, seconds.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

@@ -23,7 +23,7 @@ const (
 )
 
 // elementKey is the W3C WebDriver name of an element reference.
-const elementKey = "element-6066-11e4-a52e-4f735466cecc"
+const elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {

@@ -54,19 +54,34 @@ func (f *evalFlags) check() error {
 
 // evalInput is what a backtest runs on, and where it came from.
 type evalInput struct {
-	in          matcher.Inputs
-	file        string
-	sha256      string
-	rows        int    // rows of the twinnings file
-	pairs       int    // distinct resolved pairs
-	notes       []string
-	unresolved  int    // Mexican rows left unresolved or ambiguous
-	corridorSrc string // where CONAPO and Banxico came from, "" if nowhere
+	in         matcher.Inputs
+	file       string
+	sha256     string
+	rows       int // rows of the twinnings file
+	pairs      int // distinct resolved pairs
+	notes      []string
+	unresolved int      // Mexican rows left unresolved or ambiguous
+	sources    []string // where municipalities, CONAPO and Banxico came from
 }
 
 // loadEvalInput opens the app for its data and resolves the twinnings file
-// in memory, without touching the store's twinnings table.
+// in memory, without touching the store. INEGI municipalities, CONAPO and
+// Banxico by US state come from the store when imported there, else from
+// the --shared directory (read in memory too), so that one command gives
+// the same numbers on any machine with ../shared/data.
 func loadEvalInput(ctx context.Context, e *env, f evalFlags) (*evalInput, error) {
+	ei := &evalInput{file: f.twinnings}
+	raw, err := os.ReadFile(f.twinnings)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, datasets.Errorf(datasets.ENotFound, "%s: no such file", f.twinnings)
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	ei.sha256 = hex.EncodeToString(sum[:])
+	ei.rows = bytes.Count(raw, []byte("\n")) - 1
+
 	a, err := openApp(ctx, appOptions{dataDir: f.data})
 	if err != nil {
 		return nil, err
@@ -80,19 +95,52 @@ func loadEvalInput(ctx context.Context, e *env, f evalFlags) (*evalInput, error)
 		in.Snap = a.snap
 	}
 	in.Weights = matcher.Weights{}
-	ei := &evalInput{file: f.twinnings}
-	raw, err := os.ReadFile(f.twinnings)
+	_, haveINEGI, err := a.store.Table(datasets.KindINEGIMunicipalities)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, datasets.Errorf(datasets.ENotFound, "%s: no such file", f.twinnings)
-		}
 		return nil, err
 	}
-	sum := sha256.Sum256(raw)
-	ei.sha256 = hex.EncodeToString(sum[:])
-	ei.rows = bytes.Count(raw, []byte("\n")) - 1
+	haveCorridor := len(in.Emigration) > 0 && len(in.USStateRemittances) > 0
+	if haveINEGI {
+		ei.sources = append(ei.sources, "INEGI municipalities imported in "+f.data)
+	}
+	if haveCorridor {
+		ei.sources = append(ei.sources, "CONAPO and Banxico imported in "+f.data)
+	}
 
 	mem := newMemStore()
+	if dir := sharedDir(f.shared); dir != "" && (!haveINEGI || !haveCorridor) {
+		var kinds []string
+		if !haveINEGI {
+			kinds = append(kinds, datasets.KindINEGIMunicipalities)
+		}
+		if !haveCorridor {
+			kinds = append(kinds, datasets.KindCONAPO, datasets.KindBanxicoUSStates)
+		}
+		for _, kind := range kinds {
+			file := filepath.Join(dir, filepath.FromSlash(datasets.Importers[kind].DefaultFile))
+			if _, err := datasets.Import(mem, in.Snap, kind, file); err != nil {
+				return nil, fmt.Errorf("--shared %s: %w", dir, err)
+			}
+		}
+		d, err := datasets.LoadData(mem, in.Snap)
+		if err != nil {
+			return nil, err
+		}
+		if !haveINEGI {
+			in.Snap = d.Snapshot
+			ei.sources = append(ei.sources, "INEGI municipalities read from "+dir)
+		}
+		if !haveCorridor {
+			in.Emigration, in.USStateRemittances = map[string]float64{}, map[string]float64{}
+			for k, m := range d.Migration {
+				in.Emigration[k] = m.EmigrantPct
+			}
+			for k, r := range d.USStateRemittances {
+				in.USStateRemittances[k] = r.MillionUSD
+			}
+			ei.sources = append(ei.sources, fmt.Sprintf("CONAPO and Banxico (US states, %d) read from %s", d.USStateYear, dir))
+		}
+	}
 	res, err := datasets.Import(mem, in.Snap, datasets.KindTwinnings, f.twinnings)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", f.twinnings, err)
@@ -101,17 +149,6 @@ func loadEvalInput(ctx context.Context, e *env, f evalFlags) (*evalInput, error)
 		return nil, err
 	}
 	ei.pairs, ei.notes, ei.unresolved = len(in.Twinnings), res.Meta.Notes, len(res.Report)
-
-	if len(in.Emigration) > 0 && len(in.USStateRemittances) > 0 {
-		ei.corridorSrc = "imported in " + f.data
-	} else if dir := sharedDir(f.shared); dir != "" {
-		em, rem, err := loadCorridor(mem, in.Snap, dir)
-		if err != nil {
-			return nil, err
-		}
-		in.Emigration, in.USStateRemittances = em, rem
-		ei.corridorSrc = "read from " + dir
-	}
 	ei.in = in
 	return ei, nil
 }
@@ -125,33 +162,6 @@ func sharedDir(flag string) string {
 		return filepath.Join("..", "shared", "data")
 	}
 	return ""
-}
-
-// loadCorridor imports CONAPO emigration and Banxico remittances by US
-// state from dir into the in-memory store and returns what the corridor
-// feature reads, merged by datasets.LoadData as for a served engine: % of
-// households with emigrants by CVEGEO, and remittances (million USD) by US
-// state in the latest year with four quarters.
-func loadCorridor(mem datasets.Store, snap *datasets.Snapshot, dir string) (map[string]float64, map[string]float64, error) {
-	for _, kind := range []string{datasets.KindCONAPO, datasets.KindBanxicoUSStates} {
-		imp := datasets.Importers[kind]
-		if _, err := datasets.Import(mem, snap, kind, filepath.Join(dir, filepath.FromSlash(imp.DefaultFile))); err != nil {
-			return nil, nil, fmt.Errorf("corridor data: %w", err)
-		}
-	}
-	d, err := datasets.LoadData(mem, snap)
-	if err != nil {
-		return nil, nil, err
-	}
-	em := make(map[string]float64, len(d.Migration))
-	for k, m := range d.Migration {
-		em[k] = m.EmigrantPct
-	}
-	rem := make(map[string]float64, len(d.USStateRemittances))
-	for k, r := range d.USStateRemittances {
-		rem[k] = r.MillionUSD
-	}
-	return em, rem, nil
 }
 
 func (f *evalFlags) options(e *env) matcher.EvalOptions {
@@ -220,14 +230,14 @@ type inputDescription struct {
 	SHA256      string   `json:"sha256"`
 	Rows        int      `json:"rows"`
 	Pairs       int      `json:"pairs"`
-	Unresolved  int      `json:"mexican_rows_unresolved"`
-	Notes       []string `json:"notes,omitempty"`
-	CorridorSrc string   `json:"corridor_source,omitempty"`
+	Unresolved int      `json:"mexican_rows_unresolved"`
+	Notes      []string `json:"notes,omitempty"`
+	Sources    []string `json:"sources,omitempty"`
 }
 
 func (ei *evalInput) describe() inputDescription {
 	return inputDescription{File: ei.file, SHA256: ei.sha256, Rows: ei.rows, Pairs: ei.pairs,
-		Unresolved: ei.unresolved, Notes: ei.notes, CorridorSrc: ei.corridorSrc}
+		Unresolved: ei.unresolved, Notes: ei.notes, Sources: ei.sources}
 }
 
 func methodTable(rep *matcher.EvalReport) *table {
@@ -575,10 +585,10 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 		"weights in log-space (always positive), hard negatives from the top of the current ranking plus a seeded uniform sample, two rounds.\n")
 	corr := "not used (no CONAPO and Banxico data found)"
 	if rep.Corridor {
-		corr = "CONAPO emigration × Banxico remittances by US state, " + ei.corridorSrc
+		corr = "CONAPO emigration × Banxico remittances by US state"
 	}
-	p("- **Data**: GeoNames snapshot %s; twinnings file sha256 `%s`; %s. Corridor feature: %s.\n\n", snap.Manifest.Version, ei.sha256,
-		strings.Join(ei.notes, "; "), corr)
+	p("- **Data**: GeoNames snapshot %s; twinnings file sha256 `%s`; %s. %s. Corridor feature: %s.\n\n", snap.Manifest.Version, ei.sha256,
+		strings.Join(ei.notes, "; "), strings.Join(ei.sources, "; "), corr)
 }
 
 // writeExamples lists a few queries the calibrated matcher got right.

@@ -17,7 +17,7 @@ const smallTwinningsFile = "../../matcher/testdata/twinnings_small.csv"
 func TestEvalCommandJSON(t *testing.T) {
 	_, _, err := runCLI(t, "eval", "--twinnings", smallTwinningsFile, "--format", "json", "--folds", "3",
 		"--data", t.TempDir(), "--shared", filepath.Join(t.TempDir(), "none"), "--quiet")
-	if err == nil || !strings.Contains(err.Error(), "corridor data") {
+	if err == nil || !strings.Contains(err.Error(), "--shared") {
 		// A --shared directory without the files is an error, not a silent skip.
 		t.Fatalf("missing --shared files: got %v", err)
 	}
