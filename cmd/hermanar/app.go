@@ -63,13 +63,30 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 	in.Classifier = classifierAdapter{a.cls}
 	in.Taxonomy = a.tax
 	if o.withIndex {
-		ix, err := index.Open(filepath.Join(o.dataDir, "index"), a.snap, index.Options{Progress: o.progress})
+		ix, err := index.Open(filepath.Join(o.dataDir, "index"), a.snap,
+			index.Options{Progress: o.progress, Classifier: a.cls, Taxonomy: a.tax})
 		if err != nil {
 			a.Close()
 			return nil, fmt.Errorf("open index: %w", err)
 		}
 		a.ix = ix
 		in.Text = textAdapter{ix}
+		if ix.ProfilesReset() {
+			// A new profile index: put back every stored profile so text
+			// relevance sees them without waiting for the next edit.
+			for k, p := range in.MunicipalityProfiles {
+				if err := ix.PutProfile(matcher.MunicipalityKey(k), p); err != nil {
+					a.Close()
+					return nil, fmt.Errorf("reindex profile %s: %w", k, err)
+				}
+			}
+			for id, p := range in.PlaceProfiles {
+				if err := ix.PutProfile(matcher.ProfileKey(id), p); err != nil {
+					a.Close()
+					return nil, fmt.Errorf("reindex place profile %d: %w", id, err)
+				}
+			}
+		}
 	}
 	w := defaultWeights()
 	if o.weights != "" {
