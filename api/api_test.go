@@ -342,9 +342,9 @@ func TestRankStreams(t *testing.T) {
 	}
 	sc := bufio.NewScanner(w.Body)
 	n := 0
-	var first RankRow
+	var first datasets.RankRow
 	for sc.Scan() {
-		var row RankRow
+		var row datasets.RankRow
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil || row.Municipality == "" {
 			t.Fatalf("line %d: %v %s", n+1, err, sc.Text())
 		}
@@ -365,7 +365,7 @@ func TestRankStreams(t *testing.T) {
 	if w.Code != 200 || w.Header().Get("Content-Type") != mediaParquet {
 		t.Fatalf("parquet rank: %d %s", w.Code, w.Body)
 	}
-	rows, err := parquet.Read[RankRow](bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+	rows, err := parquet.Read[datasets.RankRow](bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
 	if err != nil || len(rows) != 1 || rows[0].PlaceID != whitewater || rows[0].DiasporaValue <= 0 {
 		t.Errorf("parquet rows %+v (%v)", rows, err)
 	}

@@ -9,6 +9,8 @@
 #   WARMUP=10s runs an unmeasured pass first (WARMUP=0 skips it), so the
 #   measured run sees the server's steady state: every municipality's
 #   default list computed once and cached until the next write.
+#   UNIQUE=1 makes every request distinct, bypassing the cache (the
+#   engine's own throughput).
 #
 # Needs wrk (Debian package wrk) and curl.
 set -eu
@@ -37,7 +39,7 @@ n=$(wc -l < "$tmp/ids")
 [ "$n" -gt 0 ] || { echo "loadtest: no municipalities listed" >&2; exit 1; }
 echo "loadtest: $n municipalities, k=$K, $CONNS connections, $THREADS wrk thread(s), $DURATION" >&2
 
-export IDS_FILE="$tmp/ids" K
+export IDS_FILE="$tmp/ids" K UNIQUE="${UNIQUE:-0}"
 if [ "$WARMUP" != 0 ]; then
   echo "loadtest: warm-up $WARMUP (not measured)" >&2
   wrk -t "$THREADS" -c "$CONNS" -d "$WARMUP" --timeout 5s -s "$dir/matches.lua" "$URL" >/dev/null

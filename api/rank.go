@@ -1,17 +1,15 @@
 package api
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/parquet-go/parquet-go"
 
 	"hermanar/datasets"
 	"hermanar/matcher"
@@ -25,114 +23,24 @@ type RankRequest struct {
 	Municipalities []string `json:"municipalities,omitempty"`
 	Countries      []string `json:"countries,omitempty"`
 	ExcludeTwinned bool     `json:"exclude_twinned,omitempty"`
-	Lang           string   `json:"lang,omitempty"`
-}
-
-// RankRow is one municipality × rank: the place, the score and each
-// component's value and contribution. The same row is an NDJSON line and
-// a Parquet row.
-type RankRow struct {
-	Municipality         string  `json:"municipality" parquet:"municipality,dict"`
-	MunicipalityName     string  `json:"municipality_name" parquet:"municipality_name,dict"`
-	State                string  `json:"state" parquet:"state,dict"`
-	Rank                 int32   `json:"rank" parquet:"rank"`
-	PlaceID              int64   `json:"place_id" parquet:"place_id"`
-	PlaceName            string  `json:"place_name" parquet:"place_name"`
-	Country              string  `json:"country" parquet:"country,dict"`
-	Admin1               string  `json:"admin1" parquet:"admin1,dict"`
-	Population           int64   `json:"population" parquet:"population"`
-	Score                float64 `json:"score" parquet:"score"`
-	Coverage             float64 `json:"coverage" parquet:"coverage"`
-	Twinned              bool    `json:"twinned" parquet:"twinned"`
-	Code                 string  `json:"code" parquet:"code,dict"`
-	ProblemsValue        float64 `json:"problems_value" parquet:"problems_value"`
-	ProblemsContribution float64 `json:"problems_contribution" parquet:"problems_contribution"`
-	AreasValue           float64 `json:"areas_value" parquet:"areas_value"`
-	AreasContribution    float64 `json:"areas_contribution" parquet:"areas_contribution"`
-	DiasporaValue        float64 `json:"diaspora_value" parquet:"diaspora_value"`
-	DiasporaContribution float64 `json:"diaspora_contribution" parquet:"diaspora_contribution"`
-	TextValue            float64 `json:"text_value" parquet:"text_value"`
-	TextContribution     float64 `json:"text_contribution" parquet:"text_contribution"`
-	StructureValue       float64 `json:"structure_value" parquet:"structure_value"`
-	StructureContrib     float64 `json:"structure_contribution" parquet:"structure_contribution"`
-	NetworkValue         float64 `json:"network_value" parquet:"network_value"`
-	NetworkContribution  float64 `json:"network_contribution" parquet:"network_contribution"`
 }
 
 // Ranker ranks many municipalities, handing rows to emit in order
-// (municipality, then rank) without holding them all.
+// (municipality, then rank) without holding them all; *matcher.Engine is
+// one.
 type Ranker interface {
-	Rank(ctx context.Context, req RankRequest, emit func(RankRow) error) error
-}
-
-// RowFromMatch flattens one explained match.
-func RowFromMatch(m *datasets.Municipality, x matcher.Match) RankRow {
-	r := RankRow{Municipality: m.CVEGEO, MunicipalityName: m.Name, State: m.State, Rank: int32(x.Rank),
-		PlaceID: x.Place.ID, PlaceName: x.Place.Name, Country: x.Place.Country, Admin1: x.Place.Admin1,
-		Population: x.Place.Population, Score: x.Score, Coverage: x.Coverage, Twinned: x.Twinned, Code: x.Code}
-	for _, c := range x.Components {
-		switch c.Name {
-		case matcher.CompProblems:
-			r.ProblemsValue, r.ProblemsContribution = c.Value, c.Contribution
-		case matcher.CompAreas:
-			r.AreasValue, r.AreasContribution = c.Value, c.Contribution
-		case matcher.CompDiaspora:
-			r.DiasporaValue, r.DiasporaContribution = c.Value, c.Contribution
-		case matcher.CompText:
-			r.TextValue, r.TextContribution = c.Value, c.Contribution
-		case matcher.CompStructure:
-			r.StructureValue, r.StructureContrib = c.Value, c.Contribution
-		case matcher.CompNetwork:
-			r.NetworkValue, r.NetworkContribution = c.Value, c.Contribution
-		}
-	}
-	return r
-}
-
-// matchRanker ranks with Engine.Match, one municipality at a time: the
-// rows are exactly those of GET matches.
-type matchRanker struct{ e *matcher.Engine }
-
-func (r matchRanker) Rank(ctx context.Context, req RankRequest, emit func(RankRow) error) error {
-	snap := r.e.Snapshot()
-	for _, cve := range SelectMunicipalities(snap, req) {
-		m, _ := snap.Municipality(cve)
-		res, err := r.e.Match(ctx, matcher.Query{Municipality: cve, K: req.K, Lang: req.Lang,
-			Filter: matcher.Filter{Countries: append([]string(nil), req.Countries...), ExcludeTwinned: req.ExcludeTwinned}})
-		if err != nil {
-			return err
-		}
-		for _, x := range res.Matches {
-			if err := emit(RowFromMatch(m, x)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// SelectMunicipalities lists the CVEGEOs a validated request covers, sorted.
-func SelectMunicipalities(snap *datasets.Snapshot, req RankRequest) []string {
-	var out []string
-	if len(req.Municipalities) > 0 {
-		out = append(out, req.Municipalities...)
-	} else {
-		for _, m := range snap.Municipalities {
-			if req.State == "" || m.State == req.State {
-				out = append(out, m.CVEGEO)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
+	Rank(ctx context.Context, req matcher.RankRequest, emit func(datasets.RankRow) error) (matcher.RankStats, error)
+	RankTargets(req matcher.RankRequest) ([]string, error)
 }
 
 const maxRankList = 3000
 
-func (req *RankRequest) validate(snap *datasets.Snapshot, lang string) error {
+// validate checks the request field by field and turns it into the
+// matcher's request and its list of municipalities.
+func (req *RankRequest) validate(r Ranker) (matcher.RankRequest, []string, error) {
 	f := fieldErrs{}
 	if req.K == 0 {
-		req.K = 50
+		req.K = matcher.DefaultRankK
 	}
 	if req.K < 1 || req.K > matcher.MaxK {
 		f.add("k", "debe estar entre 1 y %d", "must be between 1 and %d", matcher.MaxK)
@@ -145,19 +53,11 @@ func (req *RankRequest) validate(snap *datasets.Snapshot, lang string) error {
 	if len(req.Municipalities) > maxRankList {
 		f.add("municipalities", "admite a lo más %d municipios", "takes at most %d municipalities", maxRankList)
 	} else {
-		seen := map[string]bool{}
-		uniq := req.Municipalities[:0]
 		for i, m := range req.Municipalities {
-			if _, ok := snap.Municipality(m); !ok || !datasets.ValidCVEGEO(m) {
-				f.add("municipalities["+itoa(i)+"]", "no es un municipio conocido", "is not a known municipality")
-				continue
-			}
-			if !seen[m] {
-				seen[m] = true
-				uniq = append(uniq, m)
+			if !datasets.ValidCVEGEO(m) {
+				f.add("municipalities["+itoa(i)+"]", "debe ser una clave CVEGEO de 5 dígitos", "must be a 5-digit CVEGEO")
 			}
 		}
-		req.Municipalities = uniq
 	}
 	if req.State != "" && len(req.Municipalities) > 0 {
 		f.add("state", "use state o municipalities, no ambos", "use state or municipalities, not both")
@@ -172,24 +72,25 @@ func (req *RankRequest) validate(snap *datasets.Snapshot, lang string) error {
 		}
 		req.Countries[i] = c
 	}
-	switch req.Lang {
-	case "":
-		req.Lang = lang
-	case "es", "en":
-	default:
-		f.add("lang", `debe ser "es" o "en"`, `must be "es" or "en"`)
+	if err := f.err(); err != nil {
+		return matcher.RankRequest{}, nil, err
 	}
-	return f.err()
+	mr := matcher.RankRequest{Municipalities: req.Municipalities, State: req.State, K: req.K,
+		Filter: matcher.Filter{Countries: req.Countries, ExcludeTwinned: req.ExcludeTwinned}}
+	targets, err := r.RankTargets(mr)
+	if err != nil {
+		// An unknown municipality in the body is a bad field, not a
+		// missing resource.
+		var de *datasets.Error
+		if errors.As(err, &de) && de.Code == datasets.ENotFound {
+			return mr, nil, &datasets.Error{Code: datasets.EInvalid, Message: de.Message, Fields: de.Fields}
+		}
+		return mr, nil, err
+	}
+	return mr, targets, nil
 }
 
-func itoa(i int) string { return string(appendInt(nil, i)) }
-
-func appendInt(b []byte, i int) []byte {
-	if i >= 10 {
-		b = appendInt(b, i/10)
-	}
-	return append(b, byte('0'+i%10))
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // Media types POST /rank can stream.
 const (
@@ -234,7 +135,8 @@ func (s *Server) postRank(c *gin.Context) {
 			return
 		}
 	}
-	if err := req.validate(b.snap, langOf(c)); err != nil {
+	mr, targets, err := req.validate(b.Ranker)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -248,98 +150,53 @@ func (s *Server) postRank(c *gin.Context) {
 	}
 	// A full ranking takes longer than the server's write timeout.
 	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(30 * time.Minute))
-	ctx := c.Request.Context()
-	n := len(SelectMunicipalities(b.snap, req))
-	c.Header("X-Municipalities", itoa(n))
+	c.Header("X-Municipalities", itoa(len(targets)))
 	c.Header("Cache-Control", "no-store")
-	start := time.Now()
-	var rows int
-	var err error
-	if format == mediaParquet {
-		rows, err = streamParquet(ctx, c, b.Ranker, req)
-	} else {
-		rows, err = streamNDJSON(ctx, c, b.Ranker, req, langOf(c))
+	var enc interface {
+		Write(rows ...datasets.RankRow) error
+		Flush() error
+		Close() error
 	}
-	s.log.Info("rank streamed", "request_id", requestID(c), "format", format, "municipalities", n,
-		"rows", rows, "seconds", time.Since(start).Seconds(), "err", err)
-}
-
-func streamNDJSON(ctx context.Context, c *gin.Context, r Ranker, req RankRequest, lang string) (int, error) {
-	c.Header("Content-Type", mediaNDJSON)
+	if format == mediaParquet {
+		c.Header("Content-Disposition", `attachment; filename="hermanar-rank.parquet"`)
+		enc = datasets.NewRankWriter(c.Writer)
+	} else {
+		enc = datasets.NewRankNDJSONWriter(c.Writer)
+	}
+	c.Header("Content-Type", format)
 	c.Status(http.StatusOK)
-	w := bufio.NewWriterSize(c.Writer, 64<<10)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	rows := 0
+	ctx := c.Request.Context()
 	last := time.Now()
-	err := r.Rank(ctx, req, func(row RankRow) error {
-		rows++
-		if err := enc.Encode(row); err != nil {
+	st, err := b.Ranker.Rank(ctx, mr, func(row datasets.RankRow) error {
+		if err := enc.Write(row); err != nil {
 			return err
 		}
-		if time.Since(last) > 200*time.Millisecond {
+		// Push rows to the client as they come, not only at the end.
+		if format == mediaNDJSON && time.Since(last) > 200*time.Millisecond {
 			last = time.Now()
-			if err := w.Flush(); err != nil {
+			if err := enc.Flush(); err != nil {
 				return err
 			}
 			c.Writer.Flush()
 		}
-		return ctx.Err()
-	})
-	if err != nil && ctx.Err() == nil {
-		// The status is sent; the error goes in-band as the last line.
-		_ = enc.Encode(ErrorBody{Error: errorDetail(err, lang)})
-	}
-	_ = w.Flush()
-	c.Writer.Flush()
-	return rows, err
-}
-
-func streamParquet(ctx context.Context, c *gin.Context, r Ranker, req RankRequest) (int, error) {
-	c.Header("Content-Type", mediaParquet)
-	c.Header("Content-Disposition", `attachment; filename="hermanar-rank.parquet"`)
-	c.Status(http.StatusOK)
-	pw := parquet.NewGenericWriter[RankRow](c.Writer, parquet.Compression(&parquet.Zstd))
-	buf := make([]RankRow, 0, 4096)
-	rows := 0
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		if _, err := pw.Write(buf); err != nil {
-			return err
-		}
-		buf = buf[:0]
 		return nil
-	}
-	err := r.Rank(ctx, req, func(row RankRow) error {
-		rows++
-		buf = append(buf, row)
-		if len(buf) == cap(buf) {
-			if err := flush(); err != nil {
-				return err
-			}
-			if rows%(64*1024) < cap(buf) {
-				// One row group per ~64k rows keeps memory bounded.
-				if err := pw.Flush(); err != nil {
-					return err
-				}
-				c.Writer.Flush()
-			}
-		}
-		return ctx.Err()
 	})
-	if err == nil {
-		err = flush()
-	}
+	s.log.Info("rank streamed", "request_id", requestID(c), "format", format, "municipalities", st.Municipalities,
+		"rows", st.Rows, "seconds", st.Elapsed.Seconds(), "err", err)
 	if err != nil {
-		// A Parquet file without its footer is unreadable, which is the
-		// right signal; cut the connection so the client sees a failure.
+		if format == mediaParquet || ctx.Err() != nil {
+			// A Parquet file without its footer is unreadable, which is the
+			// right signal; cut the connection so the client sees a failure.
+			panic(http.ErrAbortHandler)
+		}
+		// The status is sent; the error goes in-band as the last line.
+		_ = enc.Flush()
+		_ = json.NewEncoder(c.Writer).Encode(ErrorBody{Error: errorDetail(err, langOf(c))})
+		c.Writer.Flush()
+		return
+	}
+	if err := enc.Close(); err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if err := pw.Close(); err != nil {
-		return rows, err
-	}
 	c.Writer.Flush()
-	return rows, errors.Join(err)
 }

@@ -47,7 +47,7 @@ type Backend struct {
 	Profiles   ProfileIndexer
 	Classifier Classifier
 	Resolver   *datasets.Resolver // built on first use when nil
-	Ranker     Ranker             // nil: ranks with Engine.Match, one municipality at a time
+	Ranker     Ranker             // nil: the engine
 
 	tokens   *Tokens
 	snap     *datasets.Snapshot
@@ -146,7 +146,7 @@ func (s *Server) SetBackend(b *Backend) error {
 		b.resolver = sync.OnceValue(func() *datasets.Resolver { return datasets.NewResolver(b.snap) })
 	}
 	if b.Ranker == nil {
-		b.Ranker = matchRanker{b.Engine}
+		b.Ranker = b.Engine
 	}
 	s.backend.Store(b)
 	s.gen.Add(1)

@@ -1,5 +1,7 @@
 package matcher
 
+import "math"
+
 // The baselines of the backtest: simple rankers that any matcher must
 // beat to be worth a liaison's time. They see exactly what the matcher
 // sees — the registry without the hidden pair — and leave the
@@ -54,6 +56,36 @@ func baselineMethods(e *Engine) []evalMethod {
 				out[c] = 10 - abs32(lp-e.logPop[c])
 			}
 			exclude(qc, out)
+			return nil
+		}},
+	}
+}
+
+// MethodStatePopularity is a proposal: Mexico popularity plus how many
+// municipalities of the querying municipality's state are twinned with
+// the place, on a log scale. Twinnings cluster by state (sister-city
+// programmes of a state government, neighbours copying each other), which
+// the engine's network component does not see yet.
+const MethodStatePopularity = "state_x_mexico_popularity"
+
+func proposalMethods(e *Engine) []evalMethod {
+	return []evalMethod{
+		{MethodStatePopularity, KindProposal, "log(1 + Mexican twins of the place) + log(1 + municipalities of my state twinned with it)", func(qc *queryCtx, out []float32) error {
+			state := qc.q.Municipality[:2]
+			inState := make([]float32, len(out))
+			for m, twins := range qc.reg.muniTwins {
+				if m != qc.q.Municipality && m[:2] == state {
+					for _, c := range twins {
+						inState[c]++
+					}
+				}
+			}
+			for c, v := range qc.reg.mx {
+				out[c] = float32(math.Log1p(float64(v)) + math.Log1p(float64(inState[c])))
+			}
+			for _, c := range qc.reg.muniTwins[qc.q.Municipality] {
+				out[c] = rejected
+			}
 			return nil
 		}},
 	}

@@ -42,6 +42,7 @@ type EvalQuery struct {
 const (
 	KindBaseline = "baseline"
 	KindMatcher  = "matcher"
+	KindProposal = "proposal" // a signal the engine lacks, reported apart
 )
 
 // Method names, in report order.
@@ -73,7 +74,7 @@ type MethodResult struct {
 type QueryResult struct {
 	EvalQuery
 	Fold  int       `json:"fold"`
-	Ranks []float64 `json:"ranks"` // expected rank per method, in Methods order
+	Ranks []float64 `json:"ranks"` // expected rank per method, in EvalReport.Methods order
 }
 
 // EvalReport is a whole backtest.
@@ -88,9 +89,17 @@ type EvalReport struct {
 	Methods        []MethodResult `json:"methods"`
 	// FoldWeights are the calibrated weights of each fold, fitted without
 	// that fold's municipalities.
-	FoldWeights []Weights     `json:"fold_weights,omitempty"`
-	Elapsed     float64       `json:"elapsed_seconds"`
-	PerQuery    []QueryResult `json:"-"`
+	FoldWeights []Weights `json:"fold_weights,omitempty"`
+	// Proposals are signals the engine does not have yet, measured like
+	// the baselines so that their worth is known before anyone builds them.
+	Proposals []MethodResult `json:"proposals,omitempty"`
+	// HiddenNoMexicanTwin and HiddenNoTwin are the shares of queries whose
+	// hidden twin, once hidden, has no other Mexican twin, or no twin at
+	// all: no network signal can find those.
+	HiddenNoMexicanTwin float64       `json:"hidden_without_mexican_twin"`
+	HiddenNoTwin        float64       `json:"hidden_without_any_twin"`
+	Elapsed             float64       `json:"elapsed_seconds"`
+	PerQuery            []QueryResult `json:"-"`
 }
 
 // Method returns the named method's result.
@@ -229,6 +238,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		Twinnings: len(in.Twinnings), Folds: nfolds, Seed: opts.Seed, Corridor: e.corridor.ok}
 
 	methods := baselineMethods(e)
+	methods = append(methods, proposalMethods(e)...)
 	methods = append(methods, evalMethod{name: MethodMatcherPolicy, kind: KindMatcher,
 		desc: "the matcher with the hand-set policy weights, the defaults before calibration (" + opts.Default.Provenance + ")",
 		score: func(qc *queryCtx, out []float32) error {
@@ -255,8 +265,9 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	}
 
 	type outcome struct {
-		stats []rankStat
-		top   [][]int32
+		stats         []rankStat
+		top           [][]int32
+		noMx, noTwins bool
 	}
 	results := make([]outcome, len(queries))
 	progress := newProgress(opts.Progress, "eval", len(queries))
@@ -272,7 +283,8 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 			}
 			qc.qs = qs
 			h := e.candIndex[q.Hidden]
-			o := outcome{stats: make([]rankStat, len(methods)), top: make([][]int32, len(methods))}
+			o := outcome{stats: make([]rankStat, len(methods)), top: make([][]int32, len(methods)),
+				noMx: qc.reg.mx[h] == 0, noTwins: qc.reg.all[h] == 0}
 			for mi, m := range methods {
 				if err := m.score(qc, buf); err != nil {
 					return fmt.Errorf("%s: query %s/%d: %w", m.name, q.Municipality, q.Hidden, err)
@@ -292,9 +304,11 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 
 	rep.PerQuery = make([]QueryResult, len(queries))
 	for i, q := range queries {
-		ranks := make([]float64, len(methods))
-		for mi := range methods {
-			ranks[mi] = results[i].stats[mi].meanRank()
+		var ranks []float64 // in the order of rep.Methods
+		for mi, m := range methods {
+			if m.kind != KindProposal {
+				ranks = append(ranks, results[i].stats[mi].meanRank())
+			}
 		}
 		rep.PerQuery[i] = QueryResult{EvalQuery: q, Fold: folds[q.Municipality], Ranks: ranks}
 	}
@@ -306,8 +320,22 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		}
 		r := summarize(stats, tops, e.n)
 		r.Name, r.Kind, r.Description = m.name, m.kind, m.desc
-		rep.Methods = append(rep.Methods, r)
+		if m.kind == KindProposal {
+			rep.Proposals = append(rep.Proposals, r)
+		} else {
+			rep.Methods = append(rep.Methods, r)
+		}
 	}
+	for _, o := range results {
+		if o.noMx {
+			rep.HiddenNoMexicanTwin++
+		}
+		if o.noTwins {
+			rep.HiddenNoTwin++
+		}
+	}
+	rep.HiddenNoMexicanTwin = round4(rep.HiddenNoMexicanTwin / float64(len(queries)))
+	rep.HiddenNoTwin = round4(rep.HiddenNoTwin / float64(len(queries)))
 	rep.Elapsed = math.Round(time.Since(start).Seconds()*10) / 10
 	return rep, nil
 }

@@ -4,6 +4,10 @@
 local ids = {}
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 local k = os.getenv("K") or "10"
+-- UNIQUE=1 makes every request distinct (a no-op population bound that
+-- changes each time), so none is served from the cache: the engine's
+-- own throughput.
+local unique = os.getenv("UNIQUE") == "1"
 local i = 0
 
 function setup(thread)
@@ -20,7 +24,11 @@ end
 
 function request()
   i = i % #ids + 1
-  return wrk.format("GET", "/api/v1/municipalities/" .. ids[i] .. "/matches?k=" .. k)
+  local path = "/api/v1/municipalities/" .. ids[i] .. "/matches?k=" .. k
+  if unique then
+    path = path .. "&max_population=" .. (9000000000 - math.random(1, 1000000000))
+  end
+  return wrk.format("GET", path)
 end
 
 function done(summary, latency, requests)

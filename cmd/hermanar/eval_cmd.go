@@ -467,15 +467,15 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 	p("_on %s in %.0f s. Do not edit by hand: rerun the command (same seed, same numbers)._\n\n", machine(), rep.Elapsed)
 
 	p("## What is measured\n\n")
-	p("The English-Wikipedia lists of twin towns (`%s`, %d rows) resolve to %d distinct pairs of GeoNames places; "+
+	p("The English-Wikipedia lists of twin towns (`%s`, %s rows) resolve to %s distinct pairs of GeoNames places; "+
 		"%d municipalities of Mexico have at least two foreign twins among them. For each of them, each twin is hidden in turn — "+
-		"**%d queries** — and every method ranks **all %d foreign places** of the snapshot (not only the ~%s already twinned ones) "+
+		"**%d queries** — and every method ranks **all %s foreign places** of the snapshot (not only the ~%s already twinned ones) "+
 		"for that municipality. The metrics say where the hidden twin lands:\n\n",
-		filepath.Base(ei.file), ei.rows, ei.pairs, rep.Municipalities, rep.Queries, rep.Candidates, thousands(twinnedPlaces(ei.in)))
+		filepath.Base(ei.file), thousands(ei.rows), thousands(ei.pairs), rep.Municipalities, rep.Queries, thousands(rep.Candidates), thousands(twinnedPlaces(ei.in)))
 	p("- **R@10, R@50** (recall): share of queries where the hidden twin is in the top 10 / top 50.\n")
 	p("- **MRR** (mean reciprocal rank): the mean of 1/rank; 0.1 means \"on average as good as always ranking it 10th\", and it rewards the very top.\n")
 	p("- **nDCG@10**: like R@10 but a hit at rank 1 counts more than one at rank 10.\n")
-	p("- **coverage**: distinct places appearing in all the top-10 lists, over the %d candidates — how varied the suggestions are.\n", rep.Candidates)
+	p("- **coverage**: distinct places appearing in all the top-10 lists, over the %s candidates — how varied the suggestions are.\n", thousands(rep.Candidates))
 	p("- **median rank**: half of the hidden twins are ranked at or above it.\n\n")
 
 	p("## Results\n\n")
@@ -493,15 +493,16 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 	}
 	p("\nReference (DESIGN §7): Mexico popularity reached R@10 0.186, R@50 0.279, MRR 0.088 on 86 queries whose candidates were "+
 		"limited to the 17.6k cities already twinned — an easier pool. Here the same baseline scores R@10 %.3f, R@50 %.3f, MRR %.3f "+
-		"ranking all %d places.\n\n", mexPop.RecallAt10, mexPop.RecallAt50, mexPop.MRR, rep.Candidates)
+		"ranking all %s places.\n\n", mexPop.RecallAt10, mexPop.RecallAt50, mexPop.MRR, thousands(rep.Candidates))
 
 	if hasCal {
 		p("## What this means for a liaison officer\n\n")
 		p("- When a municipality that already has twins signs one more, the city it signs with is in Hermanar's first ten suggestions "+
 			"**%s of the time** (%.0f in 100), and in the first fifty %s of the time — out of %s possible cities. Picking at random, "+
 			"it would almost never be.\n", pct(cal.RecallAt10), 100*cal.RecallAt10, pct(cal.RecallAt50), thousands(rep.Candidates))
-		p("- Half of the real partners rank at or above position %s; the other half are cities nothing in these data points to "+
-			"(most hidden twins have no other Mexican twin, and many no twin at all in the lists).\n", thousands(int(cal.MedianRank+0.5)))
+		p("- Half of the real partners rank at or above position %s. Once hidden, %s of the real partners have no other Mexican twin "+
+			"and %s no twin at all in the lists: for those, nothing in these data points to them.\n",
+			thousands(int(cal.MedianRank+0.5)), pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin))
 		p("- Compared with simply proposing the cities most twinned with Mexico (`%s`, R@10 %.3f, MRR %.3f), the calibrated matcher "+
 			"scores R@10 %.3f, MRR %.3f%s.\n", mexPop.Name, mexPop.RecallAt10, mexPop.MRR, cal.RecallAt10, cal.MRR, ratioText(cal.MRR, mexPop.MRR))
 		p("- These numbers test only what a list of past twinnings can test: size, settlement type, elevation, climate, distance and "+
@@ -526,22 +527,41 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 				"where MRR is decided, and there the data run out:\n\n",
 				cal.MRR, ratioWord(cal.MRR, best.MRR), best.Name, best.MRR, target, cal.RecallAt10, best.RecallAt10,
 				thousands(int(cal.MedianRank+0.5)), thousands(int(best.MedianRank+0.5)))
-			p("- **What limits it.** The only evidence is the twinning list itself. Most hidden twins have no other Mexican twin, and "+
-				"a good share have no twin at all in the lists, so no network signal can lift them above the cities that do; "+
+			p("- **What limits it.** The only evidence is the twinning list itself. %s of the hidden twins have no other Mexican twin and "+
+				"%s no twin at all in the lists, so no network signal can lift them above the cities that do; "+
 				"structure (size, climate, elevation, distance) is shared by thousands of places and cannot single out one. The engine combines "+
 				"its sub-features linearly, so it cannot express \"a popular city *in the country my other twins are in*\". "+
 				"The Wikipedia lists are incomplete (the US list is thin) and %d rows involving Mexico stayed ambiguous or unmatched "+
-				"(\"Benito Juárez\", \"Guadalupe\"), which removes both queries and evidence.\n", ei.unresolved)
+				"(\"Benito Juárez\", \"Guadalupe\"), which removes both queries and evidence.\n", pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin), ei.unresolved)
 			p("- **What data would lift it.** (1) Diaspora ties at city level — the migration corridors behind many twinnings "+
 				"(consular registrations or *matrícula consular* counts by US city, IME community data, ACS Mexican-born population by place) "+
 				"feed the diaspora component, which the twinnings cannot test; (2) the SRE registry of *acuerdos interinstitucionales* "+
 				"(the official, complete list of twinning agreements, with states and dates) instead of Wikipedia; "+
 				"(3) profiles — problems and practices — of foreign cities, so the problem and text components can score them; "+
 				"(4) a network signal by Mexican state (how many municipalities of my state are twinned with the candidate), which the engine does not "+
-				"have yet; in an exploratory run it lifted Mexico popularity's MRR by about a third.\n\n")
+				"have yet — see *Proposals* below.\n\n")
 		}
 	} else {
 		p("Calibration was skipped in this run.\n\n")
+	}
+
+	if len(rep.Proposals) > 0 {
+		p("## Proposals\n\n")
+		p("Signals the engine does not have yet, measured on the same queries (not counted as baselines):\n\n")
+		p("| signal | R@10 | R@50 | MRR | nDCG@10 | coverage | median rank |\n|---|---:|---:|---:|---:|---:|---:|\n")
+		for _, m := range rep.Proposals {
+			p("| %s | %.3f | %.3f | %.3f | %.3f | %.4f | %s |\n", m.Name, m.RecallAt10, m.RecallAt50, m.MRR, m.NDCGAt10, m.Coverage, thousands(int(m.MedianRank+0.5)))
+		}
+		p("\n")
+		for _, m := range rep.Proposals {
+			p("- `%s`: %s. Its MRR is %s that of `%s` (%.3f)", m.Name, m.Description, ratioWord(m.MRR, mexPop.MRR), mexPop.Name, mexPop.MRR)
+			if hasCal {
+				p(" and %s that of the calibrated matcher (%.3f)", ratioWord(m.MRR, cal.MRR), cal.MRR)
+			}
+			p(".\n")
+		}
+		p("\nA state-level popularity sub-feature in the network component is the cheapest next step the data support.\n")
+		p("\n")
 	}
 
 	if len(rep.FoldWeights) > 0 {

@@ -59,7 +59,11 @@ func buildBinary(t *testing.T) string {
 
 // indexCache is where a built place index is kept between test runs, keyed
 // by what the index is built from; a stale copy would only be rebuilt.
+// HERMANAR_TEST_INDEX_CACHE=off builds it afresh every time.
 func indexCache(t *testing.T) string {
+	if os.Getenv("HERMANAR_TEST_INDEX_CACHE") == "off" {
+		return ""
+	}
 	snap, err := datasets.DefaultSnapshot()
 	if err != nil {
 		t.Fatal(err)
