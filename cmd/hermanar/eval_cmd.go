@@ -226,10 +226,10 @@ type evalJSON struct {
 }
 
 type inputDescription struct {
-	File        string   `json:"file"`
-	SHA256      string   `json:"sha256"`
-	Rows        int      `json:"rows"`
-	Pairs       int      `json:"pairs"`
+	File       string   `json:"file"`
+	SHA256     string   `json:"sha256"`
+	Rows       int      `json:"rows"`
+	Pairs      int      `json:"pairs"`
 	Unresolved int      `json:"mexican_rows_unresolved"`
 	Notes      []string `json:"notes,omitempty"`
 	Sources    []string `json:"sources,omitempty"`
@@ -533,12 +533,12 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 				"its sub-features linearly, so it cannot express \"a popular city *in the country my other twins are in*\". "+
 				"The Wikipedia lists are incomplete (the US list is thin) and %d rows involving Mexico stayed ambiguous or unmatched "+
 				"(\"Benito Juárez\", \"Guadalupe\"), which removes both queries and evidence.\n", pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin), ei.unresolved)
-			p("- **What data would lift it.** (1) Diaspora ties at city level — the migration corridors behind many twinnings "+
-				"(consular registrations or *matrícula consular* counts by US city, IME community data, ACS Mexican-born population by place) "+
-				"feed the diaspora component, which the twinnings cannot test; (2) the SRE registry of *acuerdos interinstitucionales* "+
-				"(the official, complete list of twinning agreements, with states and dates) instead of Wikipedia; "+
-				"(3) profiles — problems and practices — of foreign cities, so the problem and text components can score them; "+
-				"(4) a network signal by Mexican state (how many municipalities of my state are twinned with the candidate), which the engine does not "+
+			p("- **What data would lift it.** (1) Diaspora ties at city level — the migration corridors behind many twinnings " +
+				"(consular registrations or *matrícula consular* counts by US city, IME community data, ACS Mexican-born population by place) " +
+				"feed the diaspora component, which the twinnings cannot test; (2) the SRE registry of *acuerdos interinstitucionales* " +
+				"(the official, complete list of twinning agreements, with states and dates) instead of Wikipedia; " +
+				"(3) profiles — problems and practices — of foreign cities, so the problem and text components can score them; " +
+				"(4) a network signal by Mexican state (how many municipalities of my state are twinned with the candidate), which the engine does not " +
 				"have yet — see *Proposals* below.\n\n")
 		}
 	} else {
@@ -593,15 +593,15 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 	}
 
 	p("## How it is computed\n\n")
-	p("- **No leakage.** Before a query is scored, the hidden pair and every count derived from it (Mexico and global popularity, "+
-		"the municipality's country shares, co-twinning) are removed; a test compares every candidate's score with a world where the pair "+
+	p("- **No leakage.** Before a query is scored, the hidden pair and every count derived from it (Mexico and global popularity, " +
+		"the municipality's country shares, co-twinning) are removed; a test compares every candidate's score with a world where the pair " +
 		"was never recorded. Calibrated weights for a fold are fitted without any twinning of that fold's municipalities.\n")
-	p("- **Known answers left out.** The municipality's other twins are already known; they are removed from the ranking of its queries, "+
+	p("- **Known answers left out.** The municipality's other twins are already known; they are removed from the ranking of its queries, " +
 		"for every method alike.\n")
-	p("- **Ties.** Where several places score the same, the hidden twin is taken to be anywhere among them with equal chance, and every "+
+	p("- **Ties.** Where several places score the same, the hidden twin is taken to be anywhere among them with equal chance, and every " +
 		"metric is its expected value — a method that scores everything alike is exactly as good as random.\n")
 	p("- **Averages** are over queries (each hidden pair counts once), so municipalities with many twins weigh more.\n")
-	p("- **Calibration**: L-BFGS (gonum/optimize) on a smoothed reciprocal-rank loss over the engine's own sub-feature values, "+
+	p("- **Calibration**: L-BFGS (gonum/optimize) on a smoothed reciprocal-rank loss over the engine's own sub-feature values, " +
 		"weights in log-space (always positive), hard negatives from the top of the current ranking plus a seeded uniform sample, two rounds.\n")
 	corr := "not used (no CONAPO and Banxico data found)"
 	if rep.Corridor {
