@@ -167,7 +167,7 @@ func loadInputs(st datasets.Store, snap *datasets.Snapshot) (matcher.Inputs, err
 }
 
 // defaultWeights are the weights shipped with the binary.
-func defaultWeights() matcher.Weights { return matcher.PolicyWeights() }
+func defaultWeights() matcher.Weights { return matcher.DefaultWeights() }
 
 // classifierAdapter lets the index's classifier serve the matcher.
 type classifierAdapter struct{ c *index.Classifier }
