@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -485,5 +486,54 @@ func TestCacheInvalidatedByTie(t *testing.T) {
 	res := mustJSON[matcher.Result](t, e.do(t, req{path: path}))
 	if res.Matches[0].Place.ID != whitewater {
 		t.Errorf("after the tie the cached answer is still served: %+v", res.Matches[0].Place)
+	}
+}
+
+// TestConcurrentReadsAndWrites mixes cached reads with writes that
+// invalidate the cache; run with -race.
+func TestConcurrentReadsAndWrites(t *testing.T) {
+	e := mustEnv(t)
+	admin := e.token(t, RoleAdmin, "", "")
+	munis := []string{"11008", "11009", "14039", "20067"}
+	var wg sync.WaitGroup
+	errs := make(chan string, 100)
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				w := e.do(t, req{path: "/api/v1/municipalities/" + munis[(g+i)%len(munis)] + "/matches?k=3"})
+				if w.Code != 200 {
+					errs <- w.Body.String()
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				w := e.do(t, req{method: "PUT", path: "/api/v1/municipalities/" + munis[g] + "/profile", token: admin,
+					body: `{"lang":"es","narrative":"vuelta ` + itoa(i) + `"}`})
+				if w.Code != 200 {
+					errs <- w.Body.String()
+				}
+				w = e.do(t, req{method: "POST", path: "/api/v1/ties", token: admin,
+					body: `{"municipality":"` + munis[g+2] + `","place_id":5278931,"size":` + itoa(10+i) + `,"source":"x"}`})
+				if w.Code != 200 && w.Code != 201 {
+					errs <- w.Body.String()
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	p := mustJSON[datasets.Profile](t, e.do(t, req{path: "/api/v1/municipalities/11008/profile"}))
+	if p.Narrative != "vuelta 4" {
+		t.Errorf("last write lost: %q", p.Narrative)
 	}
 }

@@ -77,12 +77,6 @@ func (l *lru) clear() {
 	l.size = 0
 }
 
-func (l *lru) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.items)
-}
-
 // flightGroup makes concurrent identical misses compute once.
 type flightGroup struct{ g singleflight.Group }
 

@@ -67,7 +67,6 @@ type Config struct {
 	DisableAccessLog bool
 	// MaxConcurrentRanks bounds POST /rank streams at once (default 1).
 	MaxConcurrentRanks int
-	Version            string
 }
 
 // Server is the HTTP service. It answers /healthz at once and everything
