@@ -127,7 +127,7 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 			}
 			if t.Interest {
 				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
-					"%s stated an interest in twinning (recorded by %s)"), pl.Name, nonEmpty(t.RecordedBy, "consulado")))
+					"%s stated an interest in twinning (recorded by %s)"), pl.Name, recorder(lang, t.RecordedBy)))
 			}
 			src = appendUnique(src, t.Source)
 		}
@@ -245,4 +245,15 @@ func nonEmpty(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// recorder names who recorded a tie, in words a reader understands.
+func recorder(lang, by string) string {
+	switch by {
+	case "", "curated":
+		return tr(lang, "los datos curados de Hermanar, con su fuente", "Hermanar's curated data, with its source")
+	case "import":
+		return tr(lang, "un archivo importado", "an imported file")
+	}
+	return tr(lang, "el consulado ", "the consulate ") + by
 }
