@@ -46,6 +46,9 @@ func startWebdriver(t *testing.T) *webdriver {
 	chromium, driver := envOr("HERMANAR_CHROMIUM", defaultChromium), envOr("HERMANAR_CHROMEDRIVER", defaultChromedriver)
 	for _, p := range []string{chromium, driver} {
 		if _, err := os.Stat(p); err != nil {
+			if os.Getenv("HERMANAR_REQUIRE_BROWSER") != "" {
+				t.Fatalf("browser test required (HERMANAR_REQUIRE_BROWSER) but %s is missing", p)
+			}
 			t.Skipf("browser test skipped: %s not found (install Debian's chromium and chromium-driver, as .ci/run does)", p)
 		}
 	}
