@@ -197,7 +197,7 @@ func localityPlaces(snap *Snapshot, cve, name string) ([]int64, bool) {
 		}
 		match := Fold(p.Name) == key || Fold(p.ASCIIName) == key
 		if !match {
-			for alt := range strings.SplitSeq(p.AltNames, ",") {
+			for alt := range strings.SplitSeq(snap.PlaceAltNames(p), ",") {
 				if Fold(alt) == key {
 					match = true
 					break

@@ -209,7 +209,7 @@ func (r *Resolver) indexNames() {
 				}
 				add(p.Name, 0)
 				add(p.ASCIIName, 1)
-				for alt := range strings.SplitSeq(p.AltNames, ",") {
+				for alt := range strings.SplitSeq(r.snap.PlaceAltNames(p), ",") {
 					// Queries come in Spanish or English: alternate
 					// names in other scripts would only cost memory.
 					if latinScript(alt) {

@@ -1,12 +1,17 @@
 package datasets
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 //go:embed snapshot/places.parquet snapshot/admin.parquet snapshot/manifest.json
@@ -23,6 +28,68 @@ type Snapshot struct {
 	placeIndex map[int64]int32
 	muniIndex  map[string]int32
 	admin      map[string]string
+	alt        *altNames
+}
+
+// altNames holds the alternate names of the embedded places, decoded on
+// first use: they are half the snapshot and only name search needs them,
+// so start-up does not wait for them.
+type altNames struct {
+	once  sync.Once
+	src   parquetSource // the places Parquet file
+	names []string
+	err   error
+}
+
+type placeAlt struct {
+	AltNames string `parquet:"alt_names,zstd"`
+}
+
+// placeCore is Place without the alternate names: the row-based decoding
+// that decodePlaces must reproduce (see the tests).
+type placeCore struct {
+	ID          int64   `parquet:"id"`
+	Name        string  `parquet:"name"`
+	ASCIIName   string  `parquet:"ascii_name"`
+	Lat         float32 `parquet:"lat"`
+	Lon         float32 `parquet:"lon"`
+	FeatureCode string  `parquet:"feature_code,dict"`
+	Country     string  `parquet:"country,dict"`
+	Admin1      string  `parquet:"admin1,dict"`
+	Admin2      string  `parquet:"admin2,dict"`
+	Population  int64   `parquet:"population"`
+	Elevation   int32   `parquet:"elevation"`
+	Timezone    string  `parquet:"timezone,dict"`
+}
+
+// PlaceAltNames returns the comma-separated alternate names of a place of
+// this snapshot, decoding them for every place on the first call.
+func (s *Snapshot) PlaceAltNames(p *Place) string {
+	if p.AltNames != "" || s.alt == nil {
+		return p.AltNames
+	}
+	s.alt.once.Do(func() {
+		names := make([]string, len(s.Places))
+		s.alt.err = readPlaceColumns(s.alt.src, len(names), func(pf *parquet.File) error {
+			return readStringColumn(pf, "alt_names", func(i int, v string) { names[i] = v })
+		})
+		if s.alt.err == nil {
+			s.alt.names = names
+		}
+	})
+	i, ok := s.placeIndex[p.ID]
+	if !ok || int(i) >= len(s.alt.names) {
+		return ""
+	}
+	return s.alt.names[i]
+}
+
+// WarmAltNames decodes the alternate names now (in the background at
+// start-up), so that the first search does not pay for it.
+func (s *Snapshot) WarmAltNames() {
+	if len(s.Places) > 0 {
+		s.PlaceAltNames(&s.Places[0])
+	}
 }
 
 var (
@@ -30,6 +97,117 @@ var (
 	defaultSnap *Snapshot
 	defaultErr  error
 )
+
+// decodePlaces reads every place but the alternate names column by column
+// (see parquet_columns.go): row-based decoding of placeCore allocates every
+// string on its own and dominated start-up. The columns are read by a few
+// goroutines, each filling its own fields of the shared places.
+func decodePlaces(src parquetSource) ([]Place, error) {
+	var places []Place
+	err := readPlaceColumns(src, -1, func(pf *parquet.File) error {
+		places = make([]Place, pf.NumRows())
+		str := func(name string, field func(*Place) *string) func() error {
+			return func() error {
+				return readStringColumn(pf, name, func(i int, v string) { *field(&places[i]) = v })
+			}
+		}
+		// Grouped by decoding cost: the two name columns are most of it.
+		groups := [][]func() error{
+			{str("name", func(p *Place) *string { return &p.Name })},
+			{str("ascii_name", func(p *Place) *string { return &p.ASCIIName })},
+			{
+				func() error {
+					return readFixedColumn(pf, "id", int64Values, func(i int, v int64) { places[i].ID = v })
+				},
+				func() error {
+					return readFixedColumn(pf, "lat", floatValues, func(i int, v float32) { places[i].Lat = v })
+				},
+				func() error {
+					return readFixedColumn(pf, "lon", floatValues, func(i int, v float32) { places[i].Lon = v })
+				},
+				func() error {
+					return readFixedColumn(pf, "population", int64Values, func(i int, v int64) { places[i].Population = v })
+				},
+				func() error {
+					return readFixedColumn(pf, "elevation", int32Values, func(i int, v int32) { places[i].Elevation = v })
+				},
+				str("feature_code", func(p *Place) *string { return &p.FeatureCode }),
+				str("country", func(p *Place) *string { return &p.Country }),
+				str("admin1", func(p *Place) *string { return &p.Admin1 }),
+				str("admin2", func(p *Place) *string { return &p.Admin2 }),
+				str("timezone", func(p *Place) *string { return &p.Timezone }),
+			},
+		}
+		errs := make([]error, len(groups))
+		var wg sync.WaitGroup
+		for g, fns := range groups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, fn := range fns {
+					if errs[g] = fn(); errs[g] != nil {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	})
+	return places, err
+}
+
+// decodeAdminNames reads admin.parquet column by column, like decodePlaces.
+func decodeAdminNames(src parquetSource) ([]AdminName, error) {
+	var admins []AdminName
+	err := readPlaceColumns(src, -1, func(pf *parquet.File) error {
+		admins = make([]AdminName, pf.NumRows())
+		if err := readStringColumn(pf, "code", func(i int, v string) { admins[i].Code = v }); err != nil {
+			return err
+		}
+		return readStringColumn(pf, "name", func(i int, v string) { admins[i].Name = v })
+	})
+	return admins, err
+}
+
+// parquetSource is a Parquet file to read from.
+type parquetSource struct {
+	r    io.ReaderAt
+	size int64
+}
+
+func bytesParquet(b []byte) parquetSource { return parquetSource{bytes.NewReader(b), int64(len(b))} }
+
+// embeddedParquet reads an embedded file in place: embed.FS.ReadFile would
+// copy (and page in) the 10 MB of the places file for nothing.
+func embeddedParquet(name string) (parquetSource, error) {
+	f, err := snapshotFS.Open(name)
+	if err != nil {
+		return parquetSource{}, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return parquetSource{}, err
+	}
+	r, ok := f.(io.ReaderAt)
+	if !ok {
+		return parquetSource{}, fmt.Errorf("embedded %s: not an io.ReaderAt", name)
+	}
+	return parquetSource{r, st.Size()}, nil
+}
+
+// readPlaceColumns opens a snapshot Parquet file for fn, checking that it
+// holds want rows unless want is negative.
+func readPlaceColumns(src parquetSource, want int, fn func(*parquet.File) error) error {
+	pf, err := parquet.OpenFile(src.r, src.size)
+	if err != nil {
+		return err
+	}
+	if want >= 0 && pf.NumRows() != int64(want) {
+		return fmt.Errorf("places: %d rows, want %d", pf.NumRows(), want)
+	}
+	return fn(pf)
+}
 
 // DefaultSnapshot loads the embedded snapshot once per process.
 func DefaultSnapshot() (*Snapshot, error) {
@@ -47,8 +225,14 @@ func LoadEmbeddedSnapshot() (*Snapshot, error) {
 	if err := json.Unmarshal(mb, &m); err != nil {
 		return nil, fmt.Errorf("snapshot manifest: %w", err)
 	}
-	pb, _ := snapshotFS.ReadFile("snapshot/places.parquet")
-	ab, _ := snapshotFS.ReadFile("snapshot/admin.parquet")
+	pb, err := embeddedParquet("snapshot/places.parquet")
+	if err != nil {
+		return nil, err
+	}
+	ab, err := embeddedParquet("snapshot/admin.parquet")
+	if err != nil {
+		return nil, err
+	}
 	var (
 		places []Place
 		admins []AdminName
@@ -56,8 +240,8 @@ func LoadEmbeddedSnapshot() (*Snapshot, error) {
 		wg     sync.WaitGroup
 	)
 	wg.Add(1)
-	go func() { defer wg.Done(); places, perr = ReadParquetBytes[Place](pb) }()
-	admins, err = ReadParquetBytes[AdminName](ab)
+	go func() { defer wg.Done(); places, perr = decodePlaces(pb) }()
+	admins, err = decodeAdminNames(ab)
 	wg.Wait()
 	if perr != nil {
 		return nil, fmt.Errorf("snapshot places: %w", perr)
@@ -65,7 +249,9 @@ func LoadEmbeddedSnapshot() (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot admin names: %w", err)
 	}
-	return NewSnapshot(m, places, admins), nil
+	s := NewSnapshot(m, places, admins)
+	s.alt = &altNames{src: pb}
+	return s, nil
 }
 
 // NewSnapshot indexes places and admin names and derives the municipalities.
@@ -113,6 +299,10 @@ func (s *Snapshot) deriveMunicipalities(admins []AdminName) {
 		}
 	}
 	for _, ad := range admins {
+		// Most admin codes are not Mexican: skip them before splitting.
+		if !strings.HasPrefix(ad.Code, "MX.") {
+			continue
+		}
 		parts := strings.Split(ad.Code, ".")
 		if len(parts) != 3 || parts[0] != "MX" {
 			continue

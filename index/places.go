@@ -504,7 +504,7 @@ func (b *docBuilder) place(p *datasets.Place) *document.Document {
 	// scripts (a third of them, and most of a big city's) are left out:
 	// Hermanar's users write Spanish and English.
 	var alts []string
-	for a := range strings.SplitSeq(p.AltNames, ",") {
+	for a := range strings.SplitSeq(b.snap.PlaceAltNames(p), ",") {
 		a = strings.TrimSpace(a)
 		if a == "" || !latinScript(a) {
 			continue

@@ -324,7 +324,7 @@ func (x *Index) rank(r *ranker, id string) (Hit, bool) {
 		}
 		h = placeHit(x.snap, id, p)
 		names = []string{p.Name, p.ASCIIName}
-		alts = p.AltNames
+		alts = x.snap.PlaceAltNames(p)
 		admins = []string{h.Admin1, h.Admin2, p.Country}
 	}
 	adminWords := strings.Fields(datasets.Fold(strings.Join(admins, " ")))

@@ -128,36 +128,56 @@ func NewEngine(in Inputs) (*Engine, error) {
 	if in.Taxonomy == nil {
 		in.Taxonomy = datasets.DefaultTaxonomy()
 	}
-	e := &Engine{in: in, w: in.Weights, tax: in.Taxonomy,
-		countryID: map[string]uint16{}, candIndex: map[int64]int32{}, byCountry: map[uint16][]int32{}}
+	// The candidate count is known up front: sizing every column, the
+	// candidate index and the per-country lists exactly avoids regrowing
+	// (and page-faulting in) each of them several times at start-up.
+	places := in.Snap.Places
+	n := 0
+	for i := range places {
+		if isCandidate(&places[i]) {
+			n++
+		}
+	}
+	e := &Engine{in: in, w: in.Weights, tax: in.Taxonomy, n: n,
+		countryID: map[string]uint16{}, candIndex: make(map[int64]int32, n)}
 	e.catSim = categorySimilarity(e.tax)
 	e.catPos = make(map[string]int, len(e.tax.Categories))
 	for i, c := range e.tax.Categories {
 		e.catPos[c.ID] = i
 	}
+	e.placeIdx = make([]int32, n)
+	e.ids = make([]int64, n)
+	e.logPop = make([]float32, n)
+	e.elev = make([]float32, n)
+	e.absLat = make([]float32, n)
+	e.ux, e.uy, e.uz = make([]float32, n), make([]float32, n), make([]float32, n)
+	e.ptype = make([]uint8, n)
+	e.country = make([]uint16, n)
+	e.usState = make([]uint8, n)
 	usID := map[string]uint8{}
-	for i := range in.Snap.Places {
-		p := &in.Snap.Places[i]
-		if p.Country == "MX" || p.Country == "" {
+	var perCountry []int32 // candidates by country id
+	c := int32(0)
+	for i := range places {
+		p := &places[i]
+		if !isCandidate(p) {
 			continue
 		}
-		c := int32(e.n)
-		e.n++
-		e.placeIdx = append(e.placeIdx, int32(i))
-		e.ids = append(e.ids, p.ID)
-		e.logPop = append(e.logPop, float32(math.Log10(float64(p.Population)+1)))
-		e.elev = append(e.elev, float32(p.Elevation))
-		e.absLat = append(e.absLat, float32(math.Abs(float64(p.Lat))))
-		x, y, z := unitVector(p.Lat, p.Lon)
-		e.ux, e.uy, e.uz = append(e.ux, x), append(e.uy, y), append(e.uz, z)
-		e.ptype = append(e.ptype, placeType(p.FeatureCode))
+		e.placeIdx[c] = int32(i)
+		e.ids[c] = p.ID
+		e.logPop[c] = float32(math.Log10(float64(p.Population) + 1))
+		e.elev[c] = float32(p.Elevation)
+		e.absLat[c] = float32(math.Abs(float64(p.Lat)))
+		e.ux[c], e.uy[c], e.uz[c] = unitVector(p.Lat, p.Lon)
+		e.ptype[c] = placeType(p.FeatureCode)
 		cid, ok := e.countryID[p.Country]
 		if !ok {
 			cid = uint16(len(e.countries))
 			e.countries = append(e.countries, p.Country)
 			e.countryID[p.Country] = cid
+			perCountry = append(perCountry, 0)
 		}
-		e.country = append(e.country, cid)
+		e.country[c] = cid
+		perCountry[cid]++
 		var sid uint8
 		if p.Country == "US" && p.Admin1 != "" {
 			if sid, ok = usID[p.Admin1]; !ok {
@@ -166,9 +186,22 @@ func NewEngine(in Inputs) (*Engine, error) {
 				usID[p.Admin1] = sid
 			}
 		}
-		e.usState = append(e.usState, sid)
+		e.usState[c] = sid
 		e.candIndex[p.ID] = c
-		e.byCountry[cid] = append(e.byCountry[cid], c)
+		c++
+	}
+	// byCountry lists are carved out of one backing array, in candidate
+	// order as before.
+	e.byCountry = make(map[uint16][]int32, len(perCountry))
+	backing := make([]int32, n)
+	off := int32(0)
+	for cid, k := range perCountry {
+		e.byCountry[uint16(cid)] = backing[off : off : off+k]
+		off += k
+	}
+	for c := range n {
+		cid := e.country[c]
+		e.byCountry[cid] = append(e.byCountry[cid], int32(c))
 	}
 	e.reg = NewRegistry(in.Twinnings, e)
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
@@ -241,6 +274,10 @@ func buildCorridor(in Inputs, states []string) corridorData {
 	cd.ok = true
 	return cd
 }
+
+// isCandidate reports whether a place can be matched: every non-Mexican
+// place with a country.
+func isCandidate(p *datasets.Place) bool { return p.Country != "MX" && p.Country != "" }
 
 func unitVector(lat, lon float32) (float32, float32, float32) {
 	la, lo := float64(lat)*math.Pi/180, float64(lon)*math.Pi/180

@@ -40,6 +40,17 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		o.dataDir = defaultDataDir()
 	}
 	a := &app{opts: o, tax: datasets.DefaultTaxonomy()}
+	// The classifier needs only the taxonomy: build it while the snapshot
+	// is decoded, which is most of start-up.
+	type built struct {
+		cls *index.Classifier
+		err error
+	}
+	clsCh := make(chan built, 1)
+	go func() {
+		cls, err := index.NewClassifier(a.tax)
+		clsCh <- built{cls, err}
+	}()
 	snap, err := datasets.DefaultSnapshot()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded snapshot: %w", err)
@@ -56,7 +67,8 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		return nil, err
 	}
 	a.snap = in.Snap
-	if a.cls, err = index.NewClassifier(a.tax); err != nil {
+	b := <-clsCh
+	if a.cls, err = b.cls, b.err; err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -104,6 +116,11 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		a.Close()
 		return nil, err
 	}
+	// Alternate names are needed by name search (and by curated ties that
+	// name a locality, which may have decoded them already): make sure
+	// they are decoded in the background once the rest is up, rather than
+	// compete with start-up for the CPU.
+	go a.snap.WarmAltNames()
 	return a, nil
 }
 
