@@ -106,6 +106,9 @@ type Engine struct {
 	// query reads one consistent version.
 	mu  sync.Mutex
 	dyn atomic.Pointer[dynamic]
+
+	rankIxOnce sync.Once
+	rankIx     *rankIndex
 }
 
 type corridorData struct {

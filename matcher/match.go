@@ -94,10 +94,21 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	scores := e.scratch()
-	defer e.release(scores)
-	e.scoreAll(qs, scores)
-	top, passed := topK(scores, e.ids, qs.q.K)
+	var (
+		top    []int32
+		passed = e.n
+	)
+	if prunable(qs.q.Filter) && q.registry == nil {
+		// Without filters, the bulk ranking's pruned scan gives the same
+		// top k (the rank tests hold the two paths equal) while scoring
+		// about a quarter of the candidates.
+		top = e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex()).prunedTop(qs)
+	} else {
+		scores := e.scratch()
+		defer e.release(scores)
+		e.scoreAll(qs, scores)
+		top, passed = topK(scores, e.ids, qs.q.K)
+	}
 	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
@@ -231,3 +242,10 @@ func (e *Engine) placeRef(c int32) PlaceRef {
 }
 
 var _ = datasets.EInvalid
+
+// matchIndex is the candidates' layout for the pruned scan, built on the
+// first unfiltered match.
+func (e *Engine) matchIndex() *rankIndex {
+	e.rankIxOnce.Do(func() { e.rankIx = e.newRankIndex() })
+	return e.rankIx
+}

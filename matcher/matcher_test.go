@@ -276,3 +276,33 @@ func TestSelfSimilarityIsMaximal(t *testing.T) {
 		}
 	}
 }
+
+// An unfiltered Match takes the pruned scan; it must return exactly the
+// top k of scoring every candidate.
+func TestMatchPrunedEqualsExhaustive(t *testing.T) {
+	s := mustSnapshot(t)
+	tw := []datasets.Twinning{{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"}, {PlaceA: whitewater, PlaceB: 5263045}}
+	e := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}, Twinnings: tw,
+		Emigration: map[string]float64{"11008": 18.31, "14039": 3}, USStateRemittances: map[string]float64{"CA": 10000, "WI": 300}})
+	r := rand.New(rand.NewPCG(7, 8))
+	out := make([]float32, e.Candidates())
+	for i := 0; i < 30; i++ {
+		m := s.Municipalities[r.IntN(len(s.Municipalities))].CVEGEO
+		if i == 0 {
+			m = "11008"
+		}
+		res, err := e.Match(context.Background(), Query{Municipality: m, K: 25})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Scores(Query{Municipality: m, K: 25}, out); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := topK(out, e.ids, 25)
+		for j, c := range want {
+			if res.Matches[j].Place.ID != e.ids[c] {
+				t.Fatalf("%s rank %d: pruned %d, exhaustive %d", m, j+1, res.Matches[j].Place.ID, e.ids[c])
+			}
+		}
+	}
+}
