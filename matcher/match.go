@@ -103,6 +103,14 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		// top k (the rank tests hold the two paths equal) while scoring
 		// about a quarter of the candidates.
 		top = e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex()).prunedTop(qs)
+		if pb := popBoundsOf(qs.q.Filter); pb.on {
+			passed = 0
+			for _, lp := range e.logPop {
+				if pb.in(lp) {
+					passed++
+				}
+			}
+		}
 	} else {
 		scores := e.scratch()
 		defer e.release(scores)

@@ -291,17 +291,22 @@ func TestMatchPrunedEqualsExhaustive(t *testing.T) {
 		if i == 0 {
 			m = "11008"
 		}
-		res, err := e.Match(context.Background(), Query{Municipality: m, K: 25})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Scores(Query{Municipality: m, K: 25}, out); err != nil {
-			t.Fatal(err)
-		}
-		want, _ := topK(out, e.ids, 25)
-		for j, c := range want {
-			if res.Matches[j].Place.ID != e.ids[c] {
-				t.Fatalf("%s rank %d: pruned %d, exhaustive %d", m, j+1, res.Matches[j].Place.ID, e.ids[c])
+		for _, f := range []Filter{{}, {MinPopulation: 10_000}, {MaxPopulation: 50_000}, {MinPopulation: 14_692, MaxPopulation: 200_000}} {
+			res, err := e.Match(context.Background(), Query{Municipality: m, K: 25, Filter: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Scores(Query{Municipality: m, K: 25, Filter: f}, out); err != nil {
+				t.Fatal(err)
+			}
+			want, passed := topK(out, e.ids, 25)
+			if res.Candidates != passed || len(res.Matches) != len(want) {
+				t.Fatalf("%s %+v: pruned %d candidates, %d matches; exhaustive %d, %d", m, f, res.Candidates, len(res.Matches), passed, len(want))
+			}
+			for j, c := range want {
+				if res.Matches[j].Place.ID != e.ids[c] {
+					t.Fatalf("%s %+v rank %d: pruned %d, exhaustive %d", m, f, j+1, res.Matches[j].Place.ID, e.ids[c])
+				}
 			}
 		}
 	}

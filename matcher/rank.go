@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -327,7 +328,30 @@ const pruneBlock = 256
 // prunable reports whether a filter leaves every candidate in play, which
 // the pruned path assumes.
 func prunable(f Filter) bool {
-	return len(f.Countries) == 0 && f.MinPopulation <= 0 && f.MaxPopulation <= 0 && !f.ExcludeTwinned && !f.OnlyProfiled
+	return len(f.Countries) == 0 && !f.ExcludeTwinned && !f.OnlyProfiled
+}
+
+// popBounds are a population filter in log10 space, as scoreAll applies it.
+type popBounds struct {
+	on     bool
+	lo, hi float32
+}
+
+func popBoundsOf(f Filter) popBounds {
+	if f.MinPopulation <= 0 && f.MaxPopulation <= 0 {
+		return popBounds{}
+	}
+	b := popBounds{on: true, lo: float32(math.Log10(float64(f.MinPopulation) + 1)), hi: float32(math.Inf(1))}
+	if f.MaxPopulation > 0 {
+		b.hi = float32(math.Log10(float64(f.MaxPopulation) + 1))
+	}
+	return b
+}
+
+// in reports whether a candidate of log population lp passes, with
+// scoreAll's tolerance.
+func (b popBounds) in(lp float32) bool {
+	return !b.on || (lp >= b.lo-1e-6 && lp <= b.hi+1e-6)
 }
 
 // folded is a query's weights folded as scoreAll folds them.
@@ -432,10 +456,11 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 
 	// Candidates scored one by one are left out of the scans; as in
 	// scoreAll, a negative dense score still rejects them.
+	pb := popBoundsOf(qs.q.Filter)
 	skip := make(map[int32]bool, len(qs.explicit))
 	for c := range qs.explicit {
 		skip[c] = true
-		if dense := e.denseScore(qs, &f, twinShare, stateVal, c); dense >= 0 {
+		if dense := e.denseScore(qs, &f, twinShare, stateVal, c); dense >= 0 && pb.in(e.logPop[c]) {
 			if s := float32(e.scoreOne(qs, c, nil)); s >= 0 {
 				r.sel.offer(s, e.ids[c], c)
 			}
@@ -443,7 +468,7 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 	}
 	scan := func(l *rankLayout, lo, hi int) {
 		r.scored += int64(hi - lo)
-		scoreLayout(qs, &f, twinShare, stateVal, l, lo, hi, l == &ix.plain, skip, &r.sel)
+		scoreLayout(qs, &f, twinShare, stateVal, l, lo, hi, l == &ix.plain, skip, pb, &r.sel)
 	}
 	scan(&ix.linked, 0, len(ix.linked.cand))
 
@@ -462,16 +487,24 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 		return base-k0*min(d*(1/sizeSpan), 1)+nmax+pruneMargin < float64(r.sel.worst())
 	}
 	pl := &ix.plain
-	n := len(pl.cand)
+	// Plain candidates are sorted by log population, so a population
+	// filter is a window [first, n) of them.
+	first, n := 0, len(pl.cand)
+	if pb.on {
+		first = sort.Search(n, func(i int) bool { return pl.logPop[i] >= pb.lo-1e-6 })
+		n = sort.Search(n, func(i int) bool { return pl.logPop[i] > pb.hi+1e-6 })
+		n = max(n, first)
+	}
 	lp := qs.logPop
 	hi, _ := slices.BinarySearch(pl.logPop, lp)
+	hi = min(max(hi, first), n)
 	lo := hi
 	inf := math.Inf(1)
-	for lo > 0 || hi < n {
+	for lo > first || hi < n {
 		dLo, dHi := inf, inf
-		if lo > 0 {
+		if lo > first {
 			if dLo = float64(lp) - float64(pl.logPop[lo-1]); beaten(dLo) {
-				lo, dLo = 0, inf
+				lo, dLo = first, inf
 			}
 		}
 		if hi < n {
@@ -482,7 +515,7 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 		switch {
 		case dLo == inf && dHi == inf:
 		case dLo <= dHi:
-			a := max(0, lo-pruneBlock)
+			a := max(first, lo-pruneBlock)
 			scan(pl, a, lo)
 			lo = a
 		default:
@@ -513,7 +546,7 @@ func (e *Engine) denseScore(qs *queryState, f *folded, twinShare, stateVal []flo
 // without popularity (pop_mx = pop_all = 0): their network term reduces
 // exactly to n2*twin_share + n4*state_val, and to nothing when both are
 // zero for this query.
-func scoreLayout(qs *queryState, f *folded, twinShare, stateVal []float32, l *rankLayout, lo, hi int, plain bool, skip map[int32]bool, sel *topSel) {
+func scoreLayout(qs *queryState, f *folded, twinShare, stateVal []float32, l *rankLayout, lo, hi int, plain bool, skip map[int32]bool, pb popBounds, sel *topSel) {
 	lp, el, al, typ := qs.logPop, qs.elev, qs.absLat, float32(qs.ptype)
 	ux, uy, uz := qs.ux, qs.uy, qs.uz
 	k0, k1, k2, k3, k4, base := f.k0, f.k1, f.k2, f.k3, f.k4, f.base
@@ -567,6 +600,9 @@ func scoreLayout(qs *queryState, f *folded, twinShare, stateVal []float32, l *ra
 			}
 			c := off + i
 			if len(skip) > 0 && skip[l.cand[c]] {
+				continue
+			}
+			if !pb.in(l.logPop[c]) {
 				continue
 			}
 			sel.offer(s, l.ids[c], l.cand[c])
