@@ -240,13 +240,6 @@ func thousands(n int64) string {
 	return b.String()
 }
 
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // recorder names who recorded a tie, in words a reader understands.
 func recorder(lang, by string) string {
 	switch by {

@@ -45,7 +45,11 @@ func runOpportunities(ctx context.Context, e *env, args []string) error {
 			size, yesNo(o.Interest), fmt.Sprintf("%.3f", o.Score), strings.Join(o.Sources, "; "))
 	}
 	if *format == "table" {
-		fmt.Fprintf(e.stdout, "%s — %d diaspora opportunities (tie, not yet twinned)\n\n", con.Name, len(ops))
+		noun := "opportunities"
+		if len(ops) == 1 {
+			noun = "opportunity"
+		}
+		fmt.Fprintf(e.stdout, "%s — %d diaspora %s (a tie, not yet twinned)\n\n", con.Name, len(ops), noun)
 	}
 	return emit(e.stdout, *format, map[string]any{"consulate": con, "opportunities": ops}, t)
 }
