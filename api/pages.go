@@ -80,11 +80,11 @@ func templateFuncs(lang string) template.FuncMap {
 func anyThousands(v any) string {
 	switch n := v.(type) {
 	case int:
-		return thousands(int64(n))
+		return matcher.Thousands(int64(n))
 	case int32:
-		return thousands(int64(n))
+		return matcher.Thousands(int64(n))
 	case int64:
-		return thousands(n)
+		return matcher.Thousands(n)
 	}
 	return fmt.Sprint(v)
 }

@@ -111,7 +111,7 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 			}
 			size := tr(lang, "tamaño desconocido", "size unknown")
 			if t.Size > 0 {
-				size = fmt.Sprintf(tr(lang, "%s personas", "%s people"), thousands(t.Size))
+				size = fmt.Sprintf(tr(lang, "%s personas", "%s people"), Thousands(t.Size))
 				if t.Estimated {
 					size = tr(lang, "≈", "≈") + size + tr(lang, " (estimado)", " (estimate)")
 				}
@@ -137,10 +137,10 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		elevQ := int(qs.elev)
 		return []string{
 			fmt.Sprintf(tr(lang, "población %s frente a %s (similitud %.2f)", "population %s vs %s (similarity %.2f)"),
-				thousands(pl.Population), thousands(qs.muni.Population), f[0]),
+				Thousands(pl.Population), Thousands(qs.muni.Population), f[0]),
 			fmt.Sprintf(tr(lang, "altitud %d m frente a %d m; latitud %.1f° frente a %.1f°", "elevation %d m vs %d m; latitude %.1f° vs %.1f°"),
 				pl.Elevation, elevQ, math.Abs(float64(pl.Lat)), qs.absLat),
-			fmt.Sprintf(tr(lang, "distancia ≈ %s km", "distance ≈ %s km"), thousands(int64(greatCircleKm(qs, e, c)))),
+			fmt.Sprintf(tr(lang, "distancia ≈ %s km", "distance ≈ %s km"), Thousands(int64(greatCircleKm(qs, e, c)))),
 		}, tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
 	case CompNetwork:
 		reg := qs.reg
@@ -223,7 +223,9 @@ func greatCircleKm(qs *queryState, e *Engine, c int32) float64 {
 	return 6371 * math.Acos(math.Max(-1, math.Min(1, d)))
 }
 
-func thousands(n int64) string {
+// Thousands writes n with comma thousands separators (14,692), as the
+// explanations, pages and tables show populations.
+func Thousands(n int64) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

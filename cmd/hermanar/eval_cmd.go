@@ -680,18 +680,6 @@ func ratioWord(a, b float64) string {
 	return fmt.Sprintf("%.2f×", a/b)
 }
 
-// thousands writes 182651 as 182,651.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 // twinnedPlaces counts distinct foreign places that have any twinning.
 func twinnedPlaces(in matcher.Inputs) int {
 	seen := map[int64]bool{}
@@ -704,3 +692,6 @@ func twinnedPlaces(in matcher.Inputs) int {
 	}
 	return len(seen)
 }
+
+// thousands formats a count for the Markdown report.
+func thousands(n int) string { return matcher.Thousands(int64(n)) }

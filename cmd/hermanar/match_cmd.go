@@ -109,7 +109,7 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 		if m.Twinned {
 			name += " *"
 		}
-		t.add(m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), thousandsSep(m.Place.Population),
+		t.add(m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), matcher.Thousands(m.Place.Population),
 			fmt.Sprintf("%.3f", m.Score), topReasons(m, lang))
 	}
 	if err := emit(e.stdout, "table", nil, t); err != nil {
@@ -170,18 +170,6 @@ func tr(lang, es, en string) string {
 		return en
 	}
 	return es
-}
-
-func thousandsSep(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // readProfile reads a profile file in JSON or YAML (by extension, or by
