@@ -48,6 +48,12 @@ func (s *Server) getMatches(c *gin.Context) {
 		// must not die with the first requester's context.
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), matchTimeout)
 		defer cancel()
+		select {
+		case s.matchSem <- struct{}{}:
+			defer func() { <-s.matchSem }()
+		case <-mctx.Done():
+			return nil, mctx.Err()
+		}
 		res, err := b.Engine.Match(mctx, matcher.Query{Municipality: m.CVEGEO, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
 		if err != nil {
 			return nil, err

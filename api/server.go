@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -88,7 +89,11 @@ type Server struct {
 	cache   *lru
 	flight  flightGroup
 	rankSem chan struct{}
-	pages   *pageSet
+	// matchSem admits one uncached match per core at a time; the others
+	// wait their turn in order instead of sharing the cores, which keeps
+	// the latency tail short under load.
+	matchSem chan struct{}
+	pages    *pageSet
 }
 
 func init() {
@@ -116,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.MaxConcurrentRanks = 1
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, tax: cfg.Taxonomy, started: time.Now(),
-		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks)}
+		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), matchSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if cfg.CacheBytes > 0 {
 		s.cache = newLRU(cfg.CacheBytes)
 	}
