@@ -230,13 +230,8 @@ type MunicipalityDetail struct {
 }
 
 func (s *Server) getMunicipality(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, municipalityDetail(b, m))

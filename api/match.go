@@ -19,13 +19,8 @@ import (
 const matchTimeout = 10 * time.Second
 
 func (s *Server) getMatches(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	p := newParams(c)

@@ -291,13 +291,8 @@ func newProfileView(p datasets.Profile, stored bool, lang string) profileView {
 }
 
 func (s *Server) municipalityPage(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	lang := langOf(c)
@@ -350,13 +345,8 @@ type countryOption struct{ Code, Name string }
 var commonCountries = []string{"US", "CA", "ES", "GT", "CO", "AR", "CL", "PE", "CU", "FR", "DE", "IT", "JP", "CN", "KR"}
 
 func (s *Server) matchesPage(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	lang := langOf(c)
@@ -553,13 +543,8 @@ func (s *Server) editView(c *gin.Context, b *Backend, m *datasets.Municipality) 
 }
 
 func (s *Server) profileEditPage(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	v := s.editView(c, b, m)
@@ -590,13 +575,8 @@ func sameOrigin(c *gin.Context) bool {
 }
 
 func (s *Server) profileSavePage(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	if !sameOrigin(c) {

@@ -152,3 +152,19 @@ func cvegeoParam(c *gin.Context, b *Backend) (*datasets.Municipality, error) {
 	}
 	return m, nil
 }
+
+// municipalityRequest is the start of every handler about one municipality:
+// the service must be ready and {cvegeo} must name a known municipality.
+// When ok is false the error has been written.
+func (s *Server) municipalityRequest(c *gin.Context) (*Backend, *datasets.Municipality, bool) {
+	b := s.ready(c)
+	if b == nil {
+		return nil, nil, false
+	}
+	m, err := cvegeoParam(c, b)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return b, m, true
+}

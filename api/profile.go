@@ -21,13 +21,8 @@ func profileSource(b *Backend, cvegeo string) string {
 }
 
 func (s *Server) getProfile(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	p := b.Engine.Profile(m.CVEGEO)
@@ -36,13 +31,8 @@ func (s *Server) getProfile(c *gin.Context) {
 }
 
 func (s *Server) putProfile(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	m, err := cvegeoParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, m, ok := s.municipalityRequest(c)
+	if !ok {
 		return
 	}
 	if _, err := s.requireProfileEditor(c, b, m.CVEGEO); err != nil {

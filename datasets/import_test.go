@@ -24,17 +24,11 @@ func sharedData(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for {
-		d := filepath.Join(dir, "shared", "data")
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			return d
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("shared/data (the official data files) not found above the working directory; skipping tests on real data")
-		}
-		dir = parent
+	d, ok := FindSharedData(dir)
+	if !ok {
+		tb.Skip("shared/data (the official data files) not found above the working directory; skipping tests on real data")
 	}
+	return d
 }
 
 func mustStore(tb testing.TB, dir string) Store {

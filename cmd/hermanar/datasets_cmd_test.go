@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"hermanar/datasets"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,17 +29,11 @@ func sharedDataDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		d := filepath.Join(dir, "shared", "data")
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			return d
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/data (the official data files) not found above the working directory; skipping import tests")
-		}
-		dir = parent
+	d, ok := datasets.FindSharedData(dir)
+	if !ok {
+		t.Skip("shared/data (the official data files) not found above the working directory; skipping import tests")
 	}
+	return d
 }
 
 type statsJSON struct {
