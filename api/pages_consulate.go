@@ -1,0 +1,80 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"hermanar/datasets"
+	"hermanar/matcher"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) consulatesPage(c *gin.Context) {
+	b := s.ready(c)
+	if b == nil {
+		return
+	}
+	s.render(c, http.StatusOK, "consulates", page{Title: pageText["consulates.title"].In(langOf(c)), P: b.Engine.Consulates()})
+}
+
+type consulateView struct {
+	Consulate     datasets.Consulate
+	Jurisdiction  []string
+	Ties          []TieView
+	Opportunities []opportunityView
+}
+
+type opportunityView struct {
+	matcher.Opportunity
+	PageURL string
+}
+
+func (s *Server) consulatePage(c *gin.Context) {
+	b := s.ready(c)
+	if b == nil {
+		return
+	}
+	con, err := consulateParam(c, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := langOf(c)
+	ctx, cancel := requestContext(c, matchTimeout)
+	defer cancel()
+	ops, err := b.Engine.Opportunities(ctx, con.ID, lang, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := consulateView{Consulate: con, Ties: b.tiesIn(con)}
+	for _, j := range con.Jurisdiction {
+		parts := []string{}
+		for _, a := range j.Admin1 {
+			if n := b.snap.AdminName(j.Country + "." + a); n != "" {
+				parts = append(parts, n)
+			} else {
+				parts = append(parts, a)
+			}
+		}
+		for _, a := range j.Admin2 {
+			if n := b.snap.AdminName(a); n != "" {
+				parts = append(parts, n)
+			} else {
+				parts = append(parts, a)
+			}
+		}
+		line := countryName(j.Country, lang)
+		if len(parts) > 0 {
+			line += ": " + strings.Join(parts, ", ")
+		}
+		v.Jurisdiction = append(v.Jurisdiction, line)
+	}
+	for _, o := range ops {
+		v.Opportunities = append(v.Opportunities, opportunityView{Opportunity: o,
+			PageURL: fmt.Sprintf("/municipios/%s/coincidencias?country=%s#p%d", o.Municipality, o.Place.Country, o.Place.ID)})
+	}
+	s.render(c, http.StatusOK, "consulate", page{Title: con.Name, P: v})
+}
