@@ -89,6 +89,7 @@ type Engine struct {
 	absLat     []float32
 	ux, uy, uz []float32
 	ptype      []uint8
+	traits     []Trait
 	country    []uint16
 	usState    []uint8 // 1-based index into usStates, 0 outside the US
 	countries  []string
@@ -207,6 +208,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		cid := e.country[c]
 		e.byCountry[cid] = append(e.byCountry[cid], int32(c))
 	}
+	e.buildTraits()
 	e.reg = NewRegistry(in.Twinnings, e)
 	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
 		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country}

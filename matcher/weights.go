@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"sort"
 )
 
 // Weights are the component weights and the sub-feature weights. Weights
@@ -107,13 +106,4 @@ func contains(s []string, x string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys(m map[string]float64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
