@@ -135,7 +135,7 @@ var (
 // negative, with the number of candidates each negative stands for, and
 // which network features the query has.
 type calQuery struct {
-	present []bool // per network signal
+	present []bool    // per network signal
 	diffs   []float64 // nFeat per negative
 	weight  []float64 // per negative
 }

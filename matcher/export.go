@@ -55,7 +55,7 @@ type DenseTerm struct {
 // are float32 values widened exactly to float64 for JSON, so a reader that
 // narrows them back gets the same bits.
 type DenseQuery struct {
-	Municipality string `json:"municipality"`
+	Municipality string  `json:"municipality"`
 	Base         float64 `json:"base"`
 	// K is each term's folded weight; 0 where the term does not apply.
 	K []float64 `json:"k"`

@@ -38,8 +38,8 @@ const (
 // termSpec is a signal's dense term.
 type termSpec struct {
 	op    termOp
-	cols  []string                     // candidate columns read, by name
-	inv   float32                      // clip_diff and scaled_diff: 1/span
+	cols  []string                       // candidate columns read, by name
+	inv   float32                        // clip_diff and scaled_diff: 1/span
 	query func(qs *queryState) []float32 // the query's side: one value, three for unit_dot
 }
 
@@ -177,14 +177,14 @@ func (e *Engine) kernelOf(qs *queryState) kernel {
 
 // boundTerm is a dense term bound to one set of columns.
 type boundTerm struct {
-	op           termOp
-	k, inv       float32
-	q0, q1, q2   float32
-	a, b, c      []float32
-	u8           []uint8
-	u16          []uint16
-	table        []float32
-	sig          int
+	op            termOp
+	k, inv        float32
+	q0, q1, q2    float32
+	a, b, c       []float32
+	u8            []uint8
+	u16           []uint16
+	table         []float32
+	sig           int
 	bound, bound1 float32
 }
 

@@ -59,8 +59,8 @@ func (b popBounds) in(lp float32) bool {
 // popularity signal) are always scored; plain ones are sorted by log
 // population for the outward scan. Each keeps its engine index in cand.
 type rankIndex struct {
-	linked, plain             columns
-	linkedCand, plainCand     []int32
+	linked, plain         columns
+	linkedCand, plainCand []int32
 }
 
 func (e *Engine) newRankIndex() *rankIndex {

@@ -50,10 +50,10 @@ type queryState struct {
 
 	// Per signal of signalList: its data and its sub-weight, normalised
 	// within its component over the signals with data.
-	sig    []sigData
-	subW   []float32
-	netOK  bool
-	diasOK bool
+	sig      []sigData
+	subW     []float32
+	netOK    bool
+	diasOK   bool
 	text     map[string]TextMatch
 	textErr  error
 	explicit map[int32]bool // candidates scored one by one

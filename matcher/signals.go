@@ -179,7 +179,7 @@ var signalList = []Signal{
 		Name: FeatSize, Component: CompStructure, Policy: 0.4,
 		Label: Label{"Tamaño de la población", "Population size"},
 		value: sizeValue,
-		term: &termSpec{op: opClipDiff, cols: []string{colLogPop}, inv: 1 / sizeSpan, query: func(qs *queryState) []float32 { return []float32{qs.logPop} }},
+		term:  &termSpec{op: opClipDiff, cols: []string{colLogPop}, inv: 1 / sizeSpan, query: func(qs *queryState) []float32 { return []float32{qs.logPop} }},
 		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
 			pl := e.place(c)
 			v := sizeValue(e, qs, d, c)
