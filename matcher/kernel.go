@@ -177,15 +177,15 @@ func (e *Engine) kernelOf(qs *queryState) kernel {
 
 // boundTerm is a dense term bound to one set of columns.
 type boundTerm struct {
-	op            termOp
-	k, inv        float32
-	q0, q1, q2    float32
-	a, b, c       []float32
-	u8            []uint8
-	u16           []uint16
-	table         []float32
-	sig           int
-	bound, bound1 float32
+	op         termOp
+	k, inv     float32
+	q0, q1, q2 float32
+	a, b, c    []float32
+	u8         []uint8
+	u16        []uint16
+	table      []float32
+	sig        int
+	bound      float32
 }
 
 // boundKernel is a kernel bound to columns.

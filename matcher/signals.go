@@ -368,15 +368,6 @@ func signalNames(comp string) []string {
 	return out
 }
 
-func signalByName(name string) *Signal {
-	for i := range signalList {
-		if signalList[i].Name == name {
-			return &signalList[i]
-		}
-	}
-	panic("matcher: no signal " + name)
-}
-
 // StructureFeatures and NetworkFeatures list the sub-feature names of the
 // two components, in order.
 var (
