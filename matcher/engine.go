@@ -89,6 +89,7 @@ type Engine struct {
 	absLat     []float32
 	ux, uy, uz []float32
 	ptype      []uint8
+	traits     []Trait
 	country    []uint16
 	usState    []uint8 // 1-based index into usStates, 0 outside the US
 	countries  []string
@@ -96,6 +97,7 @@ type Engine struct {
 	usStates   []string
 	candIndex  map[int64]int32
 	byCountry  map[uint16][]int32
+	cols       columns // the columns above, for the kernel
 
 	catPos   map[string]int
 	catSim   *mat.SymDense
@@ -206,7 +208,10 @@ func NewEngine(in Inputs) (*Engine, error) {
 		cid := e.country[c]
 		e.byCountry[cid] = append(e.byCountry[cid], int32(c))
 	}
+	e.buildTraits()
 	e.reg = NewRegistry(in.Twinnings, e)
+	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
+		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country}
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
 		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
 	for _, t := range in.Ties {
@@ -247,11 +252,13 @@ func (e *Engine) Snapshot() *datasets.Snapshot { return e.in.Snap }
 // Registry returns the twinning registry.
 func (e *Engine) Registry() *Registry { return e.reg }
 
-// Ties returns the diaspora ties of a municipality.
-func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.dyn.Load().ties[cvegeo] }
+// Ties returns the diaspora ties of a municipality, those of its stored
+// profile included.
+func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.allTies(e.dyn.Load())[cvegeo] }
 
-// AllTies returns every tie the engine knows, by origin.
-func (e *Engine) AllTies() map[string][]datasets.Tie { return e.dyn.Load().ties }
+// AllTies returns every tie the engine knows, by origin, those of stored
+// municipal profiles included.
+func (e *Engine) AllTies() map[string][]datasets.Tie { return e.allTies(e.dyn.Load()) }
 
 func buildCorridor(in Inputs, states []string) corridorData {
 	var cd corridorData
