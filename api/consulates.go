@@ -209,7 +209,7 @@ func (s *Server) postTie(c *gin.Context) {
 	if t.ID == "" {
 		t.ID = fmt.Sprintf("%s-%s-%d", t.RecordedBy, t.Municipality, t.Place)
 	}
-	created, err := s.saveTie(b, t)
+	created, err := s.saveTie(b, tok, t)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -291,15 +291,71 @@ func (s *Server) tieFromRequest(b *Backend, req TieRequest) (datasets.Tie, error
 		Interest: req.Interest}, nil
 }
 
+// tieOwner says whether tok may write a tie with id t.ID, given the tie
+// the engine already knows by that id (curated, imported or entered
+// through the API, in any municipality). Curated and imported ties belong
+// to their files: no token may replace them through the API, or a
+// consulate could erase the SRE-documented evidence with one request. A
+// tie another consulate recorded stays theirs; a consulate may not touch
+// a tie whose destination lies outside its jurisdiction.
+func (b *Backend) tieOwner(tok Token, t datasets.Tie) error {
+	var prev *datasets.Tie
+	for _, list := range b.Engine.AllTies() {
+		for i := range list {
+			if list[i].ID == t.ID {
+				prev = &list[i]
+				break
+			}
+		}
+		if prev != nil {
+			break
+		}
+	}
+	if prev == nil {
+		return nil
+	}
+	switch prev.RecordedBy {
+	case "curated", "import", "":
+		return errf(datasets.EConflict,
+			"El vínculo %s proviene de un archivo curado o importado y no se puede reemplazar por la API; use otro id.",
+			"Tie %s comes from a curated or imported file and cannot be replaced through the API; use another id.", t.ID)
+	}
+	if tok.Role == RoleAdmin {
+		return nil
+	}
+	if p, ok := b.snap.Place(prev.Place); ok {
+		if con, ok := b.Engine.Consulate(tok.Consulate); !ok || !con.Serves(*p) {
+			return errf(datasets.EForbidden, "El vínculo %s está fuera de la circunscripción del consulado %s.",
+				"Tie %s is outside the jurisdiction of consulate %s.", t.ID, tok.Consulate)
+		}
+	}
+	if prev.Municipality != t.Municipality {
+		// The engine keys ties by origin; moving one would leave the old
+		// entry scored until the next start.
+		return errf(datasets.EConflict, "El vínculo %s es del municipio %s; registre uno nuevo con otro id.",
+			"Tie %s belongs to municipality %s; record a new one with another id.", t.ID, prev.Municipality)
+	}
+	if prev.RecordedBy != t.RecordedBy {
+		return errf(datasets.EConflict, "El vínculo %s lo registró %s.", "Tie %s was recorded by %s.", t.ID, prev.RecordedBy)
+	}
+	return nil
+}
+
 // saveTie writes the tie to the store (durable on return), then to the
-// live engine. It reports whether the tie is new.
-func (s *Server) saveTie(b *Backend, t datasets.Tie) (bool, error) {
+// live engine, after checking that tok may write that id. It reports
+// whether the tie is new.
+func (s *Server) saveTie(b *Backend, tok Token, t datasets.Tie) (bool, error) {
 	raw, err := json.Marshal(t)
 	if err != nil {
 		return false, err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	// Under writeMu the engine holds every tie written so far, so the
+	// ownership check cannot race another write of the same id.
+	if err := b.tieOwner(tok, t); err != nil {
+		return false, err
+	}
 	created := true
 	err = b.Store.Update(datasets.BucketTies, func(bk datasets.Bucket) error {
 		if old := bk.Get(t.ID); old != nil {

@@ -63,6 +63,12 @@ func (f classifierFunc) Classify(text, lang string, k int) []matcher.Category {
 
 func mustEnv(tb testing.TB) *testEnv {
 	tb.Helper()
+	return mustEnvWith(tb)
+}
+
+// mustEnvWith is mustEnv with more consulates than the curated ones.
+func mustEnvWith(tb testing.TB, extra ...datasets.Consulate) *testEnv {
+	tb.Helper()
 	d := mustData(tb)
 	st, err := datasets.OpenStore(tb.TempDir(), time.Second)
 	if err != nil {
@@ -80,7 +86,8 @@ func mustEnv(tb testing.TB) *testEnv {
 		}
 		return out
 	})
-	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: d.Consulates,
+	cons := append(append([]datasets.Consulate{}, d.Consulates...), extra...)
+	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: cons,
 		Twinnings: d.Twinnings, Classifier: adapter})
 	if err != nil {
 		tb.Fatal(err)
@@ -174,6 +181,19 @@ func (e *testEnv) do(tb testing.TB, r req) *httptest.ResponseRecorder {
 	}
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, hr)
+	return w
+}
+
+// httptestRequest builds a request from a raw target (the path may hold
+// escapes that url.Parse keeps, such as %ff).
+func httptestRequest(method, target string) *http.Request {
+	return httptest.NewRequest(method, target, nil)
+}
+
+// serve runs one prepared request.
+func (e *testEnv) serve(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
 	return w
 }
 

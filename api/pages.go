@@ -5,12 +5,14 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -99,7 +101,7 @@ type page struct {
 
 func (s *Server) pageRoutes(r *gin.Engine) {
 	static, _ := fs.Sub(staticFS, "web/static")
-	r.GET("/static/*path", s.staticHandler(http.FS(static)))
+	r.GET("/static/*path", s.staticHandler(static))
 	r.GET("/", s.homePage)
 	r.GET("/buscar", s.searchPage)
 	r.GET("/municipios/:cvegeo", s.municipalityPage)
@@ -114,11 +116,33 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.POST("/salir", s.signoutPost)
 }
 
-func (s *Server) staticHandler(root http.FileSystem) gin.HandlerFunc {
-	fsrv := http.StripPrefix("/static", http.FileServer(root))
+// staticHandler serves the embedded files, and nothing else: no
+// directory listings, and a path that is not a valid file name (invalid
+// UTF-8, "..", a directory) is a plain 404 page, never a 500.
+func (s *Server) staticHandler(root fs.FS) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		name := strings.TrimPrefix(c.Param("path"), "/")
+		notFound := func() {
+			s.fail(c, errf(datasets.ENotFound, "No existe el archivo %s.", "There is no file %s.", strings.ToValidUTF8(c.Request.URL.Path, "?")))
+		}
+		if !utf8.ValidString(name) || !fs.ValidPath(name) || name == "." {
+			notFound()
+			return
+		}
+		f, err := root.Open(name)
+		if err != nil {
+			notFound()
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		rs, seekable := f.(io.ReadSeeker)
+		if err != nil || st.IsDir() || !seekable {
+			notFound()
+			return
+		}
 		c.Header("Cache-Control", "public, max-age=3600")
-		fsrv.ServeHTTP(c.Writer, c.Request)
+		http.ServeContent(c.Writer, c.Request, st.Name(), st.ModTime(), rs)
 	}
 }
 

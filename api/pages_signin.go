@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,8 +17,22 @@ type signinView struct {
 	Done  *Token
 }
 
+// safeNext keeps a sign-in's return address on this site: a path that
+// starts with one slash. Browsers drop tabs and newlines from URLs and
+// read a backslash as a slash, so "/\t/evil.example" or "/\\evil.example"
+// would leave the site; any control character or backslash sends the
+// user home instead.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || len(next) > 500 {
+	if len(next) > 500 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if ch := next[i]; ch < 0x20 || ch == 0x7f || ch == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

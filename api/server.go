@@ -78,6 +78,7 @@ type Server struct {
 	log     *slog.Logger
 	tax     *datasets.Taxonomy
 	engine  *gin.Engine
+	outer   http.Handler
 	backend atomic.Pointer[Backend]
 	started time.Time
 	readyAt atomic.Int64 // unix nanos
@@ -130,11 +131,37 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.engine = s.routes()
+	s.outer = http.HandlerFunc(s.serveHTTP)
 	return s, nil
 }
 
 // Handler is the server's http.Handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.outer }
+
+// serveHTTP runs before Gin's router, so that what the router answers by
+// itself (trailing-slash redirects) carries the security headers too, and
+// HEAD is answered wherever GET is.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+		w = headWriter{w}
+	}
+	s.engine.ServeHTTP(w, r)
+}
+
+// headWriter drops the body of a GET answered to a HEAD request.
+type headWriter struct{ http.ResponseWriter }
+
+func (h headWriter) Write(p []byte) (int, error)       { return len(p), nil }
+func (h headWriter) WriteString(p string) (int, error) { return len(p), nil }
+func (h headWriter) Flush() {
+	if f, ok := h.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+func (h headWriter) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 // SetBackend makes the server ready, serving from b.
 func (s *Server) SetBackend(b *Backend) error {
@@ -179,11 +206,21 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.securityHeaders, s.limitBody)
+	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, errf(datasets.ENotFound, "No existe %s.", "There is nothing at %s.", c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
+		if c.Request.Method == http.MethodOptions {
+			// Gin has set Allow to the path's other methods.
+			allow := c.Writer.Header().Get("Allow")
+			if strings.Contains(allow, http.MethodGet) {
+				allow += ", " + http.MethodHead
+			}
+			c.Header("Allow", allow+", "+http.MethodOptions)
+			c.AbortWithStatus(http.StatusNoContent)
+			return
+		}
 		s.fail(c, errf(EMethod, "El método %s no se admite aquí.", "Method %s is not allowed here.", c.Request.Method))
 	})
 
@@ -322,13 +359,11 @@ func (s *Server) accessLog(c *gin.Context) {
 	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
 
-func (s *Server) securityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
+func setSecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-	c.Next()
 }
 
 // limitBody caps every request body; handlers see *http.MaxBytesError.
