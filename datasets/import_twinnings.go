@@ -117,11 +117,6 @@ func isAmbiguous(err error) bool {
 	return errors.As(err, &re) && re.Reason == ReasonAmbiguous
 }
 
-func isUnmatched(err error) bool {
-	var re *ResolveError
-	return errors.As(err, &re) && re.Reason == ReasonUnmatched
-}
-
 func parseTwinnings(s *importSession, t *csvTable) (*parsed, error) {
 	// Validate the whole file before the expensive resolving.
 	for _, row := range t.rows {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -78,6 +79,13 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if q.Profile != nil {
+		// Migrant destinations must each name one place abroad, as they
+		// must when a liaison saves them.
+		if err := datasets.NewResolver(a.snap).ResolveDiaspora(q.Profile); err != nil {
+			return profileError(*profile, err)
+		}
+	}
 	res, err := a.engine.Match(ctx, q)
 	if err != nil {
 		return err
@@ -197,18 +205,22 @@ func readProfile(name string) (datasets.Profile, error) {
 		return p, fmt.Errorf("profile %s: %w", name, err)
 	}
 	if err := p.Validate(datasets.DefaultTaxonomy()); err != nil {
-		var de *datasets.Error
-		msg := err.Error()
-		if e, ok := err.(*datasets.Error); ok {
-			de = e
-			var lines []string
-			for f, m := range de.Fields {
-				lines = append(lines, "  "+f+": "+m)
-			}
-			sort.Strings(lines)
-			msg = de.Message + ":\n" + strings.Join(lines, "\n")
-		}
-		return p, fmt.Errorf("profile %s: %s", name, msg)
+		return p, profileError(name, err)
 	}
 	return p, nil
+}
+
+// profileError names the file and lists every bad field on its own line.
+func profileError(name string, err error) error {
+	msg := err.Error()
+	var de *datasets.Error
+	if errors.As(err, &de) {
+		var lines []string
+		for f, m := range de.Fields {
+			lines = append(lines, "  "+f+": "+m)
+		}
+		sort.Strings(lines)
+		msg = de.Message + ":\n" + strings.Join(lines, "\n")
+	}
+	return fmt.Errorf("profile %s: %s", name, msg)
 }
