@@ -8,7 +8,7 @@ import (
 	"hermanar/matcher"
 )
 
-const chicago = 4887398 // Chicago, Illinois (GeoNames)
+const chicagoID = 4887398 // Chicago, Illinois (GeoNames)
 
 func diasporaEvidence(m matcher.Match) string {
 	for _, c := range m.Components {
@@ -44,12 +44,12 @@ func TestProfileDiasporaBecomesTies(t *testing.T) {
 		t.Fatalf("PUT: %d %s", a.code, a.body)
 	}
 	got := mustJSON[datasets.Profile](t, e.do(t, req{path: "/api/v1/municipalities/14039/profile"}))
-	if len(got.Diaspora) != 2 || got.Diaspora[0].PlaceID != chicago || got.Diaspora[0].Place != "Chicago, Illinois" {
+	if len(got.Diaspora) != 2 || got.Diaspora[0].PlaceID != chicagoID || got.Diaspora[0].Place != "Chicago, Illinois" {
 		t.Fatalf("stored diaspora: %+v", got.Diaspora)
 	}
 	waukesha := got.Diaspora[1].PlaceID
 	res := mustJSON[matcher.Result](t, e.do(t, req{path: "/api/v1/municipalities/14039/matches?k=3"}))
-	m, ok := findMatch(res, chicago)
+	m, ok := findMatch(res, chicagoID)
 	if !ok {
 		t.Fatalf("Chicago is not in the top 3: %+v", res.Matches)
 	}
@@ -139,7 +139,7 @@ func TestPostMatchDiasporaNotStored(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatalf("POST /match: %d %s", w.Code, w.Body)
 	}
-	m, ok := findMatch(mustJSON[matcher.Result](t, w), chicago)
+	m, ok := findMatch(mustJSON[matcher.Result](t, w), chicagoID)
 	if !ok || !strings.Contains(diasporaEvidence(m), "encuesta 2025") {
 		t.Errorf("ad-hoc Chicago: %v %s", ok, diasporaEvidence(m))
 	}
