@@ -33,6 +33,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	accessLog := fs.Bool("access-log", true, "log one line per request")
 	maxBody := fs.Int64("max-body", 256<<10, "largest accepted request body, bytes")
+	publicURL := fs.String("public-url", "", "address browsers use, e.g. https://hermanar.example (behind a TLS proxy); forms must come from its origin")
+	secureCookies := fs.Bool("secure-cookies", false, "mark the sign-in cookie Secure even on plain http requests (default: only over https)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,7 +52,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(handler)
 
-	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog})
+	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog,
+		PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
 	}
