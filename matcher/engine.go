@@ -89,6 +89,7 @@ type Engine struct {
 	absLat     []float32
 	ux, uy, uz []float32
 	ptype      []uint8
+	traits     []Trait
 	country    []uint16
 	usState    []uint8 // 1-based index into usStates, 0 outside the US
 	countries  []string
@@ -206,6 +207,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		cid := e.country[c]
 		e.byCountry[cid] = append(e.byCountry[cid], int32(c))
 	}
+	e.buildTraits()
 	e.reg = NewRegistry(in.Twinnings, e)
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
 		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}

@@ -174,6 +174,9 @@ func (f *evalFlags) options(e *env) matcher.EvalOptions {
 }
 
 func runEval(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "lists" {
+		return runEvalLists(ctx, e, args[1:])
+	}
 	fs := newFlags(e, "eval")
 	var f evalFlags
 	f.register(fs)

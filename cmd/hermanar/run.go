@@ -47,7 +47,7 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"opportunities":   {"diaspora-driven pairs in a consulate's jurisdiction", runOpportunities},
-		"eval":            {"backtest on real twinnings: baselines, default and calibrated matcher (--twinnings FILE)", runEval},
+		"eval":            {"backtest on real twinnings (--twinnings FILE); eval lists: how varied and fitting rank --k 10 lists are", runEval},
 		"calibrate":       {"fit structure and network weights to real twinnings (--twinnings FILE --out weights.json)", runCalibrate},
 		"datasets":        {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
 		"rank":            {"rank every municipality (or a state, or a list) in bulk to Parquet (--out DIR)", runRank},
