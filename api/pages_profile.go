@@ -198,16 +198,19 @@ func (s *Server) profileSavePage(c *gin.Context) {
 	lang := langOf(c)
 	p, form, fe := profileFromForm(c, b.Engine.Profile(m.CVEGEO))
 	var msgs []string
+	var saveFields map[string]string
 	if len(fe) == 0 {
 		_, err := s.saveProfile(b, m.CVEGEO, p)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, "/municipios/"+m.CVEGEO+"?guardado=1")
 			return
 		}
-		if d := errorDetail(err, lang); d.Code != datasets.EInvalid {
+		d := errorDetail(err, lang)
+		if d.Code != datasets.EInvalid {
 			s.fail(c, err)
 			return
 		}
+		saveFields = d.Fields
 	}
 	// Show every problem at once: the form's own and the profile's rules.
 	for k, msg := range fe {
@@ -217,7 +220,15 @@ func (s *Server) profileSavePage(c *gin.Context) {
 		for k, msg := range errorDetail(err, lang).Fields {
 			if _, dup := fe[k]; !dup {
 				msgs = append(msgs, k+": "+msg)
+				delete(saveFields, k)
 			}
+		}
+	}
+	// What only saving finds (a destination that names no place, or
+	// several) is shown too.
+	for k, msg := range saveFields {
+		if _, dup := fe[k]; !dup {
+			msgs = append(msgs, k+": "+msg)
 		}
 	}
 	sort.Strings(msgs)

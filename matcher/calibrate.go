@@ -451,10 +451,8 @@ func (l *rankLoss) value(x, g []float64) float64 {
 		g[pGamma] = 0
 	}
 	loss /= float64(nq)
-	if g != nil {
-		for i := range g {
-			g[i] /= float64(nq)
-		}
+	for i := range g {
+		g[i] /= float64(nq)
 	}
 	for i := 0; i < pGamma; i++ {
 		d := x[i] - l.x0[i]

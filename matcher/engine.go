@@ -249,11 +249,13 @@ func (e *Engine) Snapshot() *datasets.Snapshot { return e.in.Snap }
 // Registry returns the twinning registry.
 func (e *Engine) Registry() *Registry { return e.reg }
 
-// Ties returns the diaspora ties of a municipality.
-func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.dyn.Load().ties[cvegeo] }
+// Ties returns the diaspora ties of a municipality, those of its stored
+// profile included.
+func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.allTies(e.dyn.Load())[cvegeo] }
 
-// AllTies returns every tie the engine knows, by origin.
-func (e *Engine) AllTies() map[string][]datasets.Tie { return e.dyn.Load().ties }
+// AllTies returns every tie the engine knows, by origin, those of stored
+// municipal profiles included.
+func (e *Engine) AllTies() map[string][]datasets.Tie { return e.allTies(e.dyn.Load()) }
 
 func buildCorridor(in Inputs, states []string) corridorData {
 	var cd corridorData

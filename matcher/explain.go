@@ -120,7 +120,7 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 			if t.Year > 0 {
 				line += fmt.Sprintf(", %d", t.Year)
 			}
-			line += tr(lang, ". Fuente: ", ". Source: ") + t.Source
+			line += tr(lang, ". Fuente: ", ". Source: ") + tieSource(lang, t)
 			ev = append(ev, line)
 			if t.Evidence != "" {
 				ev = append(ev, t.Evidence)
@@ -129,7 +129,7 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
 					"%s stated an interest in twinning (recorded by %s)"), pl.Name, recorder(lang, t.RecordedBy)))
 			}
-			src = appendUnique(src, t.Source)
+			src = appendUnique(src, tieSource(lang, t))
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:
@@ -249,6 +249,9 @@ func recorder(lang, by string) string {
 		return tr(lang, "los datos curados de Hermanar, con su fuente", "Hermanar's curated data, with its source")
 	case "import":
 		return tr(lang, "un archivo importado", "an imported file")
+	}
+	if strings.HasPrefix(by, "liaison ") {
+		return tr(lang, "el enlace del municipio ", "the liaison of municipality ") + strings.TrimPrefix(by, "liaison ")
 	}
 	return tr(lang, "el consulado ", "the consulate ") + by
 }

@@ -184,28 +184,27 @@ func (e *Engine) prepareDiaspora(qs *queryState) {
 		a.interest = a.interest || t.Interest
 		a.ties = append(a.ties, t)
 	}
-	seen := map[int64]bool{}
 	for _, t := range qs.dyn.ties[qs.muni.CVEGEO] {
-		c := e.candIndex[t.Place]
-		add(c, t)
-		seen[t.Place] = true
+		add(e.candIndex[t.Place], t)
 	}
-	// Destinations typed into the profile count as ties of their own,
-	// unless the data already has a tie to the same place.
-	for _, d := range qs.prof.Diaspora {
-		id := d.PlaceID
-		if id == 0 && e.in.Resolver != nil {
-			id, _ = e.in.Resolver.ResolvePlace(d.Place)
+	// Destinations typed into the profile count as ties of their own
+	// (recorded by the liaison), unless they only echo a recorded tie.
+	// Entries not resolved at write time are resolved here when a
+	// resolver is wired.
+	prof := qs.prof
+	if e.in.Resolver != nil {
+		prof.Diaspora = append([]datasets.DiasporaLink(nil), prof.Diaspora...)
+		for i, d := range prof.Diaspora {
+			if d.PlaceID == 0 {
+				prof.Diaspora[i].PlaceID, _ = e.in.Resolver.ResolvePlace(d.Place)
+			}
 		}
-		c, ok := e.candIndex[id]
-		if !ok || seen[id] {
-			continue
+	}
+	data := qs.dyn.ties[qs.muni.CVEGEO]
+	for _, t := range mergeProfileTies(data, qs.muni.CVEGEO, prof)[len(data):] {
+		if c, ok := e.candIndex[t.Place]; ok {
+			add(c, t)
 		}
-		src := d.Source
-		if src == "" {
-			src = "municipal profile"
-		}
-		add(c, datasets.Tie{Municipality: qs.muni.CVEGEO, Place: id, Size: d.Size, Estimated: d.Size == 0, Source: src})
 	}
 	qs.diasOK = len(qs.diaspora) > 0
 }

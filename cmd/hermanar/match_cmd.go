@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := validFormat(*format); err != nil {
@@ -39,7 +40,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	if *muni == "" {
 		return usageErrorf("--municipality is required (a CVEGEO such as 11008)")
 	}
-	if !datasets.ValidCVEGEO(*muni) {
+	if !fiveDigits(*muni) {
 		return usageErrorf("--municipality must be a 5-digit CVEGEO such as 11008, got %q", *muni)
 	}
 	if *k < 1 || *k > matcher.MaxK {
@@ -55,8 +56,8 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		Filter: matcher.Filter{MinPopulation: *minPop, MaxPopulation: *maxPop, ExcludeTwinned: *exclude}}
 	for _, c := range strings.Split(*country, ",") {
 		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
-			if len(c) != 2 {
-				return usageErrorf("--country takes two-letter ISO codes, got %q", c)
+			if !datasets.KnownCountry(c) {
+				return usageErrorf("--country takes two-letter ISO country codes such as US or ES, got %q", c)
 			}
 			q.Filter.Countries = append(q.Filter.Countries, c)
 		}
@@ -78,6 +79,16 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if _, ok := a.engine.Snapshot().Municipality(*muni); !ok {
+		return datasets.Errorf(datasets.ENotFound, "no municipality %s", *muni)
+	}
+	if q.Profile != nil {
+		// Migrant destinations must each name one place abroad, as they
+		// must when a liaison saves them.
+		if err := datasets.NewResolver(a.snap).ResolveDiaspora(q.Profile); err != nil {
+			return profileError(*profile, err)
+		}
+	}
 	res, err := a.engine.Match(ctx, q)
 	if err != nil {
 		return err
@@ -134,6 +145,20 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 		fmt.Fprintf(e.stdout, "\n%s %d · %s\n", tr(lang, "candidatas:", "candidates:"), res.Candidates, res.Weights)
 	}
 	return nil
+}
+
+// fiveDigits is the shape of a CVEGEO; whether such a municipality exists
+// is the data's answer ("no municipality 99999", exit 1), not a usage error.
+func fiveDigits(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func byContribution(cs []matcher.Component) []matcher.Component {
@@ -197,18 +222,22 @@ func readProfile(name string) (datasets.Profile, error) {
 		return p, fmt.Errorf("profile %s: %w", name, err)
 	}
 	if err := p.Validate(datasets.DefaultTaxonomy()); err != nil {
-		var de *datasets.Error
-		msg := err.Error()
-		if e, ok := err.(*datasets.Error); ok {
-			de = e
-			var lines []string
-			for f, m := range de.Fields {
-				lines = append(lines, "  "+f+": "+m)
-			}
-			sort.Strings(lines)
-			msg = de.Message + ":\n" + strings.Join(lines, "\n")
-		}
-		return p, fmt.Errorf("profile %s: %s", name, msg)
+		return p, profileError(name, err)
 	}
 	return p, nil
+}
+
+// profileError names the file and lists every bad field on its own line.
+func profileError(name string, err error) error {
+	msg := err.Error()
+	var de *datasets.Error
+	if errors.As(err, &de) {
+		var lines []string
+		for f, m := range de.Fields {
+			lines = append(lines, "  "+f+": "+m)
+		}
+		sort.Strings(lines)
+		msg = de.Message + ":\n" + strings.Join(lines, "\n")
+	}
+	return fmt.Errorf("profile %s: %s", name, msg)
 }
