@@ -50,4 +50,3 @@ func TestCorruptStoreCommands(t *testing.T) {
 		}
 	}
 }
-
