@@ -179,16 +179,7 @@ func topReasons(m matcher.Match, lang string) string {
 	return strings.Join(parts, " · ")
 }
 
-func reasonName(comp, lang string) string {
-	es := map[string]string{matcher.CompProblems: "problemas", matcher.CompAreas: "áreas", matcher.CompDiaspora: "migrantes",
-		matcher.CompText: "texto", matcher.CompStructure: "tamaño/clima", matcher.CompNetwork: "red"}
-	en := map[string]string{matcher.CompProblems: "problems", matcher.CompAreas: "areas", matcher.CompDiaspora: "migrants",
-		matcher.CompText: "text", matcher.CompStructure: "size/climate", matcher.CompNetwork: "network"}
-	if lang == "en" {
-		return en[comp]
-	}
-	return es[comp]
-}
+func reasonName(comp, lang string) string { return matcher.ComponentShort(comp, lang) }
 
 func tr(lang, es, en string) string {
 	if lang == "en" {
