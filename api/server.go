@@ -263,6 +263,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/ties", s.postTie)
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/classify", s.postClassify)
+	s.workflowRoutes(v1)
 
 	s.pageRoutes(r)
 	return r
