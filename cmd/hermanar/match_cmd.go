@@ -13,7 +13,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"hermanar/api"
 	"hermanar/datasets"
 	"hermanar/matcher"
 )
@@ -97,11 +96,12 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	case "json":
 		return emit(e.stdout, "json", res, nil)
 	case "csv":
-		t := &table{header: api.MatchCSVHeader()}
-		for _, m := range res.Matches {
-			t.rows = append(t.rows, api.MatchCSVRow(res.Query.Municipality, m))
+		// The schema of rank's ranking.csv and of the API's CSV.
+		w := datasets.NewRankCSVWriter(e.stdout)
+		if err := w.Write(a.engine.ResultRows(res)...); err != nil {
+			return err
 		}
-		return emit(e.stdout, "csv", nil, t)
+		return w.Close()
 	}
 	return printMatchTable(e, res, *lang)
 }
