@@ -208,3 +208,17 @@ func traitEvidence(lang string, shared Trait, qSize, cSize, qClim, cClim uint8) 
 	}
 	return out
 }
+
+// filterTraits rejects (scores -1) every candidate that lacks one of the
+// traits the query's filter asks for.
+func (e *Engine) filterTraits(qs *queryState, scores []float32) {
+	want := qs.traitFilter
+	if want == 0 {
+		return
+	}
+	for c, t := range e.traits {
+		if t&want != want {
+			scores[c] = -1
+		}
+	}
+}
