@@ -181,6 +181,11 @@ var esPatterns = []struct {
 	{regexp.MustCompile(`^(.*) matches no place$`), "$1 no corresponde a ningún lugar"},
 	{regexp.MustCompile(`^(.*) is ambiguous \((\d+) places: (.*)\); add a region or country$`), "$1 es ambiguo ($2 lugares: $3); añada estado o país"},
 	{regexp.MustCompile(`^k is too large$`), "k es demasiado grande"},
+	{regexp.MustCompile(`^is not a known place$`), "no es un lugar conocido"},
+	{regexp.MustCompile(`^(.*) is in Mexico; a migrant destination is a place abroad$`), "$1 está en México; un destino de migrantes es un lugar en el extranjero"},
+	{regexp.MustCompile(`^must be a year from 1900 to next year$`), "debe ser un año entre 1900 y el próximo"},
+	{regexp.MustCompile(`^unknown region or country in (.*)$`), "estado o país desconocido en $1"},
+	{regexp.MustCompile(`^empty place name$`), "falta el nombre del lugar"},
 	{regexp.MustCompile(`^municipality must be a 5-digit INEGI CVEGEO such as 11008$`), "El municipio debe ser una clave CVEGEO del INEGI de 5 dígitos, como 11008."},
 }
 

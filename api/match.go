@@ -173,6 +173,10 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := b.resolver().ResolveDiaspora(&prof); err != nil {
+		s.fail(c, err)
+		return
+	}
 	ctx, cancel := requestContext(c, matchTimeout)
 	defer cancel()
 	res, err := b.Engine.Match(ctx, matcher.Query{Municipality: cve, Profile: &prof, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})

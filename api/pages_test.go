@@ -31,6 +31,10 @@ func TestPages(t *testing.T) {
 		{"unknown municipality page", "/municipios/32999", 404, []string{"No existe el municipio 32999"}},
 		{"unknown page", "/nada", 404, []string{"<html"}},
 		{"edit without sign-in", "/municipios/11008/perfil", 303, nil},
+		{"help in Spanish", "/ayuda", 200, []string{"Qué significa el puntaje", "Migrantes del municipio", "Negocios, inversión y comercio", "Cómo obtener una credencial", "Coordinación Política", "Glosario", `lang="es"`}},
+		{"help in English", "/help", 200, []string{"What the score means", "Migrants from the municipality", "Business, investment and trade", "How to get a token", "Political Coordination", `lang="en"`}},
+		{"help, English by ?lang", "/ayuda?lang=en", 200, []string{"What the score means"}},
+		{"matches have a glossary", "/municipios/11008/coincidencias", 200, []string{`class="side-glossary"`, "Términos de esta página", `href="/ayuda#razones"`}},
 		{"static css", "/static/app.css", 200, []string{"--brand"}},
 		{"static js", "/static/app.js", 200, []string{"suggestions"}},
 	}
@@ -44,6 +48,15 @@ func TestPages(t *testing.T) {
 			if !strings.Contains(w.Body.String(), s) {
 				t.Errorf("%s: page lacks %q", tc.name, s)
 			}
+		}
+	}
+	// Every page links to the help, in its language.
+	for _, path := range []string{"/", "/buscar?q=Guadalupe", "/municipios/11008", "/municipios/11008/coincidencias", "/lugares/5278931", "/consulados", "/consulados/milwaukee", "/acceso", "/nada", "/ayuda"} {
+		if w := e.do(t, req{path: path}); !strings.Contains(w.Body.String(), `href="/ayuda" id="nav-help"`) {
+			t.Errorf("%s: no link to /ayuda", path)
+		}
+		if w := e.do(t, req{path: path + map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + "lang=en"}); !strings.Contains(w.Body.String(), `href="/help" id="nav-help"`) {
+			t.Errorf("%s in English: no link to /help", path)
 		}
 	}
 	if w := e.do(t, req{path: "/?lang=en"}); !strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"=en") {
@@ -62,6 +75,7 @@ func TestSignInAndEditProfile(t *testing.T) {
 	form := url.Values{"token": {secret}, "next": {"/"}}
 	r := httptest.NewRequest("POST", "/acceso", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
 	if w.Code != 303 || w.Header().Get("Location") != "/municipios/11008" {
@@ -73,8 +87,8 @@ func TestSignInAndEditProfile(t *testing.T) {
 			ck = c
 		}
 	}
-	if ck == nil || !ck.HttpOnly || !ck.Secure || ck.SameSite != http.SameSiteStrictMode || ck.Value != secret {
-		t.Fatalf("cookie: %+v", ck)
+	if ck == nil || !ck.HttpOnly || ck.Secure || ck.SameSite != http.SameSiteStrictMode || ck.Value != secret {
+		t.Fatalf("cookie over plain http (Secure must follow the scheme): %+v", ck)
 	}
 	withCookie := func(r *http.Request) *httptest.ResponseRecorder {
 		r.AddCookie(&http.Cookie{Name: tokenCookie, Value: secret})
@@ -114,7 +128,7 @@ func TestSignInAndEditProfile(t *testing.T) {
 		t.Error("municipality page does not show the saved profile")
 	}
 	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}}
-	if w := post(bad, ""); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
+	if w := post(bad, "http://example.com"); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
 		t.Errorf("invalid form: %d\n%.600s", w.Code, w.Body)
 	}
 	// Another municipality's form is refused.
@@ -126,6 +140,7 @@ func TestSignInAndEditProfile(t *testing.T) {
 	form.Set("token", "hmn_"+strings.Repeat("B", 43))
 	r = httptest.NewRequest("POST", "/acceso", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
 	w = httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
 	if w.Code != 401 || !strings.Contains(w.Body.String(), "no es válida") {

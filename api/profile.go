@@ -61,6 +61,11 @@ func (s *Server) saveProfile(b *Backend, cvegeo string, p datasets.Profile) (dat
 	if err := p.Validate(s.tax); err != nil {
 		return p, err
 	}
+	// Each migrant destination becomes a tie of the municipality: it must
+	// name one place abroad, as POST /ties requires.
+	if err := b.resolver().ResolveDiaspora(&p); err != nil {
+		return p, err
+	}
 	p.UpdatedAt = time.Now().UTC().Format(time.RFC3339)
 	raw, err := json.Marshal(p)
 	if err != nil {

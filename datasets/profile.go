@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -39,6 +40,7 @@ type DiasporaLink struct {
 	PlaceID int64  `json:"place_id,omitempty" yaml:"place_id,omitempty"`
 	Size    int64  `json:"size,omitempty" yaml:"size,omitempty"`
 	Source  string `json:"source,omitempty" yaml:"source,omitempty"`
+	Year    int32  `json:"year,omitempty" yaml:"year,omitempty"`
 }
 
 // Constraints narrow the candidates a profile wants to see.
@@ -154,6 +156,9 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		}
 		if d.PlaceID < 0 {
 			fe.Add(f+".place_id", "must be positive")
+		}
+		if d.Year != 0 && (d.Year < 1900 || int(d.Year) > time.Now().Year()+1) {
+			fe.Add(f+".year", "must be a year from 1900 to next year")
 		}
 	}
 	c := p.Constraints

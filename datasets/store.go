@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // TableMeta describes one imported table.
@@ -80,7 +81,7 @@ func OpenStore(dir string, timeout time.Duration) (Store, error) {
 	path := filepath.Join(dir, "hermanar.db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("store %s is locked by another hermanar process (stop it or use another --data)", path)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)

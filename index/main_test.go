@@ -81,14 +81,3 @@ func sharedIndex(tb testing.TB) *Index {
 	}
 	return sharedIdx
 }
-
-// fullIndex is sharedIndex, skipping the test when only a subset was
-// indexed (-short).
-func fullIndex(tb testing.TB) *Index {
-	tb.Helper()
-	x := sharedIndex(tb)
-	if len(x.Places().Countries) > 0 {
-		tb.Skipf("the shared index holds only %v (-short)", x.Places().Countries)
-	}
-	return x
-}

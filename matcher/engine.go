@@ -97,6 +97,7 @@ type Engine struct {
 	usStates   []string
 	candIndex  map[int64]int32
 	byCountry  map[uint16][]int32
+	cols       columns // the columns above, for the kernel
 
 	catPos   map[string]int
 	catSim   *mat.SymDense
@@ -209,6 +210,8 @@ func NewEngine(in Inputs) (*Engine, error) {
 	}
 	e.buildTraits()
 	e.reg = NewRegistry(in.Twinnings, e)
+	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
+		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country}
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
 		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
 	for _, t := range in.Ties {
@@ -249,11 +252,13 @@ func (e *Engine) Snapshot() *datasets.Snapshot { return e.in.Snap }
 // Registry returns the twinning registry.
 func (e *Engine) Registry() *Registry { return e.reg }
 
-// Ties returns the diaspora ties of a municipality.
-func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.dyn.Load().ties[cvegeo] }
+// Ties returns the diaspora ties of a municipality, those of its stored
+// profile included.
+func (e *Engine) Ties(cvegeo string) []datasets.Tie { return e.allTies(e.dyn.Load())[cvegeo] }
 
-// AllTies returns every tie the engine knows, by origin.
-func (e *Engine) AllTies() map[string][]datasets.Tie { return e.dyn.Load().ties }
+// AllTies returns every tie the engine knows, by origin, those of stored
+// municipal profiles included.
+func (e *Engine) AllTies() map[string][]datasets.Tie { return e.allTies(e.dyn.Load()) }
 
 func buildCorridor(in Inputs, states []string) corridorData {
 	var cd corridorData

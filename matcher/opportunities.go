@@ -50,8 +50,9 @@ func (e *Engine) Opportunities(ctx context.Context, consulateID, lang string, li
 		return nil, datasets.Errorf(datasets.ENotFound, "no consulate %q", consulateID)
 	}
 	d := e.dyn.Load()
-	munis := make([]string, 0, len(d.ties))
-	for m := range d.ties {
+	ties := e.allTies(d)
+	munis := make([]string, 0, len(ties))
+	for m := range ties {
 		munis = append(munis, m)
 	}
 	sort.Strings(munis)
@@ -61,7 +62,7 @@ func (e *Engine) Opportunities(ctx context.Context, consulateID, lang string, li
 			return nil, err
 		}
 		served := map[int32]bool{}
-		for _, t := range d.ties[cve] {
+		for _, t := range ties[cve] {
 			c := e.candIndex[t.Place]
 			if con.Serves(e.in.Snap.Places[e.placeIdx[c]]) && !e.reg.Twinned(cve, t.Place) {
 				served[c] = true
@@ -70,7 +71,7 @@ func (e *Engine) Opportunities(ctx context.Context, consulateID, lang string, li
 		if len(served) == 0 {
 			continue
 		}
-		qs, err := e.prepare(Query{Municipality: cve, K: 1, Lang: lang})
+		qs, err := e.prepare(Query{Municipality: cve, K: 1, Lang: lang, dyn: d})
 		if err != nil {
 			continue // a tie whose origin is not a known municipality
 		}

@@ -193,6 +193,8 @@ var distinctTraits = func() Trait {
 
 // traitEvidence explains the traits two places share, one sentence each,
 // plus their size classes and climate bands when they match.
+//
+//lint:ignore U1000 the shortlist's evidence (branch fit, in progress) calls this next
 func traitEvidence(lang string, shared Trait, qSize, cSize, qClim, cClim uint8) []string {
 	var out []string
 	for _, d := range traitDefs {

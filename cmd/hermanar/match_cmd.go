@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "table", "table, json or csv")
 	var lf listFlags
 	lf.define(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := validFormat(*format); err != nil {
@@ -41,7 +42,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	if *muni == "" {
 		return usageErrorf("--municipality is required (a CVEGEO such as 11008)")
 	}
-	if !datasets.ValidCVEGEO(*muni) {
+	if !fiveDigits(*muni) {
 		return usageErrorf("--municipality must be a 5-digit CVEGEO such as 11008, got %q", *muni)
 	}
 	if *k < 1 || *k > matcher.MaxK {
@@ -60,8 +61,8 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	}
 	for _, c := range strings.Split(*country, ",") {
 		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
-			if len(c) != 2 {
-				return usageErrorf("--country takes two-letter ISO codes, got %q", c)
+			if !datasets.KnownCountry(c) {
+				return usageErrorf("--country takes two-letter ISO country codes such as US or ES, got %q", c)
 			}
 			q.Filter.Countries = append(q.Filter.Countries, c)
 		}
@@ -83,6 +84,16 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if _, ok := a.engine.Snapshot().Municipality(*muni); !ok {
+		return datasets.Errorf(datasets.ENotFound, "no municipality %s", *muni)
+	}
+	if q.Profile != nil {
+		// Migrant destinations must each name one place abroad, as they
+		// must when a liaison saves them.
+		if err := datasets.NewResolver(a.snap).ResolveDiaspora(q.Profile); err != nil {
+			return profileError(*profile, err)
+		}
+	}
 	res, err := a.engine.Match(ctx, q)
 	if err != nil {
 		return err
@@ -152,6 +163,20 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 	return nil
 }
 
+// fiveDigits is the shape of a CVEGEO; whether such a municipality exists
+// is the data's answer ("no municipality 99999", exit 1), not a usage error.
+func fiveDigits(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func byContribution(cs []matcher.Component) []matcher.Component {
 	out := append([]matcher.Component(nil), cs...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Contribution > out[j].Contribution })
@@ -170,16 +195,7 @@ func topReasons(m matcher.Match, lang string) string {
 	return strings.Join(parts, " · ")
 }
 
-func reasonName(comp, lang string) string {
-	es := map[string]string{matcher.CompProblems: "problemas", matcher.CompAreas: "áreas", matcher.CompDiaspora: "migrantes",
-		matcher.CompText: "texto", matcher.CompStructure: "tamaño/clima", matcher.CompNetwork: "red"}
-	en := map[string]string{matcher.CompProblems: "problems", matcher.CompAreas: "areas", matcher.CompDiaspora: "migrants",
-		matcher.CompText: "text", matcher.CompStructure: "size/climate", matcher.CompNetwork: "network"}
-	if lang == "en" {
-		return en[comp]
-	}
-	return es[comp]
-}
+func reasonName(comp, lang string) string { return matcher.ComponentShort(comp, lang) }
 
 func tr(lang, es, en string) string {
 	if lang == "en" {
@@ -213,18 +229,22 @@ func readProfile(name string) (datasets.Profile, error) {
 		return p, fmt.Errorf("profile %s: %w", name, err)
 	}
 	if err := p.Validate(datasets.DefaultTaxonomy()); err != nil {
-		var de *datasets.Error
-		msg := err.Error()
-		if e, ok := err.(*datasets.Error); ok {
-			de = e
-			var lines []string
-			for f, m := range de.Fields {
-				lines = append(lines, "  "+f+": "+m)
-			}
-			sort.Strings(lines)
-			msg = de.Message + ":\n" + strings.Join(lines, "\n")
-		}
-		return p, fmt.Errorf("profile %s: %s", name, msg)
+		return p, profileError(name, err)
 	}
 	return p, nil
+}
+
+// profileError names the file and lists every bad field on its own line.
+func profileError(name string, err error) error {
+	msg := err.Error()
+	var de *datasets.Error
+	if errors.As(err, &de) {
+		var lines []string
+		for f, m := range de.Fields {
+			lines = append(lines, "  "+f+": "+m)
+		}
+		sort.Strings(lines)
+		msg = de.Message + ":\n" + strings.Join(lines, "\n")
+	}
+	return fmt.Errorf("profile %s: %s", name, msg)
 }
