@@ -134,8 +134,8 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		res.Matches[i] = e.explain(qs, c, i+1)
 	}
 	if !qs.q.Filter.IncludeTwinned {
-		for _, c := range e.twinsApart(qs) {
-			res.Twinned = append(res.Twinned, e.explain(qs, c, 0))
+		for i, c := range e.twinsApart(qs) {
+			res.Twinned = append(res.Twinned, e.explain(qs, c, i+1))
 		}
 	}
 	return res, nil
