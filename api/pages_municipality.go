@@ -1,9 +1,9 @@
 package api
 
 import (
-	"slices"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"

@@ -10,13 +10,13 @@ import (
 
 // Result is a ranked, explained list of partners for one query.
 type Result struct {
-	Query      QueryEcho `json:"query"`
-	Matches    []Match   `json:"matches"`
+	Query   QueryEcho `json:"query"`
+	Matches []Match   `json:"matches"`
 	// Twinned are the places the municipality is already twinned with,
 	// kept out of Matches unless the filter includes them.
 	Twinned    []Match `json:"already_twinned,omitempty"`
 	Candidates int     `json:"candidates"` // how many passed the filters
-	Weights    string    `json:"weights"`    // provenance of the weights
+	Weights    string  `json:"weights"`    // provenance of the weights
 }
 
 // QueryEcho repeats what was asked, resolved.
