@@ -73,7 +73,7 @@ func TestTraitFilter(t *testing.T) {
 	}
 	_, err = e.Match(context.Background(), Query{Municipality: "02004", Filter: Filter{Traits: []string{"volcanic"}}})
 	var de *datasets.Error
-	if !errors.As(err, &de) || de.Code != datasets.EInvalid || de.Fields["traits"] == "" {
+	if !errors.As(err, &de) || de.Code != datasets.EInvalid || de.Fields["traits"].EN == "" {
 		t.Errorf("unknown trait: got %v, want an invalid_argument naming traits", err)
 	}
 	if _, err := e.Rank(context.Background(), RankRequest{State: "11", Filter: Filter{Traits: []string{"x"}}}, func(RankRow) error { return nil }); !errors.As(err, &de) {

@@ -34,7 +34,7 @@ func (f *listFlags) apply(flt *matcher.Filter) error {
 	if _, err := matcher.ParseTraits("trait", flt.Traits); err != nil {
 		msg := err.Error()
 		if de, ok := err.(*datasets.Error); ok {
-			msg = de.Message
+			msg = de.Msg.EN
 		}
 		return usageErrorf("--trait: %s", msg)
 	}
