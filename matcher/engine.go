@@ -90,6 +90,9 @@ type Engine struct {
 	ux, uy, uz []float32
 	ptype      []uint8
 	traits     []Trait
+	traitCol   []uint8  // traits as a kernel column
+	admin1     []uint16 // first-level division id, into admin1s
+	admin1s    []string // "US.TX"
 	country    []uint16
 	usState    []uint8 // 1-based index into usStates, 0 outside the US
 	countries  []string
@@ -211,7 +214,8 @@ func NewEngine(in Inputs) (*Engine, error) {
 	e.buildTraits()
 	e.reg = NewRegistry(in.Twinnings, e)
 	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
-		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country}
+		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country,
+		traits: e.traitCol, admin1: e.admin1}
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
 		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
 	for _, t := range in.Ties {

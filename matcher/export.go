@@ -113,7 +113,8 @@ func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 	}
 	f := &DenseFeatures{Version: DenseFeatureVersion, Snapshot: e.in.Snap.Manifest.Version,
 		WeightsProvenance: e.w.Provenance, K: k, Candidates: e.n,
-		Categories: map[string]int{colCountry: len(e.countries), colUSState: len(e.usStates) + 1},
+		Categories: map[string]int{colCountry: len(e.countries), colUSState: len(e.usStates) + 1,
+			colTraits: traitSets, colAdmin1: len(e.admin1s)},
 		Files:      map[string]string{}}
 	seen := map[string]bool{}
 	addCol := func(name string) {

@@ -70,7 +70,13 @@ func evalDense(tb testing.TB, f *DenseFeatures, q DenseQuery, out []float32) {
 			case string(opColumn):
 				u += k * f32(t.Columns[0])[c]
 			case string(opLookup):
-				u += k * tables[ti][key(t.Columns[0], c)]
+				// A structure lookup updates s like the other structure
+				// terms; a network one sums into u.
+				if t.Component == CompStructure {
+					s += k * tables[ti][key(t.Columns[0], c)]
+				} else {
+					u += k * tables[ti][key(t.Columns[0], c)]
+				}
 			default:
 				tb.Fatalf("unknown op %s", t.Op)
 			}

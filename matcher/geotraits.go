@@ -14,10 +14,24 @@ func geoTraits(p *datasets.Place) Trait {
 	return t
 }
 
-// buildTraits computes every candidate's trait set.
+// buildTraits computes every candidate's trait set, and numbers the
+// first-level divisions for the twin-region signal.
 func (e *Engine) buildTraits() {
 	e.traits = make([]Trait, e.n)
+	e.traitCol = make([]uint8, e.n)
+	e.admin1 = make([]uint16, e.n)
+	ids := map[string]uint16{}
 	for c := range e.n {
-		e.traits[c] = placeTraits(&e.in.Snap.Places[e.placeIdx[c]])
+		p := &e.in.Snap.Places[e.placeIdx[c]]
+		e.traits[c] = placeTraits(p)
+		e.traitCol[c] = uint8(e.traits[c])
+		key := p.Country + "." + p.Admin1
+		id, ok := ids[key]
+		if !ok {
+			id = uint16(len(e.admin1s))
+			e.admin1s = append(e.admin1s, key)
+			ids[key] = id
+		}
+		e.admin1[c] = id
 	}
 }

@@ -57,6 +57,8 @@ const (
 	colPopAll  = "pop_all"
 	colCountry = "country"
 	colUSState = "us_state"
+	colTraits  = "traits" // a place's trait set (traits.go)
+	colAdmin1  = "admin1" // first-level division, numbered across countries
 )
 
 // columns are the candidates' attributes in one order: the engine's, or a
@@ -68,6 +70,8 @@ type columns struct {
 	popMx, popAll        []float32
 	ptype, usState       []uint8
 	country              []uint16
+	traits               []uint8
+	admin1               []uint16
 }
 
 // column returns a column by name: a []int64, []float32, []uint8 or []uint16.
@@ -97,6 +101,10 @@ func (cl *columns) column(name string) any {
 		return cl.country
 	case colUSState:
 		return cl.usState
+	case colTraits:
+		return cl.traits
+	case colAdmin1:
+		return cl.admin1
 	}
 	panic("matcher: no column " + name)
 }
@@ -107,8 +115,9 @@ func (cl *columns) permute(cands []int32) columns {
 	out := columns{ids: make([]int64, n), logPop: make([]float32, n), elev: make([]float32, n),
 		absLat: make([]float32, n), ux: make([]float32, n), uy: make([]float32, n), uz: make([]float32, n),
 		popMx: make([]float32, n), popAll: make([]float32, n), ptype: make([]uint8, n), usState: make([]uint8, n),
-		country: make([]uint16, n)}
+		country: make([]uint16, n), traits: make([]uint8, n), admin1: make([]uint16, n)}
 	for i, c := range cands {
+		out.traits[i], out.admin1[i] = cl.traits[c], cl.admin1[c]
 		out.ids[i], out.logPop[i], out.elev[i], out.absLat[i] = cl.ids[c], cl.logPop[c], cl.elev[c], cl.absLat[c]
 		out.ux[i], out.uy[i], out.uz[i] = cl.ux[c], cl.uy[c], cl.uz[c]
 		out.popMx[i], out.popAll[i] = cl.popMx[c], cl.popAll[c]

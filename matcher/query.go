@@ -66,6 +66,7 @@ type queryState struct {
 	explicit map[int32]bool // candidates scored one by one
 
 	traitFilter Trait // candidates must have every one of these traits
+	muniTraits  Trait // the municipality's traits (the traits signal)
 }
 
 // tieAgg is the diaspora evidence for one destination: ties from the

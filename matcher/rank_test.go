@@ -277,8 +277,8 @@ func ExampleEngine_Rank() {
 	// 11008 Manuel Doblado #2 Nebaj (GT) S
 	// 11008 Manuel Doblado #3 Tabay (VE) S
 	// 11020 León #1 Mixco (GT) S
-	// 11020 León #2 San Antonio (US) S
-	// 11020 León #3 Medellín (CO) S
+	// 11020 León #2 Albuquerque (US) S
+	// 11020 León #3 Baoshan (CN) S
 }
 
 // randomWeights draws every component and sub-feature weight from the

@@ -136,6 +136,7 @@ type sigData struct {
 	present bool
 	table   []float32 // lookup terms: value by the key column's category
 	hits    map[int32]sigHit
+	names   map[int32]string // sparse signals: a name for the evidence
 }
 
 // sigHit is a sparse signal's value on one candidate, with a number for
@@ -230,6 +231,14 @@ var signalList = []Signal{
 	},
 
 	{
+		Name: FeatTraits, Component: CompStructure, Policy: 0.15,
+		Label:    Label{"Rasgos en común", "Shared traits"},
+		prepare:  prepareTraits,
+		value:    traitsValue,
+		term:     &termSpec{op: opLookup, cols: []string{colTraits}},
+		evidence: traitsEvidence,
+	},
+	{
 		Name: FeatMexPopularity, Component: CompNetwork, Policy: 0.35,
 		Label:   Label{"Hermanamientos con México", "Twinnings with Mexico"},
 		prepare: hasTwinnings,
@@ -311,6 +320,22 @@ var signalList = []Signal{
 			}
 			return nil
 		},
+	},
+	{
+		Name: FeatNeighbourTwins, Component: CompNetwork, Policy: 0.15,
+		Label:    Label{"Hermanas de municipios vecinos", "Twins of neighbouring municipalities"},
+		prepare:  prepareNeighbourTwins,
+		value:    hitValue,
+		evidence: neighbourEvidence,
+	},
+	{
+		Name: FeatTwinRegion, Component: CompNetwork, Policy: 0.1,
+		Label:    Label{"Región de mis hermanas", "Region of my twins"},
+		prepare:  prepareTwinRegion,
+		value:    twinRegionValue,
+		term:     &termSpec{op: opLookup, cols: []string{colAdmin1}},
+		bound:    tableMax,
+		evidence: twinRegionEvidence,
 	},
 	{
 		Name: FeatCorridor, Component: CompNetwork, Policy: 0.15,

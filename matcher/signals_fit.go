@@ -1,0 +1,152 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"strings"
+)
+
+// Signals that fit a list to its municipality: the traits both places
+// share (structure), the twins of neighbouring municipalities and the
+// regions of my own twins (network). Their entries are in signalList.
+
+// Sub-feature names of these signals.
+const (
+	FeatTraits         = "traits"          // shared distinctive traits (coast, border, mountain, capital)
+	FeatNeighbourTwins = "neighbour_twins" // twinned with municipalities near mine
+	FeatTwinRegion     = "twin_region"     // share of my twins in the candidate's first-level division
+)
+
+// traitSets is how many trait sets there are (the traits column's categories).
+const traitSets = 1 << 5
+
+// NeighbourKm is how far a municipality counts as a neighbour.
+const NeighbourKm = 100.0
+
+// traitSimilarity is the Jaccard similarity of two places' distinctive
+// traits; two places with none are alike (both inland, low, away from
+// borders, not capitals).
+func traitSimilarity(q, c Trait) float32 {
+	q, c = q&distinctTraits, c&distinctTraits
+	u := bits.OnesCount8(uint8(q | c))
+	if u == 0 {
+		return 1
+	}
+	return float32(bits.OnesCount8(uint8(q&c))) / float32(u)
+}
+
+// prepareTraits tabulates the similarity of the municipality's traits to
+// every trait set. The dense term is a lookup that subtracts 1 − similarity
+// from the structure base, as the other structure terms subtract their
+// penalties; the table holds similarity − 1.
+func prepareTraits(e *Engine, qs *queryState, d *sigData) bool {
+	qs.muniTraits = e.municipalityTraits(qs.muni)
+	d.table = make([]float32, traitSets)
+	for t := range d.table {
+		d.table[t] = traitSimilarity(qs.muniTraits, Trait(t)) - 1
+	}
+	return true
+}
+
+func traitsValue(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
+	return traitSimilarity(qs.muniTraits, e.traits[c])
+}
+
+func traitsEvidence(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+	p := e.place(c)
+	qc := SizeClass(qs.muniPopulation())
+	return traitEvidence(lang, qs.muniTraits&e.traits[c], qc, SizeClass(p.Population), ClimateBand(qs.muni.Lat), ClimateBand(p.Lat))
+}
+
+// prepareNeighbourTwins: for every municipality within NeighbourKm of mine
+// (not mine), each of its foreign twins gains 1 − distance/NeighbourKm;
+// the value is that sum, capped at 1.
+func prepareNeighbourTwins(e *Engine, qs *queryState, d *sigData) bool {
+	if qs.reg.Empty() {
+		return false
+	}
+	me := qs.muni.CVEGEO
+	sum := map[int32]float64{}
+	best := map[int32]string{}
+	bestW := map[int32]float64{}
+	for m, twins := range qs.reg.muniTwins {
+		if m == me {
+			continue
+		}
+		mu, ok := e.in.Snap.Municipality(m)
+		if !ok {
+			continue
+		}
+		km := haversineKm(qs.muni.Lat, qs.muni.Lon, mu.Lat, mu.Lon)
+		if km >= NeighbourKm {
+			continue
+		}
+		w := 1 - km/NeighbourKm
+		for _, c := range twins {
+			sum[c] += w
+			if w > bestW[c] || (w == bestW[c] && m < best[c]) {
+				best[c], bestW[c] = m, w
+			}
+		}
+	}
+	d.hits = make(map[int32]sigHit, len(sum))
+	d.names = make(map[int32]string, len(sum))
+	for c, v := range sum {
+		d.hits[c] = sigHit{value: float32(math.Min(1, v))}
+		d.names[c] = best[c]
+	}
+	return true
+}
+
+func neighbourEvidence(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+	m, ok := d.names[c]
+	if !ok {
+		return nil
+	}
+	mu, _ := e.in.Snap.Municipality(m)
+	km := haversineKm(qs.muni.Lat, qs.muni.Lon, mu.Lat, mu.Lon)
+	return []string{fmt.Sprintf(tr(lang, "ya está hermanada con %s, a %.0f km de %s", "already twinned with %s, %.0f km from %s"),
+		mu.Name+", "+mu.StateName, km, qs.muni.Name)}
+}
+
+// prepareTwinRegion: the share of my twins in each first-level division.
+func prepareTwinRegion(e *Engine, qs *queryState, d *sigData) bool {
+	mine := qs.reg.muniTwins[qs.muni.CVEGEO]
+	if len(mine) == 0 {
+		return false
+	}
+	d.table = make([]float32, len(e.admin1s))
+	for _, c := range mine {
+		d.table[e.admin1[c]] += 1 / float32(len(mine))
+	}
+	return true
+}
+
+func twinRegionValue(e *Engine, _ *queryState, d *sigData, c int32) float32 {
+	if d.table == nil {
+		return 0
+	}
+	return d.table[e.admin1[c]]
+}
+
+func twinRegionEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+	if d.table == nil || d.table[e.admin1[c]] == 0 {
+		return nil
+	}
+	p := e.place(c)
+	region := e.in.Snap.Admin1Name(p)
+	if region == "" {
+		region = strings.TrimPrefix(e.admin1s[e.admin1[c]], p.Country+".")
+	}
+	return []string{fmt.Sprintf(tr(lang, "%.0f%% de sus hermanamientos actuales son en %s (%s)",
+		"%.0f%% of your current twinnings are in %s (%s)"), d.table[e.admin1[c]]*100, region, p.Country)}
+}
+
+func haversineKm(lat1, lon1, lat2, lon2 float32) float64 {
+	const r = 6371.0
+	la1, la2 := float64(lat1)*math.Pi/180, float64(lat2)*math.Pi/180
+	dla, dlo := la2-la1, float64(lon2-lon1)*math.Pi/180
+	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+}
