@@ -115,7 +115,7 @@ func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 		WeightsProvenance: e.w.Provenance, K: k, Candidates: e.n,
 		Categories: map[string]int{colCountry: len(e.countries), colUSState: len(e.usStates) + 1,
 			colTraits: traitSets, colAdmin1: len(e.admin1s)},
-		Files:      map[string]string{}}
+		Files: map[string]string{}}
 	seen := map[string]bool{}
 	addCol := func(name string) {
 		if seen[name] {
