@@ -87,6 +87,7 @@ var pageText = map[string]T{
 	"matches.includetw":      {"Mezclar en la lista las ciudades ya hermanadas", "Mix already twinned cities into the list"},
 	"matches.nodiversity":    {"Orden estricto por puntaje (sin variar países)", "Strict score order (no variety of countries)"},
 	"matches.traits":         {"Solo ciudades con estos rasgos", "Only cities with these traits"},
+	"matches.structureonly":  {"Esta lista se basa solo en tamaño, clima, altitud y rasgos: no hay perfil, vínculo migratorio ni red de hermanamientos con datos para estas ciudades.", "This list rests on size, climate, elevation and traits alone: no profile, migrant tie or twinning network has data for these cities."},
 	"matches.twinnedapart":   {"Ya hermanadas", "Already twinned"},
 	"matches.twinnedlead":    {"Ciudades con las que el municipio ya tiene hermanamiento; no se proponen en la lista de arriba.", "Cities the municipality is already twinned with; they are not proposed in the list above."},
 	"matches.k":              {"Cuántas", "How many"},

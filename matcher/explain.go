@@ -53,6 +53,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 			comp.Evidence, comp.Source = e.evidence(qs, c, p)
 		}
 		m.Components = append(m.Components, comp)
+		m.Basis = append(m.Basis, p.name)
 		if p.value >= 0.5 && w*p.value >= 0.05 {
 			code = append(code, strings.ToUpper(p.name[:1]))
 		}

@@ -215,3 +215,33 @@ func maxCountry(ms []Match) int {
 	}
 	return top
 }
+
+// Each match names its basis; a list without ties, twinnings or profiles
+// says it rests on structure alone.
+func TestBasisAndStructureOnly(t *testing.T) {
+	plain := mustEngine(t, Inputs{})
+	res, err := plain.Match(context.Background(), Query{Municipality: "20067"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.StructureOnly() || len(res.Matches[0].Basis) != 1 || res.Matches[0].Basis[0] != CompStructure {
+		t.Errorf("no data: basis %v, structure only %v", res.Matches[0].Basis, res.StructureOnly())
+	}
+	tied := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}})
+	res, err = tied.Match(context.Background(), Query{Municipality: "11008"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StructureOnly() || !slicesContains(res.Matches[0].Basis, CompDiaspora) {
+		t.Errorf("with a tie: basis %v, structure only %v", res.Matches[0].Basis, res.StructureOnly())
+	}
+}
+
+func slicesContains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

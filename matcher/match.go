@@ -56,6 +56,9 @@ type Match struct {
 	Categories []CategoryRef `json:"categories,omitempty"`
 	Terms      []string      `json:"terms,omitempty"`
 	Code       string        `json:"code"` // short explanation code, e.g. "D+S"
+	// Basis names the components that had data for this pair, the ones
+	// the score rests on ("structure" alone: size, climate and traits only).
+	Basis []string `json:"basis"`
 }
 
 // Component is one component's part of a score.
@@ -217,4 +220,15 @@ var _ = datasets.EInvalid
 func (e *Engine) matchIndex() *rankIndex {
 	e.rankIxOnce.Do(func() { e.rankIx = e.newRankIndex() })
 	return e.rankIx
+}
+
+// StructureOnly reports whether every match of the list rests on the
+// structure component alone (no profile, tie or twinning data for it).
+func (r *Result) StructureOnly() bool {
+	for _, m := range r.Matches {
+		if len(m.Basis) != 1 || m.Basis[0] != CompStructure {
+			return false
+		}
+	}
+	return len(r.Matches) > 0
 }

@@ -131,6 +131,10 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 	if err := emit(e.stdout, "table", nil, t); err != nil {
 		return err
 	}
+	if res.StructureOnly() {
+		fmt.Fprintln(e.stdout, tr(lang, "\nLista basada solo en tamaño, clima, altitud y rasgos (sin perfil, vínculos ni red).",
+			"\nList based on size, climate, elevation and traits alone (no profile, ties or network)."))
+	}
 	for i, m := range res.Matches {
 		if i == 3 {
 			break
