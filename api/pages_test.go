@@ -31,6 +31,10 @@ func TestPages(t *testing.T) {
 		{"unknown municipality page", "/municipios/32999", 404, []string{"No existe el municipio 32999"}},
 		{"unknown page", "/nada", 404, []string{"<html"}},
 		{"edit without sign-in", "/municipios/11008/perfil", 303, nil},
+		{"help in Spanish", "/ayuda", 200, []string{"Qué significa el puntaje", "Migrantes del municipio", "Negocios, inversión y comercio", "Cómo obtener una credencial", "Coordinación Política", "Glosario", `lang="es"`}},
+		{"help in English", "/help", 200, []string{"What the score means", "Migrants from the municipality", "Business, investment and trade", "How to get a token", "Political Coordination", `lang="en"`}},
+		{"help, English by ?lang", "/ayuda?lang=en", 200, []string{"What the score means"}},
+		{"matches have a glossary", "/municipios/11008/coincidencias", 200, []string{`class="side-glossary"`, "Términos de esta página", `href="/ayuda#razones"`}},
 		{"static css", "/static/app.css", 200, []string{"--brand"}},
 		{"static js", "/static/app.js", 200, []string{"suggestions"}},
 	}
@@ -44,6 +48,15 @@ func TestPages(t *testing.T) {
 			if !strings.Contains(w.Body.String(), s) {
 				t.Errorf("%s: page lacks %q", tc.name, s)
 			}
+		}
+	}
+	// Every page links to the help, in its language.
+	for _, path := range []string{"/", "/buscar?q=Guadalupe", "/municipios/11008", "/municipios/11008/coincidencias", "/lugares/5278931", "/consulados", "/consulados/milwaukee", "/acceso", "/nada", "/ayuda"} {
+		if w := e.do(t, req{path: path}); !strings.Contains(w.Body.String(), `href="/ayuda" id="nav-help"`) {
+			t.Errorf("%s: no link to /ayuda", path)
+		}
+		if w := e.do(t, req{path: path + map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + "lang=en"}); !strings.Contains(w.Body.String(), `href="/help" id="nav-help"`) {
+			t.Errorf("%s in English: no link to /help", path)
 		}
 	}
 	if w := e.do(t, req{path: "/?lang=en"}); !strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"=en") {

@@ -137,21 +137,8 @@ var pageText = map[string]T{
 	"inhabitants":            {"hab.", "inhabitants"},
 }
 
-// componentLabel names a score component for people.
-func componentLabel(name, lang string) string {
-	t, ok := map[string]T{
-		matcher.CompProblems:  {"Problemas en común", "Shared problems"},
-		matcher.CompAreas:     {"Áreas de cooperación", "Cooperation areas"},
-		matcher.CompDiaspora:  {"Migrantes del municipio", "Migrants from the municipality"},
-		matcher.CompText:      {"Afinidad de los textos", "Text affinity"},
-		matcher.CompStructure: {"Tamaño, clima y altitud", "Size, climate and elevation"},
-		matcher.CompNetwork:   {"Red de hermanamientos", "Twinning network"},
-	}[name]
-	if !ok {
-		return name
-	}
-	return t.In(lang)
-}
+// componentLabel names a score component for people, as matcher declares it.
+func componentLabel(name, lang string) string { return matcher.ComponentLabel(name, lang) }
 
 var countryNames sync.Map // lang+code → name
 

@@ -333,12 +333,15 @@ func (s *Server) accessLog(c *gin.Context) {
 	status := c.Writer.Status()
 	level := slog.LevelInfo
 	switch {
+	case c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/readyz":
+		// Probes every few seconds would drown the log, and a 503 while
+		// loading is the answer they expect, not a fault: logging them
+		// would also break the index progress bar on the same terminal.
+		level = slog.LevelDebug
 	case status == http.StatusServiceUnavailable:
 		level = slog.LevelWarn
 	case status >= 500:
 		level = slog.LevelError
-	case c.Request.URL.Path == "/healthz" || c.Request.URL.Path == "/readyz":
-		level = slog.LevelDebug // probes every few seconds would drown the log
 	}
 	if !s.log.Enabled(c.Request.Context(), level) {
 		return

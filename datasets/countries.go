@@ -104,3 +104,17 @@ func nameKeys(name string) []string {
 	}
 	return keys
 }
+
+// KnownCountry says whether code is an ISO 3166 alpha-2 country code
+// ("US", "ES"), so that a filter on "ZZ" or "XX" is refused instead of
+// silently matching nothing. Kosovo's XK, which GeoNames uses, counts.
+func KnownCountry(code string) bool {
+	if code == "XK" {
+		return true
+	}
+	if len(code) != 2 || code == "UK" { // the ISO code of the United Kingdom is GB
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && r.IsCountry() && r.String() == code
+}

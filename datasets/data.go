@@ -270,6 +270,17 @@ func Stats(store Store, snap *Snapshot) ([]TableStat, error) {
 	}
 	for _, m := range tables {
 		out = append(out, TableStat{Name: m.Kind, Rows: m.Rows, Source: m.Source, Licence: m.Licence, Kind: kindOf[m.Kind]})
+		if m.Kind == KindINEGIMunicipalities && m.Rows > 0 {
+			// What the engine uses once INEGI is imported: its municipalities
+			// over the derived ones, plus those GeoNames lacks.
+			ms, err := LoadTable[Municipality](store, KindINEGIMunicipalities)
+			if err != nil {
+				return nil, err
+			}
+			out[1].Rows = len(snap.ApplyMunicipalities(ms).Municipalities)
+			out[1].Source = "INEGI (imported: " + m.Source + ") over GeoNames admin2 divisions of Mexico; " + GeoNamesCredit
+			out[1].Licence = m.Licence + "; " + snap.Manifest.Licence
+		}
 	}
 	n := 0
 	if err := store.List(BucketTies, func(string, []byte) error { n++; return nil }); err != nil {

@@ -38,6 +38,22 @@ func Fold(s string) string {
 	return out
 }
 
+// LatinScript reports whether s is written in the Latin alphabet: every
+// letter in it belongs to the Latin script, accented or not (ñ, ł, ộ), or to
+// no script in particular (the ʻokina of Hawaiʻi). Digits, punctuation and
+// combining accents do not count. Queries come in Spanish and English, so
+// the resolver and the place index keep only such alternate names.
+func LatinScript(s string) bool {
+	for _, r := range s {
+		// Everything below U+0250 (Basic Latin to Latin Extended-B) is Latin
+		// or common to all scripts.
+		if r >= latinLimit && unicode.IsLetter(r) && !unicode.In(r, unicode.Latin, unicode.Common) {
+			return false
+		}
+	}
+	return true
+}
+
 // foldOnce is one pass of Fold over arbitrary UTF-8. Latin text (every
 // rune below U+0250, which covers nearly all gazetteer names) folds rune
 // by rune from a table; anything else goes through full normalization.

@@ -36,6 +36,32 @@ func TestFold(t *testing.T) {
 	}
 }
 
+func TestLatinScript(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     bool
+	}{
+		{"ascii", "Milwaukee", true},
+		{"spanish accents", "San José de Otates", true},
+		{"polish", "Łódź", true},
+		{"vietnamese", "Hà Nội", true},
+		{"okina", "Hawaiʻi", true},
+		{"decomposed accent", "Jose\u0301", true},
+		{"digits and punctuation", "Colonia 20 de Noviembre (Centro) – Sur", true},
+		{"empty", "", true},
+		{"cyrillic", "Милуоки", false},
+		{"greek", "Αθήνα", false},
+		{"han", "東京", false},
+		{"arabic", "القاهرة", false},
+		{"mixed", "Mexico Мексика", false},
+	}
+	for _, tc := range cases {
+		if got := LatinScript(tc.in); got != tc.want {
+			t.Errorf("%s: LatinScript(%q) = %v, want %v", tc.name, tc.in, got, tc.want)
+		}
+	}
+}
+
 func FuzzFold(f *testing.F) {
 	for _, s := range []string{"San José de Otates", "Saint-Louis", "ℌello", "İ", "ß", "ǅ", "\xff\xfe", "ﬁ", "Ⅻ", "㎞", "ᾈ", "ŀ0", "a½b"} {
 		f.Add(s)

@@ -55,7 +55,7 @@ func parseBanxicoMunicipalities(s *importSession, t *csvTable) (*parsed, error) 
 	totals := map[yearKey]*Remittance{}
 	quarters := map[string]int{} // "cve year q" → line
 	p := &parsed{}
-	names, unmatchedNames := 0, 0
+	names, unmatchedNames, unattributed := 0, 0, 0
 	for _, row := range t.rows {
 		r := t.reader(row)
 		state, name := r.req("estado"), r.req("municipio")
@@ -76,6 +76,7 @@ func parseBanxicoMunicipalities(s *importSession, t *csvTable) (*parsed, error) 
 			// Remittances Banxico could not place in a municipality.
 			p.report = append(p.report, ReportEntry{Line: row.line, Input: name + ", " + state, Reason: "not a municipality",
 				Detail: "remittances not attributed to a municipality; left out"})
+			unattributed++
 			matched[k] = match{line: row.line}
 			continue
 		}
@@ -133,8 +134,13 @@ func parseBanxicoMunicipalities(s *importSession, t *csvTable) (*parsed, error) 
 	})
 	p.rows, p.save = tableOf(out)
 	p.counts = map[string]int{"names": names, "names_matched": names - unmatchedNames, "municipalities": len(byCVE)}
-	p.notes = append(p.notes, fmt.Sprintf("%d of %d municipality names matched to a CVEGEO (%s); %d unmatched or ambiguous, listed in the import report",
-		names-unmatchedNames, names, pct(names-unmatchedNames, names), unmatchedNames))
+	p.counts["not_attributed"] = unattributed
+	note := fmt.Sprintf("%d of %d municipality names matched to a CVEGEO (%s); %d unmatched or ambiguous",
+		names-unmatchedNames, names, pct(names-unmatchedNames, names), unmatchedNames)
+	if unattributed > 0 {
+		note += fmt.Sprintf("; %d \"No identificado\" names (remittances Banxico attributes to no municipality) left out", unattributed)
+	}
+	p.notes = append(p.notes, note+"; each is a line of the import report")
 	return p, nil
 }
 

@@ -148,27 +148,25 @@ func parseTwinnings(s *importSession, t *csvTable) (*parsed, error) {
 			mxRows++
 		}
 		if a.reason != "" || b.reason != "" {
-			if mexican {
-				var reasons, details []string
-				for i, sd := range []twinSide{a, b} {
-					if sd.reason != "" {
-						reasons = append(reasons, fmt.Sprintf("city%d %s", i+1, sd.reason))
-						details = append(details, fmt.Sprintf("city%d: %s", i+1, sd.detail))
-					}
+			// Every row left out is reported, with or without Mexico: the
+			// registry's network signal reads the foreign pairs too.
+			var reasons, details []string
+			for i, sd := range []twinSide{a, b} {
+				if sd.reason != "" {
+					reasons = append(reasons, fmt.Sprintf("city%d %s", i+1, sd.reason))
+					details = append(details, fmt.Sprintf("city%d: %s", i+1, sd.detail))
 				}
-				p.report = append(p.report, ReportEntry{Line: row.line,
-					Input:  fmt.Sprintf("%s, %s — %s, %s", r.str("city1"), r.str("country1"), r.str("city2"), r.str("country2")),
-					Reason: strings.Join(reasons, "; "), Detail: strings.Join(details, " / ")})
 			}
+			p.report = append(p.report, ReportEntry{Line: row.line,
+				Input:  fmt.Sprintf("%s, %s — %s, %s", r.str("city1"), r.str("country1"), r.str("city2"), r.str("country2")),
+				Reason: strings.Join(reasons, "; "), Detail: strings.Join(details, " / ")})
 			continue
 		}
 		if a.c.ID == b.c.ID {
 			selfPairs++
-			if mexican {
-				p.report = append(p.report, ReportEntry{Line: row.line,
-					Input:  fmt.Sprintf("%s, %s — %s, %s", r.str("city1"), r.str("country1"), r.str("city2"), r.str("country2")),
-					Reason: "same place", Detail: fmt.Sprintf("both sides resolve to %d %s", a.c.ID, a.c.Label())})
-			}
+			p.report = append(p.report, ReportEntry{Line: row.line,
+				Input:  fmt.Sprintf("%s, %s — %s, %s", r.str("city1"), r.str("country1"), r.str("city2"), r.str("country2")),
+				Reason: "same place", Detail: fmt.Sprintf("both sides resolve to %d %s", a.c.ID, a.c.Label())})
 			continue
 		}
 		resolved++
@@ -195,7 +193,8 @@ func parseTwinnings(s *importSession, t *csvTable) (*parsed, error) {
 	p.notes = append(p.notes,
 		fmt.Sprintf("%d of %d rows resolved to a pair of places (%s); %d distinct pairs after %d repeats (lists name a pair from both sides)",
 			resolved, len(t.rows), pct(resolved, len(t.rows)), len(out), dups),
-		fmt.Sprintf("rows involving Mexico: %d of %d resolved (%s); the rest are in the import report", mxResolved, mxRows, pct(mxResolved, mxRows)))
+		fmt.Sprintf("rows involving Mexico: %d of %d resolved (%s)", mxResolved, mxRows, pct(mxResolved, mxRows)),
+		fmt.Sprintf("%d rows left out (unresolved or one place on both sides), each a line of the import report", len(p.report)))
 	if selfPairs > 0 {
 		p.notes = append(p.notes, fmt.Sprintf("%d rows resolved both sides to the same place and were dropped", selfPairs))
 	}

@@ -212,7 +212,7 @@ func (r *Resolver) indexNames() {
 				for alt := range strings.SplitSeq(r.snap.PlaceAltNames(p), ",") {
 					// Queries come in Spanish or English: alternate
 					// names in other scripts would only cost memory.
-					if latinScript(alt) {
+					if LatinScript(alt) {
 						add(alt, 2)
 					}
 				}
@@ -231,17 +231,6 @@ func (r *Resolver) indexNames() {
 			r.names[e.key] = append(r.names[e.key], e.v)
 		}
 	}
-}
-
-// latinScript reports whether s is written in the Latin alphabet (with
-// any accents), as opposed to Cyrillic, Greek, Arabic, Han, ...
-func latinScript(s string) bool {
-	for _, r := range s {
-		if r >= 0x370 && (r < 0x1E00 || r > 0x1EFF) && (r < 0x2000 || r > 0x206F) {
-			return false
-		}
-	}
-	return true
 }
 
 // mxStateAliases are the short forms people write for Mexican states, by

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -506,7 +505,7 @@ func (b *docBuilder) place(p *datasets.Place) *document.Document {
 	var alts []string
 	for a := range strings.SplitSeq(b.snap.PlaceAltNames(p), ",") {
 		a = strings.TrimSpace(a)
-		if a == "" || !latinScript(a) {
+		if a == "" || !datasets.LatinScript(a) {
 			continue
 		}
 		k := b.exactKey(a)
@@ -587,17 +586,6 @@ func (b *docBuilder) text(d *document.Document, field, value string, a analysis.
 // exactKey is the whole-name key of the exact field: datasets.Fold, the
 // same folding the ranking uses (accents, case and punctuation dropped).
 func (b *docBuilder) exactKey(s string) string { return datasets.Fold(s) }
-
-// latinScript reports whether s is written in Latin letters (every letter
-// below U+0250, which covers the accented Latin alphabets).
-func latinScript(s string) bool {
-	for _, r := range s {
-		if r >= 0x250 && unicode.IsLetter(r) {
-			return false
-		}
-	}
-	return true
-}
 
 func placeID(id int64) string { return fmt.Sprint(id) }
 

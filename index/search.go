@@ -348,7 +348,7 @@ func (x *Index) rank(r *ranker, id string) (Hit, bool) {
 		}
 		// Only Latin-script names are indexed (see docBuilder.place); big
 		// cities carry a hundred others, not worth folding.
-		if a = strings.TrimSpace(a); latinScript(a) {
+		if a = strings.TrimSpace(a); datasets.LatinScript(a) {
 			try(a, altFactor)
 		}
 	}

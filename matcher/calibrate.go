@@ -118,18 +118,24 @@ type CalibrationInfo struct {
 	Sharpness      float64 `json:"sharpness"` // fitted γ
 }
 
-const nFeat = 10 // 5 structure + 5 network sub-features
-const (
-	pNet   = 10 // index of ρ
-	pGamma = 11 // index of log γ
-	nParam = 12
+// The parameters: one log-weight per structure signal, one per network
+// signal (in signalList order within each), then ρ and log γ.
+var (
+	calS   = signalsOf(CompStructure)
+	calN   = signalsOf(CompNetwork)
+	nS     = len(calS)
+	nN     = len(calN)
+	nFeat  = nS + nN
+	pNet   = nFeat     // index of ρ
+	pGamma = nFeat + 1 // index of log γ
+	nParam = nFeat + 2
 )
 
 // calQuery is one training query: feature differences pos - neg per
 // negative, with the number of candidates each negative stands for, and
 // which network features the query has.
 type calQuery struct {
-	present [5]bool
+	present []bool    // per network signal
 	diffs   []float64 // nFeat per negative
 	weight  []float64 // per negative
 }
@@ -223,7 +229,10 @@ func (e *Engine) trainingQuery(q EvalQuery, reg *Registry, opts CalibrateOptions
 	if !ok {
 		return cq, fmt.Errorf("calibrate: place %d is not a candidate", q.Hidden)
 	}
-	cq.present = [5]bool{!qreg.Empty(), !qreg.Empty(), qs.twinShare != nil, qs.twinShare != nil, qs.stateVal != nil}
+	cq.present = make([]bool, nN)
+	for j, i := range calN {
+		cq.present[j] = qs.sig[i].present
+	}
 	pos := e.features(qs, h)
 	taken := map[int32]bool{h: true}
 	for c := range qs.twinned {
@@ -267,11 +276,12 @@ func (e *Engine) trainingQuery(q EvalQuery, reg *Registry, opts CalibrateOptions
 }
 
 // features are the ten sub-feature values of candidate c.
-func (e *Engine) features(qs *queryState, c int32) [nFeat]float64 {
-	var f [nFeat]float64
-	s, n := e.structureParts(qs, c), e.networkParts(qs, c)
-	for i := range 5 {
-		f[i], f[5+i] = float64(s[i]), float64(n[i])
+func (e *Engine) features(qs *queryState, c int32) []float64 {
+	f := make([]float64, 0, nFeat)
+	for _, idx := range [2][]int{calS, calN} {
+		for _, i := range idx {
+			f = append(f, float64(signalList[i].value(e, qs, &qs.sig[i], c)))
+		}
 	}
 	return f
 }
@@ -290,7 +300,7 @@ func startParams(w Weights) []float64 {
 		x[i] = math.Log(math.Max(w.Structure[f], 1e-4))
 	}
 	for i, f := range NetworkFeatures {
-		x[5+i] = math.Log(math.Max(w.Network[f], 1e-4))
+		x[nS+i] = math.Log(math.Max(w.Network[f], 1e-4))
 	}
 	s, n := w.Components[CompStructure], w.Components[CompNetwork]
 	r := math.Min(math.Max(n/math.Max(s+n, 1e-12), 0.01), 0.99)
@@ -316,8 +326,8 @@ func weightsFromParams(start Weights, x []float64) Weights {
 			out[n] = round6(math.Exp(xs[i]) / total)
 		}
 	}
-	norm(x[0:5], StructureFeatures, w.Structure)
-	norm(x[5:10], NetworkFeatures, w.Network)
+	norm(x[0:nS], StructureFeatures, w.Structure)
+	norm(x[nS:nFeat], NetworkFeatures, w.Network)
 	r := 1 / (1 + math.Exp(-x[pNet]))
 	total := start.Components[CompStructure] + start.Components[CompNetwork]
 	w.Components[CompStructure] = round6(total * (1 - r))
@@ -342,10 +352,13 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // Both losses are functions of Δₙ = γ·s(dₙ), the margin of the hidden twin
 // over negative n; their gradients are Σₙ cₙ·∂Δₙ/∂x.
 func (l *rankLoss) value(x, g []float64) float64 {
-	var a, b [5]float64
+	a, b := make([]float64, nS), make([]float64, nN)
 	mode := l.mode
-	for i := range 5 {
-		a[i], b[i] = math.Exp(x[i]), math.Exp(x[5+i])
+	for i := range a {
+		a[i] = math.Exp(x[i])
+	}
+	for j := range b {
+		b[j] = math.Exp(x[nS+j])
 	}
 	A := 0.0
 	for _, v := range a {
@@ -376,13 +389,13 @@ func (l *rankLoss) value(x, g []float64) float64 {
 		for p := 0; p < n; p++ {
 			d := q.diffs[p*nFeat : (p+1)*nFeat]
 			u, v := 0.0, 0.0
-			for i := range 5 {
+			for i := range a {
 				u += a[i] * d[i]
 			}
 			if B > 0 {
 				for j, ok := range q.present {
 					if ok {
-						v += b[j] * d[5+j]
+						v += b[j] * d[nS+j]
 					}
 				}
 				v /= B
@@ -430,13 +443,13 @@ func (l *rankLoss) value(x, g []float64) float64 {
 		for p := 0; p < n; p++ {
 			d := q.diffs[p*nFeat : (p+1)*nFeat]
 			c := coef[p]
-			for i := range 5 {
+			for i := range a {
 				g[i] += c * gamma * (1 - r) * a[i] * (d[i] - uA[p]) / A
 			}
 			if B > 0 {
 				for j, ok := range q.present {
 					if ok {
-						g[5+j] += c * gamma * r * b[j] * (d[5+j] - vB[p]) / B
+						g[nS+j] += c * gamma * r * b[j] * (d[nS+j] - vB[p]) / B
 					}
 				}
 				g[pNet] += c * gamma * r * (1 - r) * (vB[p] - uA[p])

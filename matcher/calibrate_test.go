@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -15,17 +16,22 @@ func syntheticQueries(seed uint64) []calQuery {
 	r := rand.New(rand.NewPCG(seed, 9))
 	var out []calQuery
 	for q := 0; q < 40; q++ {
-		cq := calQuery{present: [5]bool{true, true, true, true, q%2 == 0}}
+		cq := calQuery{present: make([]bool, nN)}
+		for j := range cq.present {
+			// the corridor has data for half the queries
+			cq.present[j] = NetworkFeatures[j] != FeatCorridor || q%2 == 0
+		}
+		size, twin := slices.Index(StructureFeatures, FeatSize), nS+slices.Index(NetworkFeatures, FeatTwinCountry)
 		for n := 0; n < 30; n++ {
 			for k := 0; k < nFeat; k++ {
 				d := r.NormFloat64() * 0.2
 				switch k {
-				case 0: // size
+				case size:
 					d += 0.3
-				case 7: // twin_country
+				case twin:
 					d += 0.5
 				}
-				if k >= 5 && !cq.present[k-5] {
+				if k >= nS && !cq.present[k-nS] {
 					d = 0
 				}
 				cq.diffs = append(cq.diffs, d)

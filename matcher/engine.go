@@ -101,6 +101,7 @@ type Engine struct {
 	usStates   []string
 	candIndex  map[int64]int32
 	byCountry  map[uint16][]int32
+	cols       columns // the columns above, for the kernel
 
 	catPos   map[string]int
 	catSim   *mat.SymDense
@@ -213,6 +214,8 @@ func NewEngine(in Inputs) (*Engine, error) {
 	}
 	e.buildTraits()
 	e.reg = NewRegistry(in.Twinnings, e)
+	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
+		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country}
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
 		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
 	for _, t := range in.Ties {

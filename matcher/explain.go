@@ -34,7 +34,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 			den += e.w.Components[p.name]
 		}
 	}
-	fwd := weighted(e.w, [6]partScore(parts))
+	fwd := weighted(e.w, parts)
 	// With two directions combined, each forward contribution is scaled so
 	// that the contributions still add up to the reported score.
 	scale := 1.0
@@ -96,7 +96,7 @@ func tr(lang, es, en string) string {
 
 func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, string) {
 	lang := qs.lang
-	pl := &e.in.Snap.Places[e.placeIdx[c]]
+	pl := e.place(c)
 	switch p.name {
 	case CompDiaspora:
 		a := qs.diaspora[c]
@@ -133,42 +133,11 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:
-		f := e.structureParts(qs, c)
-		elevQ := int(qs.elev)
-		return []string{
-			fmt.Sprintf(tr(lang, "población %s frente a %s (similitud %.2f)", "population %s vs %s (similarity %.2f)"),
-				Thousands(pl.Population), Thousands(qs.muni.Population), f[0]),
-			fmt.Sprintf(tr(lang, "altitud %d m frente a %d m; latitud %.1f° frente a %.1f°", "elevation %d m vs %d m; latitude %.1f° vs %.1f°"),
-				pl.Elevation, elevQ, math.Abs(float64(pl.Lat)), qs.absLat),
-			fmt.Sprintf(tr(lang, "distancia ≈ %s km", "distance ≈ %s km"), Thousands(int64(greatCircleKm(qs, e, c)))),
-		}, tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
+		return e.signalEvidence(qs, CompStructure, c), tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
 	case CompNetwork:
-		reg := qs.reg
-		var ev []string
-		if !reg.Empty() {
-			ev = append(ev, fmt.Sprintf(tr(lang, "%d hermanamientos con ciudades mexicanas, %d en total",
-				"%d twinnings with Mexican cities, %d in all"), reg.mx[c], reg.all[c]))
-			if qs.twinShare != nil {
-				share := qs.twinShare[e.country[c]]
-				if share > 0 {
-					ev = append(ev, fmt.Sprintf(tr(lang, "%.0f%% de sus hermanamientos actuales son en %s",
-						"%.0f%% of your current twinnings are in %s"), share*100, pl.Country))
-				}
-			}
-			if via, ok := qs.coTwin[c]; ok {
-				if vp, ok := e.in.Snap.Place(via); ok {
-					ev = append(ev, fmt.Sprintf(tr(lang, "hermanada con %s, que ya es su ciudad hermana",
-						"twinned with %s, already your twin"), vp.Name))
-				}
-			}
-			if qs.twinned[c] {
-				ev = append(ev, tr(lang, "ya existe un hermanamiento con esta ciudad", "already twinned with this city"))
-			}
-		}
-		if qs.stateVal != nil && e.usState[c] != 0 {
-			ev = append(ev, fmt.Sprintf(tr(lang, "corredor migratorio: %.0f%% de hogares con emigrantes (CONAPO 2010) × remesas desde %s (Banxico)",
-				"migration corridor: %.0f%% households with emigrants (CONAPO 2010) × remittances from %s (Banxico)"),
-				e.in.Emigration[qs.muni.CVEGEO], e.in.Snap.Admin1Name(pl)))
+		ev := e.signalEvidence(qs, CompNetwork, c)
+		if qs.twinned[c] {
+			ev = append(ev, tr(lang, "ya existe un hermanamiento con esta ciudad", "already twinned with this city"))
 		}
 		return ev, tr(lang, "registro de hermanamientos; CONAPO; Banxico", "twinning registry; CONAPO; Banxico")
 	case CompProblems:

@@ -15,28 +15,23 @@ import (
 	"hermanar/datasets"
 )
 
-// This file exports the exact inputs of the dense scoring loop (scoreAll)
-// so that a peer implementation (matcher/peer/rank_numpy.py) can compute
-// the same scores outside Go: the candidate columns as .npy arrays, and
-// per municipality the query's features, its folded sub-weights and the
-// few candidates scored through the general path (a diaspora tie, a
-// twinning link, a profile), with their final scores.
+// This file exports the exact inputs of the dense kernel (kernel.go) so
+// that a peer implementation (matcher/peer/rank_numpy.py) can compute the
+// same scores outside Go: the candidate columns the signals' terms read,
+// as .npy arrays; the terms themselves (signal, op, columns), in the
+// kernel's order; and per municipality the base, each term's folded
+// weight and query-side values, the lookup terms' tables, and the few
+// candidates scored through the general path (a diaspora tie, a twinning
+// link, a sparse-signal hit, a profile) with their final scores.
 //
-// The dense score of candidate c for query q, in float32, evaluated left
-// to right exactly as scoreAll does:
-//
-//	s = base - k0*min(|lp-log_pop[c]|*inv_size, 1)
-//	         - k1*|typ-ptype[c]|*inv_type
-//	         - k2*min(|el-elev[c]|*inv_elev, 1)
-//	         - k3*min(|al-abs_lat[c]|*inv_clim, 1)
-//	         + k4*(ux*ux[c] + uy*uy[c] + uz*uz[c] - 1)
-//	if net: s += n0*pop_mx[c] + n1*pop_all[c] + n2*twin_share[country[c]] + n4*state_val[us_state[c]]
-//
-// then s = score for every explicit (candidate, score) pair of the query.
+// The dense score of candidate c, in float32, term by term in order (see
+// kernel.go for the exact expression of each op): s starts at base, each
+// structure term updates s, the network terms are summed into t from 0,
+// and s += t. Then s = score for every explicit (candidate, score) pair.
 // Top k: highest score first, equal scores by ascending GeoNames id.
 
 // DenseFeatureVersion changes whenever the layout below does.
-const DenseFeatureVersion = 1
+const DenseFeatureVersion = 2
 
 // DenseColumn is one candidate column: a name, a NumPy dtype ("<f4",
 // "<i8", "|u1", "<u2") and the values (a []float32, []int64, []uint8 or
@@ -47,45 +42,58 @@ type DenseColumn struct {
 	Data  any
 }
 
+// DenseTerm is one term of the dense kernel.
+type DenseTerm struct {
+	Signal    string   `json:"signal"`
+	Component string   `json:"component"` // structure terms update s, network terms t
+	Op        string   `json:"op"`        // clip_diff, scaled_diff, unit_dot, column, lookup
+	Columns   []string `json:"columns"`
+	Inv       float64  `json:"inv,omitempty"` // clip_diff, scaled_diff: 1/span, as float32
+}
+
 // DenseQuery is everything one municipality's dense scoring reads. Floats
 // are float32 values widened exactly to float64 for JSON, so a reader that
 // narrows them back gets the same bits.
 type DenseQuery struct {
-	Municipality string     `json:"municipality"`
-	LP           float64    `json:"lp"`  // log10(population+1)
-	El           float64    `json:"el"`  // elevation of the seat, metres
-	Al           float64    `json:"al"`  // |latitude|
-	Typ          float64    `json:"typ"` // settlement type of the seat, 0–2
-	UX           float64    `json:"ux"`  // unit vector of the centroid
-	UY           float64    `json:"uy"`
-	UZ           float64    `json:"uz"`
-	K            [5]float64 `json:"k"`    // structure weights folded with the component weight; k4 already halved
-	Base         float64    `json:"base"` // k0+k1+k2+k3+2*k4
-	Net          bool       `json:"net"`  // the network term applies
-	N            [4]float64 `json:"n"`    // network weights n0, n1, n2, n4 (co-twin goes through explicit)
-	// TwinShare is the share of the municipality's twins by country id,
-	// sparse: country id → share; absent ids are 0.
-	TwinShare map[string]float64 `json:"twin_share,omitempty"`
-	// StateVal is the corridor value by US state id (0 = outside the US),
-	// or nil when the municipality has no corridor data (all 0).
-	StateVal []float64 `json:"state_val"`
+	Municipality string  `json:"municipality"`
+	Base         float64 `json:"base"`
+	// K is each term's folded weight; 0 where the term does not apply.
+	K []float64 `json:"k"`
+	// Q is each term's query-side values (one, or three for unit_dot;
+	// none for column and lookup).
+	Q [][]float64 `json:"q"`
+	// Tables are the lookup terms' tables by term index, sparse:
+	// category id → value; absent ids are 0.
+	Tables map[string]map[string]float64 `json:"tables,omitempty"`
 	// Explicit are candidates scored one by one: [candidate index, score].
 	Explicit [][2]float64 `json:"explicit"`
 }
 
-// DenseFeatures is the whole export: columns, constants and queries.
+// DenseFeatures is the whole export: columns, terms and queries.
 type DenseFeatures struct {
-	Version           int                `json:"version"`
-	Snapshot          string             `json:"snapshot"`
-	WeightsProvenance string             `json:"weights_provenance"`
-	K                 int                `json:"k"`
-	Candidates        int                `json:"candidates"`
-	Countries         int                `json:"countries"`
-	USStates          int                `json:"us_states"` // length of state_val, including 0
-	Constants         map[string]float64 `json:"constants"`
-	Files             map[string]string  `json:"files"` // column name → file name
-	Queries           []DenseQuery       `json:"queries"`
-	Columns           []DenseColumn      `json:"-"`
+	Version           int               `json:"version"`
+	Snapshot          string            `json:"snapshot"`
+	WeightsProvenance string            `json:"weights_provenance"`
+	K                 int               `json:"k"`
+	Candidates        int               `json:"candidates"`
+	Terms             []DenseTerm       `json:"terms"`
+	Categories        map[string]int    `json:"categories"` // key column → table length for lookup terms
+	Files             map[string]string `json:"files"`      // column name → file name
+	Queries           []DenseQuery      `json:"queries"`
+	Columns           []DenseColumn     `json:"-"`
+}
+
+// denseTerms are the kernel's terms in its order: structure, then network.
+func denseTerms() []int {
+	var out []int
+	for _, comp := range []string{CompStructure, CompNetwork} {
+		for _, i := range signalsOf(comp) {
+			if signalList[i].term != nil {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
 }
 
 // DenseFeatures exports the dense-scoring inputs of every municipality req
@@ -105,20 +113,36 @@ func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 	}
 	f := &DenseFeatures{Version: DenseFeatureVersion, Snapshot: e.in.Snap.Manifest.Version,
 		WeightsProvenance: e.w.Provenance, K: k, Candidates: e.n,
-		Countries: len(e.countries), USStates: len(e.usStates) + 1,
-		Constants: map[string]float64{
-			"inv_size": float64(float32(1 / sizeSpan)), "inv_type": float64(float32(1 / typeSpan)),
-			"inv_elev": float64(float32(1 / elevSpan)), "inv_clim": float64(float32(1 / climSpan)),
-		},
-		Files: map[string]string{}}
-	f.Columns = []DenseColumn{
-		{"id", "<i8", e.ids}, {"log_pop", "<f4", e.logPop}, {"elev", "<f4", e.elev}, {"abs_lat", "<f4", e.absLat},
-		{"ptype", "|u1", e.ptype}, {"ux", "<f4", e.ux}, {"uy", "<f4", e.uy}, {"uz", "<f4", e.uz},
-		{"pop_mx", "<f4", e.reg.popMx}, {"pop_all", "<f4", e.reg.popAll},
-		{"country", "<u2", e.country}, {"us_state", "|u1", e.usState},
+		Categories: map[string]int{colCountry: len(e.countries), colUSState: len(e.usStates) + 1},
+		Files:      map[string]string{}}
+	seen := map[string]bool{}
+	addCol := func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		var dt string
+		switch e.cols.column(name).(type) {
+		case []float32:
+			dt = "<f4"
+		case []int64:
+			dt = "<i8"
+		case []uint8:
+			dt = "|u1"
+		case []uint16:
+			dt = "<u2"
+		}
+		f.Columns = append(f.Columns, DenseColumn{name, dt, e.cols.column(name)})
+		f.Files[name] = name + ".npy"
 	}
-	for _, c := range f.Columns {
-		f.Files[c.Name] = c.Name + ".npy"
+	addCol(colID)
+	for _, i := range denseTerms() {
+		s := &signalList[i]
+		for _, c := range s.term.cols {
+			addCol(c)
+		}
+		f.Terms = append(f.Terms, DenseTerm{Signal: s.Name, Component: s.Component, Op: string(s.term.op),
+			Columns: s.term.cols, Inv: float64(s.term.inv)})
 	}
 	dyn := e.dyn.Load()
 	for _, m := range targets {
@@ -131,28 +155,38 @@ func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 	return f, nil
 }
 
-// denseQuery folds the weights exactly as scoreAll does.
+// denseQuery folds the weights exactly as the kernel does.
 func (e *Engine) denseQuery(qs *queryState) DenseQuery {
-	f := e.fold(qs)
-	k0, k1, k2, k3, k4, base := f.k0, f.k1, f.k2, f.k3, f.k4, f.base
-	n0, n1, n2, n4 := f.n0, f.n1, f.n2, f.n4
+	kern := e.kernelOf(qs)
 	w := func(x float32) float64 { return float64(x) }
-	q := DenseQuery{Municipality: qs.muni.CVEGEO, LP: w(qs.logPop), El: w(qs.elev), Al: w(qs.absLat), Typ: w(float32(qs.ptype)),
-		UX: w(qs.ux), UY: w(qs.uy), UZ: w(qs.uz),
-		K: [5]float64{w(k0), w(k1), w(k2), w(k3), w(k4)}, Base: w(base),
-		Net: f.net, N: [4]float64{w(n0), w(n1), w(n2), w(n4)}, Explicit: [][2]float64{}}
-	for cid, s := range qs.twinShare {
-		if s != 0 {
-			if q.TwinShare == nil {
-				q.TwinShare = map[string]float64{}
-			}
-			q.TwinShare[strconv.Itoa(cid)] = w(s)
-		}
+	q := DenseQuery{Municipality: qs.muni.CVEGEO, Base: w(kern.base), Explicit: [][2]float64{}}
+	folded := map[int]float32{}
+	for _, t := range append(append([]weightedTerm{}, kern.str...), kern.net...) {
+		folded[t.sig] = t.k
 	}
-	if qs.stateVal != nil {
-		q.StateVal = make([]float64, len(qs.stateVal))
-		for i, v := range qs.stateVal {
-			q.StateVal[i] = w(v)
+	for ti, i := range denseTerms() {
+		s := &signalList[i]
+		q.K = append(q.K, w(folded[i]))
+		var qv []float64
+		if s.term.query != nil {
+			for _, v := range s.term.query(qs) {
+				qv = append(qv, w(v))
+			}
+		}
+		q.Q = append(q.Q, qv)
+		if s.term.op == opLookup {
+			tab := map[string]float64{}
+			for cid, v := range qs.sig[i].table {
+				if v != 0 {
+					tab[strconv.Itoa(cid)] = w(v)
+				}
+			}
+			if len(tab) > 0 {
+				if q.Tables == nil {
+					q.Tables = map[string]map[string]float64{}
+				}
+				q.Tables[strconv.Itoa(ti)] = tab
+			}
 		}
 	}
 	cs := make([]int32, 0, len(qs.explicit))

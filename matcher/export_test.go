@@ -10,50 +10,72 @@ import (
 	"testing"
 )
 
-// evalDense scores every candidate from exported features alone, with the
-// formula and evaluation order the numpy peer uses.
-func evalDense(f *DenseFeatures, q DenseQuery, out []float32) {
+// evalDense scores every candidate from exported features alone, term by
+// term with the evaluation order the numpy peer uses (one float32 array
+// per step).
+func evalDense(tb testing.TB, f *DenseFeatures, q DenseQuery, out []float32) {
 	col := map[string]any{}
 	for _, c := range f.Columns {
 		col[c.Name] = c.Data
 	}
-	logPop, elev, absLat := col["log_pop"].([]float32), col["elev"].([]float32), col["abs_lat"].([]float32)
-	ptype, us := col["ptype"].([]uint8), col["us_state"].([]uint8)
-	ux, uy, uz := col["ux"].([]float32), col["uy"].([]float32), col["uz"].([]float32)
-	popMx, popAll, country := col["pop_mx"].([]float32), col["pop_all"].([]float32), col["country"].([]uint16)
-	n := func(x float64) float32 { return float32(x) }
-	cst := func(k string) float32 { return float32(f.Constants[k]) }
-	twin := make([]float32, f.Countries)
-	for k, v := range q.TwinShare {
-		i, _ := strconv.Atoi(k)
-		twin[i] = n(v)
-	}
-	sv := make([]float32, f.USStates)
-	for i, v := range q.StateVal {
-		sv[i] = n(v)
-	}
-	iS, iT, iE, iC := cst("inv_size"), cst("inv_type"), cst("inv_elev"), cst("inv_clim")
-	lp, el, al, typ, qx, qy, qz := n(q.LP), n(q.El), n(q.Al), n(q.Typ), n(q.UX), n(q.UY), n(q.UZ)
-	k0, k1, k2, k3, k4, base := n(q.K[0]), n(q.K[1]), n(q.K[2]), n(q.K[3]), n(q.K[4]), n(q.Base)
-	for c := range out {
-		// Each term is rounded to float32 on its own, as numpy does with
-		// one array per step.
-		s := base
-		s -= k0 * min(abs32(lp-logPop[c])*iS, 1)
-		s -= k1 * abs32(typ-float32(ptype[c])) * iT
-		s -= k2 * min(abs32(el-elev[c])*iE, 1)
-		s -= k3 * min(abs32(al-absLat[c])*iC, 1)
-		d := qx*ux[c] + qy*uy[c]
-		d += qz * uz[c]
-		s += k4 * (d - 1)
-		if q.Net {
-			u := n(q.N[0]) * popMx[c]
-			u += n(q.N[1]) * popAll[c]
-			u += n(q.N[2]) * twin[country[c]]
-			u += n(q.N[3]) * sv[us[c]]
-			s += u
+	f32 := func(name string) []float32 { return col[name].([]float32) }
+	asF := func(name string, c int) float32 {
+		switch v := col[name].(type) {
+		case []float32:
+			return v[c]
+		case []uint8:
+			return float32(v[c])
+		case []uint16:
+			return float32(v[c])
 		}
-		out[c] = s
+		tb.Fatalf("column %s has type %T", name, col[name])
+		return 0
+	}
+	key := func(name string, c int) int {
+		switch v := col[name].(type) {
+		case []uint8:
+			return int(v[c])
+		case []uint16:
+			return int(v[c])
+		}
+		tb.Fatalf("key column %s has type %T", name, col[name])
+		return 0
+	}
+	n := func(x float64) float32 { return float32(x) }
+	tables := make([][]float32, len(f.Terms))
+	for ti, t := range f.Terms {
+		if t.Op == string(opLookup) {
+			tables[ti] = make([]float32, f.Categories[t.Columns[0]])
+			for k, v := range q.Tables[strconv.Itoa(ti)] {
+				i, _ := strconv.Atoi(k)
+				tables[ti][i] = n(v)
+			}
+		}
+	}
+	for c := range out {
+		s, u := n(q.Base), float32(0)
+		for ti, t := range f.Terms {
+			k := n(q.K[ti])
+			switch t.Op {
+			case string(opClipDiff):
+				s -= k * min(abs32(n(q.Q[ti][0])-f32(t.Columns[0])[c])*n(t.Inv), 1)
+			case string(opScaledDiff):
+				x := abs32(n(q.Q[ti][0]) - asF(t.Columns[0], c))
+				x *= k
+				s -= x * n(t.Inv)
+			case string(opUnitDot):
+				d := n(q.Q[ti][0])*f32(t.Columns[0])[c] + n(q.Q[ti][1])*f32(t.Columns[1])[c]
+				d += n(q.Q[ti][2]) * f32(t.Columns[2])[c]
+				s += k * (d - 1)
+			case string(opColumn):
+				u += k * f32(t.Columns[0])[c]
+			case string(opLookup):
+				u += k * tables[ti][key(t.Columns[0], c)]
+			default:
+				tb.Fatalf("unknown op %s", t.Op)
+			}
+		}
+		out[c] = s + u
 	}
 	for _, x := range q.Explicit {
 		out[int(x[0])] = n(x[1])
@@ -91,10 +113,13 @@ func TestDenseFeaturesReproduceScores(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.scoreAll(qs, want)
-		if q.Net {
-			nets++
+		for ti, term := range back.Terms {
+			if term.Component == CompNetwork && q.K[ti] != 0 {
+				nets++
+				break
+			}
 		}
-		evalDense(&back, q, got)
+		evalDense(t, &back, q, got)
 		for c := range want {
 			if math.Float32bits(got[c]) != math.Float32bits(want[c]) {
 				t.Fatalf("%s candidate %d: exported features give %v, scoreAll %v", m, e.ids[c], got[c], want[c])

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"container/heap"
 	"context"
 	"sort"
 	"sync"
@@ -183,63 +182,8 @@ func compOrder(n string) int {
 	return len(Components)
 }
 
-// topK selects the k best candidates by score, ties broken by smaller
-// GeoNames id, and counts how many passed the filters.
-func topK(scores []float32, ids []int64, k int) ([]int32, int) {
-	h := &minHeap{ids: ids, s: scores}
-	passed := 0
-	thr := float32(-1) // score of the worst kept candidate once k are kept
-	for c, s := range scores {
-		if s < 0 {
-			continue
-		}
-		passed++
-		if s < thr {
-			continue
-		}
-		if len(h.c) < k {
-			heap.Push(h, int32(c))
-			if len(h.c) == k {
-				thr = scores[h.c[0]]
-			}
-			continue
-		}
-		w := h.c[0]
-		if s > scores[w] || (s == scores[w] && ids[c] < ids[w]) {
-			h.c[0] = int32(c)
-			heap.Fix(h, 0)
-			thr = scores[h.c[0]]
-		}
-	}
-	out := make([]int32, len(h.c))
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(int32)
-	}
-	return out, passed
-}
-
-// minHeap keeps the worst of the current top k at its root.
-type minHeap struct {
-	c   []int32
-	s   []float32
-	ids []int64
-}
-
-func (h *minHeap) Len() int { return len(h.c) }
-func (h *minHeap) Less(i, j int) bool {
-	a, b := h.c[i], h.c[j]
-	if h.s[a] != h.s[b] {
-		return h.s[a] < h.s[b]
-	}
-	return h.ids[a] > h.ids[b]
-}
-func (h *minHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
-func (h *minHeap) Push(x any)    { h.c = append(h.c, x.(int32)) }
-func (h *minHeap) Pop() any {
-	x := h.c[len(h.c)-1]
-	h.c = h.c[:len(h.c)-1]
-	return x
-}
+// place is candidate c's gazetteer record.
+func (e *Engine) place(c int32) *datasets.Place { return &e.in.Snap.Places[e.placeIdx[c]] }
 
 // placeRef describes candidate c.
 func (e *Engine) placeRef(c int32) PlaceRef {

@@ -45,16 +45,13 @@ type queryState struct {
 	ux, uy, uz           float32
 	ptype                uint8
 
-	diaspora  map[int32]*tieAgg
-	twinShare []float32 // by country id
-	coTwin    map[int32]int64
-	twinned   map[int32]bool
-	stateVal  []float32 // corridor value by US state id
-	emigShare float64
+	diaspora map[int32]*tieAgg
+	twinned  map[int32]bool // my current twins
 
-	// Weights over what this query has data for.
-	sw       [5]float32 // structure sub-weights, normalised
-	nw       [5]float32 // network sub-weights, normalised
+	// Per signal of signalList: its data and its sub-weight, normalised
+	// within its component over the signals with data.
+	sig      []sigData
+	subW     []float32
 	netOK    bool
 	diasOK   bool
 	text     map[string]TextMatch
@@ -126,7 +123,6 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	qs.ux, qs.uy, qs.uz = unitVector(m.Lat, m.Lon)
 
 	e.prepareDiaspora(qs)
-	e.prepareNetwork(qs)
 	if e.in.Text != nil && qs.pv != nil && qs.pv.hasText && len(qs.dyn.profiles) > 0 {
 		qs.text, qs.textErr = e.in.Text.TextScores(qs.prof, MunicipalityKey(m.CVEGEO))
 	}
@@ -134,15 +130,15 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	for c := range qs.diaspora {
 		qs.explicit[c] = true
 	}
-	for c := range qs.coTwin {
-		qs.explicit[c] = true
-	}
-	for c := range qs.twinned {
+	qs.twinned = map[int32]bool{}
+	for _, c := range qs.reg.muniTwins[m.CVEGEO] {
+		qs.twinned[c] = true
 		qs.explicit[c] = true
 	}
 	for c := range qs.dyn.profiles {
 		qs.explicit[c] = true
 	}
+	e.prepareSignals(qs)
 	return qs, nil
 }
 
@@ -207,61 +203,4 @@ func (e *Engine) prepareDiaspora(qs *queryState) {
 		}
 	}
 	qs.diasOK = len(qs.diaspora) > 0
-}
-
-func (e *Engine) prepareNetwork(qs *queryState) {
-	reg := qs.reg
-	qs.coTwin = map[int32]int64{}
-	qs.twinned = map[int32]bool{}
-	present := [5]bool{}
-	if !reg.Empty() {
-		present[0], present[1] = true, true
-		mine := reg.muniTwins[qs.muni.CVEGEO]
-		if len(mine) > 0 {
-			present[2], present[3] = true, true
-			qs.twinShare = make([]float32, len(e.countries))
-			for _, c := range mine {
-				qs.twinned[c] = true
-				qs.twinShare[e.country[c]] += 1 / float32(len(mine))
-				for _, nb := range reg.neighbors[e.ids[c]] {
-					if nc, ok := e.candIndex[nb]; ok && nc != c {
-						if _, dup := qs.coTwin[nc]; !dup {
-							qs.coTwin[nc] = e.ids[c]
-						}
-					}
-				}
-			}
-		}
-	}
-	if e.corridor.ok {
-		if em, ok := e.in.Emigration[qs.muni.CVEGEO]; ok {
-			present[4] = true
-			qs.emigShare = em / e.corridor.maxEmigration
-			qs.stateVal = make([]float32, len(e.corridor.stateShare))
-			for s, v := range e.corridor.stateShare {
-				qs.stateVal[s] = float32(qs.emigShare) * v
-			}
-		}
-	}
-	total := 0.0
-	for i, f := range NetworkFeatures {
-		if present[i] {
-			total += e.w.Network[f]
-		}
-	}
-	if total > 0 {
-		qs.netOK = true
-		for i, f := range NetworkFeatures {
-			if present[i] {
-				qs.nw[i] = float32(e.w.Network[f] / total)
-			}
-		}
-	}
-	total = 0
-	for _, f := range StructureFeatures {
-		total += e.w.Structure[f]
-	}
-	for i, f := range StructureFeatures {
-		qs.sw[i] = float32(e.w.Structure[f] / total)
-	}
 }

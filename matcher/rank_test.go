@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -16,6 +18,12 @@ import (
 // country, co-twins, an existing pair), the migration corridor, and
 // profiles on both sides (problems, areas and the harmonic mean).
 func rankFixture(tb testing.TB) *Engine {
+	tb.Helper()
+	return rankFixtureWith(tb, Weights{})
+}
+
+// rankFixtureWith is rankFixture with the given weights (zero: policy).
+func rankFixtureWith(tb testing.TB, w Weights) *Engine {
 	tb.Helper()
 	tw := []datasets.Twinning{
 		{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"},
@@ -32,6 +40,7 @@ func rankFixture(tb testing.TB) *Engine {
 		MunicipalityProfiles: map[string]datasets.Profile{"11008": water},
 		PlaceProfiles: map[int64]datasets.Profile{whitewater: {Lang: "en",
 			Practices: []datasets.Practice{{Text: "water reuse", Tags: []string{"water-scarcity"}}}, Areas: map[string]float64{"g": 1}}},
+		Weights: w,
 	})
 }
 
@@ -270,4 +279,70 @@ func ExampleEngine_Rank() {
 	// 11020 León #1 Mixco (GT) S
 	// 11020 León #2 Villa Nueva (GT) S
 	// 11020 León #3 Guatemala City (GT) S
+}
+
+// randomWeights draws every component and sub-feature weight from the
+// declared lists, some of them zero.
+func randomWeights(r *rand.Rand) Weights {
+	w := Weights{Components: map[string]float64{}, Structure: map[string]float64{}, Network: map[string]float64{}, Provenance: "random"}
+	draw := func() float64 {
+		if r.IntN(6) == 0 {
+			return 0
+		}
+		return r.Float64()
+	}
+	for _, c := range Components {
+		w.Components[c] = draw()
+	}
+	w.Components[CompStructure] += 0.01 // the kernel needs some structure weight
+	for _, s := range StructureFeatures {
+		w.Structure[s] = draw()
+	}
+	w.Structure[FeatSize] += 0.01
+	for _, s := range NetworkFeatures {
+		w.Network[s] = draw()
+	}
+	w.Network[FeatMexPopularity] += 0.01
+	return w
+}
+
+// On random weights and random municipalities, the pruned scan, the
+// exhaustive scan and the exported features (what the numpy peer reads)
+// agree: the same rows, the same score bits.
+func TestKernelPathsAgreeOnRandomWeights(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	s := mustSnapshot(t)
+	for trial := range 4 {
+		w := randomWeights(r)
+		e := rankFixtureWith(t, w)
+		munis := []string{"11008", "11020"}
+		for range 10 {
+			munis = append(munis, s.Municipalities[r.IntN(len(s.Municipalities))].CVEGEO)
+		}
+		req := RankRequest{Municipalities: munis, K: 1 + r.IntN(60)}
+		pruned := mustRank(t, e, req)
+		req.exhaustive = true
+		all := mustRank(t, e, req)
+		if !reflect.DeepEqual(pruned, all) {
+			t.Fatalf("trial %d (weights %v): pruned and exhaustive rankings differ", trial, w)
+		}
+		f, err := e.DenseFeatures(RankRequest{Municipalities: munis})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := make([]float32, e.n), make([]float32, e.n)
+		for _, q := range f.Queries {
+			qs, err := e.prepare(Query{Municipality: q.Municipality})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.scoreAll(qs, want)
+			evalDense(t, f, q, got)
+			for c := range want {
+				if math.Float32bits(got[c]) != math.Float32bits(want[c]) {
+					t.Fatalf("trial %d %s candidate %d: exported %v, scoreAll %v", trial, q.Municipality, e.ids[c], got[c], want[c])
+				}
+			}
+		}
+	}
 }

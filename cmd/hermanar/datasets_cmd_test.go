@@ -67,7 +67,6 @@ func TestDatasetsResolveCLI(t *testing.T) {
 		{"table", []string{"Whitewater, Wisconsin"}, []string{"5278931", "Whitewater", "Wisconsin", "Walworth County", "US", "14692", "unique: 5278931"}},
 		{"no commas", []string{"whitewater wi"}, []string{"unique: 5278931"}},
 		{"flags first, csv", []string{"--format", "csv", "San José de Otates"}, []string{"id,name,admin1,admin2,country,population,match,municipality\n4024473,San José de Otates,Guanajuato,Manuel Doblado,MX,664,name,11008 Manuel Doblado"}},
-		{"ambiguous", []string{"Otates"}, []string{"not unique", "ambiguous"}},
 		{"country flag", []string{"León", "--country", "México"}, []string{"unique: 3998655"}},
 	}
 	for _, tc := range cases {
@@ -106,6 +105,12 @@ func TestDatasetsResolveCLI(t *testing.T) {
 		t.Errorf("resolve JSON: %+v", got)
 	}
 
+	// An ambiguous name lists the candidates and still fails, so that a
+	// script does not take the first line for the answer.
+	out, _, err = runCLI(t, "datasets", "resolve", "Otates", "--data", data)
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), "ambiguous") || !strings.Contains(out, "4023973") {
+		t.Errorf("ambiguous name: err %v (exit %d), want exit 1 naming the ambiguity after the candidates:\n%s", err, exitCode(err), out)
+	}
 	if _, _, err := runCLI(t, "datasets", "resolve", "Xyzzyqwv", "--data", data); err == nil || exitCode(err) != 1 {
 		t.Errorf("unmatched name: err %v, want exit status 1", err)
 	}
@@ -161,7 +166,23 @@ func TestDatasetsImportCLI(t *testing.T) {
 		t.Fatalf("import-all: %v\n%s%s", err, out, stderr)
 	}
 	t.Logf("import-all:\n%s", out)
+	// One summary: each kind's row count appears on stdout once, not again
+	// on stderr.
+	if strings.Contains(stderr, "rows") {
+		t.Errorf("import-all repeats its summary on stderr:\n%s", stderr)
+	}
+	if n := strings.Count(out, "\nconapo "); n != 1 {
+		t.Errorf("conapo appears %d times in the summary table, want 1:\n%s", n, out)
+	}
+	// Banxico's "No identificado" rows are counted where the report holds them.
+	if !regexp.MustCompile(`0 unmatched or ambiguous; 32 "No identificado" names`).MatchString(out) {
+		t.Errorf("the Banxico note does not account for the 32 report lines:\n%s", out)
+	}
 	s := mustStats(t, data)
+	// Municipalities counts what the engine uses after the INEGI import.
+	if got := s.Tables["municipalities"].Rows; got != 2478 {
+		t.Errorf("stats municipalities after import: %d, want 2478", got)
+	}
 	want := map[string]int{"inegi-municipalities": 2478, "inegi-localities": 10635, "conapo": 2456, "inecc": 14736, "conagua": 12146}
 	for name, rows := range want {
 		if got := s.Tables[name].Rows; got != rows {

@@ -182,7 +182,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	f.register(fs)
 	format := fs.String("format", "table", "table, json or md")
 	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *format != "table" && *format != "json" && *format != "md" {
@@ -259,7 +259,7 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	var f evalFlags
 	f.register(fs)
 	out := fs.String("out", "", "weights JSON to write (required), e.g. weights.json or matcher/weights_default.json")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := f.check(); err != nil {

@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -17,8 +15,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // the flag package already printed the usage
+		if exitCode(err) == 0 {
+			return // -h: the flag package already printed the usage
 		}
 		fmt.Fprintln(os.Stderr, "hermanar:", err)
 		os.Exit(exitCode(err))

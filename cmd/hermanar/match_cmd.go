@@ -31,7 +31,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := validFormat(*format); err != nil {
@@ -40,7 +40,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	if *muni == "" {
 		return usageErrorf("--municipality is required (a CVEGEO such as 11008)")
 	}
-	if !datasets.ValidCVEGEO(*muni) {
+	if !fiveDigits(*muni) {
 		return usageErrorf("--municipality must be a 5-digit CVEGEO such as 11008, got %q", *muni)
 	}
 	if *k < 1 || *k > matcher.MaxK {
@@ -56,8 +56,8 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		Filter: matcher.Filter{MinPopulation: *minPop, MaxPopulation: *maxPop, ExcludeTwinned: *exclude}}
 	for _, c := range strings.Split(*country, ",") {
 		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
-			if len(c) != 2 {
-				return usageErrorf("--country takes two-letter ISO codes, got %q", c)
+			if !datasets.KnownCountry(c) {
+				return usageErrorf("--country takes two-letter ISO country codes such as US or ES, got %q", c)
 			}
 			q.Filter.Countries = append(q.Filter.Countries, c)
 		}
@@ -79,6 +79,9 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if _, ok := a.engine.Snapshot().Municipality(*muni); !ok {
+		return datasets.Errorf(datasets.ENotFound, "no municipality %s", *muni)
+	}
 	if q.Profile != nil {
 		// Migrant destinations must each name one place abroad, as they
 		// must when a liaison saves them.
@@ -144,6 +147,20 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 	return nil
 }
 
+// fiveDigits is the shape of a CVEGEO; whether such a municipality exists
+// is the data's answer ("no municipality 99999", exit 1), not a usage error.
+func fiveDigits(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func byContribution(cs []matcher.Component) []matcher.Component {
 	out := append([]matcher.Component(nil), cs...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Contribution > out[j].Contribution })
@@ -162,16 +179,7 @@ func topReasons(m matcher.Match, lang string) string {
 	return strings.Join(parts, " · ")
 }
 
-func reasonName(comp, lang string) string {
-	es := map[string]string{matcher.CompProblems: "problemas", matcher.CompAreas: "áreas", matcher.CompDiaspora: "migrantes",
-		matcher.CompText: "texto", matcher.CompStructure: "tamaño/clima", matcher.CompNetwork: "red"}
-	en := map[string]string{matcher.CompProblems: "problems", matcher.CompAreas: "areas", matcher.CompDiaspora: "migrants",
-		matcher.CompText: "text", matcher.CompStructure: "size/climate", matcher.CompNetwork: "network"}
-	if lang == "en" {
-		return en[comp]
-	}
-	return es[comp]
-}
+func reasonName(comp, lang string) string { return matcher.ComponentShort(comp, lang) }
 
 func tr(lang, es, en string) string {
 	if lang == "en" {

@@ -75,7 +75,7 @@ func (f *rankFlags) request() (matcher.RankRequest, []int, error) {
 	}
 	for _, c := range strings.Split(f.country, ",") {
 		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
-			if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+			if !datasets.KnownCountry(c) {
 				return req, nil, usageErrorf("--country takes two-letter ISO codes such as US or ES, got %q", c)
 			}
 			req.Filter.Countries = append(req.Filter.Countries, c)

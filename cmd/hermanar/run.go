@@ -23,12 +23,37 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
+// exitCode is the process status for what Run returned: 0 for nil and for
+// -h (the usage was asked for and printed), 2 for a usage mistake, 1 for
+// anything else.
 func exitCode(err error) int {
 	var u *usageError
-	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &u):
 		return 2
 	}
 	return 1
+}
+
+// isHelp says whether args ask for help rather than name a subcommand.
+func isHelp(args []string) bool {
+	return len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help")
+}
+
+// subcommandHelp answers -h of a command made of subcommands: its usage
+// on stdout and a nil error, so the exit status is 0 like any other -h.
+func subcommandHelp(e *env, usage string, subs ...string) error {
+	fmt.Fprintln(e.stdout, usage)
+	if len(subs) > 0 {
+		fmt.Fprintln(e.stdout, "\nsubcommands:")
+		for _, s := range subs {
+			fmt.Fprintln(e.stdout, "  "+s)
+		}
+	}
+	fmt.Fprintln(e.stdout, "\nEvery subcommand takes -h for its flags.")
+	return nil
 }
 
 type command struct {
@@ -115,6 +140,20 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseNoArgs parses args for a command that takes only flags: a stray
+// word ("match 11008" for "match --municipality 11008") is a usage error
+// rather than silently ignored.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("%s takes no arguments, got %q (flags start with --; see -h)", strings.TrimPrefix(fs.Name(), "hermanar "), pos[0])
+	}
+	return nil
 }
 
 // defaultDataDir is where user data and the index live unless --data says

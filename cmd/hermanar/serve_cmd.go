@@ -27,13 +27,14 @@ const (
 // context ends (SIGINT or SIGTERM), when it drains within shutdownTimeout.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
-	addr := fs.String("addr", ":8080", "listen address (host:port; port 0 picks a free one)")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one); loopback unless --public")
+	public := fs.Bool("public", false, "listen on every interface (the port of --addr), for a server others reach")
 	data := fs.String("data", defaultDataDir(), "data directory (store and index)")
 	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	accessLog := fs.Bool("access-log", true, "log one line per request")
 	maxBody := fs.Int64("max-body", 256<<10, "largest accepted request body, bytes")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	var handler slog.Handler
@@ -49,6 +50,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("--max-body must be at least 1024 bytes")
 	}
 	log := slog.New(handler)
+	if *public {
+		_, port, err := net.SplitHostPort(*addr)
+		if err != nil {
+			return usageErrorf("--addr must be host:port, got %q", *addr)
+		}
+		*addr = net.JoinHostPort("", port)
+	}
 
 	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog})
 	if err != nil {

@@ -13,6 +13,12 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usageErrorf("usage: hermanar tokens create|list|revoke [flags]")
 	}
+	if isHelp(args) {
+		return subcommandHelp(e, "usage: hermanar tokens SUBCOMMAND [flags]",
+			"create --role admin|analyst|liaison|consulate [--municipality CVEGEO | --consulate ID] [--note TEXT]",
+			"list             every token: id, role, scope, created, revoked",
+			"revoke ID        revoke a token by the id shown by create or list")
+	}
 	switch args[0] {
 	case "create":
 		return runTokensCreate(ctx, e, args[1:])
@@ -42,7 +48,7 @@ func runTokensCreate(ctx context.Context, e *env, args []string) error {
 	note := fs.String("note", "", "who the token is for (shown by tokens list)")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := validFormat(*format); err != nil {
@@ -112,7 +118,7 @@ func runTokensList(e *env, args []string) error {
 	fs := newFlags(e, "tokens list")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
-	if _, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := validFormat(*format); err != nil {

@@ -3,8 +3,9 @@
 
 Reads the dense-scoring inputs that `hermanar export-features --out DIR`
 writes (DIR/features.json and one .npy file per candidate column), scores
-every municipality against every candidate with the same float32 formula
-as the Go engine (see matcher/export.go), and writes the top-k GeoNames ids
+every municipality against every candidate term by term with the same
+float32 operations as the Go kernel (see matcher/kernel.go and
+matcher/export.go), and writes the top-k GeoNames ids
 of each municipality, in the order of features.json, to OUT (.npy, int64,
 shape municipalities x k, -1 where fewer than k candidates exist).
 
@@ -37,114 +38,127 @@ Q = None
 def load(d):
     with open(os.path.join(d, "features.json")) as f:
         meta = json.load(f)
-    if meta.get("version") != 1:
-        sys.exit("rank_numpy: features version %r, want 1" % meta.get("version"))
+    if meta.get("version") != 2:
+        sys.exit("rank_numpy: features version %r, want 2" % meta.get("version"))
     cols = {name: np.load(os.path.join(d, fn)) for name, fn in meta["files"].items()}
     n = meta["candidates"]
     for name, a in cols.items():
         if a.shape != (n,):
             sys.exit("rank_numpy: column %s has shape %s, want (%d,)" % (name, a.shape, n))
+    for t in meta["terms"]:
+        if t["op"] not in OPS:
+            sys.exit("rank_numpy: unknown op %r of signal %s" % (t["op"], t["signal"]))
     return meta, cols
 
 
 def queries(meta):
     qs = meta["queries"]
     m = len(qs)
-
-    def col(key):
-        return np.array([q[key] for q in qs], dtype=F32)
-
+    terms = meta["terms"]
     q = {
-        "lp": col("lp"), "el": col("el"), "al": col("al"), "typ": col("typ"),
-        "ux": col("ux"), "uy": col("uy"), "uz": col("uz"), "base": col("base"),
-        "k": np.array([q["k"] for q in qs], dtype=F32).reshape(m, 5),
-        "n": np.array([q["n"] for q in qs], dtype=F32).reshape(m, 4),
-        "net": np.array([bool(q["net"]) for q in qs]),
-        "twin": np.zeros((m, meta["countries"]), dtype=F32),
-        "sv": np.zeros((m, meta["us_states"]), dtype=F32),
+        "base": np.array([x["base"] for x in qs], dtype=F32).reshape(m, 1),
+        # per term: weights (m x 1), query values (m x v), lookup tables (m x categories)
+        "k": [np.array([x["k"][i] for x in qs], dtype=F32).reshape(m, 1) for i in range(len(terms))],
+        "q": [np.array([x["q"][i] or [] for x in qs], dtype=F32).reshape(m, -1) for i in range(len(terms))],
+        "tab": [None] * len(terms),
         "explicit": [],
     }
-    for i, x in enumerate(qs):
-        for cid, share in (x.get("twin_share") or {}).items():
-            q["twin"][i, int(cid)] = share
-        if x.get("state_val"):
-            q["sv"][i, :] = np.array(x["state_val"], dtype=F32)
+    for i, t in enumerate(terms):
+        if t["op"] == "lookup":
+            tab = np.zeros((m, meta["categories"][t["columns"][0]]), dtype=F32)
+            for r, x in enumerate(qs):
+                for cid, v in ((x.get("tables") or {}).get(str(i)) or {}).items():
+                    tab[r, int(cid)] = v
+            q["tab"][i] = tab
+    for x in qs:
         e = np.array(x.get("explicit") or [], dtype=np.float64).reshape(-1, 2)
         q["explicit"].append((e[:, 0].astype(np.int64), e[:, 1].astype(F32)))
     return q
 
 
+# The ops of the Go kernel (matcher/kernel.go), each rounding every step
+# to float32 in the order the Go loop evaluates. acc is S for structure
+# terms and T for network terms; W is scratch.
+
+def op_clip_diff(acc, W, c, t, k, qv, a, b):
+    # s -= k*min(|q - col|*inv, 1)
+    np.subtract(qv[:, 0:1], c[t["columns"][0]][None, :], out=W)
+    np.abs(W, out=W)
+    W *= F32(t["inv"])
+    np.minimum(W, F32(1), out=W)
+    W *= k
+    acc -= W
+
+
+def op_scaled_diff(acc, W, c, t, k, qv, a, b):
+    # s -= k*|q - col|*inv
+    np.subtract(qv[:, 0:1], c[t["columns"][0] + ":f4"][None, :], out=W)
+    np.abs(W, out=W)
+    W *= k
+    W *= F32(t["inv"])
+    acc -= W
+
+
+def op_unit_dot(acc, W, c, t, k, qv, a, b):
+    # s += k*(q0*col0 + q1*col1 + q2*col2 - 1)
+    x, y, z = t["columns"]
+    U = np.empty_like(W)
+    np.multiply(qv[:, 0:1], c[x][None, :], out=W)
+    np.multiply(qv[:, 1:2], c[y][None, :], out=U)
+    W += U
+    np.multiply(qv[:, 2:3], c[z][None, :], out=U)
+    W += U
+    W -= F32(1)
+    W *= k
+    acc += W
+
+
+def op_column(acc, W, c, t, k, qv, a, b):
+    # t += k*col
+    np.multiply(k, c[t["columns"][0]][None, :], out=W)
+    acc += W
+
+
+def op_lookup(acc, W, c, t, k, qv, a, b, tab=None):
+    # t += k*table[col]
+    np.take(tab, c[t["columns"][0] + ":i"], axis=1, out=W)
+    W *= k
+    acc += W
+
+
+OPS = {"clip_diff": op_clip_diff, "scaled_diff": op_scaled_diff, "unit_dot": op_unit_dot,
+       "column": op_column, "lookup": op_lookup}
+
+
 def score_chunk(a, b):
     """Scores of municipalities a..b-1 against every candidate: (b-a) x n float32."""
-    c, q, cst = COLS, Q, META["constants"]
+    c, q = COLS, Q
     n = META["candidates"]
     m = b - a
     S = np.empty((m, n), dtype=F32)
-    T = np.empty((m, n), dtype=F32)
-    U = np.empty((m, n), dtype=F32)
-    one = F32(1)
-    k = q["k"][a:b]
-
-    def col(name):
-        return q[name][a:b, None]
-
-    # Every step rounds to float32, in the order the Go loop evaluates:
-    # s = base - k0*min(|lp-log_pop|*inv_size, 1) - k1*|typ-ptype|*inv_type
-    #          - k2*min(|el-elev|*inv_elev, 1) - k3*min(|al-abs_lat|*inv_clim, 1)
-    #          + k4*(ux*ux' + uy*uy' + uz*uz' - 1)
-    np.subtract(col("lp"), c["log_pop"][None, :], out=T)
-    np.abs(T, out=T)
-    T *= F32(cst["inv_size"])
-    np.minimum(T, one, out=T)
-    T *= k[:, 0:1]
-    np.subtract(col("base"), T, out=S)
-
-    np.subtract(col("typ"), c["ptype_f"][None, :], out=T)
-    np.abs(T, out=T)
-    T *= k[:, 1:2]
-    T *= F32(cst["inv_type"])
-    S -= T
-
-    np.subtract(col("el"), c["elev"][None, :], out=T)
-    np.abs(T, out=T)
-    T *= F32(cst["inv_elev"])
-    np.minimum(T, one, out=T)
-    T *= k[:, 2:3]
-    S -= T
-
-    np.subtract(col("al"), c["abs_lat"][None, :], out=T)
-    np.abs(T, out=T)
-    T *= F32(cst["inv_clim"])
-    np.minimum(T, one, out=T)
-    T *= k[:, 3:4]
-    S -= T
-
-    np.multiply(col("ux"), c["ux"][None, :], out=T)
-    np.multiply(col("uy"), c["uy"][None, :], out=U)
-    T += U
-    np.multiply(col("uz"), c["uz"][None, :], out=U)
-    T += U
-    T -= one
-    T *= k[:, 4:5]
-    S += T
-
-    # Network: n0*pop_mx + n1*pop_all + n2*twin_share[country] + n4*state_val[us_state].
-    if q["net"][a:b].any():
-        nw = q["n"][a:b]
-        np.multiply(nw[:, 0:1], c["pop_mx"][None, :], out=T)
-        np.multiply(nw[:, 1:2], c["pop_all"][None, :], out=U)
-        T += U
-        tw = q["twin"][a:b]
-        if tw.any():
-            np.take(tw, c["country_i"], axis=1, out=U)
-            U *= nw[:, 2:3]
-            T += U
-        sv = q["sv"][a:b]
-        if sv.any():
-            np.take(sv, c["us_state_i"], axis=1, out=U)
-            U *= nw[:, 3:4]
-            T += U
-        # A query without the network term adds exactly 0.
+    T = np.zeros((m, n), dtype=F32)
+    W = np.empty((m, n), dtype=F32)
+    S[:] = q["base"][a:b]
+    net = False
+    for i, t in enumerate(META["terms"]):
+        k = q["k"][i][a:b]
+        if t["component"] == "network":
+            # A term with weight 0 adds exactly 0; skip it.
+            if not k.any():
+                continue
+            net = True
+            acc = T
+        else:
+            acc = S
+        qv = q["q"][i][a:b]
+        if t["op"] == "lookup":
+            tab = q["tab"][i][a:b]
+            if not tab.any():
+                continue
+            op_lookup(acc, W, c, t, k, qv, a, b, tab=tab)
+        else:
+            OPS[t["op"]](acc, W, c, t, k, qv, a, b)
+    if net:
         S += T
 
     for i in range(m):
@@ -193,9 +207,12 @@ def main():
     ARGS = ap.parse_args()
     t0 = time.perf_counter()
     META, COLS = load(ARGS.features)
-    COLS["ptype_f"] = COLS["ptype"].astype(F32)
-    COLS["country_i"] = COLS["country"].astype(np.intp)
-    COLS["us_state_i"] = COLS["us_state"].astype(np.intp)
+    for t in META["terms"]:
+        col = t["columns"][0]
+        if t["op"] == "scaled_diff":
+            COLS[col + ":f4"] = COLS[col].astype(F32)
+        if t["op"] == "lookup":
+            COLS[col + ":i"] = COLS[col].astype(np.intp)
     Q = queries(META)
     t1 = time.perf_counter()
 

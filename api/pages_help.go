@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hermanar/datasets"
+	"hermanar/matcher"
+)
+
+// helpText holds the texts of the help page (/ayuda, /help) and of the
+// glossary beside the matches; init adds them to pageText.
+var helpText = map[string]T{
+	"nav.help":   {"Ayuda", "Help"},
+	"help.title": {"Ayuda: cómo leer y usar Hermanar", "Help: how to read and use Hermanar"},
+	"help.lead": {"Hermanar propone ciudades extranjeras con las que su municipio puede hermanarse o firmar un acuerdo de cooperación, y explica por qué. Esta página dice qué significa cada número y a quién acudir.",
+		"Hermanar proposes foreign cities your municipality may twin with or sign a cooperation agreement with, and says why. This page explains each figure and whom to turn to."},
+	"help.score.h": {"Qué significa el puntaje", "What the score means"},
+	"help.score": {"El puntaje va de 0 a 1. Es la suma de las razones que tienen datos en los dos lados (su municipio y la ciudad), cada una multiplicada por su peso; las razones sin datos no cuentan y los pesos de las demás se reparten de nuevo. Un puntaje sirve para ordenar: compare ciudades de una misma lista, no listas de municipios distintos.",
+		"The score runs from 0 to 1. It adds up the reasons that have data on both sides (your municipality and the city), each multiplied by its weight; reasons without data do not count and the others' weights are shared out again. A score is for ordering: compare cities within one list, not lists of different municipalities."},
+	"help.coverage": {"La cobertura de datos dice qué parte del peso total tuvo datos. Una cobertura baja significa que la lista se apoya en pocas razones: complete el perfil para mejorarla.",
+		"Data coverage says what share of the total weight had data. Low coverage means the list rests on few reasons: complete the profile to improve it."},
+	"help.components.h": {"Las razones (componentes)", "The reasons (components)"},
+	"help.comp." + matcher.CompProblems: {"Los problemas de su perfil y los de la ciudad caen en los mismos temas; también cuenta si una ofrece prácticas para los problemas de la otra.",
+		"The problems in your profile and the city's fall under the same topics; it also counts when one offers practices for the other's problems."},
+	"help.comp." + matcher.CompAreas: {"Las dos partes dan prioridad a las mismas áreas de cooperación (a–h, abajo).",
+		"Both sides give priority to the same cooperation areas (a–h, below)."},
+	"help.comp." + matcher.CompDiaspora: {"Personas de su municipio (o de sus localidades) viven en esa ciudad, según los vínculos registrados y su fuente. Es la razón que la SRE destaca para empezar un hermanamiento.",
+		"People from your municipality (or its localities) live in that city, according to the recorded ties and their source. The SRE singles this reason out for starting a twinning."},
+	"help.comp." + matcher.CompText: {"Las descripciones de los dos perfiles usan palabras en común, en español o en inglés.",
+		"The descriptions of both profiles share words, in Spanish or English."},
+	"help.comp." + matcher.CompStructure: {"Tamaño de población, altitud, clima y rasgos como costa, frontera o capital parecidos. Las ciudades suelen hermanarse con otras de su tamaño.",
+		"Similar population size, elevation, climate and traits such as coast, border or capital. Cities tend to twin with others of their size."},
+	"help.comp." + matcher.CompNetwork: {"Lo que dicen los hermanamientos que ya existen: ciudades abiertas a hermanarse, países con los que su estado ya tiene lazos.",
+		"What the existing twinnings say: cities open to twinning, countries your state already has links with."},
+	"help.areas.h": {"Las áreas de cooperación (a–h)", "The cooperation areas (a–h)"},
+	"help.areas": {"Son las áreas del modelo de acuerdo de la SRE. En el perfil, cada área se marca con prioridad alta, media o ninguna.",
+		"These are the areas of the SRE's model agreement. In the profile each area is marked high, medium or no priority."},
+	"help.token.h": {"Cómo obtener una credencial", "How to get a token"},
+	"help.token": {"Para editar el perfil de un municipio o registrar vínculos hace falta una credencial. La entrega la administración de Hermanar: la del enlace municipal sirve para un solo municipio; la de un consulado, para su circunscripción. Pídala a quien administra Hermanar en su dependencia y péguela en «Acceder con credencial»; consultar las listas no la requiere.",
+		"Editing a municipality's profile or recording ties needs a token. Hermanar's administrators issue it: a liaison's token is for one municipality, a consulate's for its jurisdiction. Ask whoever runs Hermanar in your office and paste it under \"Sign in with a token\"; reading the lists needs none."},
+	"help.sre.h": {"A quién acudir en la SRE", "Whom to ask at the SRE"},
+	"help.sre": {"La Dirección General de Coordinación Política (DGCP) de la Secretaría de Relaciones Exteriores es el enlace de la Cancillería con los gobiernos estatales y municipales: orienta sobre hermanamientos, revisa los acuerdos interinstitucionales (que deben notificarse a la SRE según el artículo 7 de la Ley sobre la Celebración de Tratados) y los registra. Para una ciudad concreta, el consulado de México que la atiende puede hacer el primer contacto.",
+		"The General Directorate of Political Coordination (DGCP) of the Ministry of Foreign Affairs is the ministry's link with state and municipal governments: it advises on twinnings, reviews inter-institutional agreements (which must be notified to the SRE under article 7 of the Law on the Celebration of Treaties) and registers them. For a given city, the Mexican consulate serving it can make the first contact."},
+	"help.glossary.h": {"Glosario", "Glossary"},
+	"gl.twinning.t":   {"Hermanamiento", "Twinning"},
+	"gl.twinning": {"Acuerdo entre un municipio mexicano y una ciudad extranjera para cooperar en varias áreas durante años.",
+		"An agreement between a Mexican municipality and a foreign city to cooperate in several areas over years."},
+	"gl.agreement.t": {"Acuerdo interinstitucional", "Inter-institutional agreement"},
+	"gl.agreement": {"El documento que formaliza la cooperación; la SRE da su opinión antes de la firma y lo registra después.",
+		"The document that formalises the cooperation; the SRE gives its opinion before signing and registers it afterwards."},
+	"gl.liaison.t": {"Enlace", "Liaison"},
+	"gl.liaison":   {"La persona o el área que el municipio designa para llevar sus relaciones internacionales.", "The person or office the municipality names to handle its international relations."},
+	"gl.profile.t": {"Perfil municipal", "Municipal profile"},
+	"gl.profile": {"Problemas, prioridades, prácticas que ofrece y destinos de sus migrantes; Hermanar lo llena con datos públicos y el enlace lo completa.",
+		"Problems, priorities, practices to offer and where its migrants live; Hermanar prefills it from public data and the liaison completes it."},
+	"gl.cvegeo.t":   {"Clave del municipio (CVEGEO)", "Municipality code (CVEGEO)"},
+	"gl.cvegeo":     {"Los cinco dígitos del INEGI: estado (2) y municipio (3); 11008 es Manuel Doblado, Guanajuato.", "INEGI's five digits: state (2) and municipality (3); 11008 is Manuel Doblado, Guanajuato."},
+	"gl.twinned.t":  {"Ya hermanada", "Already twinned"},
+	"gl.twinned":    {"La ciudad ya tiene un hermanamiento registrado con su municipio.", "The city already has a recorded twinning with your municipality."},
+	"help.more":     {"Más ayuda", "More help"},
+	"help.glossary": {"Términos de esta página", "Terms on this page"},
+}
+
+func init() {
+	for k, v := range helpText {
+		pageText[k] = v
+	}
+}
+
+// helpComponent is one reason as the help page explains it.
+type helpComponent struct{ Name, Label, Text string }
+
+// helpArea is one of the model agreement's areas.
+type helpArea struct{ Code, Label string }
+
+type helpView struct {
+	Components []helpComponent
+	Areas      []helpArea
+}
+
+// helpPage answers /ayuda (Spanish unless the visitor chose English) and
+// /help (English unless ?lang=es).
+func (s *Server) helpPage(lang string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Query("lang") == "" && cookie(c, langCookie) == "" {
+			c.Set(langKey, lang)
+		}
+		l := langOf(c)
+		var v helpView
+		for _, name := range matcher.Components {
+			v.Components = append(v.Components, helpComponent{Name: name, Label: componentLabel(name, l), Text: helpText["help.comp."+name].In(l)})
+		}
+		for _, code := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+			v.Areas = append(v.Areas, helpArea{Code: code, Label: datasets.AreaLabel(code, l)})
+		}
+		s.render(c, http.StatusOK, "help", page{Title: pageText["help.title"].In(l), P: v})
+	}
+}

@@ -1,0 +1,385 @@
+package matcher
+
+import "fmt"
+
+// The dense kernel scores candidates without a profile, a tie or a
+// sparse-signal hit (the common case) from candidate columns, one block at
+// a time. Each signal of signalList with a term contributes one pass over
+// the block, in list order; the float32 operations and their order are
+// fixed per op, so every path that uses the kernel (the exhaustive scan,
+// the pruned scan, the exported features read by the numpy peer) gets the
+// same bits.
+//
+// For a query, with a = the structure component's share of the weight and
+// b = the network's (both renormalised over the components with data),
+// and w the signal's sub-weight renormalised within its component:
+//
+//	structure signal, k = a·w (halved for unit_dot), base = Σ k (2k for unit_dot):
+//	  clip_diff:   s -= k·min(|q − col|·inv, 1)
+//	  scaled_diff: s -= k·|q − col|·inv
+//	  unit_dot:    s += k·(q₀·col₀ + q₁·col₁ + q₂·col₂ − 1)
+//	network signal, k = b·w, summed apart and added once: s += t, with
+//	  column:      t += k·col
+//	  lookup:      t += k·table[col]
+//
+// s starts at base, t at 0.
+
+// termOp is how a dense term reads its columns.
+type termOp string
+
+const (
+	opClipDiff   termOp = "clip_diff"
+	opScaledDiff termOp = "scaled_diff"
+	opUnitDot    termOp = "unit_dot"
+	opColumn     termOp = "column"
+	opLookup     termOp = "lookup"
+)
+
+// termSpec is a signal's dense term.
+type termSpec struct {
+	op    termOp
+	cols  []string                       // candidate columns read, by name
+	inv   float32                        // clip_diff and scaled_diff: 1/span
+	query func(qs *queryState) []float32 // the query's side: one value, three for unit_dot
+}
+
+// Candidate column names, as exported for the peer.
+const (
+	colID      = "id"
+	colLogPop  = "log_pop"
+	colElev    = "elev"
+	colAbsLat  = "abs_lat"
+	colPType   = "ptype"
+	colUX      = "ux"
+	colUY      = "uy"
+	colUZ      = "uz"
+	colPopMx   = "pop_mx"
+	colPopAll  = "pop_all"
+	colCountry = "country"
+	colUSState = "us_state"
+)
+
+// columns are the candidates' attributes in one order: the engine's, or a
+// layout of the pruned scan.
+type columns struct {
+	ids                  []int64
+	logPop, elev, absLat []float32
+	ux, uy, uz           []float32
+	popMx, popAll        []float32
+	ptype, usState       []uint8
+	country              []uint16
+}
+
+// column returns a column by name: a []int64, []float32, []uint8 or []uint16.
+func (cl *columns) column(name string) any {
+	switch name {
+	case colID:
+		return cl.ids
+	case colLogPop:
+		return cl.logPop
+	case colElev:
+		return cl.elev
+	case colAbsLat:
+		return cl.absLat
+	case colPType:
+		return cl.ptype
+	case colUX:
+		return cl.ux
+	case colUY:
+		return cl.uy
+	case colUZ:
+		return cl.uz
+	case colPopMx:
+		return cl.popMx
+	case colPopAll:
+		return cl.popAll
+	case colCountry:
+		return cl.country
+	case colUSState:
+		return cl.usState
+	}
+	panic("matcher: no column " + name)
+}
+
+// permute copies the columns of the given candidates, in that order.
+func (cl *columns) permute(cands []int32) columns {
+	n := len(cands)
+	out := columns{ids: make([]int64, n), logPop: make([]float32, n), elev: make([]float32, n),
+		absLat: make([]float32, n), ux: make([]float32, n), uy: make([]float32, n), uz: make([]float32, n),
+		popMx: make([]float32, n), popAll: make([]float32, n), ptype: make([]uint8, n), usState: make([]uint8, n),
+		country: make([]uint16, n)}
+	for i, c := range cands {
+		out.ids[i], out.logPop[i], out.elev[i], out.absLat[i] = cl.ids[c], cl.logPop[c], cl.elev[c], cl.absLat[c]
+		out.ux[i], out.uy[i], out.uz[i] = cl.ux[c], cl.uy[c], cl.uz[c]
+		out.popMx[i], out.popAll[i] = cl.popMx[c], cl.popAll[c]
+		out.ptype[i], out.usState[i], out.country[i] = cl.ptype[c], cl.usState[c], cl.country[c]
+	}
+	return out
+}
+
+// queryColumns are the engine's columns with the popularity of the
+// query's registry (a backtest hides one pair).
+func (e *Engine) queryColumns(qs *queryState) columns {
+	cl := e.cols
+	cl.popMx, cl.popAll = qs.reg.popMx, qs.reg.popAll
+	return cl
+}
+
+// weightedTerm is one dense term of a query with its folded weight.
+type weightedTerm struct {
+	sig int // position in signalList
+	k   float32
+}
+
+// kernel is a query's dense score, before it is bound to columns.
+type kernel struct {
+	base     float32
+	str, net []weightedTerm
+}
+
+// kernelOf folds the query's weights into the dense terms.
+func (e *Engine) kernelOf(qs *queryState) kernel {
+	wS := float32(e.w.Components[CompStructure])
+	wN := float32(0)
+	if qs.netOK {
+		wN = float32(e.w.Components[CompNetwork])
+	}
+	wD := float32(0)
+	if qs.diasOK {
+		wD = float32(e.w.Components[CompDiaspora])
+	}
+	inv := 1 / (wS + wN + wD)
+	aS, aN := wS*inv, wN*inv
+	var k kernel
+	for i := range signalList {
+		s := &signalList[i]
+		if s.term == nil || !qs.sig[i].present {
+			continue
+		}
+		switch s.Component {
+		case CompStructure:
+			w := aS * qs.subW[i]
+			if s.term.op == opUnitDot {
+				w *= 0.5
+				k.base += 2 * w
+			} else {
+				k.base += w
+			}
+			k.str = append(k.str, weightedTerm{i, w})
+		case CompNetwork:
+			if wN > 0 {
+				k.net = append(k.net, weightedTerm{i, aN * qs.subW[i]})
+			}
+		}
+	}
+	return k
+}
+
+// boundTerm is a dense term bound to one set of columns.
+type boundTerm struct {
+	op         termOp
+	k, inv     float32
+	q0, q1, q2 float32
+	a, b, c    []float32
+	u8         []uint8
+	u16        []uint16
+	table      []float32
+	sig        int
+	bound      float32
+}
+
+// boundKernel is a kernel bound to columns.
+type boundKernel struct {
+	base     float32
+	str, net []boundTerm
+}
+
+// bind resolves the kernel's columns in cl. With plain, the columns hold
+// only candidates without a twinning link, and network terms that are 0
+// on all of them are left out (adding 0 changes no bit).
+func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
+	bk := boundKernel{base: k.base}
+	one := func(t weightedTerm) boundTerm {
+		s := &signalList[t.sig]
+		d := &qs.sig[t.sig]
+		bt := boundTerm{op: s.term.op, k: t.k, inv: s.term.inv, sig: t.sig, table: d.table, bound: 1}
+		if s.bound != nil {
+			bt.bound = s.bound(d)
+		}
+		if s.term.query != nil {
+			q := s.term.query(qs)
+			bt.q0 = q[0]
+			if len(q) == 3 {
+				bt.q1, bt.q2 = q[1], q[2]
+			}
+		}
+		for i, name := range s.term.cols {
+			switch col := cl.column(name).(type) {
+			case []float32:
+				switch i {
+				case 0:
+					bt.a = col
+				case 1:
+					bt.b = col
+				default:
+					bt.c = col
+				}
+			case []uint8:
+				bt.u8 = col
+			case []uint16:
+				bt.u16 = col
+			default:
+				panic(fmt.Sprintf("matcher: column %s of %s has type %T", name, s.Name, col))
+			}
+		}
+		return bt
+	}
+	for _, t := range k.str {
+		bk.str = append(bk.str, one(t))
+	}
+	for _, t := range k.net {
+		bt := one(t)
+		if plain && bt.bound == 0 {
+			continue
+		}
+		bk.net = append(bk.net, bt)
+	}
+	return bk
+}
+
+// kernelBlock is how many candidates the kernel scores in one pass.
+const kernelBlock = 256
+
+// block writes the scores of candidates lo..hi-1 (hi-lo ≤ kernelBlock)
+// into out[:hi-lo]; idx, when not nil, lists the candidates instead
+// (out[i] is the score of idx[i]).
+func (bk *boundKernel) block(lo, hi int, idx []int32, out []float32) {
+	n := hi - lo
+	if idx != nil {
+		n = len(idx)
+	}
+	out = out[:n]
+	for i := range out {
+		out[i] = bk.base
+	}
+	for t := range bk.str {
+		bk.str[t].apply(lo, hi, idx, out)
+	}
+	if len(bk.net) == 0 {
+		return
+	}
+	var buf [kernelBlock]float32
+	tmp := buf[:n]
+	for t := range bk.net {
+		bk.net[t].apply(lo, hi, idx, tmp)
+	}
+	for i := range out {
+		out[i] += tmp[i]
+	}
+}
+
+// apply adds the term of candidates lo..hi-1 (or idx) to out.
+func (t *boundTerm) apply(lo, hi int, idx []int32, out []float32) {
+	k, inv, q0, q1, q2 := t.k, t.inv, t.q0, t.q1, t.q2
+	if idx != nil {
+		switch t.op {
+		case opClipDiff:
+			for i, c := range idx {
+				out[i] -= k * min1(abs32(q0-t.a[c])*inv)
+			}
+		case opScaledDiff:
+			for i, c := range idx {
+				out[i] -= k * abs32(q0-float32(t.u8[c])) * inv
+			}
+		case opUnitDot:
+			for i, c := range idx {
+				out[i] += k * (q0*t.a[c] + q1*t.b[c] + q2*t.c[c] - 1)
+			}
+		case opColumn:
+			for i, c := range idx {
+				out[i] += k * t.a[c]
+			}
+		case opLookup:
+			if t.u16 != nil {
+				for i, c := range idx {
+					out[i] += k * t.table[t.u16[c]]
+				}
+			} else {
+				for i, c := range idx {
+					out[i] += k * t.table[t.u8[c]]
+				}
+			}
+		}
+		return
+	}
+	switch t.op {
+	case opClipDiff:
+		a := t.a[lo:hi]
+		a = a[:len(out)]
+		for i := range out {
+			out[i] -= k * min1(abs32(q0-a[i])*inv)
+		}
+	case opScaledDiff:
+		u := t.u8[lo:hi]
+		u = u[:len(out)]
+		for i := range out {
+			out[i] -= k * abs32(q0-float32(u[i])) * inv
+		}
+	case opUnitDot:
+		a, b, c := t.a[lo:hi], t.b[lo:hi], t.c[lo:hi]
+		a, b, c = a[:len(out)], b[:len(out)], c[:len(out)]
+		for i := range out {
+			out[i] += k * (q0*a[i] + q1*b[i] + q2*c[i] - 1)
+		}
+	case opColumn:
+		a := t.a[lo:hi]
+		a = a[:len(out)]
+		for i := range out {
+			out[i] += k * a[i]
+		}
+	case opLookup:
+		tab := t.table
+		if t.u16 != nil {
+			u := t.u16[lo:hi]
+			u = u[:len(out)]
+			for i := range out {
+				out[i] += k * tab[u[i]]
+			}
+		} else {
+			u := t.u8[lo:hi]
+			u = u[:len(out)]
+			for i := range out {
+				out[i] += k * tab[u[i]]
+			}
+		}
+	}
+}
+
+// scoreRange writes the dense scores of candidates lo..hi-1 of the bound
+// columns into out[lo:hi].
+func (bk *boundKernel) scoreRange(lo, hi int, out []float32) {
+	for off := lo; off < hi; off += kernelBlock {
+		end := min(off+kernelBlock, hi)
+		bk.block(off, end, nil, out[off:end])
+	}
+}
+
+// scoreIndexes writes the dense scores of the listed candidates into
+// out[c] for each c.
+func (bk *boundKernel) scoreIndexes(idx []int32, out []float32) {
+	var buf [kernelBlock]float32
+	for off := 0; off < len(idx); off += kernelBlock {
+		part := idx[off:min(off+kernelBlock, len(idx))]
+		bk.block(0, 0, part, buf[:])
+		for i, c := range part {
+			out[c] = buf[i]
+		}
+	}
+}
+
+// one is the dense score of candidate c.
+func (bk *boundKernel) one(c int32) float32 {
+	var buf [1]float32
+	bk.block(0, 0, []int32{c}, buf[:])
+	return buf[0]
+}

@@ -1,0 +1,456 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// This file declares every scoring signal once. A component is one of the
+// six parts of a score; a signal is one sub-feature of the structure or
+// network component. The dense kernel (kernel.go), the pruned scan
+// (prune.go), the explanations, the calibration, the feature export for
+// the numpy peer, the weights and the labels all iterate these lists: a
+// new sub-feature is one entry in signalList.
+
+// Label is a text in Spanish and English.
+type Label struct{ ES, EN string }
+
+// In picks the text of lang ("en", else Spanish).
+func (l Label) In(lang string) string {
+	if lang == "en" {
+		return l.EN
+	}
+	return l.ES
+}
+
+// ComponentDef declares one component.
+type ComponentDef struct {
+	Name   string  // weight key, JSON and column prefix (problems_value, …)
+	Label  Label   // for pages
+	Short  Label   // for narrow tables
+	Policy float64 // hand-set weight
+
+	// value is the component on candidate c and whether both sides have
+	// data for it; reverse scores the pair from the candidate's side.
+	value func(e *Engine, qs *queryState, c int32, reverse bool) (float64, bool)
+}
+
+// Component names, in the order they are reported.
+const (
+	CompProblems  = "problems"
+	CompAreas     = "areas"
+	CompDiaspora  = "diaspora"
+	CompText      = "text"
+	CompStructure = "structure"
+	CompNetwork   = "network"
+)
+
+// ComponentDefs are the components in report order. A known diaspora tie
+// or a shared problem matters most, as the SRE advises; size and network
+// are context.
+var ComponentDefs = []ComponentDef{
+	{CompProblems, Label{"Problemas en común", "Shared problems"}, Label{"problemas", "problems"}, 0.25, problemsValue},
+	{CompAreas, Label{"Áreas de cooperación", "Cooperation areas"}, Label{"áreas", "areas"}, 0.10, areasValue},
+	{CompDiaspora, Label{"Migrantes del municipio", "Migrants from the municipality"}, Label{"migrantes", "migrants"}, 0.30, diasporaComponent},
+	{CompText, Label{"Afinidad de los textos", "Text affinity"}, Label{"texto", "text"}, 0.10, textValue},
+	{CompStructure, Label{"Tamaño, clima y altitud", "Size, climate and elevation"}, Label{"tamaño/clima", "size/climate"}, 0.15, structureValue},
+	{CompNetwork, Label{"Red de hermanamientos", "Twinning network"}, Label{"red", "network"}, 0.10, networkValue},
+}
+
+// Components lists every component name in report order.
+var Components = func() []string {
+	out := make([]string, len(ComponentDefs))
+	for i, c := range ComponentDefs {
+		out[i] = c.Name
+	}
+	return out
+}()
+
+// ComponentLabel names a component for people; an unknown name is
+// returned as it is.
+func ComponentLabel(name, lang string) string {
+	for _, c := range ComponentDefs {
+		if c.Name == name {
+			return c.Label.In(lang)
+		}
+	}
+	return name
+}
+
+// ComponentShort is ComponentLabel for narrow tables.
+func ComponentShort(name, lang string) string {
+	for _, c := range ComponentDefs {
+		if c.Name == name {
+			return c.Short.In(lang)
+		}
+	}
+	return name
+}
+
+// Sub-feature names.
+const (
+	FeatSize      = "size"      // similarity of log population
+	FeatType      = "type"      // settlement type (capital, county seat, town)
+	FeatElevation = "elevation" // similarity of elevation
+	FeatClimate   = "climate"   // similarity of absolute latitude, a climate proxy
+	FeatProximity = "proximity" // great-circle closeness
+
+	FeatMexPopularity    = "mexico_popularity" // how many Mexican twins the place has
+	FeatGlobalPopularity = "global_popularity" // how many twins in all
+	FeatTwinCountry      = "twin_country"      // share of my twins in the candidate's country
+	FeatCoTwin           = "co_twin"           // twinned with one of my twins
+	FeatCorridor         = "corridor"          // migration corridor: origin emigration × destination state remittances
+)
+
+// Signal declares one sub-feature: its name (the weight key under its
+// component), label, hand-set weight, how a query prepares it, its value
+// on a (query, candidate) pair in [0,1], its dense term (how the kernel
+// and the numpy peer compute it over candidate columns), an upper bound
+// for pruning and its evidence.
+type Signal struct {
+	Name      string
+	Component string // CompStructure or CompNetwork
+	Label     Label
+	Policy    float64
+
+	// prepare reads what the query needs (nil: nothing; the signal always
+	// has data). It reports whether the query has data for the signal.
+	prepare func(e *Engine, qs *queryState, d *sigData) bool
+	// value is the signal on candidate c, the general path's number.
+	value func(e *Engine, qs *queryState, d *sigData, c int32) float32
+	// term is how the dense kernel computes the signal over columns; a
+	// signal without one is sparse: 0 except on the candidates prepare
+	// lists in d.hits, which are scored one by one through value.
+	term *termSpec
+	// bound is the largest value the signal can take on a candidate
+	// without any twinning link (the pruned scan's plain candidates);
+	// nil means 1. Sparse signals need none.
+	bound func(d *sigData) float32
+	// evidence says why the value is what it is (nil: nothing to say).
+	evidence func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string
+}
+
+// sigData is one signal's per-query state.
+type sigData struct {
+	present bool
+	table   []float32 // lookup terms: value by the key column's category
+	hits    map[int32]sigHit
+}
+
+// sigHit is a sparse signal's value on one candidate, with a number for
+// its evidence (a place id, a count).
+type sigHit struct {
+	value float32
+	n     int64
+}
+
+// Scale of each structure similarity: the difference at which it reaches 0.
+const (
+	sizeSpan = 2.5    // orders of magnitude of population
+	elevSpan = 2500.0 // metres
+	climSpan = 40.0   // degrees of absolute latitude
+	typeSpan = 2.0
+)
+
+func always(*Engine, *queryState, *sigData) bool { return true }
+
+// hasTwinnings: the registry knows some twinning.
+func hasTwinnings(_ *Engine, qs *queryState, _ *sigData) bool { return !qs.reg.Empty() }
+
+func hitValue(_ *Engine, _ *queryState, d *sigData, c int32) float32 { return d.hits[c].value }
+
+func tableMax(d *sigData) float32 {
+	if len(d.table) == 0 {
+		return 0
+	}
+	return slices.Max(d.table)
+}
+
+func sizeValue(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
+	return 1 - min(abs32(qs.logPop-e.logPop[c])/sizeSpan, 1)
+}
+
+func zeroBound(*sigData) float32 { return 0 }
+
+// signalList is every sub-feature, structure first, in report order.
+var signalList = []Signal{
+	{
+		Name: FeatSize, Component: CompStructure, Policy: 0.4,
+		Label: Label{"Tamaño de la población", "Population size"},
+		value: sizeValue,
+		term:  &termSpec{op: opClipDiff, cols: []string{colLogPop}, inv: 1 / sizeSpan, query: func(qs *queryState) []float32 { return []float32{qs.logPop} }},
+		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+			pl := e.place(c)
+			v := sizeValue(e, qs, d, c)
+			return []string{fmt.Sprintf(tr(lang, "población %s frente a %s (similitud %.2f)", "population %s vs %s (similarity %.2f)"),
+				Thousands(pl.Population), Thousands(qs.muni.Population), v)}
+		},
+	},
+	{
+		Name: FeatType, Component: CompStructure, Policy: 0.1,
+		Label: Label{"Tipo de localidad", "Settlement type"},
+		value: func(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
+			return 1 - abs32(float32(qs.ptype)-float32(e.ptype[c]))/typeSpan
+		},
+		term: &termSpec{op: opScaledDiff, cols: []string{colPType}, inv: 1 / typeSpan, query: func(qs *queryState) []float32 { return []float32{float32(qs.ptype)} }},
+	},
+	{
+		Name: FeatElevation, Component: CompStructure, Policy: 0.15,
+		Label: Label{"Altitud", "Elevation"},
+		value: func(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
+			return 1 - min(abs32(qs.elev-e.elev[c])/elevSpan, 1)
+		},
+		term: &termSpec{op: opClipDiff, cols: []string{colElev}, inv: 1 / elevSpan, query: func(qs *queryState) []float32 { return []float32{qs.elev} }},
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+			return []string{fmt.Sprintf(tr(lang, "altitud %d m frente a %d m", "elevation %d m vs %d m"), e.place(c).Elevation, int(qs.elev))}
+		},
+	},
+	{
+		Name: FeatClimate, Component: CompStructure, Policy: 0.2,
+		Label: Label{"Clima (latitud)", "Climate (latitude)"},
+		value: func(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
+			return 1 - min(abs32(qs.absLat-e.absLat[c])/climSpan, 1)
+		},
+		term: &termSpec{op: opClipDiff, cols: []string{colAbsLat}, inv: 1 / climSpan, query: func(qs *queryState) []float32 { return []float32{qs.absLat} }},
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+			return []string{fmt.Sprintf(tr(lang, "latitud %.1f° frente a %.1f°", "latitude %.1f° vs %.1f°"), math.Abs(float64(e.place(c).Lat)), qs.absLat)}
+		},
+	},
+	{
+		Name: FeatProximity, Component: CompStructure, Policy: 0.15,
+		Label: Label{"Cercanía", "Proximity"},
+		value: func(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
+			return (1 + qs.ux*e.ux[c] + qs.uy*e.uy[c] + qs.uz*e.uz[c]) / 2
+		},
+		term: &termSpec{op: opUnitDot, cols: []string{colUX, colUY, colUZ}, query: func(qs *queryState) []float32 { return []float32{qs.ux, qs.uy, qs.uz} }},
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+			return []string{fmt.Sprintf(tr(lang, "distancia ≈ %s km", "distance ≈ %s km"), Thousands(int64(greatCircleKm(qs, e, c))))}
+		},
+	},
+
+	{
+		Name: FeatMexPopularity, Component: CompNetwork, Policy: 0.35,
+		Label:   Label{"Hermanamientos con México", "Twinnings with Mexico"},
+		prepare: hasTwinnings,
+		value:   func(_ *Engine, qs *queryState, _ *sigData, c int32) float32 { return qs.reg.popMx[c] },
+		term:    &termSpec{op: opColumn, cols: []string{colPopMx}},
+		bound:   zeroBound, // plain candidates have no twinning
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+			return []string{fmt.Sprintf(tr(lang, "%d hermanamientos con ciudades mexicanas, %d en total",
+				"%d twinnings with Mexican cities, %d in all"), qs.reg.mx[c], qs.reg.all[c])}
+		},
+	},
+	{
+		Name: FeatGlobalPopularity, Component: CompNetwork, Policy: 0.1,
+		Label:   Label{"Hermanamientos en total", "Twinnings in all"},
+		prepare: hasTwinnings,
+		value:   func(_ *Engine, qs *queryState, _ *sigData, c int32) float32 { return qs.reg.popAll[c] },
+		term:    &termSpec{op: opColumn, cols: []string{colPopAll}},
+		bound:   zeroBound,
+	},
+	{
+		Name: FeatTwinCountry, Component: CompNetwork, Policy: 0.25,
+		Label: Label{"País de mis hermanas", "Country of my twins"},
+		prepare: func(e *Engine, qs *queryState, d *sigData) bool {
+			mine := qs.reg.muniTwins[qs.muni.CVEGEO]
+			if len(mine) == 0 {
+				return false
+			}
+			d.table = make([]float32, len(e.countries))
+			for _, c := range mine {
+				d.table[e.country[c]] += 1 / float32(len(mine))
+			}
+			return true
+		},
+		value: func(e *Engine, _ *queryState, d *sigData, c int32) float32 {
+			if d.table == nil {
+				return 0
+			}
+			return d.table[e.country[c]]
+		},
+		term:  &termSpec{op: opLookup, cols: []string{colCountry}},
+		bound: tableMax,
+		evidence: func(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+			if d.table == nil || d.table[e.country[c]] == 0 {
+				return nil
+			}
+			return []string{fmt.Sprintf(tr(lang, "%.0f%% de sus hermanamientos actuales son en %s",
+				"%.0f%% of your current twinnings are in %s"), d.table[e.country[c]]*100, e.place(c).Country)}
+		},
+	},
+	{
+		Name: FeatCoTwin, Component: CompNetwork, Policy: 0.15,
+		Label: Label{"Hermana de mis hermanas", "Twin of my twins"},
+		prepare: func(e *Engine, qs *queryState, d *sigData) bool {
+			mine := qs.reg.muniTwins[qs.muni.CVEGEO]
+			if len(mine) == 0 {
+				return false
+			}
+			d.hits = map[int32]sigHit{}
+			for _, c := range mine {
+				for _, nb := range qs.reg.neighbors[e.ids[c]] {
+					if nc, ok := e.candIndex[nb]; ok && nc != c {
+						if _, dup := d.hits[nc]; !dup {
+							d.hits[nc] = sigHit{value: 1, n: e.ids[c]}
+						}
+					}
+				}
+			}
+			return true
+		},
+		value: hitValue,
+		evidence: func(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+			h, ok := d.hits[c]
+			if !ok {
+				return nil
+			}
+			if vp, ok := e.in.Snap.Place(h.n); ok {
+				return []string{fmt.Sprintf(tr(lang, "hermanada con %s, que ya es su ciudad hermana",
+					"twinned with %s, already your twin"), vp.Name)}
+			}
+			return nil
+		},
+	},
+	{
+		Name: FeatCorridor, Component: CompNetwork, Policy: 0.15,
+		Label: Label{"Corredor migratorio", "Migration corridor"},
+		prepare: func(e *Engine, qs *queryState, d *sigData) bool {
+			if !e.corridor.ok {
+				return false
+			}
+			em, ok := e.in.Emigration[qs.muni.CVEGEO]
+			if !ok {
+				return false
+			}
+			share := em / e.corridor.maxEmigration
+			d.table = make([]float32, len(e.corridor.stateShare))
+			for s, v := range e.corridor.stateShare {
+				d.table[s] = float32(share) * v
+			}
+			return true
+		},
+		value: func(e *Engine, _ *queryState, d *sigData, c int32) float32 {
+			if d.table == nil {
+				return 0
+			}
+			return d.table[e.usState[c]]
+		},
+		term:  &termSpec{op: opLookup, cols: []string{colUSState}},
+		bound: tableMax,
+		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+			if d.table == nil || e.usState[c] == 0 {
+				return nil
+			}
+			return []string{fmt.Sprintf(tr(lang, "corredor migratorio: %.0f%% de hogares con emigrantes (CONAPO 2010) × remesas desde %s (Banxico)",
+				"migration corridor: %.0f%% households with emigrants (CONAPO 2010) × remittances from %s (Banxico)"),
+				e.in.Emigration[qs.muni.CVEGEO], e.in.Snap.Admin1Name(e.place(c)))}
+		},
+	},
+}
+
+// signalsOf lists the positions in signalList of one component's signals.
+func signalsOf(comp string) []int {
+	var out []int
+	for i, s := range signalList {
+		if s.Component == comp {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func signalNames(comp string) []string {
+	var out []string
+	for _, i := range signalsOf(comp) {
+		out = append(out, signalList[i].Name)
+	}
+	return out
+}
+
+// StructureFeatures and NetworkFeatures list the sub-feature names of the
+// two components, in order.
+var (
+	StructureFeatures = signalNames(CompStructure)
+	NetworkFeatures   = signalNames(CompNetwork)
+)
+
+// SignalLabel names a sub-feature for people; an unknown name is returned
+// as it is.
+func SignalLabel(name, lang string) string {
+	for _, s := range signalList {
+		if s.Name == name {
+			return s.Label.In(lang)
+		}
+	}
+	return name
+}
+
+// subWeight is a signal's weight in w.
+func (w Weights) subWeight(s *Signal) float64 {
+	if s.Component == CompStructure {
+		return w.Structure[s.Name]
+	}
+	return w.Network[s.Name]
+}
+
+// prepareSignals fills qs.sig and the normalised sub-weights: within each
+// component, over the signals the query has data for.
+func (e *Engine) prepareSignals(qs *queryState) {
+	qs.sig = make([]sigData, len(signalList))
+	qs.subW = make([]float32, len(signalList))
+	for i := range signalList {
+		s := &signalList[i]
+		p := always
+		if s.prepare != nil {
+			p = s.prepare
+		}
+		qs.sig[i].present = p(e, qs, &qs.sig[i])
+		for c := range qs.sig[i].hits {
+			qs.explicit[c] = true
+		}
+	}
+	for _, comp := range []string{CompStructure, CompNetwork} {
+		idx := signalsOf(comp)
+		total := 0.0
+		for _, i := range idx {
+			if qs.sig[i].present {
+				total += e.w.subWeight(&signalList[i])
+			}
+		}
+		if total <= 0 {
+			continue
+		}
+		for _, i := range idx {
+			if qs.sig[i].present {
+				qs.subW[i] = float32(e.w.subWeight(&signalList[i]) / total)
+			}
+		}
+		if comp == CompNetwork {
+			qs.netOK = true
+		}
+	}
+}
+
+// componentValue is the weighted mean of a component's signals on c.
+func (e *Engine) componentValue(qs *queryState, comp string, c int32) float32 {
+	v := float32(0)
+	for _, i := range signalsOf(comp) {
+		if qs.subW[i] != 0 {
+			v += qs.subW[i] * signalList[i].value(e, qs, &qs.sig[i], c)
+		}
+	}
+	return v
+}
+
+// signalEvidence is what the signals of comp say about candidate c.
+func (e *Engine) signalEvidence(qs *queryState, comp string, c int32) []string {
+	var out []string
+	for _, i := range signalsOf(comp) {
+		s := &signalList[i]
+		if qs.sig[i].present && s.evidence != nil {
+			out = append(out, s.evidence(e, qs, &qs.sig[i], c, qs.lang)...)
+		}
+	}
+	return out
+}
