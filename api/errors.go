@@ -186,6 +186,18 @@ var esPatterns = []struct {
 	{regexp.MustCompile(`^must be a year from 1900 to next year$`), "debe ser un año entre 1900 y el próximo"},
 	{regexp.MustCompile(`^unknown region or country in (.*)$`), "estado o país desconocido en $1"},
 	{regexp.MustCompile(`^empty place name$`), "falta el nombre del lugar"},
+	{regexp.MustCompile(`^a city's profile records no diaspora; record ties with POST /api/v1/ties$`), "el perfil de una ciudad no lleva diáspora; registre los vínculos con POST /api/v1/ties"},
+	{regexp.MustCompile(`^a city's profile has no constraints; state what it asks of a partner in wishes$`), "el perfil de una ciudad no lleva restricciones; indique lo que pide a un socio en wishes"},
+	{regexp.MustCompile(`^unknown world region (.*); use a UN M49 code or a name such as Oceania, Europe, Latin America$`), "región del mundo desconocida: $1; use un código M49 de la ONU o un nombre como Oceanía, Europa, América Latina"},
+	{regexp.MustCompile(`^must be a two-letter language code such as en, got (.*)$`), "debe ser un código de idioma de dos letras como en; se recibió $1"},
+	{regexp.MustCompile(`^is not an e-mail address$`), "no es una dirección de correo"},
+	{regexp.MustCompile(`^name the municipality \(CVEGEO\) or the state the city wants to twin with$`), "indique el municipio (CVEGEO) o el estado con el que la ciudad quiere hermanarse"},
+	{regexp.MustCompile(`^must be a 5-digit CVEGEO such as 11008$`), "debe ser una clave CVEGEO de 5 dígitos como 11008"},
+	{regexp.MustCompile(`^is not a known municipality$`), "no es un municipio conocido"},
+	{regexp.MustCompile(`^must be a 2-digit INEGI state code such as 11$`), "debe ser una clave de estado del INEGI de 2 dígitos como 11"},
+	{regexp.MustCompile(`^is not the state of municipality (.*)$`), "no es el estado del municipio $1"},
+	{regexp.MustCompile(`^must be a date YYYY-MM-DD \(or YYYY-MM, YYYY\) from 1900 to next year$`), "debe ser una fecha AAAA-MM-DD (o AAAA-MM, AAAA) entre 1900 y el año próximo"},
+	{regexp.MustCompile(`^the interest has invalid fields$`), "El interés tiene campos no válidos."},
 	{regexp.MustCompile(`^municipality must be a 5-digit INEGI CVEGEO such as 11008$`), "El municipio debe ser una clave CVEGEO del INEGI de 5 dígitos, como 11008."},
 }
 

@@ -121,6 +121,7 @@ func (p *params) match(c *gin.Context) matchParams {
 			MinPopulation:  p.int("min_population", 0, 0, 1e10),
 			MaxPopulation:  p.int("max_population", 0, 0, 1e10),
 			ExcludeTwinned: p.bool("exclude_twinned"),
+			IgnoreWishes:   p.bool("ignore_wishes"),
 		},
 		Format: p.oneOf("format", "json", "json", "csv"),
 	}
@@ -134,7 +135,7 @@ func (mp matchParams) key() string {
 	f := mp.Filter
 	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
 		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
-		strconv.FormatBool(f.ExcludeTwinned), mp.Format}, "|")
+		strconv.FormatBool(f.ExcludeTwinned), strconv.FormatBool(f.IgnoreWishes), mp.Format}, "|")
 }
 
 // cvegeoParam validates the :cvegeo path parameter and finds the

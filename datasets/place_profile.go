@@ -49,13 +49,14 @@ func (w Wishes) Empty() bool {
 
 // Contact is whom to address at the city.
 type Contact struct {
-	Name         string `json:"name,omitempty"`
-	Role         string `json:"role,omitempty"`
-	Organisation string `json:"organisation,omitempty"`
-	Email        string `json:"email,omitempty"`
-	Phone        string `json:"phone,omitempty"`
-	Via          string `json:"via,omitempty"` // e.g. the consulate that relays
-	Languages    string `json:"languages,omitempty"`
+	Name         string            `json:"name,omitempty"`
+	Role         string            `json:"role,omitempty"`
+	RoleI18n     map[string]string `json:"role_i18n,omitempty"`
+	Organisation string            `json:"organisation,omitempty"`
+	Email        string            `json:"email,omitempty"`
+	Phone        string            `json:"phone,omitempty"`
+	Via          string            `json:"via,omitempty"`       // e.g. the consulate that relays
+	Languages    string            `json:"languages,omitempty"` // codes the contact speaks: "es, en"
 }
 
 // Interest is a city's stated wish to twin with a Mexican municipality
@@ -202,6 +203,7 @@ func (c *Contact) validate(fe FieldErrors) {
 		"email": c.Email, "phone": c.Phone, "via": c.Via, "languages": c.Languages} {
 		checkText(fe, "contact."+f, v, 200, false)
 	}
+	checkI18n(fe, "contact.role_i18n", c.RoleI18n, 200)
 	if c.Email != "" && !strings.Contains(c.Email, "@") {
 		fe.Add("contact.email", "is not an e-mail address")
 	}
@@ -311,7 +313,7 @@ func fieldEmpty(u PlaceProfileUpdate, f string) bool {
 	case "wishes":
 		return u.Wishes.Empty()
 	case "contact":
-		return u.Contact == nil || *u.Contact == Contact{}
+		return u.Contact == nil || reflect.ValueOf(*u.Contact).IsZero()
 	}
 	return false
 }
