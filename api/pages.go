@@ -33,14 +33,14 @@ type pageSet struct {
 	tax    *datasets.Taxonomy
 }
 
-var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help"}
+var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help", "analysis"}
 
 func loadPages(tax *datasets.Taxonomy) (*pageSet, error) {
 	ps := &pageSet{byLang: map[string]map[string]*template.Template{}, tax: tax}
 	for _, lang := range []string{"es", "en"} {
 		ps.byLang[lang] = map[string]*template.Template{}
 		funcs := templateFuncs(lang)
-		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/partials.html")
+		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/partials.html", "web/templates/map.html")
 		if err != nil {
 			return nil, fmt.Errorf("api: layout template: %w", err)
 		}
@@ -113,6 +113,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/consulados/:id", s.consulatePage)
 	r.GET("/ayuda", s.helpPage("es"))
 	r.GET("/help", s.helpPage("en"))
+	r.GET("/analisis", s.analysisPage("es"))
+	r.GET("/analysis", s.analysisPage("en"))
 	r.GET("/acceso", s.signinPage)
 	r.POST("/acceso", s.signinPost)
 	r.POST("/salir", s.signoutPost)

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -68,6 +71,14 @@ type Config struct {
 	DisableAccessLog bool
 	// MaxConcurrentRanks bounds POST /rank streams at once (default 1).
 	MaxConcurrentRanks int
+	// PublicURL is the address browsers use ("https://hermanar.example")
+	// when a proxy terminates TLS; page forms and cookie-authenticated
+	// writes must come from its origin. Empty: the request's own scheme
+	// and host.
+	PublicURL string
+	// SecureCookies marks the sign-in cookie Secure even on plain http
+	// requests (behind a TLS proxy without PublicURL).
+	SecureCookies bool
 }
 
 // Server is the HTTP service. It answers /healthz at once and everything
@@ -95,6 +106,8 @@ type Server struct {
 	// the latency tail short under load.
 	matchSem chan struct{}
 	pages    *pageSet
+	// publicOrigin is PublicURL reduced to scheme://host, lower case.
+	publicOrigin string
 }
 
 func init() {
@@ -121,8 +134,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConcurrentRanks <= 0 {
 		cfg.MaxConcurrentRanks = 1
 	}
+	publicOrigin := ""
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("api: public URL %q must be http(s)://host[:port]", cfg.PublicURL)
+		}
+		publicOrigin = strings.ToLower(u.Scheme + "://" + u.Host)
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, tax: cfg.Taxonomy, started: time.Now(),
-		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), matchSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), publicOrigin: publicOrigin, matchSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if cfg.CacheBytes > 0 {
 		s.cache = newLRU(cfg.CacheBytes)
 	}
@@ -206,7 +227,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody)
+	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody, s.checkLang, s.browserWrites)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, errf(datasets.ENotFound, "No existe %s.", "There is nothing at %s.", c.Request.URL.Path))
 	})
@@ -247,6 +268,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/ties", s.postTie)
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/classify", s.postClassify)
+	s.workflowRoutes(v1)
 
 	s.pageRoutes(r)
 	return r
@@ -371,6 +393,28 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 }
 
+// checkLang refuses a ?lang= the service does not speak instead of
+// answering in Spanish as if nothing had been asked; the error itself is
+// in the cookie's or Accept-Language's language.
+func (s *Server) checkLang(c *gin.Context) {
+	q, given := c.GetQuery("lang")
+	if !given {
+		c.Next()
+		return
+	}
+	if v := strings.ToLower(strings.TrimSpace(q)); v != "es" && v != "en" {
+		if len(q) > 20 {
+			q = q[:20] + "…"
+		}
+		f := fieldErrs{}
+		f.add("lang", `idioma no disponible: %q; use "es" (español) o "en" (inglés)`,
+			`language not available: %q; use "es" (Spanish) or "en" (English)`, strings.ToValidUTF8(q, "?"))
+		s.fail(c, f.err())
+		return
+	}
+	c.Next()
+}
+
 // limitBody caps every request body; handlers see *http.MaxBytesError.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
@@ -383,14 +427,24 @@ func (s *Server) limitBody(c *gin.Context) {
 	c.Next()
 }
 
-// bindJSON decodes a JSON body into v with ShouldBindJSON, after checking
-// the media type.
+// bindJSON decodes a JSON body into v, after checking the media type and
+// that every key is spelt exactly (see exactKeys).
 func bindJSON(c *gin.Context, v any) error {
 	ct := c.ContentType()
 	if ct != "" && ct != "application/json" && !strings.HasSuffix(ct, "+json") {
 		return errf(EUnsupported, "Envíe JSON (Content-Type: application/json), no %s.", "Send JSON (Content-Type: application/json), not %s.", ct)
 	}
-	if err := c.ShouldBindJSON(v); err != nil {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return bindError(err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return bindError(io.EOF)
+	}
+	if err := exactKeys(body, v); err != nil {
+		return err
+	}
+	if err := binding.JSON.BindBody(body, v); err != nil {
 		return bindError(err)
 	}
 	return nil

@@ -129,7 +129,8 @@ func parsePlaceProfilesFile(s *importSession, file string, data []byte) (*parsed
 		out[id] = rec
 	}
 	if counts["resolved"] == 0 {
-		return nil, Errorf(EInvalid, "%s: none of its %d cities names a known foreign place (see the report)", file, len(rows))
+		return nil, Errf(EInvalid, "%[1]s: ninguna de sus %[2]d ciudades es un lugar extranjero conocido (vea el informe)",
+			"%[1]s: none of its %[2]d cities names a known foreign place (see the report)", file, len(rows))
 	}
 	recs := make([]PlaceProfile, 0, len(order))
 	for _, id := range order {
@@ -145,8 +146,8 @@ func parsePlaceProfilesFile(s *importSession, file string, data []byte) (*parsed
 func rowFieldError(file string, line int, err error) error {
 	var parts []string
 	if e, ok := err.(*Error); ok && len(e.Fields) > 0 {
-		for _, k := range sortedFieldKeys(e.Fields) {
-			parts = append(parts, k+": "+e.Fields[k])
+		for _, k := range sortedFieldKeys(fieldsOf(err)) {
+			parts = append(parts, k+": "+e.Fields[k].EN)
 		}
 		return lineError(file, line, "%s", strings.Join(parts, "; "))
 	}

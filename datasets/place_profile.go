@@ -112,26 +112,26 @@ func ValidDate(s string) bool {
 	return err == nil && t.Year() >= 1900 && t.Year() <= time.Now().Year()+1
 }
 
-func checkText(fe FieldErrors, field, s string, max int, required bool) {
+func checkField(fe FieldErrors, field, s string, max int, required bool) {
 	switch {
 	case !utf8.ValidString(s):
-		fe.Add(field, "is not valid UTF-8")
+		fe.Addf(field, "no es UTF-8 válido", "is not valid UTF-8")
 	case required && strings.TrimSpace(s) == "":
-		fe.Add(field, "must not be empty")
+		fe.Addf(field, "no debe estar vacío", "must not be empty")
 	case utf8.RuneCountInString(s) > max:
-		fe.Add(field, "is longer than %d characters", max)
+		fe.Addf(field, "tiene más de %d caracteres", "is longer than %d characters", max)
 	case strings.ContainsRune(s, 0):
-		fe.Add(field, "contains a NUL character")
+		fe.Addf(field, "contiene un carácter NUL", "contains a NUL character")
 	}
 }
 
 func checkI18n(fe FieldErrors, field string, m map[string]string, max int) {
 	for k, v := range m {
 		if k != "es" && k != "en" {
-			fe.Add(field+"."+k, "must be \"es\" or \"en\", got %q", k)
+			fe.Addf(field+"."+k, "debe ser \"es\" o \"en\"; se recibió %q", "must be \"es\" or \"en\", got %q", k)
 			continue
 		}
-		checkText(fe, field+"."+k, v, max, true)
+		checkField(fe, field+"."+k, v, max, true)
 	}
 }
 
@@ -158,40 +158,41 @@ func (w *Wishes) Normalize() {
 
 func (w Wishes) validate(fe FieldErrors) {
 	if len(w.Countries) > MaxCountries {
-		fe.Add("wishes.countries", "has more than %d countries", MaxCountries)
+		fe.Addf("wishes.countries", "tiene más de %d países", "has more than %d countries", MaxCountries)
 	}
 	for i, cc := range w.Countries {
 		if len(cc) != 2 || !isASCIIUpper(cc) {
-			fe.Add(fmt.Sprintf("wishes.countries[%d]", i), "must be a two-letter ISO code in capitals, got %q", cc)
+			fe.Addf(fmt.Sprintf("wishes.countries[%d]", i), "debe ser un código ISO de dos letras mayúsculas; se recibió %q", "must be a two-letter ISO code in capitals, got %q", cc)
 		}
 	}
 	if len(w.Regions) > MaxCountries {
-		fe.Add("wishes.regions", "has more than %d items", MaxCountries)
+		fe.Addf("wishes.regions", "tiene más de %d elementos", "has more than %d items", MaxCountries)
 	}
 	for i, r := range w.Regions {
 		if !m49RE.MatchString(r) || RegionName(r, "en") == r {
-			fe.Add(fmt.Sprintf("wishes.regions[%d]", i), "unknown world region %q; use a UN M49 code or a name such as Oceania, Europe, Latin America", r)
+			fe.Addf(fmt.Sprintf("wishes.regions[%d]", i), "región del mundo desconocida: %q; use un código M49 de la ONU o un nombre como Oceanía, Europa, América Latina",
+				"unknown world region %q; use a UN M49 code or a name such as Oceania, Europe, Latin America", r)
 		}
 	}
 	for i, l := range w.Languages {
 		if !langRE.MatchString(l) {
-			fe.Add(fmt.Sprintf("wishes.languages[%d]", i), "must be a two-letter language code such as en, got %q", l)
+			fe.Addf(fmt.Sprintf("wishes.languages[%d]", i), "debe ser un código de idioma de dos letras como en; se recibió %q", "must be a two-letter language code such as en, got %q", l)
 		}
 	}
 	if w.MinPopulation < 0 {
-		fe.Add("wishes.min_population", "must not be negative")
+		fe.Addf("wishes.min_population", "no debe ser negativo", "must not be negative")
 	}
 	if w.MaxPopulation < 0 {
-		fe.Add("wishes.max_population", "must not be negative")
+		fe.Addf("wishes.max_population", "no debe ser negativo", "must not be negative")
 	}
 	if w.MaxPopulation > 0 && w.MinPopulation > w.MaxPopulation {
-		fe.Add("wishes.max_population", "must be at least min_population")
+		fe.Addf("wishes.max_population", "debe ser al menos min_population", "must be at least min_population")
 	}
 	if len(w.Traits) > MaxItems {
-		fe.Add("wishes.traits", "has more than %d items", MaxItems)
+		fe.Addf("wishes.traits", "tiene más de %d elementos", "has more than %d items", MaxItems)
 	}
 	for i, t := range w.Traits {
-		checkText(fe, fmt.Sprintf("wishes.traits[%d]", i), t, MaxItemText, true)
+		checkField(fe, fmt.Sprintf("wishes.traits[%d]", i), t, MaxItemText, true)
 	}
 }
 
@@ -201,11 +202,11 @@ func (c *Contact) validate(fe FieldErrors) {
 	}
 	for f, v := range map[string]string{"name": c.Name, "role": c.Role, "organisation": c.Organisation,
 		"email": c.Email, "phone": c.Phone, "via": c.Via, "languages": c.Languages} {
-		checkText(fe, "contact."+f, v, 200, false)
+		checkField(fe, "contact."+f, v, 200, false)
 	}
 	checkI18n(fe, "contact.role_i18n", c.RoleI18n, 200)
 	if c.Email != "" && !strings.Contains(c.Email, "@") {
-		fe.Add("contact.email", "is not an e-mail address")
+		fe.Addf("contact.email", "no es una dirección de correo", "is not an e-mail address")
 	}
 }
 
@@ -215,22 +216,24 @@ func (u *PlaceProfileUpdate) Validate(tax *Taxonomy) error {
 	if err := u.Profile.Validate(tax); err != nil {
 		if de, ok := err.(*Error); ok {
 			for k, v := range de.Fields {
-				fe.Add(k, "%s", v)
+				fe[k] = v
 			}
 		}
 	}
 	if len(u.Diaspora) > 0 {
-		fe.Add("diaspora", "a city's profile records no diaspora; record ties with POST /api/v1/ties")
+		fe.Addf("diaspora", "el perfil de una ciudad no lleva diáspora; registre los vínculos con POST /api/v1/ties",
+			"a city's profile records no diaspora; record ties with POST /api/v1/ties")
 	}
 	if !reflect.ValueOf(u.Constraints).IsZero() {
-		fe.Add("constraints", "a city's profile has no constraints; state what it asks of a partner in wishes")
+		fe.Addf("constraints", "el perfil de una ciudad no lleva restricciones; indique lo que pide a un socio en wishes",
+			"a city's profile has no constraints; state what it asks of a partner in wishes")
 	}
 	checkI18n(fe, "narrative_i18n", u.NarrativeI18n, MaxNarrative)
 	u.Wishes.Normalize()
 	u.Wishes.validate(fe)
 	u.Contact.validate(fe)
-	checkText(fe, "source", u.Source, MaxSourceText, true)
-	return fe.Err("the profile has invalid fields")
+	checkField(fe, "source", u.Source, MaxSourceText, true)
+	return fe.Err(Text{ES: "El perfil tiene campos no válidos.", EN: "The profile has invalid fields."})
 }
 
 // Validate checks a stated interest. knownMunicipality reports whether a
@@ -241,26 +244,28 @@ func (in *Interest) Validate(knownMunicipality func(string) bool) error {
 	in.State = strings.TrimSpace(in.State)
 	switch {
 	case in.Municipality == "" && in.State == "":
-		fe.Add("municipality", "name the municipality (CVEGEO) or the state the city wants to twin with")
+		fe.Addf("municipality", "indique el municipio (CVEGEO) o el estado con el que la ciudad quiere hermanarse",
+			"name the municipality (CVEGEO) or the state the city wants to twin with")
 	case in.Municipality != "" && !ValidCVEGEO(in.Municipality):
-		fe.Add("municipality", "must be a 5-digit CVEGEO such as 11008")
+		fe.Addf("municipality", "debe ser una clave CVEGEO de 5 dígitos como 11008", "must be a 5-digit CVEGEO such as 11008")
 	case in.Municipality != "" && knownMunicipality != nil && !knownMunicipality(in.Municipality):
-		fe.Add("municipality", "is not a known municipality")
+		fe.Addf("municipality", "no es un municipio conocido", "is not a known municipality")
 	}
 	if in.State != "" && !stateRE.MatchString(in.State) {
-		fe.Add("state", "must be a 2-digit INEGI state code such as 11")
+		fe.Addf("state", "debe ser una clave de estado del INEGI de 2 dígitos como 11", "must be a 2-digit INEGI state code such as 11")
 	}
 	if in.Municipality != "" && in.State != "" && in.State != in.Municipality[:2] {
-		fe.Add("state", "is not the state of municipality %s", in.Municipality)
+		fe.Addf("state", "no es el estado del municipio %s", "is not the state of municipality %s", in.Municipality)
 	}
 	if !ValidDate(in.Date) {
-		fe.Add("date", "must be a date YYYY-MM-DD (or YYYY-MM, YYYY) from 1900 to next year")
+		fe.Addf("date", "debe ser una fecha AAAA-MM-DD (o AAAA-MM, AAAA) entre 1900 y el año próximo",
+			"must be a date YYYY-MM-DD (or YYYY-MM, YYYY) from 1900 to next year")
 	}
-	checkText(fe, "locality", in.Locality, MaxItemText, false)
-	checkText(fe, "source", in.Source, MaxSourceText, true)
-	checkText(fe, "note", in.Note, MaxNarrative, false)
+	checkField(fe, "locality", in.Locality, MaxItemText, false)
+	checkField(fe, "source", in.Source, MaxSourceText, true)
+	checkField(fe, "note", in.Note, MaxNarrative, false)
 	checkI18n(fe, "note_i18n", in.NoteI18n, MaxNarrative)
-	return fe.Err("the interest has invalid fields")
+	return fe.Err(Text{ES: "El interés tiene campos no válidos.", EN: "The interest has invalid fields."})
 }
 
 // Apply makes the new version of a place profile from base and an update

@@ -56,10 +56,10 @@ func decodePlaceProfiles(name string, b []byte, snap *Snapshot) ([]PlaceProfile,
 func checkPlaceRecord(p PlaceProfile, snap *Snapshot) error {
 	pl, ok := snap.Place(p.PlaceID)
 	if !ok {
-		return Errorf(EInvalid, "place %d does not exist", p.PlaceID)
+		return Errf(EInvalid, "el lugar %d no existe", "place %d does not exist", p.PlaceID)
 	}
 	if pl.Country == "MX" {
-		return Errorf(EInvalid, "place %d (%s) is in Mexico", p.PlaceID, pl.Name)
+		return Errf(EInvalid, "el lugar %d (%s) está en México", "place %d (%s) is in Mexico", p.PlaceID, pl.Name)
 	}
 	u := p.Update()
 	u.Source = "-"
@@ -75,10 +75,13 @@ func checkPlaceRecord(p PlaceProfile, snap *Snapshot) error {
 }
 
 func fieldsOf(err error) map[string]string {
+	out := map[string]string{}
 	if e, ok := err.(*Error); ok {
-		return e.Fields
+		for k, v := range e.Fields {
+			out[k] = v.EN
+		}
 	}
-	return nil
+	return out
 }
 
 // LoadPlaceProfiles merges the foreign cities' records: curated, then

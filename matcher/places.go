@@ -37,7 +37,7 @@ func (e *Engine) loadPlaceRecords(d *dynamic) {
 func (e *Engine) SetPlaceRecord(rec datasets.PlaceProfile) error {
 	c, ok := e.candIndex[rec.PlaceID]
 	if !ok {
-		return datasets.Errorf(datasets.ENotFound, "place %d is not a foreign candidate", rec.PlaceID)
+		return datasets.Errf(datasets.ENotFound, "el lugar %d no es una ciudad extranjera candidata", "place %d is not a foreign candidate", rec.PlaceID)
 	}
 	v := e.vectorize(rec.Profile)
 	e.mu.Lock()
