@@ -1,8 +1,15 @@
 package api
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"hermanar/datasets"
 )
@@ -149,6 +156,175 @@ func TestStaticAndMethods(t *testing.T) {
 		}
 		if tc.method == "OPTIONS" && !strings.Contains(w.Header().Get("Allow"), "POST") {
 			t.Errorf("%s: Allow %q should list POST", tc.name, w.Header().Get("Allow"))
+		}
+	}
+}
+
+// cutReader yields its text and then fails the way a dropped connection
+// does.
+type cutReader struct{ r io.Reader }
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// TestIncompleteFormChangesNothing: a page form whose body cannot be read
+// whole is refused (400, or 413 when too large) and the stored profile
+// stays as it was — in-process and over a real loopback connection with a
+// chunked body cut short.
+func TestIncompleteFormChangesNothing(t *testing.T) {
+	e := mustEnv(t)
+	secret := e.token(t, RoleLiaison, manuelDoblado, "")
+	if w := e.do(t, req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: secret,
+		body: `{"lang":"es","narrative":"original","problems":[{"text":"escasez de agua"}]}`}); w.Code != 200 {
+		t.Fatalf("seed profile: %d %s", w.Code, w.Body)
+	}
+	full := url.Values{"lang": {"es"}, "narrative": {"reemplazo"}, "problems": {"empleo"}}.Encode()
+	post := func(body io.Reader, n int64) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/municipios/11008/perfil", body)
+		r.ContentLength = n
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Origin", "http://example.com")
+		r.AddCookie(&http.Cookie{Name: tokenCookie, Value: secret})
+		return e.serve(r)
+	}
+	cases := []struct {
+		name string
+		body io.Reader
+		n    int64
+		want int
+	}{
+		{"dropped connection", &cutReader{strings.NewReader(full[:len(full)/2])}, -1, 400},
+		{"dropped after the whole text", &cutReader{strings.NewReader(full)}, -1, 400},
+		{"too large", strings.NewReader("narrative=" + strings.Repeat("a", 300<<10)), -1, 413},
+	}
+	for _, tc := range cases {
+		w := post(tc.body, tc.n)
+		if w.Code != tc.want {
+			t.Errorf("%s: got %d, want %d\n%.300s", tc.name, w.Code, tc.want, w.Body)
+		}
+		if p := e.b.Engine.Profile(manuelDoblado); p.Narrative != "original" {
+			t.Fatalf("%s: the profile changed to %+v", tc.name, p)
+		}
+	}
+
+	// The same over a real socket: a chunked body, then the connection
+	// closes before the last chunk.
+	ts := httptest.NewServer(e.h)
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := ts.Listener.Addr().String()
+	fmt.Fprintf(conn, "POST /municipios/11008/perfil HTTP/1.1\r\nHost: %s\r\nOrigin: http://%s\r\nCookie: %s=%s\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n",
+		host, host, tokenCookie, secret, len(full)/2, full[:len(full)/2])
+	time.Sleep(50 * time.Millisecond)
+	conn.(*net.TCPConn).CloseWrite()
+	_, _ = io.ReadAll(conn)
+	conn.Close()
+	if p := e.b.Engine.Profile(manuelDoblado); p.Narrative != "original" {
+		t.Fatalf("cut chunked body: the profile changed to %+v", p)
+	}
+	// And a whole form still saves.
+	if w := post(strings.NewReader(full), int64(len(full))); w.Code != 303 {
+		t.Errorf("whole form: got %d, want 303\n%.300s", w.Code, w.Body)
+	}
+	if p := e.b.Engine.Profile(manuelDoblado); p.Narrative != "reemplazo" {
+		t.Errorf("whole form not saved: %+v", p)
+	}
+}
+
+// TestCrossSiteWritesRefused: writes a browser attaches the sign-in
+// cookie to need this site's exact origin (scheme included) and, for the
+// JSON API, application/json; bearer-token writes are unchanged.
+func TestCrossSiteWritesRefused(t *testing.T) {
+	e := mustEnv(t)
+	liaison := e.token(t, RoleLiaison, manuelDoblado, "")
+	consul := e.token(t, RoleConsulate, "", "milwaukee")
+	analyst := e.token(t, RoleAnalyst, "", "")
+	profile := `{"lang":"es","narrative":"x","problems":[{"text":"escasez de agua"}]}`
+	tie := `{"municipality":"11009","place":"Madison, Wisconsin","size":3,"source":"s"}`
+	rank := `{"municipalities":["11008"],"k":1}`
+	form := url.Values{"lang": {"es"}, "narrative": {"hola"}}.Encode()
+	type rq struct {
+		name, method, path, body, ctype, origin, cookie, bearer string
+		want                                                    int
+	}
+	cases := []rq{
+		{"cookie tie, no Origin, no type (no-cors fetch)", "POST", "/api/v1/ties", tie, "", "", consul, "", 403},
+		{"cookie tie, text/plain from this origin", "POST", "/api/v1/ties", tie, "text/plain", "http://example.com", consul, "", 415},
+		{"cookie tie from another port", "POST", "/api/v1/ties", tie, "application/json", "http://example.com:8081", consul, "", 403},
+		{"cookie tie over https origin on http", "POST", "/api/v1/ties", tie, "application/json", "https://example.com", consul, "", 403},
+		{"cookie tie from this origin", "POST", "/api/v1/ties", tie, "application/json", "http://example.com", consul, "", 201},
+		{"cookie rank, no Origin", "POST", "/api/v1/rank", rank, "", "", analyst, "", 403},
+		{"cookie profile from another site", "PUT", "/api/v1/municipalities/11008/profile", profile, "application/json", "http://evil.example", liaison, "", 403},
+		{"bearer tie, no Origin, no type", "POST", "/api/v1/ties", tie, "", "", "", consul, 200},
+		{"bearer rank, no Origin", "POST", "/api/v1/rank", rank, "application/json", "", "", analyst, 200},
+		{"page form, https origin on http", "POST", "/municipios/11008/perfil", form, "application/x-www-form-urlencoded", "https://example.com", liaison, "", 403},
+		{"page form, no Origin", "POST", "/municipios/11008/perfil", form, "application/x-www-form-urlencoded", "", liaison, "", 403},
+		{"page form, this origin", "POST", "/municipios/11008/perfil", form, "application/x-www-form-urlencoded", "http://example.com", liaison, "", 303},
+		{"sign-out from another site", "POST", "/salir", "", "", "http://evil.example", liaison, "", 403},
+		{"sign-out, this origin", "POST", "/salir", "", "", "http://example.com", liaison, "", 303},
+	}
+	for _, tc := range cases {
+		var body io.Reader
+		if tc.body != "" {
+			body = strings.NewReader(tc.body)
+		}
+		r := httptest.NewRequest(tc.method, tc.path, body)
+		if tc.ctype != "" {
+			r.Header.Set("Content-Type", tc.ctype)
+		}
+		if tc.origin != "" {
+			r.Header.Set("Origin", tc.origin)
+		}
+		if tc.cookie != "" {
+			r.AddCookie(&http.Cookie{Name: tokenCookie, Value: tc.cookie})
+		}
+		if tc.bearer != "" {
+			r.Header.Set("Authorization", "Bearer "+tc.bearer)
+		}
+		if w := e.serve(r); w.Code != tc.want {
+			t.Errorf("%s: got %d, want %d\n%.300s", tc.name, w.Code, tc.want, w.Body)
+		}
+	}
+}
+
+// TestSecureCookieFollowsScheme: over plain http the sign-in cookie is
+// not Secure (a browser would drop it and sign-in would fail on a LAN);
+// over TLS, or with the SecureCookies setting, it is.
+func TestSecureCookieFollowsScheme(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tls    bool
+		force  bool
+		secure bool
+	}{{"plain http", false, false, false}, {"https", true, false, true}, {"forced by the setting", false, true, true}} {
+		e := mustEnv(t)
+		e.srv.cfg.SecureCookies = tc.force
+		secret := e.token(t, RoleAdmin, "", "")
+		scheme := "http"
+		if tc.tls {
+			scheme = "https"
+		}
+		r := httptest.NewRequest("POST", scheme+"://example.com/acceso", strings.NewReader(url.Values{"token": {secret}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Origin", scheme+"://example.com")
+		w := e.serve(r)
+		var got *http.Cookie
+		for _, c := range w.Result().Cookies() {
+			if c.Name == tokenCookie {
+				got = c
+			}
+		}
+		if w.Code != 303 || got == nil || got.Secure != tc.secure {
+			t.Errorf("%s: status %d, cookie %+v, want Secure=%v", tc.name, w.Code, got, tc.secure)
 		}
 	}
 }

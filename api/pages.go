@@ -40,7 +40,7 @@ func loadPages(tax *datasets.Taxonomy) (*pageSet, error) {
 	for _, lang := range []string{"es", "en"} {
 		ps.byLang[lang] = map[string]*template.Template{}
 		funcs := templateFuncs(lang)
-		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/partials.html")
+		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/partials.html", "web/templates/map.html")
 		if err != nil {
 			return nil, fmt.Errorf("api: layout template: %w", err)
 		}

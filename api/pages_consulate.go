@@ -24,6 +24,7 @@ type consulateView struct {
 	Jurisdiction  []string
 	Ties          []TieView
 	Opportunities []opportunityView
+	Map           *mapView // maps_consulate.go
 }
 
 type opportunityView struct {
@@ -75,6 +76,10 @@ func (s *Server) consulatePage(c *gin.Context) {
 	for _, o := range ops {
 		v.Opportunities = append(v.Opportunities, opportunityView{Opportunity: o,
 			PageURL: fmt.Sprintf("/municipios/%s/coincidencias?country=%s#p%d", o.Municipality, o.Place.Country, o.Place.ID)})
+	}
+	if v.Map, err = b.consulateMap(con, v.Ties, v.Opportunities, lang); err != nil {
+		s.fail(c, err)
+		return
 	}
 	s.render(c, http.StatusOK, "consulate", page{Title: con.Name, P: v})
 }

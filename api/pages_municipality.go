@@ -143,6 +143,7 @@ type matchesView struct {
 	JSONURL    string
 	Errors     map[string]string
 	ProfileSrc string
+	Map        *mapView // maps.go
 }
 
 type countryOption struct{ Code, Name string }
@@ -184,6 +185,10 @@ func (s *Server) matchesPage(c *gin.Context) {
 		return
 	}
 	v.Result, v.Matches = res, matchViews(res.Matches, lang)
+	if v.Map, err = b.matchesMap(m, v.Matches, lang); err != nil {
+		s.fail(c, err)
+		return
+	}
 	q := c.Request.URL.Query()
 	q.Del("format")
 	q.Set("lang", lang)

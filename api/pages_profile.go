@@ -186,27 +186,9 @@ func (s *Server) profileEditPage(c *gin.Context) {
 	s.render(c, status, "profile_edit", page{Title: pageText["edit.title"].In(langOf(c)) + " " + m.Name, P: v})
 }
 
-// sameOrigin rejects cross-site form posts (the token cookie is
-// SameSite=Strict already; this is a second lock).
-func sameOrigin(c *gin.Context) bool {
-	if o := c.GetHeader("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		return err == nil && u.Host == c.Request.Host
-	}
-	switch c.GetHeader("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-		return true
-	}
-	return false
-}
-
 func (s *Server) profileSavePage(c *gin.Context) {
 	b, m, ok := s.municipalityRequest(c)
 	if !ok {
-		return
-	}
-	if !sameOrigin(c) {
-		s.fail(c, errf(datasets.EForbidden, "Formulario enviado desde otro sitio.", "Form posted from another site."))
 		return
 	}
 	if _, err := s.requireProfileEditor(c, b, m.CVEGEO); err != nil {

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"hermanar/datasets"
-
 	"github.com/gin-gonic/gin"
 )
 
@@ -47,10 +45,6 @@ func (s *Server) signinPost(c *gin.Context) {
 	if b == nil {
 		return
 	}
-	if !sameOrigin(c) {
-		s.fail(c, errf(datasets.EForbidden, "Formulario enviado desde otro sitio.", "Form posted from another site."))
-		return
-	}
 	next := safeNext(c.PostForm("next"))
 	secret := strings.TrimSpace(c.PostForm("token"))
 	tok, err := b.tokens.Lookup(secret)
@@ -59,7 +53,7 @@ func (s *Server) signinPost(c *gin.Context) {
 		return
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: tokenCookie, Value: secret, Path: "/", MaxAge: int((30 * 24 * time.Hour).Seconds()),
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: s.secureCookie(c.Request), SameSite: http.SameSiteStrictMode})
 	if next == "/" && tok.Role == RoleLiaison {
 		next = "/municipios/" + tok.Municipality
 	} else if next == "/" && tok.Role == RoleConsulate {
@@ -70,6 +64,6 @@ func (s *Server) signinPost(c *gin.Context) {
 
 func (s *Server) signoutPost(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: tokenCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: s.secureCookie(c.Request), SameSite: http.SameSiteStrictMode})
 	c.Redirect(http.StatusSeeOther, "/")
 }

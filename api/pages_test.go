@@ -75,6 +75,7 @@ func TestSignInAndEditProfile(t *testing.T) {
 	form := url.Values{"token": {secret}, "next": {"/"}}
 	r := httptest.NewRequest("POST", "/acceso", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
 	if w.Code != 303 || w.Header().Get("Location") != "/municipios/11008" {
@@ -86,8 +87,8 @@ func TestSignInAndEditProfile(t *testing.T) {
 			ck = c
 		}
 	}
-	if ck == nil || !ck.HttpOnly || !ck.Secure || ck.SameSite != http.SameSiteStrictMode || ck.Value != secret {
-		t.Fatalf("cookie: %+v", ck)
+	if ck == nil || !ck.HttpOnly || ck.Secure || ck.SameSite != http.SameSiteStrictMode || ck.Value != secret {
+		t.Fatalf("cookie over plain http (Secure must follow the scheme): %+v", ck)
 	}
 	withCookie := func(r *http.Request) *httptest.ResponseRecorder {
 		r.AddCookie(&http.Cookie{Name: tokenCookie, Value: secret})
@@ -127,7 +128,7 @@ func TestSignInAndEditProfile(t *testing.T) {
 		t.Error("municipality page does not show the saved profile")
 	}
 	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}}
-	if w := post(bad, ""); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
+	if w := post(bad, "http://example.com"); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
 		t.Errorf("invalid form: %d\n%.600s", w.Code, w.Body)
 	}
 	// Another municipality's form is refused.
@@ -139,6 +140,7 @@ func TestSignInAndEditProfile(t *testing.T) {
 	form.Set("token", "hmn_"+strings.Repeat("B", 43))
 	r = httptest.NewRequest("POST", "/acceso", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
 	w = httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
 	if w.Code != 401 || !strings.Contains(w.Body.String(), "no es válida") {

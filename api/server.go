@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -68,6 +69,14 @@ type Config struct {
 	DisableAccessLog bool
 	// MaxConcurrentRanks bounds POST /rank streams at once (default 1).
 	MaxConcurrentRanks int
+	// PublicURL is the address browsers use ("https://hermanar.example")
+	// when a proxy terminates TLS; page forms and cookie-authenticated
+	// writes must come from its origin. Empty: the request's own scheme
+	// and host.
+	PublicURL string
+	// SecureCookies marks the sign-in cookie Secure even on plain http
+	// requests (behind a TLS proxy without PublicURL).
+	SecureCookies bool
 }
 
 // Server is the HTTP service. It answers /healthz at once and everything
@@ -95,6 +104,8 @@ type Server struct {
 	// the latency tail short under load.
 	matchSem chan struct{}
 	pages    *pageSet
+	// publicOrigin is PublicURL reduced to scheme://host, lower case.
+	publicOrigin string
 }
 
 func init() {
@@ -121,8 +132,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConcurrentRanks <= 0 {
 		cfg.MaxConcurrentRanks = 1
 	}
+	publicOrigin := ""
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("api: public URL %q must be http(s)://host[:port]", cfg.PublicURL)
+		}
+		publicOrigin = strings.ToLower(u.Scheme + "://" + u.Host)
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, tax: cfg.Taxonomy, started: time.Now(),
-		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), matchSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), publicOrigin: publicOrigin, matchSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if cfg.CacheBytes > 0 {
 		s.cache = newLRU(cfg.CacheBytes)
 	}
@@ -206,7 +225,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody)
+	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody, s.browserWrites)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, errf(datasets.ENotFound, "No existe %s.", "There is nothing at %s.", c.Request.URL.Path))
 	})

@@ -34,6 +34,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	accessLog := fs.Bool("access-log", true, "log one line per request")
 	maxBody := fs.Int64("max-body", 256<<10, "largest accepted request body, bytes")
+	publicURL := fs.String("public-url", "", "address browsers use, e.g. https://hermanar.example (behind a TLS proxy); forms must come from its origin")
+	secureCookies := fs.Bool("secure-cookies", false, "mark the sign-in cookie Secure even on plain http requests (default: only over https)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +60,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		*addr = net.JoinHostPort("", port)
 	}
 
-	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog})
+	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog,
+		PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
 	}

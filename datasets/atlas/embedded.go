@@ -18,6 +18,8 @@ const (
 	Countries110m = "countries-110m.json"
 	// Natural Earth 1:10m countries (objects "countries", "land"), world-atlas@2.0.2.
 	Countries10m = "countries-10m.json"
+	// Natural Earth 1:50m countries (objects "countries", "land"), world-atlas@2.0.2.
+	Countries50m = "countries-50m.json"
 	// Natural Earth 1:10m land (object "land"), world-atlas@2.0.2.
 	Land10m = "land-10m.json"
 	// US Census states 1:10m, unprojected (objects "states", "nation"), us-atlas@3.0.1.

@@ -14,7 +14,7 @@ tar xzf "$tmp/us-atlas-3.0.1.tgz" -C "$tmp/us"
 tar xzf "$tmp/svg-maps-mexico-2.0.0.tgz" -C "$tmp/mx"
 mkdir -p "$out"
 # Natural Earth (public domain), via world-atlas.
-for f in countries-110m.json countries-10m.json land-10m.json; do
+for f in countries-110m.json countries-50m.json countries-10m.json land-10m.json; do
 	cp "$tmp/wa/package/$f" "$out/$f"
 done
 # US Census cartographic boundaries (public domain), via us-atlas.

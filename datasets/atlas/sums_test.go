@@ -37,7 +37,7 @@ func TestEmbeddedFilesMatchSHA256SUMS(t *testing.T) {
 		}
 		n++
 	}
-	if n != 5 {
-		t.Errorf("checked %d embedded files, want 5", n)
+	if n != 6 {
+		t.Errorf("checked %d embedded files, want 6", n)
 	}
 }
