@@ -26,7 +26,7 @@ func syntheticReport(cal, abl float64) *matcher.EvalReport {
 		},
 		Ablations:           []matcher.MethodResult{m(matcher.AblationPrefix+matcher.FeatStateTwins, matcher.KindAblation, abl, 3000)},
 		HiddenNoMexicanTwin: 0.3, HiddenNoTwin: 0.2,
-		PerQuery:            []matcher.QueryResult{{EvalQuery: matcher.EvalQuery{Municipality: "11008", Hidden: 5278931}, Ranks: []float64{9, 8, 7, 6, 5}}},
+		PerQuery: []matcher.QueryResult{{EvalQuery: matcher.EvalQuery{Municipality: "11008", Hidden: 5278931}, Ranks: []float64{9, 8, 7, 6, 5}}},
 	}
 }
 
