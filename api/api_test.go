@@ -101,8 +101,14 @@ func TestMatchFilters(t *testing.T) {
 	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: got %d %s", w.Code, w.Header().Get("Content-Type"))
 	}
-	lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "municipality,rank,place_id") || !strings.Contains(lines[1], "Whitewater") {
+	// The API's CSV is the one schema of rank --csv and match --format
+	// csv, after a BOM so that spreadsheets keep the accents.
+	body := w.Body.String()
+	if !strings.HasPrefix(body, datasets.UTF8BOM) {
+		t.Errorf("csv: no UTF-8 BOM: %.40q", body)
+	}
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(body, datasets.UTF8BOM)), "\n")
+	if len(lines) != 4 || lines[0] != strings.Join(datasets.RankCSVHeader, ",") || !strings.Contains(lines[1], "Whitewater") {
 		t.Errorf("csv: got\n%s", w.Body)
 	}
 }

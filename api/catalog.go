@@ -13,10 +13,15 @@ import (
 	"hermanar/matcher"
 )
 
-// PlaceHit is one search result with the page it links to.
+// PlaceHit is one search result with the page it links to. A Mexican
+// locality links to its municipality's page, since partner cities are
+// proposed to municipalities; Label says so in the request's language.
 type PlaceHit struct {
 	index.Hit
-	URL string `json:"url"`
+	URL              string `json:"url"`
+	Label            string `json:"label"`                       // "San José de Otates — localidad de Manuel Doblado, Gto."
+	Municipality     string `json:"municipality,omitempty"`      // CVEGEO of a municipality or of a Mexican locality's municipality
+	MunicipalityName string `json:"municipality_name,omitempty"` // of a Mexican locality
 }
 
 // PlaceList is the answer of GET /places.
@@ -45,16 +50,17 @@ func (s *Server) searchPlaces(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	hits, err := s.search(b, q, f)
+	hits, err := s.search(b, q, f, langOf(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	c.Header("Vary", "Accept-Language, Cookie")
 	c.Header("Cache-Control", "public, max-age=60")
 	c.JSON(http.StatusOK, PlaceList{Query: q, Places: hits})
 }
 
-func (s *Server) search(b *Backend, q string, f index.PlaceFilter) ([]PlaceHit, error) {
+func (s *Server) search(b *Backend, q string, f index.PlaceFilter, lang string) ([]PlaceHit, error) {
 	out := []PlaceHit{}
 	if strings.TrimSpace(q) == "" {
 		return out, nil
@@ -66,16 +72,69 @@ func (s *Server) search(b *Backend, q string, f index.PlaceFilter) ([]PlaceHit, 
 	if err != nil {
 		return nil, err
 	}
+	listed := map[string]bool{} // municipalities among the hits
 	for _, h := range hits {
-		ph := PlaceHit{Hit: h}
 		if cve := h.CVEGEO(); cve != "" {
-			ph.URL = "/municipios/" + cve
-		} else {
-			ph.URL = "/lugares/" + h.ID
+			listed[cve] = true
+		}
+	}
+	fq := datasets.Fold(q)
+	for _, h := range hits {
+		ph := s.placeHit(b, h, lang)
+		// A locality found through its municipality's name ("Frías" for
+		// "Manuel Doblado") adds nothing beside the municipality itself.
+		// Nor does the seat that bears the municipality's name.
+		if h.Kind == index.KindPlace && listed[ph.Municipality] &&
+			(!strings.Contains(datasets.Fold(h.Name), fq) || datasets.Fold(h.Name) == datasets.Fold(ph.MunicipalityName)) {
+			continue
 		}
 		out = append(out, ph)
 	}
 	return out, nil
+}
+
+// placeHit links a hit to its page and labels it for people.
+func (s *Server) placeHit(b *Backend, h index.Hit, lang string) PlaceHit {
+	ph := PlaceHit{Hit: h, URL: "/lugares/" + h.ID, Label: joinLabel(h.Name, h.Admin1, countryName(h.Country, lang))}
+	if cve := h.CVEGEO(); cve != "" {
+		ph.URL, ph.Municipality, ph.Label = "/municipios/"+cve, cve, joinLabel(h.Name, h.Admin1)
+		return ph
+	}
+	if h.Country != "MX" {
+		return ph
+	}
+	p, ok := b.snap.Place(h.PlaceID())
+	if !ok {
+		return ph
+	}
+	cve, ok := datasets.MunicipalityOf(p)
+	if !ok {
+		return ph
+	}
+	m, ok := b.snap.Municipality(cve)
+	if !ok {
+		return ph
+	}
+	ph.URL, ph.Municipality, ph.MunicipalityName = "/municipios/"+cve, cve, m.Name
+	ph.Label = h.Name + " — " + T{"localidad de ", "locality of "}.In(lang) + m.Name + ", " + stateAbbr(cve[:2], m.StateName)
+	return ph
+}
+
+func stateAbbr(code, name string) string {
+	if a, ok := datasets.INEGIStateAbbr[code]; ok {
+		return a
+	}
+	return name
+}
+
+func joinLabel(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // PlaceDetail is the answer of GET /places/{id}.

@@ -328,3 +328,93 @@ func TestSecureCookieFollowsScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestUnchangedFormSaveKeepsProfile: saving the edit form untouched
+// stores what was there: area weights the form shows coarser (0.3 shows
+// as "0.5") and diaspora entries' place_id survive.
+func TestUnchangedFormSaveKeepsProfile(t *testing.T) {
+	e := mustEnv(t)
+	secret := e.token(t, RoleLiaison, manuelDoblado, "")
+	body := `{"lang":"es","narrative":"Bajío","problems":[{"text":"escasez de agua"}],"areas":{"a":0.3,"b":1,"g":0.8},` +
+		`"diaspora":[{"place":"Whitewater, Wisconsin","place_id":5278931,"size":500,"source":"SRE"}]}`
+	if w := e.do(t, req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: secret, body: body}); w.Code != 200 {
+		t.Fatalf("seed: %d %s", w.Code, w.Body)
+	}
+	before := e.b.Engine.Profile(manuelDoblado)
+	// What the edit form shows, posted back as it is.
+	f := formFromProfile(before)
+	v := url.Values{"lang": {f.Lang}, "narrative": {f.Narrative}, "problems": {f.Problems}, "practices": {f.Practices},
+		"diaspora": {f.Diaspora}, "countries": {f.Countries}, "min_population": {f.MinPop}, "max_population": {f.MaxPop}}
+	for code, lvl := range f.Areas {
+		v.Set("area_"+code, lvl)
+	}
+	r := httptest.NewRequest("POST", "/municipios/11008/perfil", strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
+	r.AddCookie(&http.Cookie{Name: tokenCookie, Value: secret})
+	if w := e.serve(r); w.Code != 303 {
+		t.Fatalf("save: %d\n%.400s", w.Code, w.Body)
+	}
+	after := e.b.Engine.Profile(manuelDoblado)
+	for _, code := range []string{"a", "b", "g"} {
+		if after.Areas[code] != before.Areas[code] {
+			t.Errorf("area %s: got %v, want %v", code, after.Areas[code], before.Areas[code])
+		}
+	}
+	if len(after.Diaspora) != 1 || after.Diaspora[0].PlaceID != whitewater || after.Diaspora[0].Size != 500 {
+		t.Errorf("diaspora: got %+v, want place_id %d kept", after.Diaspora, whitewater)
+	}
+	// A changed level still takes effect.
+	v.Set("area_a", "1")
+	r = httptest.NewRequest("POST", "/municipios/11008/perfil", strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
+	r.AddCookie(&http.Cookie{Name: tokenCookie, Value: secret})
+	if w := e.serve(r); w.Code != 303 || e.b.Engine.Profile(manuelDoblado).Areas["a"] != 1 {
+		t.Errorf("changed area a: %d, weight %v", w.Code, e.b.Engine.Profile(manuelDoblado).Areas["a"])
+	}
+}
+
+// TestUnknownLangAndKeyCase: ?lang=fr is a clear error, not a silent
+// Spanish answer; JSON keys are matched exactly.
+func TestUnknownLangAndKeyCase(t *testing.T) {
+	e := mustEnv(t)
+	liaison := e.token(t, RoleLiaison, manuelDoblado, "")
+	cases := []struct {
+		name  string
+		r     req
+		want  int
+		field string
+	}{
+		{"api ?lang=fr", req{path: "/api/v1/municipalities/11008?lang=fr"}, 400, "lang"},
+		{"page ?lang=fr", req{path: "/municipios/11008?lang=fr"}, 400, ""},
+		{"?lang=EN is English", req{path: "/api/v1/municipalities/11008?lang=EN"}, 200, ""},
+		{"Narrative in capitals", req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: liaison,
+			body: `{"lang":"es","Narrative":"x"}`}, 400, "Narrative"},
+		{"nested key in capitals", req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: liaison,
+			body: `{"lang":"es","problems":[{"TEXT":"agua"}]}`}, 400, "problems[0].TEXT"},
+		{"tie key in capitals", req{method: "POST", path: "/api/v1/match", body: `{"municipality":"11008","K":3}`}, 400, ""},
+		{"unknown key", req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: liaison,
+			body: `{"lang":"es","narative":"x"}`}, 400, "narative"},
+		{"exact keys", req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: liaison,
+			body: `{"lang":"es","narrative":"x"}`}, 200, ""},
+	}
+	for _, tc := range cases {
+		w := e.do(t, tc.r)
+		if w.Code != tc.want {
+			t.Errorf("%s: got %d, want %d\n%.300s", tc.name, w.Code, tc.want, w.Body)
+			continue
+		}
+		if tc.field != "" {
+			if d := mustJSON[ErrorBody](t, w); d.Error.Fields[tc.field] == "" {
+				t.Errorf("%s: no message for field %s: %+v", tc.name, tc.field, d.Error)
+			}
+		}
+	}
+	if w := e.do(t, req{path: "/municipios/11008?lang=fr"}); !strings.Contains(w.Body.String(), `"es"`) {
+		t.Errorf("page ?lang=fr should say which languages exist:\n%.500s", w.Body)
+	}
+	if p := e.b.Engine.Profile(manuelDoblado); p.Narrative != "x" {
+		t.Errorf("narrative %q, want the exact-key write", p.Narrative)
+	}
+}

@@ -3,11 +3,9 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,7 +51,7 @@ func (s *Server) getMatches(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		e, err := renderMatches(res, mp.Format, mp.Lang)
+		e, err := renderMatches(b.Engine, res, mp.Format, mp.Lang)
 		if err != nil {
 			return nil, err
 		}
@@ -79,10 +77,10 @@ func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *
 }
 
 // renderMatches encodes a result once, for the cache.
-func renderMatches(res *matcher.Result, format, lang string) (*lruEntry, error) {
+func renderMatches(eng *matcher.Engine, res *matcher.Result, format, lang string) (*lruEntry, error) {
 	if format == "csv" {
 		var buf bytes.Buffer
-		if err := writeMatchesCSV(&buf, res); err != nil {
+		if err := writeMatchesCSV(&buf, eng, res); err != nil {
 			return nil, err
 		}
 		return &lruEntry{val: buf.Bytes(), ctyp: "text/csv; charset=utf-8"}, nil
@@ -96,51 +94,15 @@ func renderMatches(res *matcher.Result, format, lang string) (*lruEntry, error) 
 	return &lruEntry{val: buf.Bytes(), ctyp: "application/json; charset=utf-8"}, nil
 }
 
-// MatchCSVHeader is the header of a match list in CSV.
-func MatchCSVHeader() []string {
-	h := []string{"municipality", "rank", "place_id", "place", "admin1", "admin2", "country", "population", "score", "coverage", "twinned", "code"}
-	for _, comp := range matcher.Components {
-		h = append(h, comp+"_value", comp+"_contribution")
-	}
-	return append(h, "categories", "evidence")
-}
-
-// MatchCSVRow is one match as a CSV row under MatchCSVHeader.
-func MatchCSVRow(cvegeo string, m matcher.Match) []string {
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 6, 64) }
-	row := []string{cvegeo, strconv.Itoa(m.Rank), strconv.FormatInt(m.Place.ID, 10), m.Place.Name,
-		m.Place.Admin1Name, m.Place.Admin2Name, m.Place.Country, strconv.FormatInt(m.Place.Population, 10),
-		f(m.Score), f(m.Coverage), strconv.FormatBool(m.Twinned), m.Code}
-	var ev []string
-	for _, name := range matcher.Components {
-		val, con := "", ""
-		for _, comp := range m.Components {
-			if comp.Name == name {
-				val, con = f(comp.Value), f(comp.Contribution)
-				ev = append(ev, comp.Evidence...)
-			}
-		}
-		row = append(row, val, con)
-	}
-	cats := make([]string, len(m.Categories))
-	for i, cat := range m.Categories {
-		cats[i] = cat.Label
-	}
-	return append(row, strings.Join(cats, "; "), strings.Join(ev, "; "))
-}
-
-func writeMatchesCSV(buf *bytes.Buffer, res *matcher.Result) error {
-	w := csv.NewWriter(buf)
-	if err := w.Write(MatchCSVHeader()); err != nil {
+// writeMatchesCSV writes a match list as CSV under the one schema of every
+// Hermanar CSV (datasets.RankCSVHeader, as rank --csv and match --format
+// csv), with a UTF-8 BOM for spreadsheets.
+func writeMatchesCSV(buf *bytes.Buffer, eng *matcher.Engine, res *matcher.Result) error {
+	w := datasets.NewRankCSVWriter(buf)
+	if err := w.Write(eng.ResultRows(res)...); err != nil {
 		return err
 	}
-	for _, m := range res.Matches {
-		if err := w.Write(MatchCSVRow(res.Query.Municipality, m)); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
+	return w.Close()
 }
 
 func (s *Server) postMatch(c *gin.Context) {
@@ -184,7 +146,7 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	e, err := renderMatches(res, mp.Format, mp.Lang)
+	e, err := renderMatches(b.Engine, res, mp.Format, mp.Lang)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -127,6 +127,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"classify", req{method: "POST", path: "/api/v1/classify", body: `{"text":"floods every rainy season","lang":"en","k":3}`}, 200},
 		{"classify invalid", req{method: "POST", path: "/api/v1/classify", body: `{"text":""}`}, 400},
 	}
+	cases = append(cases, workflowCases(t, e)...)
 	seen := map[string]bool{}
 	ctx := context.Background()
 	for _, tc := range cases {

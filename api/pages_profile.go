@@ -43,14 +43,7 @@ func formFromProfile(p datasets.Profile) profileForm {
 	f.Practices = strings.Join(lines, "\n")
 	lines = lines[:0]
 	for _, d := range p.Diaspora {
-		parts := []string{d.Place}
-		if d.Size > 0 || d.Source != "" {
-			parts = append(parts, strconv.FormatInt(d.Size, 10))
-		}
-		if d.Source != "" {
-			parts = append(parts, d.Source)
-		}
-		lines = append(lines, strings.Join(parts, " | "))
+		lines = append(lines, diasporaLine(d))
 	}
 	f.Diaspora = strings.Join(lines, "\n")
 	f.Countries = strings.Join(p.Constraints.Countries, ", ")
@@ -66,6 +59,18 @@ func formFromProfile(p datasets.Profile) profileForm {
 	return f
 }
 
+// diasporaLine is how the form shows one diaspora entry: "place | size | source".
+func diasporaLine(d datasets.DiasporaLink) string {
+	parts := []string{d.Place}
+	if d.Size > 0 || d.Source != "" {
+		parts = append(parts, strconv.FormatInt(d.Size, 10))
+	}
+	if d.Source != "" {
+		parts = append(parts, d.Source)
+	}
+	return strings.Join(parts, " | ")
+}
+
 func areaLevel(w float64) string {
 	switch {
 	case w >= 0.75:
@@ -76,8 +81,12 @@ func areaLevel(w float64) string {
 	return "0"
 }
 
-// profileFromForm parses the edit form, keeping the tags of problems and
-// practices whose text did not change.
+// profileFromForm parses the edit form. What the form shows coarser than
+// it is stored comes back as stored when the user left it alone: the tags
+// of problems and practices whose text did not change, an area weight
+// whose level did not change (0.3 shows as "0.5"), and a diaspora line
+// that did not change (with its place_id and year, which the form does
+// not show). Saving an untouched form changes nothing.
 func profileFromForm(c *gin.Context, old datasets.Profile) (datasets.Profile, profileForm, fieldErrs) {
 	fe := fieldErrs{}
 	f := profileForm{Lang: c.PostForm("lang"), Narrative: c.PostForm("narrative"), Problems: c.PostForm("problems"),
@@ -98,7 +107,15 @@ func profileFromForm(c *gin.Context, old datasets.Profile) (datasets.Profile, pr
 	for _, line := range lines(f.Practices) {
 		p.Practices = append(p.Practices, datasets.Practice{Text: line, Tags: oldTags["r:"+line]})
 	}
+	oldDiaspora := map[string]datasets.DiasporaLink{}
+	for _, d := range old.Diaspora {
+		oldDiaspora[strings.Join(strings.Fields(diasporaLine(d)), " ")] = d
+	}
 	for i, line := range lines(f.Diaspora) {
+		if d, ok := oldDiaspora[strings.Join(strings.Fields(line), " ")]; ok {
+			p.Diaspora = append(p.Diaspora, d)
+			continue
+		}
 		parts := strings.Split(line, "|")
 		d := datasets.DiasporaLink{Place: strings.TrimSpace(parts[0])}
 		if len(parts) > 1 && strings.TrimSpace(parts[1]) != "" {
@@ -116,6 +133,10 @@ func profileFromForm(c *gin.Context, old datasets.Profile) (datasets.Profile, pr
 	for _, code := range datasets.AreaCodes {
 		v := c.PostForm("area_" + code)
 		f.Areas[code] = v
+		if w := old.Areas[code]; w > 0 && v == areaLevel(w) {
+			p.Areas[code] = w
+			continue
+		}
 		switch v {
 		case "", "0":
 		case "0.5":

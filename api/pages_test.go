@@ -15,11 +15,14 @@ func TestPages(t *testing.T) {
 		status     int
 		contains   []string
 	}{
-		{"home in Spanish", "/", 200, []string{"Encuentre ciudades hermanas", `id="q"`, "/api/v1/places?kind=municipality", `href="/static/app.css"`}},
+		{"home in Spanish", "/", 200, []string{"Encuentre ciudades hermanas", `id="q"`, "/api/v1/places?country=MX", `href="/static/app.css"`}},
 		{"home in English", "/?lang=en", 200, []string{"Find partner cities", `lang="en"`}},
 		{"search one municipality redirects", "/buscar?q=Manuel+Doblado", 303, nil},
 		{"search several", "/buscar?q=Guadalupe", 200, []string{"Guadalupe", "/coincidencias"}},
-		{"search nothing", "/buscar?q=Qwxzzy", 200, []string{"No encontramos"}},
+		{"search nothing", "/buscar?q=Qwxzzy", 200, []string{"No encontramos ningún municipio ni localidad"}},
+		{"search a locality's whole name goes to its municipality", "/buscar?q=san+jose+de+otates", 303, nil},
+		{"search part of a locality's name lists it with its municipality", "/buscar?q=san+jose+de+otat", 200, []string{"San José de Otates", `localidad de <a href="/municipios/11008">Manuel Doblado</a>`}},
+		{"search a name of several localities lists each municipality", "/buscar?q=Otates", 200, []string{"Huanímaro", "Actopan"}},
 		{"municipality", "/municipios/11008", 200, []string{"Manuel Doblado", "Whitewater", "Migrantes de San José de Otates", "DEP-0121/22", "/municipios/11008/coincidencias"}},
 		{"matches", "/municipios/11008/coincidencias", 200, []string{`id="p5278931"`, "Migrantes del municipio", "<svg", "format=csv", `download="hermanar-11008.json"`}},
 		{"matches in English with filters", "/municipios/11008/coincidencias?lang=en&country=US&max_population=20000&exclude_twinned=true", 200, []string{"Partner cities for", "Migrants from", `value="US" selected`, "checked"}},
@@ -62,8 +65,16 @@ func TestPages(t *testing.T) {
 	if w := e.do(t, req{path: "/?lang=en"}); !strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"=en") {
 		t.Errorf("?lang=en does not set the language cookie: %q", w.Header().Get("Set-Cookie"))
 	}
-	if w := e.do(t, req{path: "/buscar?q=Manuel+Doblado"}); w.Header().Get("Location") != "/municipios/11008" {
-		t.Errorf("search redirect to %q", w.Header().Get("Location"))
+	for _, q := range []string{"Manuel+Doblado", "san+jose+de+otates"} {
+		if w := e.do(t, req{path: "/buscar?q=" + q}); w.Header().Get("Location") != "/municipios/11008" {
+			t.Errorf("search %s redirects to %q, want /municipios/11008", q, w.Header().Get("Location"))
+		}
+	}
+	// The suggestions name a locality's municipality and link to it.
+	w := e.do(t, req{path: "/api/v1/places?country=MX&limit=8&q=san+jose+de+otates"})
+	if !strings.Contains(w.Body.String(), `"label":"San José de Otates — localidad de Manuel Doblado, Gto."`) ||
+		!strings.Contains(w.Body.String(), `"url":"/municipios/11008"`) {
+		t.Errorf("suggestions for a locality: %s", w.Body)
 	}
 }
 

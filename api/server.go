@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -225,7 +227,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody, s.browserWrites)
+	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody, s.checkLang, s.browserWrites)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, errf(datasets.ENotFound, "No existe %s.", "There is nothing at %s.", c.Request.URL.Path))
 	})
@@ -263,6 +265,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/ties", s.postTie)
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/classify", s.postClassify)
+	s.workflowRoutes(v1)
 
 	s.pageRoutes(r)
 	return r
@@ -387,6 +390,28 @@ func setSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 }
 
+// checkLang refuses a ?lang= the service does not speak instead of
+// answering in Spanish as if nothing had been asked; the error itself is
+// in the cookie's or Accept-Language's language.
+func (s *Server) checkLang(c *gin.Context) {
+	q, given := c.GetQuery("lang")
+	if !given {
+		c.Next()
+		return
+	}
+	if v := strings.ToLower(strings.TrimSpace(q)); v != "es" && v != "en" {
+		if len(q) > 20 {
+			q = q[:20] + "…"
+		}
+		f := fieldErrs{}
+		f.add("lang", `idioma no disponible: %q; use "es" (español) o "en" (inglés)`,
+			`language not available: %q; use "es" (Spanish) or "en" (English)`, strings.ToValidUTF8(q, "?"))
+		s.fail(c, f.err())
+		return
+	}
+	c.Next()
+}
+
 // limitBody caps every request body; handlers see *http.MaxBytesError.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
@@ -399,14 +424,24 @@ func (s *Server) limitBody(c *gin.Context) {
 	c.Next()
 }
 
-// bindJSON decodes a JSON body into v with ShouldBindJSON, after checking
-// the media type.
+// bindJSON decodes a JSON body into v, after checking the media type and
+// that every key is spelt exactly (see exactKeys).
 func bindJSON(c *gin.Context, v any) error {
 	ct := c.ContentType()
 	if ct != "" && ct != "application/json" && !strings.HasSuffix(ct, "+json") {
 		return errf(EUnsupported, "Envíe JSON (Content-Type: application/json), no %s.", "Send JSON (Content-Type: application/json), not %s.", ct)
 	}
-	if err := c.ShouldBindJSON(v); err != nil {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return bindError(err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return bindError(io.EOF)
+	}
+	if err := exactKeys(body, v); err != nil {
+		return err
+	}
+	if err := binding.JSON.BindBody(body, v); err != nil {
 		return bindError(err)
 	}
 	return nil

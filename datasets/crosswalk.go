@@ -30,6 +30,17 @@ var INEGIStateNames = map[string]string{
 	"29": "Tlaxcala", "30": "Veracruz de Ignacio de la Llave", "31": "Yucatán", "32": "Zacatecas",
 }
 
+// INEGIStateAbbr are the abbreviations of the states people write after a
+// municipality ("Manuel Doblado, Gto."), by INEGI code.
+var INEGIStateAbbr = map[string]string{
+	"01": "Ags.", "02": "B. C.", "03": "B. C. S.", "04": "Camp.", "05": "Coah.", "06": "Col.",
+	"07": "Chis.", "08": "Chih.", "09": "CDMX", "10": "Dgo.", "11": "Gto.", "12": "Gro.",
+	"13": "Hgo.", "14": "Jal.", "15": "Méx.", "16": "Mich.", "17": "Mor.", "18": "Nay.",
+	"19": "N. L.", "20": "Oax.", "21": "Pue.", "22": "Qro.", "23": "Q. Roo", "24": "S. L. P.",
+	"25": "Sin.", "26": "Son.", "27": "Tab.", "28": "Tamps.", "29": "Tlax.", "30": "Ver.",
+	"31": "Yuc.", "32": "Zac.",
+}
+
 // MunicipalityOf returns the CVEGEO of the Mexican municipality a place
 // lies in, from its GeoNames admin codes.
 func MunicipalityOf(p *Place) (string, bool) {

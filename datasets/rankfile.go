@@ -174,8 +174,15 @@ var RankCSVHeader = []string{
 	"coverage", "twinned", "code",
 }
 
-// RankCSVWriter streams rank rows as CSV with RankCSVHeader. Floats are
-// written in the shortest form that reads back to the same float64.
+// UTF8BOM starts every CSV Hermanar writes: without it, a spreadsheet on
+// Windows reads the file as Latin-1 and "José" comes out garbled. Readers
+// of these files strip it (encoding/csv does not; pandas with
+// encoding="utf-8-sig" does).
+const UTF8BOM = "\ufeff"
+
+// RankCSVWriter streams rank rows as CSV with RankCSVHeader, after a
+// UTF-8 byte order mark. Floats are written in the shortest form that
+// reads back to the same float64.
 type RankCSVWriter struct {
 	bw     *bufio.Writer
 	cw     *csv.Writer
@@ -193,6 +200,9 @@ func NewRankCSVWriter(w io.Writer) *RankCSVWriter {
 func (w *RankCSVWriter) Write(rows ...RankRow) error {
 	if !w.header {
 		w.header = true
+		if _, err := w.bw.WriteString(UTF8BOM); err != nil {
+			return err
+		}
 		if err := w.cw.Write(RankCSVHeader); err != nil {
 			return err
 		}

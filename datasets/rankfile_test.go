@@ -113,7 +113,10 @@ func TestRankCSV(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&buf).ReadAll()
+	if !bytes.HasPrefix(buf.Bytes(), []byte(UTF8BOM)) {
+		t.Errorf("ranking CSV does not start with a UTF-8 BOM: %q", buf.String()[:min(20, buf.Len())])
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte(UTF8BOM)))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

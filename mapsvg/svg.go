@@ -159,14 +159,14 @@ func (m *Map) legend(b *strings.Builder) {
 	if len(m.Legend) == 0 {
 		return
 	}
-	const row = 17.0
+	const row = 19.0
 	longest := 0
 	for _, it := range m.Legend {
 		longest = max(longest, len([]rune(it.Label)))
 	}
-	w := 30 + 6.6*float64(longest)
+	w := 32 + 7.6*float64(longest)
 	h := row*float64(len(m.Legend)) + 6
-	b.WriteString(`<g class="legend" font-size="12" fill="#1d2433"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
+	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
 		`" rx="4" fill="#fff" fill-opacity=".88" stroke="#dde2ea"/>`)
 	for i, it := range m.Legend {
 		y := 6 + row*float64(i) + row/2 + 3
@@ -178,7 +178,7 @@ func (m *Map) legend(b *strings.Builder) {
 		default:
 			b.WriteString(`<circle cx="21" cy="` + num1(y) + `" r="5" fill="` + it.Color + `" stroke="#fff"/>`)
 		}
-		b.WriteString(`<text x="36" y="` + num1(y+4) + `">` + esc(it.Label) + `</text>`)
+		b.WriteString(`<text x="36" y="` + num1(y+5) + `">` + esc(it.Label) + `</text>`)
 	}
 	b.WriteString(`</g>`)
 }

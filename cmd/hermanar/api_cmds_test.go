@@ -88,7 +88,7 @@ func TestMatchCommand(t *testing.T) {
 		}
 	}
 	out, _, err = runCLI(t, "match", "--municipality", "11008", "--k", "2", "--format", "csv", "--data", data, "--country", "us")
-	if err != nil || !strings.HasPrefix(out, "municipality,rank,place_id") || strings.Count(out, "\n") != 3 {
+	if err != nil || !strings.HasPrefix(out, "\ufeffmunicipality,municipality_name,state,state_name,rank,place_id") || strings.Count(out, "\n") != 3 {
 		t.Errorf("csv: %q %v", out, err)
 	}
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"hermanar/api"
 	"hermanar/datasets"
 	"hermanar/matcher"
 )
@@ -80,7 +79,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if _, ok := a.engine.Snapshot().Municipality(*muni); !ok {
-		return datasets.Errorf(datasets.ENotFound, "no municipality %s", *muni)
+		return datasets.Errf(datasets.ENotFound, "No existe el municipio %s.", "no municipality %s", *muni)
 	}
 	if q.Profile != nil {
 		// Migrant destinations must each name one place abroad, as they
@@ -97,11 +96,12 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	case "json":
 		return emit(e.stdout, "json", res, nil)
 	case "csv":
-		t := &table{header: api.MatchCSVHeader()}
-		for _, m := range res.Matches {
-			t.rows = append(t.rows, api.MatchCSVRow(res.Query.Municipality, m))
+		// The schema of rank's ranking.csv and of the API's CSV.
+		w := datasets.NewRankCSVWriter(e.stdout)
+		if err := w.Write(a.engine.ResultRows(res)...); err != nil {
+			return err
 		}
-		return emit(e.stdout, "csv", nil, t)
+		return w.Close()
 	}
 	return printMatchTable(e, res, *lang)
 }
@@ -225,10 +225,10 @@ func profileError(name string, err error) error {
 	if errors.As(err, &de) {
 		var lines []string
 		for f, m := range de.Fields {
-			lines = append(lines, "  "+f+": "+m)
+			lines = append(lines, "  "+f+": "+m.EN)
 		}
 		sort.Strings(lines)
-		msg = de.Message + ":\n" + strings.Join(lines, "\n")
+		msg = de.Msg.EN + ":\n" + strings.Join(lines, "\n")
 	}
 	return fmt.Errorf("profile %s: %s", name, msg)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
+
+	"hermanar/datasets"
 )
 
 // table is what a listing prints for --format table and csv; the JSON form
@@ -46,7 +48,8 @@ func prefixAll(p string, s []string) []string {
 	return out
 }
 
-// emit writes v as indented JSON, or t as an aligned table or CSV.
+// emit writes v as indented JSON, or t as an aligned table or CSV (after a
+// UTF-8 BOM, as every Hermanar CSV).
 func emit(w io.Writer, format string, v any, t *table) error {
 	switch format {
 	case "json":
@@ -55,6 +58,9 @@ func emit(w io.Writer, format string, v any, t *table) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(v)
 	case "csv":
+		if _, err := io.WriteString(w, datasets.UTF8BOM); err != nil {
+			return err
+		}
 		cw := csv.NewWriter(w)
 		if err := cw.Write(t.header); err != nil {
 			return err

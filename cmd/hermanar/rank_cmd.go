@@ -173,7 +173,8 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	var f rankFlags
 	f.define(fs, true)
 	fs.BoolVar(&f.csv, "csv", false, "also write ranking.csv")
-	fs.StringVar(&f.out, "out", "", "output directory for ranking.parquet and run.json (required)")
+	fs.StringVar(&f.out, "out", "", "output directory for ranking.parquet and run.json (required unless --format csv)")
+	format := fs.String("format", "table", "what stdout gets: table (a summary), json (the run record of run.json) or csv (the rows, the schema of ranking.csv)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -181,17 +182,26 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("rank takes no arguments, got %q", pos[0])
 	}
-	if f.out == "" {
-		return usageErrorf("--out DIR is required")
+	if err := validFormat(*format); err != nil {
+		return err
+	}
+	if f.out == "" && *format != "csv" {
+		return usageErrorf("--out DIR is required (or --format csv to write the rows to stdout)")
 	}
 	req, lines, err := f.request()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return fmt.Errorf("--out: cannot create %s: %w", f.out, err)
+	var stdoutCSV io.Writer
+	if *format == "csv" {
+		stdoutCSV = e.stdout
 	}
-	out, err := newRankOutput(f.out, f.csv)
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return fmt.Errorf("--out: cannot create %s: %w", f.out, err)
+		}
+	}
+	out, err := newRankOutput(f.out, f.csv, stdoutCSV)
 	if err != nil {
 		return err
 	}
@@ -239,8 +249,20 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(f.out, "run.json"), append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	if f.out != "" {
+		if err := os.WriteFile(filepath.Join(f.out, "run.json"), append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	switch *format {
+	case "json":
+		_, err := e.stdout.Write(append(b, '\n'))
+		return err
+	case "csv":
+		// stdout holds the rows only; the summary goes with the progress.
+		fmt.Fprintf(e.stderr, "ranked %d municipalities × %d candidates, top %d: %d rows in %.2f s\n",
+			st.Municipalities, st.Candidates, st.K, st.Rows, rankSecs)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "ranked %d municipalities × %d candidates, top %d: %d rows in %.2f s (%.0f municipalities/s)\n",
 		st.Municipalities, st.Candidates, st.K, st.Rows, rankSecs, float64(st.Municipalities)/max(rankSecs, 1e-9))
@@ -287,17 +309,26 @@ func newRankBar(w io.Writer, total int, quiet bool) *progressbar.ProgressBar {
 // renames them into place only when the ranking completed, so a failed
 // run never leaves a truncated ranking.parquet behind.
 type rankOutput struct {
-	dir   string
-	files []*os.File
-	final []string
-	pq    *datasets.RankWriter
-	cv    *datasets.RankCSVWriter
-	buf   []datasets.RankRow
-	done  bool
+	dir    string
+	files  []*os.File
+	final  []string
+	pq     *datasets.RankWriter    // nil without --out
+	cv     *datasets.RankCSVWriter // ranking.csv (--csv)
+	stdout *datasets.RankCSVWriter // --format csv
+	buf    []datasets.RankRow
+	done   bool
 }
 
-func newRankOutput(dir string, withCSV bool) (*rankOutput, error) {
+// newRankOutput writes ranking.parquet (and ranking.csv) into dir unless
+// dir is empty, and the rows as CSV to stdout unless it is nil.
+func newRankOutput(dir string, withCSV bool, stdout io.Writer) (*rankOutput, error) {
 	o := &rankOutput{dir: dir, buf: make([]datasets.RankRow, 0, 2048)}
+	if stdout != nil {
+		o.stdout = datasets.NewRankCSVWriter(stdout)
+	}
+	if dir == "" {
+		return o, nil
+	}
 	open := func(name string) (*os.File, error) {
 		f, err := os.Create(filepath.Join(dir, "."+name+".partial"))
 		if err != nil {
@@ -336,8 +367,15 @@ func (o *rankOutput) add(r datasets.RankRow) error {
 }
 
 func (o *rankOutput) flush() error {
-	if err := o.pq.Write(o.buf...); err != nil {
-		return err
+	if o.pq != nil {
+		if err := o.pq.Write(o.buf...); err != nil {
+			return err
+		}
+	}
+	if o.stdout != nil {
+		if err := o.stdout.Write(o.buf...); err != nil {
+			return fmt.Errorf("rank csv to stdout: %w", err)
+		}
 	}
 	if o.cv != nil {
 		if err := o.cv.Write(o.buf...); err != nil {
@@ -352,8 +390,15 @@ func (o *rankOutput) finish() error {
 	if err := o.flush(); err != nil {
 		return err
 	}
-	if err := o.pq.Close(); err != nil {
-		return err
+	if o.stdout != nil {
+		if err := o.stdout.Close(); err != nil {
+			return fmt.Errorf("rank csv to stdout: %w", err)
+		}
+	}
+	if o.pq != nil {
+		if err := o.pq.Close(); err != nil {
+			return err
+		}
 	}
 	if o.cv != nil {
 		if err := o.cv.Close(); err != nil {

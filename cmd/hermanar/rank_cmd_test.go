@@ -82,7 +82,7 @@ func TestRankStateEndToEnd(t *testing.T) {
 	}
 	recs, err := csv.NewReader(f).ReadAll()
 	f.Close()
-	if err != nil || len(recs) != 461 || recs[0][0] != "municipality" {
+	if err != nil || len(recs) != 461 || recs[0][0] != datasets.UTF8BOM+"municipality" {
 		t.Errorf("ranking.csv: %d records (%v), want a header and 460 rows", len(recs), err)
 	}
 	if left, _ := filepath.Glob(filepath.Join(out, ".*partial")); len(left) > 0 {

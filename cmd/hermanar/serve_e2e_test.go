@@ -306,6 +306,7 @@ func TestServeEndToEnd(t *testing.T) {
 		s3 := startServer(t, bin, data)
 		s3.waitReady(t, 60*time.Second)
 		browserTest(t, s3.url)
+		mapsBrowserTest(t, s3.url)
 		s3.stop()
 	})
 }

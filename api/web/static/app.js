@@ -1,4 +1,5 @@
-// Hermanar: municipality autocomplete on the home page. No dependencies.
+// Hermanar: municipality and locality autocomplete on the home page. No
+// dependencies.
 (function () {
   "use strict";
   var input = document.getElementById("q");
@@ -17,18 +18,30 @@
     for (var i = 0; i < lis.length; i++) lis[i].setAttribute("aria-selected", i === active ? "true" : "false");
   }
   function fmt(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  var none = input.getAttribute("data-none") || "";
   function show(places) {
     items = places || [];
     list.textContent = "";
-    if (!items.length) { close(); return; }
+    if (!items.length) {
+      // Say that nothing matched rather than show an empty list.
+      var li = document.createElement("li");
+      li.className = "none";
+      li.setAttribute("role", "status");
+      li.textContent = none;
+      list.appendChild(li);
+      list.hidden = !none;
+      input.setAttribute("aria-expanded", "false");
+      active = -1;
+      return;
+    }
     items.forEach(function (p, i) {
       var li = document.createElement("li");
       li.setAttribute("role", "option");
       li.id = "sugg-" + i;
       var a = document.createElement("a");
       a.href = p.url;
-      a.className = "suggestion";
-      a.textContent = p.name + ", " + (p.admin1 || "") + " ";
+      a.className = "suggestion" + (p.kind === "place" ? " locality" : "");
+      a.textContent = (p.label || (p.name + ", " + (p.admin1 || ""))) + " ";
       var small = document.createElement("small");
       small.textContent = "· " + fmt(p.population);
       a.appendChild(small);
@@ -57,7 +70,7 @@
     if (list.hidden) return;
     if (e.key === "ArrowDown") { active = Math.min(active + 1, items.length - 1); mark(); e.preventDefault(); }
     else if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); mark(); e.preventDefault(); }
-    else if (e.key === "Enter" && active >= 0) { window.location.href = items[active].url; e.preventDefault(); }
+    else if (e.key === "Enter" && active >= 0 && items[active]) { window.location.href = items[active].url; e.preventDefault(); }
     else if (e.key === "Escape") { close(); }
   });
   document.addEventListener("click", function (e) { if (e.target !== input && !list.contains(e.target)) close(); });
