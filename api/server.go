@@ -200,6 +200,7 @@ func (s *Server) SetBackend(b *Backend) error {
 	if b.Ranker == nil {
 		b.Ranker = b.Engine
 	}
+	go warmMaps(s.log) // maps.go
 	s.backend.Store(b)
 	s.gen.Add(1)
 	s.readyAt.Store(time.Now().UnixNano())
