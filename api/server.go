@@ -211,6 +211,7 @@ func (s *Server) SetBackend(b *Backend) error {
 	if b.Ranker == nil {
 		b.Ranker = b.Engine
 	}
+	go warmMaps(s.log) // maps.go
 	s.backend.Store(b)
 	s.gen.Add(1)
 	s.readyAt.Store(time.Now().UnixNano())
@@ -263,6 +264,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.GET("/places", s.searchPlaces)
 	v1.GET("/places/:id", s.getPlace)
+	v1.GET("/places/:id/profile", s.getPlaceProfile)
+	v1.PUT("/places/:id/profile", s.putPlaceProfile)
+	v1.POST("/places/:id/interest", s.postPlaceInterest)
 	v1.GET("/municipalities", s.listMunicipalities)
 	v1.GET("/municipalities/:cvegeo", s.getMunicipality)
 	v1.GET("/municipalities/:cvegeo/profile", s.getProfile)
