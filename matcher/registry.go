@@ -59,11 +59,9 @@ func NewRegistry(list []datasets.Twinning, e *Engine) *Registry {
 	for c := range r.mx {
 		maxMx, maxAll = max(maxMx, r.mx[c]), max(maxAll, r.all[c])
 	}
-	lm, la := math.Log1p(float64(maxMx)), math.Log1p(float64(maxAll))
+	la := math.Log1p(float64(maxAll))
 	for c := range r.mx {
-		if lm > 0 {
-			r.popMx[c] = float32(math.Log1p(float64(r.mx[c])) / lm)
-		}
+		r.popMx[c] = mexicoPopularity(r.mx[c])
 		if la > 0 {
 			r.popAll[c] = float32(math.Log1p(float64(r.all[c])) / la)
 		}
@@ -255,8 +253,8 @@ func (r *Registry) hide(cvegeo string, place int64) *Registry {
 		}
 		return m
 	}
-	oldMx, oldAll, maxMx, maxAll := maxOf(r.mx), maxOf(r.all), maxOf(n.mx), maxOf(n.all)
-	lm, la := math.Log1p(float64(maxMx)), math.Log1p(float64(maxAll))
+	oldAll, maxAll := maxOf(r.all), maxOf(n.all)
+	la := math.Log1p(float64(maxAll))
 	pop := func(old []float32, counts []int32, same bool, l float64) []float32 {
 		out := make([]float32, len(counts))
 		if same {
@@ -274,7 +272,23 @@ func (r *Registry) hide(cvegeo string, place int64) *Registry {
 		}
 		return out
 	}
-	n.popMx = pop(r.popMx, n.mx, oldMx == maxMx, lm)
+	n.popMx = make([]float32, len(n.mx))
+	copy(n.popMx, r.popMx)
+	for c := range changed {
+		n.popMx[c] = mexicoPopularity(n.mx[c])
+	}
 	n.popAll = pop(r.popAll, n.all, oldAll == maxAll, la)
 	return n
+}
+
+// HubCap is the number of Mexican twins at which the Mexico popularity
+// signal saturates. A few cities are twinned with dozens of Mexican
+// municipalities; counting every one would put them into every list on
+// popularity alone. Up to HubCap twins show a city open to Mexico; more
+// add nothing (hub damping).
+const HubCap = 3
+
+// mexicoPopularity is log(1 + twins) on a scale where HubCap twins give 1.
+func mexicoPopularity(mx int32) float32 {
+	return float32(math.Min(1, math.Log1p(float64(mx))/math.Log1p(HubCap)))
 }

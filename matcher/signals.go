@@ -323,6 +323,13 @@ var signalList = []Signal{
 		},
 	},
 	{
+		Name: FeatCountryPopularity, Component: CompNetwork, Policy: 0.1,
+		Label:    Label{"Popular con México en el país de mis hermanas", "Popular with Mexico in my twins' country"},
+		prepare:  prepareCountryPopularity,
+		value:    hitValue,
+		evidence: countryPopularityEvidence,
+	},
+	{
 		Name: FeatNeighbourTwins, Component: CompNetwork, Policy: 0.15,
 		Label:    Label{"Hermanas de municipios vecinos", "Twins of neighbouring municipalities"},
 		prepare:  prepareNeighbourTwins,

@@ -150,3 +150,38 @@ func haversineKm(lat1, lon1, lat2, lon2 float32) float64 {
 	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
 }
+
+// FeatCountryPopularity: a city popular with Mexico in a country where my
+// twins are (the share of my twins in its country × its damped Mexico
+// popularity): the cross a linear sum of twin_country and
+// mexico_popularity cannot express.
+const FeatCountryPopularity = "twin_country_popularity"
+
+func prepareCountryPopularity(e *Engine, qs *queryState, d *sigData) bool {
+	mine := qs.reg.muniTwins[qs.muni.CVEGEO]
+	if len(mine) == 0 {
+		return false
+	}
+	share := map[uint16]float32{}
+	for _, c := range mine {
+		share[e.country[c]] += 1 / float32(len(mine))
+	}
+	d.hits = map[int32]sigHit{}
+	for _, twins := range qs.reg.muniTwins {
+		for _, c := range twins {
+			if s := share[e.country[c]]; s > 0 && qs.reg.mx[c] > 0 && !qs.twinned[c] {
+				d.hits[c] = sigHit{value: s * qs.reg.popMx[c], n: int64(qs.reg.mx[c])}
+			}
+		}
+	}
+	return true
+}
+
+func countryPopularityEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+	h, ok := d.hits[c]
+	if !ok {
+		return nil
+	}
+	return []string{fmt.Sprintf(tr(lang, "hermanada con %d ciudades mexicanas, en %s, país de sus hermanas", "twinned with %d Mexican cities, in %s, a country of your twins"),
+		h.n, e.place(c).Country)}
+}
