@@ -94,9 +94,10 @@ type Engine struct {
 	ux, uy, uz []float32
 	ptype      []uint8
 	traits     []Trait
-	traitCol   []uint8  // traits as a kernel column
-	admin1     []uint16 // first-level division id, into admin1s
-	admin1s    []string // "US.TX"
+	traitCol   []uint8   // traits as a kernel column
+	traitIDF   []float32 // weight of each trait (traitDefs order) in the traits signal
+	admin1     []uint16  // first-level division id, into admin1s
+	admin1s    []string  // "US.TX"
 	country    []uint16
 	usState    []uint8 // 1-based index into usStates, 0 outside the US
 	countries  []string

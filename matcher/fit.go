@@ -31,8 +31,9 @@ const (
 	SizeGapClasses   = 3     // size classes apart that need evidence (class 0 < 5,000 … class 5 > 1,000,000)
 	DiversityCountry = 0.02  // score penalty per pick already in the candidate's country
 	DiversityAdmin1  = 0.03  // extra penalty per pick already in its first-level division
-	poolFactor       = 4     // the pool holds poolFactor×k candidates …
-	poolMin          = 40    // … and at least poolMin
+	DiversityHub     = 0.15  // penalty on a hub: its share of the most Mexican twins any place has, on a log scale
+	poolFactor       = 20    // the pool holds poolFactor×k candidates …
+	poolMin          = 200   // … and at least poolMin
 	fitMargin        = 1e-12 // ties in adjusted score keep the score order
 )
 
@@ -52,6 +53,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int) []int32 {
 		s     float64
 		cc    uint16
 		admin string
+		hub   float64
 	}
 	keep := make([]cand, 0, len(pool))
 	qClass := SizeClass(qs.muniPopulation())
@@ -67,7 +69,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int) []int32 {
 			}
 		}
 		p := &e.in.Snap.Places[e.placeIdx[c]]
-		keep = append(keep, cand{c: c, s: e.scoreOne(qs, c, nil), cc: e.country[c], admin: p.Admin1})
+		keep = append(keep, cand{c: c, s: e.scoreOne(qs, c, nil), cc: e.country[c], admin: p.Admin1, hub: qs.reg.hubness(c)})
 	}
 	if f.NoDiversity {
 		out := make([]int32, 0, k)
@@ -86,7 +88,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int) []int32 {
 			if used[i] {
 				continue
 			}
-			v := x.s - DiversityCountry*float64(nCountry[x.cc]) - DiversityAdmin1*float64(nAdmin[[2]any{x.cc, x.admin}])
+			v := x.s - DiversityCountry*float64(nCountry[x.cc]) - DiversityAdmin1*float64(nAdmin[[2]any{x.cc, x.admin}]) - DiversityHub*x.hub
 			if best < 0 || v > bestV+fitMargin {
 				best, bestV = i, v
 			}

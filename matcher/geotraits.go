@@ -34,4 +34,5 @@ func (e *Engine) buildTraits() {
 		}
 		e.admin1[c] = id
 	}
+	e.buildTraitIDF()
 }

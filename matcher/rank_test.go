@@ -273,12 +273,12 @@ func ExampleEngine_Rank() {
 		fmt.Println(err)
 	}
 	// Output:
-	// 11008 Manuel Doblado #1 Whitewater (US) D+S
+	// 11008 Manuel Doblado #1 Whitewater (US) D
 	// 11008 Manuel Doblado #2 Nebaj (GT) S
-	// 11008 Manuel Doblado #3 Tabay (VE) S
+	// 11008 Manuel Doblado #3 San Andrés Itzapa (GT) S
 	// 11020 León #1 Mixco (GT) S
-	// 11020 León #2 Albuquerque (US) S
-	// 11020 León #3 Baoshan (CN) S
+	// 11020 León #2 Qujing (CN) S
+	// 11020 León #3 Soweto (ZA) S
 }
 
 // randomWeights draws every component and sub-feature weight from the

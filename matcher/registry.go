@@ -17,6 +17,7 @@ type Registry struct {
 	e         *Engine
 	mx, all   []int32 // per candidate
 	popMx     []float32
+	maxMx     int32 // the most Mexican twins any candidate has
 	popAll    []float32
 	muniTwins map[string][]int32 // CVEGEO -> candidate indexes
 	neighbors map[int64][]int64  // place -> places twinned with it
@@ -60,6 +61,7 @@ func NewRegistry(list []datasets.Twinning, e *Engine) *Registry {
 		maxMx, maxAll = max(maxMx, r.mx[c]), max(maxAll, r.all[c])
 	}
 	la := math.Log1p(float64(maxAll))
+	r.maxMx = maxMx
 	for c := range r.mx {
 		r.popMx[c] = mexicoPopularity(r.mx[c])
 		if la > 0 {
@@ -254,6 +256,7 @@ func (r *Registry) hide(cvegeo string, place int64) *Registry {
 		return m
 	}
 	oldAll, maxAll := maxOf(r.all), maxOf(n.all)
+	n.maxMx = maxOf(n.mx)
 	la := math.Log1p(float64(maxAll))
 	pop := func(old []float32, counts []int32, same bool, l float64) []float32 {
 		out := make([]float32, len(counts))
@@ -291,4 +294,14 @@ const HubCap = 3
 // mexicoPopularity is log(1 + twins) on a scale where HubCap twins give 1.
 func mexicoPopularity(mx int32) float32 {
 	return float32(math.Min(1, math.Log1p(float64(mx))/math.Log1p(HubCap)))
+}
+
+// hubness is how much of a hub candidate c is: log(1 + its Mexican twins)
+// over log(1 + the most any place has), uncapped (the list rules damp hubs
+// with it).
+func (r *Registry) hubness(c int32) float64 {
+	if r.maxMx <= 0 || r.mx[c] <= 0 {
+		return 0
+	}
+	return math.Log1p(float64(r.mx[c])) / math.Log1p(float64(r.maxMx))
 }

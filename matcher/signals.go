@@ -149,9 +149,9 @@ type sigHit struct {
 
 // Scale of each structure similarity: the difference at which it reaches 0.
 const (
-	sizeSpan = 2.5    // orders of magnitude of population
-	elevSpan = 2500.0 // metres
-	climSpan = 40.0   // degrees of absolute latitude
+	sizeSpan = 1.5    // orders of magnitude of population
+	elevSpan = 1200.0 // metres
+	climSpan = 15.0   // degrees of absolute latitude
 	typeSpan = 2.0
 )
 

@@ -3,7 +3,6 @@ package matcher
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"strings"
 )
 
@@ -24,16 +23,42 @@ const traitSets = 1 << 5
 // NeighbourKm is how far a municipality counts as a neighbour.
 const NeighbourKm = 100.0
 
-// traitSimilarity is the Jaccard similarity of two places' distinctive
-// traits; two places with none are alike (both inland, low, away from
+// traitSimilarity is the weighted Jaccard similarity of two places'
+// distinctive traits, each trait weighted by how rare it is among the
+// candidates (log of 1/share: sharing a border says more than sharing a
+// coast); two places with none are alike (both inland, low, away from
 // borders, not capitals).
-func traitSimilarity(q, c Trait) float32 {
+func (e *Engine) traitSimilarity(q, c Trait) float32 {
 	q, c = q&distinctTraits, c&distinctTraits
-	u := bits.OnesCount8(uint8(q | c))
-	if u == 0 {
+	var inter, union float32
+	for i := range traitDefs {
+		b := traitDefs[i].bit
+		switch {
+		case q&c&b != 0:
+			inter += e.traitIDF[i]
+			union += e.traitIDF[i]
+		case (q|c)&b != 0:
+			union += e.traitIDF[i]
+		}
+	}
+	if union == 0 {
 		return 1
 	}
-	return float32(bits.OnesCount8(uint8(q&c))) / float32(u)
+	return inter / union
+}
+
+// buildTraitIDF weighs each trait by log(1/share of candidates with it).
+func (e *Engine) buildTraitIDF() {
+	e.traitIDF = make([]float32, len(traitDefs))
+	for i, d := range traitDefs {
+		n := 0
+		for _, t := range e.traits {
+			if t&d.bit != 0 {
+				n++
+			}
+		}
+		e.traitIDF[i] = float32(math.Log(float64(e.n+1) / float64(n+1)))
+	}
 }
 
 // prepareTraits tabulates the similarity of the municipality's traits to
@@ -44,13 +69,13 @@ func prepareTraits(e *Engine, qs *queryState, d *sigData) bool {
 	qs.muniTraits = e.municipalityTraits(qs.muni)
 	d.table = make([]float32, traitSets)
 	for t := range d.table {
-		d.table[t] = traitSimilarity(qs.muniTraits, Trait(t)) - 1
+		d.table[t] = e.traitSimilarity(qs.muniTraits, Trait(t)) - 1
 	}
 	return true
 }
 
 func traitsValue(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
-	return traitSimilarity(qs.muniTraits, e.traits[c])
+	return e.traitSimilarity(qs.muniTraits, e.traits[c])
 }
 
 func traitsEvidence(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {

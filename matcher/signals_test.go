@@ -49,7 +49,7 @@ func TestStateTwinsSignal(t *testing.T) {
 	// Through the real path: León's match explains Whitewater's state link.
 	// The size rule (fit.go) would keep a town of 15,000 out of a city of
 	// 1.9 million's list: a state link is not evidence beyond popularity.
-	res, err := e.Match(context.Background(), Query{Municipality: "11020", K: 50, Filter: Filter{Countries: []string{"US"}, NoSizeRule: true}})
+	res, err := e.Match(context.Background(), Query{Municipality: "11020", K: 300, Filter: Filter{Countries: []string{"US"}, NoSizeRule: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
