@@ -32,8 +32,8 @@ const (
 	DiversityCountry = 0.02  // score penalty per pick already in the candidate's country
 	DiversityAdmin1  = 0.03  // extra penalty per pick already in its first-level division
 	DiversityHub     = 0.15  // penalty on a hub: its share of the most Mexican twins any place has, on a log scale
-	poolFactor       = 20    // the pool holds poolFactor×k candidates …
-	poolMin          = 200   // … and at least poolMin
+	poolFactor       = 4     // the pool holds poolFactor×k candidates …
+	poolMin          = 60    // … and at least poolMin
 	fitMargin        = 1e-12 // ties in adjusted score keep the score order
 )
 
@@ -46,7 +46,7 @@ func usesPool(f Filter) bool { return !f.IncludeTwinned || !f.NoDiversity || !f.
 
 // fitList draws the list of k from pool (best first by score, as the top-k
 // selectors return it) by the three rules.
-func (e *Engine) fitList(qs *queryState, pool []int32, k int) []int32 {
+func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) []int32 {
 	f := qs.q.Filter
 	type cand struct {
 		c     int32
@@ -58,7 +58,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int) []int32 {
 	keep := make([]cand, 0, len(pool))
 	qClass := SizeClass(qs.muniPopulation())
 	qTraits := e.municipalityTraits(qs.muni)
-	for _, c := range pool {
+	for i, c := range pool {
 		if !f.IncludeTwinned && qs.twinned[c] {
 			continue
 		}
@@ -69,7 +69,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int) []int32 {
 			}
 		}
 		p := &e.in.Snap.Places[e.placeIdx[c]]
-		keep = append(keep, cand{c: c, s: e.scoreOne(qs, c, nil), cc: e.country[c], admin: p.Admin1, hub: qs.reg.hubness(c)})
+		keep = append(keep, cand{c: c, s: float64(scores[i]), cc: e.country[c], admin: p.Admin1, hub: qs.reg.hubness(c)})
 	}
 	if f.NoDiversity {
 		out := make([]int32, 0, k)
@@ -155,4 +155,13 @@ func (qs *queryState) muniPopulation() int64 {
 		return qs.muni.Population
 	}
 	return int64(math.Pow(10, float64(qs.logPop))) - 1
+}
+
+// scoresOf lists scores[c] for each c of top.
+func scoresOf(scores []float32, top []int32) []float32 {
+	out := make([]float32, len(top))
+	for i, c := range top {
+		out[i] = scores[c]
+	}
+	return out
 }

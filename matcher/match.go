@@ -110,6 +110,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		passed = e.n
 	)
 	k := qs.q.K
+	var poolScore []float32
 	if usesPool(qs.q.Filter) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
@@ -117,7 +118,9 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		// Without filters, the bulk ranking's pruned scan gives the same
 		// top k (the rank tests hold the two paths equal) while scoring
 		// about a quarter of the candidates.
-		top = e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex()).prunedTop(qs)
+		rk := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
+		top = rk.prunedTop(qs)
+		poolScore = rk.sel.sortedScores(top)
 		if pb := popBoundsOf(qs.q.Filter); pb.on {
 			passed = 0
 			for _, lp := range e.logPop {
@@ -132,10 +135,11 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		e.scoreAll(qs, scores)
 		e.filterTraits(qs, scores)
 		top, passed = topK(scores, e.ids, qs.q.K)
+		poolScore = scoresOf(scores, top)
 	}
 	if qs.q.K != k {
 		qs.q.K = k
-		top = e.fitList(qs, top, k)
+		top = e.fitList(qs, top, k, poolScore)
 	}
 	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs)}
 	res.Matches = make([]Match, len(top))

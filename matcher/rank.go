@@ -282,17 +282,20 @@ func (r *ranker) rank(cvegeo string) ([]RankRow, error) {
 	if usesPool(f) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
+	var poolScore []float32
 	if r.ix != nil {
 		top = r.prunedTop(qs)
+		poolScore = r.sel.sortedScores(top)
 	} else {
 		e.scoreAll(qs, r.scores)
 		e.filterTraits(qs, r.scores)
 		top, _ = topK(r.scores, e.ids, qs.q.K)
 		r.scored += int64(e.n)
+		poolScore = scoresOf(r.scores, top)
 	}
 	if qs.q.K != k {
 		qs.q.K = k
-		top = e.fitList(qs, top, k)
+		top = e.fitList(qs, top, k, poolScore)
 	}
 	rows := make([]RankRow, len(top))
 	for i, c := range top {

@@ -133,3 +133,17 @@ func (t *topSel) sorted() []int32 {
 	}
 	return out
 }
+
+// sortedScores are the kept scores in sorted()'s order; the list rules
+// read the pool's scores from here instead of scoring again.
+func (t *topSel) sortedScores(order []int32) []float32 {
+	at := make(map[int32]float32, len(t.cand))
+	for i, c := range t.cand {
+		at[c] = t.s[i]
+	}
+	out := make([]float32, len(order))
+	for i, c := range order {
+		out[i] = at[c]
+	}
+	return out
+}
