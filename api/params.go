@@ -110,6 +110,10 @@ type matchParams struct {
 	Lang   string
 	Filter matcher.Filter
 	Format string
+	// Header is what the first CSV line holds: "names", the schema's
+	// column names (for scripts), or "lang", the same columns titled in
+	// Lang (the pages' download, for people in a spreadsheet).
+	Header string
 }
 
 func (p *params) match(c *gin.Context) matchParams {
@@ -123,6 +127,7 @@ func (p *params) match(c *gin.Context) matchParams {
 			ExcludeTwinned: p.bool("exclude_twinned"),
 		},
 		Format: p.oneOf("format", "json", "json", "csv"),
+		Header: p.oneOf("csv_header", "names", "names", "lang"),
 	}
 	if mp.Filter.MaxPopulation > 0 && mp.Filter.MinPopulation > mp.Filter.MaxPopulation {
 		p.errs.add("max_population", "debe ser al menos min_population", "must be at least min_population")
@@ -134,7 +139,7 @@ func (mp matchParams) key() string {
 	f := mp.Filter
 	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
 		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
-		strconv.FormatBool(f.ExcludeTwinned), mp.Format}, "|")
+		strconv.FormatBool(f.ExcludeTwinned), mp.Format, mp.Header}, "|")
 }
 
 // cvegeoParam validates the :cvegeo path parameter and finds the

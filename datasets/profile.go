@@ -24,6 +24,9 @@ const (
 type Problem struct {
 	Text string   `json:"text" yaml:"text"`
 	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	// TextEN is Text in English where Hermanar wrote it (the problems it
+	// derives from official data), for English pages; never stored.
+	TextEN string `json:"-" yaml:"-"`
 }
 
 // Practice is something the profile's owner can offer a partner.
@@ -41,6 +44,9 @@ type DiasporaLink struct {
 	Size    int64  `json:"size,omitempty" yaml:"size,omitempty"`
 	Source  string `json:"source,omitempty" yaml:"source,omitempty"`
 	Year    int32  `json:"year,omitempty" yaml:"year,omitempty"`
+	// SourceEN is Source in English where the tie behind a prefilled
+	// entry gave one, for English pages; never stored.
+	SourceEN string `json:"-" yaml:"-"`
 }
 
 // Constraints narrow the candidates a profile wants to see.
