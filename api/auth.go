@@ -72,29 +72,29 @@ func (t *Tokens) Create(role, municipality, consulate, note string) (string, Tok
 	switch role {
 	case RoleAdmin, RoleAnalyst:
 		if municipality != "" || consulate != "" {
-			fe.Add("role", "%s tokens take neither a municipality nor a consulate", role)
+			fe.Addf("role", "las credenciales %s no llevan municipio ni consulado", "%s tokens take neither a municipality nor a consulate", role)
 		}
 	case RoleLiaison:
 		if !datasets.ValidCVEGEO(municipality) {
-			fe.Add("municipality", "a liaison token needs a 5-digit CVEGEO, got %q", municipality)
+			fe.Addf("municipality", "una credencial de enlace necesita una clave CVEGEO de 5 dígitos; se recibió %q", "a liaison token needs a 5-digit CVEGEO, got %q", municipality)
 		}
 		if consulate != "" {
-			fe.Add("consulate", "a liaison token takes no consulate")
+			fe.Addf("consulate", "una credencial de enlace no lleva consulado", "a liaison token takes no consulate")
 		}
 	case RoleConsulate:
 		if consulate == "" || len(consulate) > 64 {
-			fe.Add("consulate", "a consulate token needs a consulate id")
+			fe.Addf("consulate", "una credencial de consulado necesita el id del consulado", "a consulate token needs a consulate id")
 		}
 		if municipality != "" {
-			fe.Add("municipality", "a consulate token takes no municipality")
+			fe.Addf("municipality", "una credencial de consulado no lleva municipio", "a consulate token takes no municipality")
 		}
 	default:
-		fe.Add("role", "must be one of %s, got %q", strings.Join(Roles, ", "), role)
+		fe.Addf("role", "debe ser uno de %s; se recibió %q", "must be one of %s, got %q", strings.Join(Roles, ", "), role)
 	}
 	if len(note) > 200 {
-		fe.Add("note", "is longer than 200 characters")
+		fe.Addf("note", "tiene más de 200 caracteres", "is longer than 200 characters")
 	}
-	if err := fe.Err("invalid token request"); err != nil {
+	if err := fe.Err(datasets.Text{ES: "Solicitud de credencial no válida.", EN: "invalid token request"}); err != nil {
 		return "", Token{}, err
 	}
 	var raw [32]byte
@@ -163,7 +163,7 @@ func (t *Tokens) List() ([]Token, error) {
 func (t *Tokens) Revoke(id string) (Token, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if len(id) < 6 || len(id) > 64 || strings.Trim(id, "0123456789abcdef") != "" {
-		return Token{}, datasets.Errorf(datasets.EInvalid, "a token id is at least 6 hex digits, got %q", id)
+		return Token{}, errf(datasets.EInvalid, "el id de una credencial tiene al menos 6 dígitos hexadecimales; se recibió %q", "a token id is at least 6 hex digits, got %q", id)
 	}
 	var keys []string
 	if err := t.st.List(datasets.BucketTokens, func(k string, _ []byte) error {
@@ -176,16 +176,16 @@ func (t *Tokens) Revoke(id string) (Token, error) {
 	}
 	switch len(keys) {
 	case 0:
-		return Token{}, datasets.Errorf(datasets.ENotFound, "no token %s", id)
+		return Token{}, errf(datasets.ENotFound, "no existe la credencial %s", "no token %s", id)
 	case 1:
 	default:
-		return Token{}, datasets.Errorf(datasets.EInvalid, "%d tokens start with %s; give more digits", len(keys), id)
+		return Token{}, errf(datasets.EInvalid, "%d credenciales empiezan por %s; dé más dígitos", "%d tokens start with %s; give more digits", len(keys), id)
 	}
 	var tok Token
 	err := t.st.Update(datasets.BucketTokens, func(b datasets.Bucket) error {
 		v := b.Get(keys[0])
 		if v == nil {
-			return datasets.Errorf(datasets.ENotFound, "no token %s", id)
+			return errf(datasets.ENotFound, "no existe la credencial %s", "no token %s", id)
 		}
 		if err := json.Unmarshal(v, &tok); err != nil {
 			return err

@@ -275,7 +275,7 @@ func (s *Server) tieFromRequest(b *Backend, req TieRequest) (datasets.Tie, error
 	case utf8.ValidString(req.Place) && utf8.RuneCountInString(req.Place) <= datasets.MaxItemText:
 		cand, err := b.resolver().ResolveUnique(req.Place, datasets.ResolveOptions{})
 		if err != nil {
-			f["place"] = T{translate(err.Error(), "es"), err.Error()}
+			f["place"] = datasets.TextOf(err)
 		} else if _, ok := b.Engine.CandidateIndex(cand.ID); !ok {
 			f.add("place", "%s no es una ciudad extranjera", "%s is not a foreign place", cand.Label())
 		} else {

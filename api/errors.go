@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -69,63 +67,37 @@ type ErrorDetail struct {
 	RequestID string            `json:"request_id,omitempty"`
 }
 
-// userError is an error raised by the api package itself, worded in both
-// languages so that the renderer can answer in the request's.
-type userError struct {
-	code   string
-	msg    T
-	fields map[string]T
-}
-
-func (e *userError) Error() string { return e.msg.EN }
-
-// errf builds a userError; es and en are format strings sharing args.
-func errf(code, es, en string, args ...any) *userError {
-	return &userError{code: code, msg: T{fmt.Sprintf(es, args...), fmt.Sprintf(en, args...)}}
+// errf builds the *datasets.Error the api package raises itself; es and
+// en are format strings sharing args.
+func errf(code, es, en string, args ...any) *datasets.Error {
+	return datasets.Errf(code, es, en, args...)
 }
 
 // fieldErrs collects bilingual messages per field.
-type fieldErrs map[string]T
+type fieldErrs datasets.FieldErrors
 
 func (f fieldErrs) add(field, es, en string, args ...any) {
-	if _, ok := f[field]; !ok {
-		f[field] = T{fmt.Sprintf(es, args...), fmt.Sprintf(en, args...)}
-	}
+	datasets.FieldErrors(f).Addf(field, es, en, args...)
 }
 
 func (f fieldErrs) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &userError{code: datasets.EInvalid,
-		msg:    T{"La solicitud tiene campos no válidos.", "The request has invalid fields."},
-		fields: f}
+	return datasets.FieldErrors(f).Err(datasets.Text{ES: "La solicitud tiene campos no válidos.", EN: "The request has invalid fields."})
 }
 
-// errorDetail turns any error into what the client sees, in lang. Errors
-// without a code are internal: their text is logged, never shown.
+// errorDetail turns any error into what the client sees, in lang: the
+// message the error was raised with, in that language. Errors without a
+// code are internal: their text is logged, never shown.
 func errorDetail(err error, lang string) ErrorDetail {
-	var ue *userError
-	if errors.As(err, &ue) {
-		d := ErrorDetail{Code: ue.code, Message: ue.msg.In(lang)}
-		if len(ue.fields) > 0 {
-			d.Fields = make(map[string]string, len(ue.fields))
-			for k, v := range ue.fields {
-				d.Fields[k] = v.In(lang)
-			}
-		}
-		return d
-	}
 	var de *datasets.Error
 	if errors.As(err, &de) {
-		d := ErrorDetail{Code: de.Code, Message: translate(de.Message, lang)}
+		d := ErrorDetail{Code: de.Code, Message: de.Msg.In(lang)}
 		if d.Message == "" {
 			d.Message = defaultMessage(de.Code).In(lang)
 		}
 		if len(de.Fields) > 0 {
 			d.Fields = make(map[string]string, len(de.Fields))
 			for k, v := range de.Fields {
-				d.Fields[k] = translate(v, lang)
+				d.Fields[k] = v.In(lang)
 			}
 		}
 		return d
@@ -151,54 +123,6 @@ func defaultMessage(code string) T {
 		return T{"El servicio está arrancando; inténtelo en unos segundos.", "The service is starting; try again in a few seconds."}
 	}
 	return T{"Error interno. Ya quedó registrado.", "Internal error. It has been logged."}
-}
-
-// Spanish forms of the English messages datasets and matcher produce.
-// Messages not listed here are shown as they are.
-var esPatterns = []struct {
-	re *regexp.Regexp
-	es string
-}{
-	{regexp.MustCompile(`^must not be empty$`), "no debe estar vacío"},
-	{regexp.MustCompile(`^is not valid UTF-8$`), "no es UTF-8 válido"},
-	{regexp.MustCompile(`^is longer than (\d+) characters$`), "tiene más de $1 caracteres"},
-	{regexp.MustCompile(`^contains a NUL character$`), "contiene un carácter NUL"},
-	{regexp.MustCompile(`^has more than (\d+) (items|tags|countries)$`), "tiene más de $1 elementos"},
-	{regexp.MustCompile(`^unknown taxonomy category (.*)$`), "categoría desconocida de la taxonomía: $1"},
-	{regexp.MustCompile(`^unknown area; use a–h of the model agreement$`), "área desconocida; use a–h del convenio modelo"},
-	{regexp.MustCompile(`^weight must be between 0 and 1$`), "el peso debe estar entre 0 y 1"},
-	{regexp.MustCompile(`^name a place or give place_id$`), "indique un lugar o su place_id"},
-	{regexp.MustCompile(`^must be between (-?\d+) and (\d+)$`), "debe estar entre $1 y $2"},
-	{regexp.MustCompile(`^must be positive$`), "debe ser positivo"},
-	{regexp.MustCompile(`^must be a two-letter ISO code in capitals, got (.*)$`), "debe ser un código ISO de dos letras mayúsculas; se recibió $1"},
-	{regexp.MustCompile(`^must not be negative$`), "no debe ser negativo"},
-	{regexp.MustCompile(`^must be at least min_population$`), "debe ser al menos min_population"},
-	{regexp.MustCompile(`^must be "es" or "en", got (.*)$`), `debe ser "es" o "en"; se recibió $1`},
-	{regexp.MustCompile(`^the profile has invalid fields$`), "El perfil tiene campos no válidos."},
-	{regexp.MustCompile(`^no municipality (.*)$`), "No existe el municipio $1."},
-	{regexp.MustCompile(`^no consulate (.*)$`), "No existe el consulado $1."},
-	{regexp.MustCompile(`^place (\d+) is not a foreign candidate$`), "El lugar $1 no es una ciudad extranjera candidata."},
-	{regexp.MustCompile(`^(.*) matches no place$`), "$1 no corresponde a ningún lugar"},
-	{regexp.MustCompile(`^(.*) is ambiguous \((\d+) places: (.*)\); add a region or country$`), "$1 es ambiguo ($2 lugares: $3); añada estado o país"},
-	{regexp.MustCompile(`^k is too large$`), "k es demasiado grande"},
-	{regexp.MustCompile(`^is not a known place$`), "no es un lugar conocido"},
-	{regexp.MustCompile(`^(.*) is in Mexico; a migrant destination is a place abroad$`), "$1 está en México; un destino de migrantes es un lugar en el extranjero"},
-	{regexp.MustCompile(`^must be a year from 1900 to next year$`), "debe ser un año entre 1900 y el próximo"},
-	{regexp.MustCompile(`^unknown region or country in (.*)$`), "estado o país desconocido en $1"},
-	{regexp.MustCompile(`^empty place name$`), "falta el nombre del lugar"},
-	{regexp.MustCompile(`^municipality must be a 5-digit INEGI CVEGEO such as 11008$`), "El municipio debe ser una clave CVEGEO del INEGI de 5 dígitos, como 11008."},
-}
-
-func translate(msg, lang string) string {
-	if lang != "es" {
-		return msg
-	}
-	for _, p := range esPatterns {
-		if p.re.MatchString(msg) {
-			return p.re.ReplaceAllString(msg, p.es)
-		}
-	}
-	return msg
 }
 
 // bindError explains why a JSON body could not be decoded, naming the

@@ -139,10 +139,6 @@ func originOrNone(c *gin.Context) string {
 	return "sin Origin / no Origin"
 }
 
-// sameOrigin reports whether browserWrites admitted the request as coming
-// from this site.
-func sameOrigin(c *gin.Context) bool { return c.GetBool(sameOriginKey) }
-
 // secureCookies: cookies carry Secure when the site is served over https
 // (the request came over TLS, the public URL is https) or the operator
 // asked for it; over plain http on a LAN a Secure cookie would never come

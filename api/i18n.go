@@ -5,10 +5,13 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"hermanar/datasets"
 )
 
-// T is a text in Spanish and English.
-type T struct{ ES, EN string }
+// T is a text in Spanish and English: datasets.Text, the type errors carry,
+// declared here so that the pages' many T{es, en} literals stay short.
+type T datasets.Text
 
 // In returns the text in lang ("en" for English, Spanish otherwise).
 func (t T) In(lang string) string {

@@ -83,7 +83,7 @@ func (req *RankRequest) validate(r Ranker) (matcher.RankRequest, []string, error
 		// missing resource.
 		var de *datasets.Error
 		if errors.As(err, &de) && de.Code == datasets.ENotFound {
-			return mr, nil, &datasets.Error{Code: datasets.EInvalid, Message: de.Message, Fields: de.Fields}
+			return mr, nil, &datasets.Error{Code: datasets.EInvalid, Msg: de.Msg, Fields: de.Fields}
 		}
 		return mr, nil, err
 	}

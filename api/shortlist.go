@@ -45,7 +45,7 @@ func issuesErr(err error) error {
 		f := fieldErrs{}
 		for _, x := range fi {
 			if _, dup := f[x.Field]; !dup {
-				f[x.Field] = T{x.ES, x.EN}
+				f[x.Field] = datasets.Text{ES: x.ES, EN: x.EN}
 			}
 		}
 		return f.err()

@@ -29,9 +29,10 @@ type csvRow struct {
 }
 
 // lineError is the EInvalid error every importer returns for a bad file:
-// "FILE line N: what is wrong".
+// "FILE line N: what is wrong". Imports run from the command line only,
+// which speaks English, so these messages are written in English alone.
 func lineError(file string, line int, format string, args ...any) error {
-	return &Error{Code: EInvalid, Message: fmt.Sprintf("%s line %d: %s", file, line, fmt.Sprintf(format, args...))}
+	return &Error{Code: EInvalid, Msg: Text{EN: fmt.Sprintf("%s line %d: %s", file, line, fmt.Sprintf(format, args...))}}
 }
 
 // readCSV parses data and checks that every required column is present.
@@ -111,7 +112,7 @@ func csvError(file string, err error) error {
 	if errors.As(err, &pe) {
 		return lineError(file, pe.Line, "%v", pe.Err)
 	}
-	return &Error{Code: EInvalid, Message: fmt.Sprintf("%s: %v", file, err)}
+	return &Error{Code: EInvalid, Msg: Text{EN: fmt.Sprintf("%s: %v", file, err)}}
 }
 
 // rowReader reads typed fields of one row, keeping the first error so

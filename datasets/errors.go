@@ -16,24 +16,27 @@ const (
 	EInternal     = "internal"
 )
 
-// Error is an error with a machine-readable code, a human message and,
-// for invalid input, a message per offending field.
+// Error is an error with a machine-readable code, a message in both
+// languages and, for invalid input, a message per offending field (keyed
+// by the field's path, as "areas.a" or "constraints.countries[0]").
 type Error struct {
-	Code    string
-	Message string
-	Fields  map[string]string
+	Code   string
+	Msg    Text
+	Fields map[string]Text
 }
 
+// Error is the English message, for logs and the command line.
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {
-		return e.Message
+		return e.Msg.EN
 	}
-	return fmt.Sprintf("%s (%d field errors)", e.Message, len(e.Fields))
+	return fmt.Sprintf("%s (%d field errors)", e.Msg.EN, len(e.Fields))
 }
 
-// Errorf returns an *Error with the given code.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// Errf returns an *Error with the given code; es and en are format strings
+// sharing args.
+func Errf(code, es, en string, args ...any) *Error {
+	return &Error{Code: code, Msg: Textf(es, en, args...)}
 }
 
 // ErrorCode returns the code of err, or EInternal for errors without one.
@@ -46,19 +49,45 @@ func ErrorCode(err error) string {
 }
 
 // FieldErrors collects validation messages keyed by field path.
-type FieldErrors map[string]string
+type FieldErrors map[string]Text
 
-// Add records msg for field unless the field already has a message.
-func (f FieldErrors) Add(field, format string, args ...any) {
+// Addf records the message for field unless the field already has one; es
+// and en are format strings sharing args.
+func (f FieldErrors) Addf(field, es, en string, args ...any) {
 	if _, ok := f[field]; !ok {
-		f[field] = fmt.Sprintf(format, args...)
+		f[field] = Textf(es, en, args...)
 	}
 }
 
-// Err returns nil when empty, else an EInvalid *Error carrying the fields.
-func (f FieldErrors) Err(message string) error {
+// AddErr records err's message for field unless the field already has
+// one: both languages of an *Error or a *ResolveError, else its English
+// text.
+func (f FieldErrors) AddErr(field string, err error) {
+	if _, ok := f[field]; ok {
+		return
+	}
+	f[field] = TextOf(err)
+}
+
+// TextOf is err's message in both languages: an *Error's or a
+// *ResolveError's, else err's (English) text alone.
+func TextOf(err error) Text {
+	var re *ResolveError
+	if errors.As(err, &re) {
+		return re.Text()
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return Text{EN: err.Error()}
+}
+
+// Err returns nil when empty, else an EInvalid *Error carrying the fields
+// under the overall message msg.
+func (f FieldErrors) Err(msg Text) error {
 	if len(f) == 0 {
 		return nil
 	}
-	return &Error{Code: EInvalid, Message: message, Fields: map[string]string(f)}
+	return &Error{Code: EInvalid, Msg: msg, Fields: map[string]Text(f)}
 }

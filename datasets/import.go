@@ -179,14 +179,14 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 	start := time.Now()
 	imp, ok := Importers[kind]
 	if !ok {
-		return nil, Errorf(EInvalid, "unknown import kind %q; known kinds: %s", kind, strings.Join(ImportOrder, ", "))
+		return nil, Errf(EInvalid, "tipo de importación desconocido %q; tipos conocidos: %s", "unknown import kind %q; known kinds: %s", kind, strings.Join(ImportOrder, ", "))
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, Errorf(ENotFound, "%s: no such file", file)
+			return nil, Errf(ENotFound, "%s: no existe el archivo", "%s: no such file", file)
 		}
-		return nil, Errorf(EInvalid, "%s: %v", file, err)
+		return nil, Errf(EInvalid, "%s: %v", "%s: %v", file, err)
 	}
 	t, err := readCSV(file, data, imp.Columns...)
 	if err != nil {
@@ -225,7 +225,7 @@ func ImportAll(store Store, snap *Snapshot, dir string, progress io.Writer) ([]*
 	}
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		return nil, Errorf(EInvalid, "%s is not a directory", dir)
+		return nil, Errf(EInvalid, "%s no es un directorio", "%s is not a directory", dir)
 	}
 	sess := newImportSession(store, snap)
 	var out []*ImportResult
@@ -247,7 +247,7 @@ func ImportAll(store Store, snap *Snapshot, dir string, progress io.Writer) ([]*
 		out = append(out, res)
 	}
 	if len(out) == 0 {
-		return nil, Errorf(EInvalid, "no known data files under %s (expected e.g. %s)", dir, Importers[KindINEGIMunicipalities].DefaultFile)
+		return nil, Errf(EInvalid, "no hay archivos de datos conocidos en %s (se esperaba, p. ej., %s)", "no known data files under %s (expected e.g. %s)", dir, Importers[KindINEGIMunicipalities].DefaultFile)
 	}
 	return out, nil
 }

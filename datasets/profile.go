@@ -86,23 +86,23 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		p.Lang = "es"
 	case "es", "en":
 	default:
-		fe.Add("lang", "must be \"es\" or \"en\", got %q", p.Lang)
+		fe.Addf("lang", "debe ser \"es\" o \"en\"; se recibió %q", "must be \"es\" or \"en\", got %q", p.Lang)
 	}
 	checkText := func(field, s string, max int, required bool) {
 		switch {
 		case !utf8.ValidString(s):
-			fe.Add(field, "is not valid UTF-8")
+			fe.Addf(field, "no es UTF-8 válido", "is not valid UTF-8")
 		case required && strings.TrimSpace(s) == "":
-			fe.Add(field, "must not be empty")
+			fe.Addf(field, "no debe estar vacío", "must not be empty")
 		case utf8.RuneCountInString(s) > max:
-			fe.Add(field, "is longer than %d characters", max)
+			fe.Addf(field, "tiene más de %d caracteres", "is longer than %d characters", max)
 		case strings.ContainsRune(s, 0):
-			fe.Add(field, "contains a NUL character")
+			fe.Addf(field, "contiene un carácter NUL", "contains a NUL character")
 		}
 	}
 	checkTags := func(field string, tags []string) {
 		if len(tags) > MaxTags {
-			fe.Add(field, "has more than %d tags", MaxTags)
+			fe.Addf(field, "tiene más de %d etiquetas", "has more than %d tags", MaxTags)
 			return
 		}
 		for j, t := range tags {
@@ -110,13 +110,13 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 				continue
 			}
 			if _, ok := tax.Category(t); !ok {
-				fe.Add(fmt.Sprintf("%s[%d]", field, j), "unknown taxonomy category %q", t)
+				fe.Addf(fmt.Sprintf("%s[%d]", field, j), "categoría desconocida de la taxonomía: %q", "unknown taxonomy category %q", t)
 			}
 		}
 	}
 	checkText("narrative", p.Narrative, MaxNarrative, false)
 	if len(p.Problems) > MaxItems {
-		fe.Add("problems", "has more than %d items", MaxItems)
+		fe.Addf("problems", "tiene más de %d elementos", "has more than %d items", MaxItems)
 	}
 	for i, pr := range p.Problems {
 		if i >= MaxItems {
@@ -126,7 +126,7 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		checkTags(fmt.Sprintf("problems[%d].tags", i), pr.Tags)
 	}
 	if len(p.Practices) > MaxItems {
-		fe.Add("practices", "has more than %d items", MaxItems)
+		fe.Addf("practices", "tiene más de %d elementos", "has more than %d items", MaxItems)
 	}
 	for i, pr := range p.Practices {
 		if i >= MaxItems {
@@ -137,15 +137,15 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 	}
 	for k, v := range p.Areas {
 		if len(k) != 1 || k[0] < 'a' || k[0] > 'h' {
-			fe.Add("areas."+k, "unknown area; use a–h of the model agreement")
+			fe.Addf("areas."+k, "área desconocida; use a–h del convenio modelo", "unknown area; use a–h of the model agreement")
 			continue
 		}
 		if math.IsNaN(v) || v < 0 || v > 1 {
-			fe.Add("areas."+k, "weight must be between 0 and 1")
+			fe.Addf("areas."+k, "el peso debe estar entre 0 y 1", "weight must be between 0 and 1")
 		}
 	}
 	if len(p.Diaspora) > MaxItems {
-		fe.Add("diaspora", "has more than %d items", MaxItems)
+		fe.Addf("diaspora", "tiene más de %d elementos", "has more than %d items", MaxItems)
 	}
 	for i, d := range p.Diaspora {
 		if i >= MaxItems {
@@ -153,39 +153,39 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		}
 		f := fmt.Sprintf("diaspora[%d]", i)
 		if strings.TrimSpace(d.Place) == "" && d.PlaceID == 0 {
-			fe.Add(f+".place", "name a place or give place_id")
+			fe.Addf(f+".place", "indique un lugar o su place_id", "name a place or give place_id")
 		}
 		checkText(f+".place", d.Place, MaxItemText, false)
 		checkText(f+".source", d.Source, MaxSourceText, false)
 		if d.Size < 0 || d.Size > MaxDiasporaSize {
-			fe.Add(f+".size", "must be between 0 and %d", MaxDiasporaSize)
+			fe.Addf(f+".size", "debe estar entre 0 y %d", "must be between 0 and %d", MaxDiasporaSize)
 		}
 		if d.PlaceID < 0 {
-			fe.Add(f+".place_id", "must be positive")
+			fe.Addf(f+".place_id", "debe ser positivo", "must be positive")
 		}
 		if d.Year != 0 && (d.Year < 1900 || int(d.Year) > time.Now().Year()+1) {
-			fe.Add(f+".year", "must be a year from 1900 to next year")
+			fe.Addf(f+".year", "debe ser un año entre 1900 y el próximo", "must be a year from 1900 to next year")
 		}
 	}
 	c := p.Constraints
 	if len(c.Countries) > MaxCountries {
-		fe.Add("constraints.countries", "has more than %d countries", MaxCountries)
+		fe.Addf("constraints.countries", "tiene más de %d países", "has more than %d countries", MaxCountries)
 	}
 	for i, cc := range c.Countries {
 		if len(cc) != 2 || strings.ToUpper(cc) != cc || !isASCIIUpper(cc) {
-			fe.Add(fmt.Sprintf("constraints.countries[%d]", i), "must be a two-letter ISO code in capitals, got %q", cc)
+			fe.Addf(fmt.Sprintf("constraints.countries[%d]", i), "debe ser un código ISO de dos letras mayúsculas; se recibió %q", "must be a two-letter ISO code in capitals, got %q", cc)
 		}
 	}
 	if c.MinPopulation < 0 {
-		fe.Add("constraints.min_population", "must not be negative")
+		fe.Addf("constraints.min_population", "no debe ser negativo", "must not be negative")
 	}
 	if c.MaxPopulation < 0 {
-		fe.Add("constraints.max_population", "must not be negative")
+		fe.Addf("constraints.max_population", "no debe ser negativo", "must not be negative")
 	}
 	if c.MaxPopulation > 0 && c.MinPopulation > c.MaxPopulation {
-		fe.Add("constraints.max_population", "must be at least min_population")
+		fe.Addf("constraints.max_population", "debe ser al menos min_population", "must be at least min_population")
 	}
-	return fe.Err("the profile has invalid fields")
+	return fe.Err(Text{ES: "El perfil tiene campos no válidos.", EN: "the profile has invalid fields"})
 }
 
 func isASCIIUpper(s string) bool {

@@ -17,9 +17,9 @@ func (r *Resolver) ResolveDiaspora(p *Profile) error {
 			pl, ok := r.snap.Place(d.PlaceID)
 			switch {
 			case !ok:
-				fe.Add(f+".place_id", "is not a known place")
+				fe.Addf(f+".place_id", "no es un lugar conocido", "is not a known place")
 			case pl.Country == "MX":
-				fe.Add(f+".place_id", "%s is in Mexico; a migrant destination is a place abroad", pl.Name)
+				fe.Addf(f+".place_id", "%s está en México; el destino de los migrantes es un lugar en el extranjero", "%s is in Mexico; a migrant destination is a place abroad", pl.Name)
 			default:
 				ids[i] = d.PlaceID
 			}
@@ -28,14 +28,14 @@ func (r *Resolver) ResolveDiaspora(p *Profile) error {
 		c, err := r.ResolveUnique(d.Place, ResolveOptions{})
 		switch {
 		case err != nil:
-			fe.Add(f+".place", "%s", err.Error())
+			fe.AddErr(f+".place", err)
 		case c.Country == "MX":
-			fe.Add(f+".place", "%s is in Mexico; a migrant destination is a place abroad", c.Label())
+			fe.Addf(f+".place", "%s está en México; el destino de los migrantes es un lugar en el extranjero", "%s is in Mexico; a migrant destination is a place abroad", c.Label())
 		default:
 			ids[i] = c.ID
 		}
 	}
-	if err := fe.Err("the profile has invalid fields"); err != nil {
+	if err := fe.Err(Text{ES: "El perfil tiene campos no válidos.", EN: "the profile has invalid fields"}); err != nil {
 		return err
 	}
 	for i := range p.Diaspora {

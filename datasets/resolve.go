@@ -94,10 +94,13 @@ type ResolveError struct {
 	What       string // "place" (default) or "municipality"
 }
 
-func (e *ResolveError) Error() string {
-	what := e.What
-	if what == "" {
-		what = "place"
+func (e *ResolveError) Error() string { return e.Text().EN }
+
+// Text is the error's message in both languages.
+func (e *ResolveError) Text() Text {
+	whatES, whatsES, whatEN := "ningún lugar", "lugares", "place"
+	if e.What == "municipality" {
+		whatES, whatsES, whatEN = "ningún municipio", "municipios", "municipality"
 	}
 	if e.Reason == ReasonAmbiguous {
 		names := make([]string, 0, 5)
@@ -108,16 +111,23 @@ func (e *ResolveError) Error() string {
 			}
 			names = append(names, c.Label())
 		}
-		return fmt.Sprintf("%q is ambiguous (%d %ss: %s); add a region or country", e.Query, len(e.Candidates), what, strings.Join(names, "; "))
+		list := strings.Join(names, "; ")
+		return Text{
+			ES: fmt.Sprintf("%q es ambiguo (%d %s: %s); añada estado o país", e.Query, len(e.Candidates), whatsES, list),
+			EN: fmt.Sprintf("%q is ambiguous (%d %ss: %s); add a region or country", e.Query, len(e.Candidates), whatEN, list),
+		}
 	}
-	return fmt.Sprintf("%q matches no %s", e.Query, what)
+	return Text{
+		ES: fmt.Sprintf("%q no corresponde a %s", e.Query, whatES),
+		EN: fmt.Sprintf("%q matches no %s", e.Query, whatEN),
+	}
 }
 
 func (e *ResolveError) Unwrap() error {
 	if e.Reason == ReasonAmbiguous {
-		return &Error{Code: EInvalid, Message: e.Error()}
+		return &Error{Code: EInvalid, Msg: e.Text()}
 	}
-	return &Error{Code: ENotFound, Message: e.Error()}
+	return &Error{Code: ENotFound, Msg: e.Text()}
 }
 
 // Label names a candidate for people: "Whitewater, Wisconsin, US (14692)".
@@ -489,23 +499,23 @@ func (r *Resolver) resolveAll(q string, opts ResolveOptions) ([]Candidate, error
 	if opts.Country != "" {
 		c, ok := r.Country(opts.Country)
 		if !ok {
-			return nil, Errorf(EInvalid, "unknown country %q", opts.Country)
+			return nil, Errf(EInvalid, "país desconocido: %q", "unknown country %q", opts.Country)
 		}
 		base.country = c
 	}
 	if opts.Region != "" {
 		codes := r.Region(opts.Region, base.country)
 		if len(codes) == 0 {
-			return nil, Errorf(EInvalid, "unknown region %q", opts.Region)
+			return nil, Errf(EInvalid, "estado o región desconocido: %q", "unknown region %q", opts.Region)
 		}
 		base.regions = append(base.regions, codes)
 	}
 	q = strings.TrimSpace(q)
 	if len(q) > MaxQuery {
-		return nil, Errorf(EInvalid, "place name longer than %d bytes", MaxQuery)
+		return nil, Errf(EInvalid, "el nombre del lugar tiene más de %d bytes", "place name longer than %d bytes", MaxQuery)
 	}
 	if Fold(q) == "" {
-		return nil, Errorf(EInvalid, "empty place name")
+		return nil, Errf(EInvalid, "falta el nombre del lugar", "empty place name")
 	}
 	var parts []string
 	for p := range strings.SplitSeq(q, ",") {
@@ -534,7 +544,7 @@ func (r *Resolver) resolveAll(q string, opts ResolveOptions) ([]Candidate, error
 		}
 	}
 	if len(alts) == 0 {
-		return nil, Errorf(EInvalid, "unknown region or country in %q", q)
+		return nil, Errf(EInvalid, "estado, región o país desconocido en %q", "unknown region or country in %q", q)
 	}
 	var out []Candidate
 	for _, a := range alts {

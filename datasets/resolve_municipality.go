@@ -85,11 +85,11 @@ var muniAliases = map[string]map[string]string{
 func (r *Resolver) ResolveMunicipality(state, name string) (*Municipality, error) {
 	st, ok := r.State(state)
 	if !ok {
-		return nil, Errorf(EInvalid, "unknown Mexican state %q", state)
+		return nil, Errf(EInvalid, "estado de México desconocido: %q", "unknown Mexican state %q", state)
 	}
 	key := muniKey(name)
 	if key == "" {
-		return nil, Errorf(EInvalid, "empty municipality name")
+		return nil, Errf(EInvalid, "falta el nombre del municipio", "empty municipality name")
 	}
 	label := name + ", " + INEGIStateNames[st]
 	inState := r.muniByState[st]

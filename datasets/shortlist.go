@@ -217,7 +217,7 @@ func RemoveFromShortlist(st Store, cvegeo string, place int64, now time.Time) (S
 			}
 		}
 		if len(kept) == len(sl.Entries) {
-			return Errorf(ENotFound, "place %d is not in the shortlist of %s", place, cvegeo)
+			return Errf(ENotFound, "el lugar %d no está en la lista corta de %s", "place %d is not in the shortlist of %s", place, cvegeo)
 		}
 		sl.Entries = kept
 		t := now.UTC().Truncate(time.Second)

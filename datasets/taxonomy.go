@@ -17,25 +17,6 @@ import (
 //go:embed taxonomy/taxonomy.json
 var taxonomyJSON []byte
 
-// Text is a short text in Spanish and English.
-type Text struct {
-	ES string `json:"es"`
-	EN string `json:"en"`
-}
-
-// In returns the English text for lang "en" and the Spanish text for any
-// other lang; when the chosen one is empty it falls back to the other.
-func (t Text) In(lang string) string {
-	first, second := t.ES, t.EN
-	if lang == "en" {
-		first, second = t.EN, t.ES
-	}
-	if strings.TrimSpace(first) == "" {
-		return second
-	}
-	return first
-}
-
 // Keywords are the words and short phrases people use for a category, per
 // language. They feed the keyword and Bleve classifiers, so they are
 // written the way liaison officers write, not the way the UN does.
@@ -117,10 +98,10 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
-		return nil, Errorf(EInvalid, "taxonomy: %v", err)
+		return nil, Errf(EInvalid, "taxonomía: %v", "taxonomy: %v", err)
 	}
 	if dec.More() {
-		return nil, Errorf(EInvalid, "taxonomy: unexpected data after the JSON object")
+		return nil, Errf(EInvalid, "taxonomía: datos sobrantes después del objeto JSON", "taxonomy: unexpected data after the JSON object")
 	}
 
 	v := taxonomyValidator{fields: FieldErrors{}}
@@ -151,7 +132,9 @@ func (v *taxonomyValidator) add(field, format string, args ...any) {
 	if _, dup := v.fields[field]; dup {
 		return
 	}
-	v.fields.Add(field, format, args...)
+	// The taxonomy is the project's own file, checked by its tests and the
+	// command line: its messages are in English alone.
+	v.fields[field] = Text{EN: fmt.Sprintf(format, args...)}
 	v.order = append(v.order, field)
 }
 
@@ -161,12 +144,12 @@ func (v *taxonomyValidator) err() error {
 	}
 	msgs := make([]string, len(v.order))
 	for i, f := range v.order {
-		msgs[i] = f + ": " + v.fields[f]
+		msgs[i] = f + ": " + v.fields[f].EN
 	}
 	return &Error{
-		Code:    EInvalid,
-		Message: "invalid taxonomy: " + strings.Join(msgs, "; "),
-		Fields:  map[string]string(v.fields),
+		Code:   EInvalid,
+		Msg:    Text{EN: "invalid taxonomy: " + strings.Join(msgs, "; ")},
+		Fields: map[string]Text(v.fields),
 	}
 }
 

@@ -243,8 +243,8 @@ func TestTaxonomyParseRejects(t *testing.T) {
 				t.Fatalf("%s: got %T, want *Error", tc.name, err)
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(e.Message, w) {
-					t.Errorf("%s: got %q, want it to mention %q", tc.name, e.Message, w)
+				if !strings.Contains(e.Msg.EN, w) {
+					t.Errorf("%s: got %q, want it to mention %q", tc.name, e.Msg.EN, w)
 				}
 			}
 		})

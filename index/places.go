@@ -184,7 +184,7 @@ func isLockTimeout(err error) bool {
 // lockedError reports an index held by another process (bbolt gave up
 // after BoltTimeout) as a conflict.
 func lockedError(path string, err error) error {
-	return datasets.Errorf(datasets.EConflict, "index %s is locked by another process (%v); stop it or use another data directory", path, err)
+	return datasets.Errf(datasets.EConflict, "el índice %s está bloqueado por otro proceso (%v); deténgalo o use otro directorio de datos", "index %s is locked by another process (%v); stop it or use another data directory", path, err)
 }
 
 // buildPlaces indexes every place and municipality into a fresh directory

@@ -191,7 +191,7 @@ func (x *Index) taxonomyText(ids []string, lang string) string {
 // "mun:11008" or "place:5278931". It is incremental: one small batch.
 func (x *Index) PutProfile(key string, p datasets.Profile) error {
 	if key == "" {
-		return datasets.Errorf(datasets.EInvalid, "index: empty profile key")
+		return datasets.Errf(datasets.EInvalid, "índice: clave de perfil vacía", "index: empty profile key")
 	}
 	if p.Empty() {
 		return x.DeleteProfile(key)

@@ -148,7 +148,7 @@ func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQue
 	start := e.w
 	info := CalibrationInfo{Loss: opts.Loss}
 	if len(queries) == 0 {
-		return Weights{}, info, datasets.Errorf(datasets.EInvalid, "calibration needs at least one query")
+		return Weights{}, info, datasets.Errf(datasets.EInvalid, "la calibración necesita al menos una consulta", "calibration needs at least one query")
 	}
 	munis := map[string]bool{}
 	for _, q := range queries {

@@ -34,7 +34,7 @@ func (e *Engine) SetMunicipalityProfile(cvegeo string, p datasets.Profile) {
 func (e *Engine) SetPlaceProfile(id int64, p datasets.Profile) error {
 	c, ok := e.candIndex[id]
 	if !ok {
-		return datasets.Errorf(datasets.ENotFound, "place %d is not a foreign candidate", id)
+		return datasets.Errf(datasets.ENotFound, "El lugar %d no es una ciudad extranjera candidata.", "place %d is not a foreign candidate", id)
 	}
 	v := e.vectorize(p)
 	e.mu.Lock()
@@ -55,7 +55,7 @@ func (e *Engine) PlaceProfile(id int64) (datasets.Profile, bool) {
 // PutTie adds or replaces (by ID) a diaspora tie.
 func (e *Engine) PutTie(t datasets.Tie) error {
 	if _, ok := e.candIndex[t.Place]; !ok {
-		return datasets.Errorf(datasets.ENotFound, "place %d is not a foreign candidate", t.Place)
+		return datasets.Errf(datasets.ENotFound, "El lugar %d no es una ciudad extranjera candidata.", "place %d is not a foreign candidate", t.Place)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

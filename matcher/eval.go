@@ -227,7 +227,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	}
 	queries := BacktestQueries(e.reg)
 	if len(queries) == 0 {
-		return nil, datasets.Errorf(datasets.EInvalid, "no Mexican municipality has two or more resolved foreign twins among %d twinnings", len(in.Twinnings))
+		return nil, datasets.Errf(datasets.EInvalid, "ningún municipio mexicano tiene dos o más hermanas extranjeras resueltas entre %d hermanamientos", "no Mexican municipality has two or more resolved foreign twins among %d twinnings", len(in.Twinnings))
 	}
 	folds := AssignFolds(queries, opts.Folds, opts.Seed)
 	nfolds := 0

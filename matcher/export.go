@@ -101,7 +101,7 @@ func denseTerms() []int {
 func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 	if len(req.Filter.Countries) > 0 || req.Filter.MinPopulation > 0 || req.Filter.MaxPopulation > 0 ||
 		req.Filter.ExcludeTwinned || req.Filter.OnlyProfiled {
-		return nil, datasets.Errorf(datasets.EInvalid, "exported features cover unfiltered rankings only")
+		return nil, datasets.Errf(datasets.EInvalid, "las variables exportadas solo cubren clasificaciones sin filtros", "exported features cover unfiltered rankings only")
 	}
 	targets, err := e.RankTargets(req)
 	if err != nil {

@@ -47,7 +47,7 @@ func (e *Engine) Consulate(id string) (datasets.Consulate, bool) {
 func (e *Engine) Opportunities(ctx context.Context, consulateID, lang string, limit int) ([]Opportunity, error) {
 	con, ok := e.Consulate(consulateID)
 	if !ok {
-		return nil, datasets.Errorf(datasets.ENotFound, "no consulate %q", consulateID)
+		return nil, datasets.Errf(datasets.ENotFound, "No existe el consulado %q.", "no consulate %q", consulateID)
 	}
 	d := e.dyn.Load()
 	ties := e.allTies(d)

@@ -26,7 +26,7 @@ func (e *Engine) Explain(ctx context.Context, q Query, ids []int64) ([]PairMatch
 	for i, id := range ids {
 		c, ok := e.candIndex[id]
 		if !ok {
-			return nil, datasets.Errorf(datasets.EInvalid, "place %d is not a foreign candidate", id)
+			return nil, datasets.Errf(datasets.EInvalid, "El lugar %d no es una ciudad extranjera candidata.", "place %d is not a foreign candidate", id)
 		}
 		cs[i] = c
 	}

@@ -70,19 +70,21 @@ type tieAgg struct {
 
 func (e *Engine) prepare(q Query) (*queryState, error) {
 	if !datasets.ValidCVEGEO(q.Municipality) {
-		return nil, &datasets.Error{Code: datasets.EInvalid, Message: "municipality must be a 5-digit INEGI CVEGEO such as 11008",
-			Fields: map[string]string{"municipality": "not a CVEGEO: " + q.Municipality}}
+		return nil, &datasets.Error{Code: datasets.EInvalid,
+			Msg: datasets.Text{ES: "El municipio debe ser una clave CVEGEO del INEGI de 5 dígitos, como 11008.",
+				EN: "municipality must be a 5-digit INEGI CVEGEO such as 11008"},
+			Fields: map[string]datasets.Text{"municipality": datasets.Textf("no es una clave CVEGEO: %s", "not a CVEGEO: %s", q.Municipality)}}
 	}
 	m, ok := e.in.Snap.Municipality(q.Municipality)
 	if !ok {
-		return nil, datasets.Errorf(datasets.ENotFound, "no municipality %s", q.Municipality)
+		return nil, datasets.Errf(datasets.ENotFound, "No existe el municipio %s.", "no municipality %s", q.Municipality)
 	}
 	if q.K <= 0 {
 		q.K = 10
 	}
 	if q.K > MaxK {
-		return nil, &datasets.Error{Code: datasets.EInvalid, Message: "k is too large",
-			Fields: map[string]string{"k": "must be between 1 and 500"}}
+		return nil, &datasets.Error{Code: datasets.EInvalid, Msg: datasets.Text{ES: "k es demasiado grande", EN: "k is too large"},
+			Fields: map[string]datasets.Text{"k": {ES: "debe estar entre 1 y 500", EN: "must be between 1 and 500"}}}
 	}
 	for i, c := range q.Filter.Countries {
 		q.Filter.Countries[i] = strings.ToUpper(strings.TrimSpace(c))

@@ -59,21 +59,24 @@ func (e *Engine) RankTargets(req RankRequest) ([]string, error) {
 	state := strings.TrimSpace(req.State)
 	switch {
 	case len(req.Municipalities) > 0 && state != "":
-		return nil, &datasets.Error{Code: datasets.EInvalid, Message: "give either a state or a list of municipalities, not both",
-			Fields: map[string]string{"state": "not allowed with municipalities"}}
+		return nil, &datasets.Error{Code: datasets.EInvalid,
+			Msg:    datasets.Text{ES: "indique un estado o una lista de municipios, no ambos", EN: "give either a state or a list of municipalities, not both"},
+			Fields: map[string]datasets.Text{"state": {ES: "no se admite junto con municipios", EN: "not allowed with municipalities"}}}
 	case len(req.Municipalities) > 0:
 		out := make([]string, 0, len(req.Municipalities))
 		for i, m := range req.Municipalities {
 			m = strings.TrimSpace(m)
 			if !datasets.ValidCVEGEO(m) {
 				return nil, &datasets.Error{Code: datasets.EInvalid,
-					Message: fmt.Sprintf("municipality %d: %q is not a 5-digit INEGI CVEGEO such as 11008", i+1, m),
-					Fields:  map[string]string{fmt.Sprintf("municipalities[%d]", i): "not a CVEGEO: " + m}}
+					Msg: datasets.Textf("municipio %d: %q no es una clave CVEGEO del INEGI de 5 dígitos, como 11008",
+						"municipality %d: %q is not a 5-digit INEGI CVEGEO such as 11008", i+1, m),
+					Fields: map[string]datasets.Text{fmt.Sprintf("municipalities[%d]", i): datasets.Textf("no es una clave CVEGEO: %s", "not a CVEGEO: %s", m)}}
 			}
 			if _, ok := snap.Municipality(m); !ok {
 				return nil, &datasets.Error{Code: datasets.ENotFound,
-					Message: fmt.Sprintf("municipality %d: no municipality %s in snapshot %s", i+1, m, snap.Manifest.Version),
-					Fields:  map[string]string{fmt.Sprintf("municipalities[%d]", i): "unknown CVEGEO: " + m}}
+					Msg: datasets.Textf("municipio %d: no existe el municipio %s en la instantánea %s",
+						"municipality %d: no municipality %s in snapshot %s", i+1, m, snap.Manifest.Version),
+					Fields: map[string]datasets.Text{fmt.Sprintf("municipalities[%d]", i): datasets.Textf("clave CVEGEO desconocida: %s", "unknown CVEGEO: %s", m)}}
 			}
 			out = append(out, m)
 		}
@@ -82,8 +85,9 @@ func (e *Engine) RankTargets(req RankRequest) ([]string, error) {
 	case state != "":
 		if _, ok := datasets.INEGIStateNames[state]; !ok || len(state) != 2 {
 			return nil, &datasets.Error{Code: datasets.EInvalid,
-				Message: fmt.Sprintf("state must be a two-digit INEGI state code from 01 to 32 (11 = Guanajuato), got %q", req.State),
-				Fields:  map[string]string{"state": "not an INEGI state code: " + req.State}}
+				Msg: datasets.Textf("el estado debe ser una clave de estado del INEGI de dos dígitos, de 01 a 32 (11 = Guanajuato); se recibió %q",
+					"state must be a two-digit INEGI state code from 01 to 32 (11 = Guanajuato), got %q", req.State),
+				Fields: map[string]datasets.Text{"state": datasets.Textf("no es una clave de estado del INEGI: %s", "not an INEGI state code: %s", req.State)}}
 		}
 	}
 	var out []string
@@ -93,7 +97,7 @@ func (e *Engine) RankTargets(req RankRequest) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, datasets.Errorf(datasets.ENotFound, "no municipalities for state %q in snapshot %s", state, snap.Manifest.Version)
+		return nil, datasets.Errf(datasets.ENotFound, "no hay municipios del estado %q en la instantánea %s", "no municipalities for state %q in snapshot %s", state, snap.Manifest.Version)
 	}
 	slices.Sort(out)
 	return out, nil
@@ -129,8 +133,8 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 		k = DefaultRankK
 	}
 	if k > MaxK {
-		return RankStats{}, &datasets.Error{Code: datasets.EInvalid, Message: "k is too large",
-			Fields: map[string]string{"k": fmt.Sprintf("must be between 1 and %d", MaxK)}}
+		return RankStats{}, &datasets.Error{Code: datasets.EInvalid, Msg: datasets.Text{ES: "k es demasiado grande", EN: "k is too large"},
+			Fields: map[string]datasets.Text{"k": datasets.Textf("debe estar entre 1 y %d", "must be between 1 and %d", MaxK)}}
 	}
 	workers := req.Workers
 	if workers <= 0 {

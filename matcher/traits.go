@@ -79,8 +79,8 @@ func ParseTraits(field string, names []string) (Trait, error) {
 		if !ok {
 			known := strings.Join(TraitNames(), ", ")
 			return 0, &datasets.Error{Code: datasets.EInvalid,
-				Message: fmt.Sprintf("unknown trait %q (known: %s)", n, known),
-				Fields:  map[string]string{field: fmt.Sprintf("unknown trait %q; use one of %s", n, known)}}
+				Msg:    datasets.Textf("rasgo desconocido %q (conocidos: %s)", "unknown trait %q (known: %s)", n, known),
+				Fields: map[string]datasets.Text{field: datasets.Textf("rasgo desconocido %q; use uno de %s", "unknown trait %q; use one of %s", n, known)}}
 		}
 	}
 	return t, nil

@@ -307,7 +307,7 @@ func runDatasetsResolve(e *env, args []string) error {
 		return err
 	}
 	if len(cs) == 0 {
-		return datasets.Errorf(datasets.ENotFound, "%q matches no place", pos[0])
+		return datasets.Errf(datasets.ENotFound, "%q no corresponde a ningún lugar", "%q matches no place", pos[0])
 	}
 	unique, uerr := r.ResolveUnique(pos[0], datasets.ResolveOptions{Country: *country})
 	out := map[string]any{"query": pos[0], "candidates": cs}

@@ -74,7 +74,7 @@ func loadEvalInput(ctx context.Context, e *env, f evalFlags) (*evalInput, error)
 	raw, err := os.ReadFile(f.twinnings)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, datasets.Errorf(datasets.ENotFound, "%s: no such file", f.twinnings)
+			return nil, datasets.Errf(datasets.ENotFound, "%s: no existe el archivo", "%s: no such file", f.twinnings)
 		}
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if _, ok := a.engine.Snapshot().Municipality(*muni); !ok {
-		return datasets.Errorf(datasets.ENotFound, "no municipality %s", *muni)
+		return datasets.Errf(datasets.ENotFound, "No existe el municipio %s.", "no municipality %s", *muni)
 	}
 	if q.Profile != nil {
 		// Migrant destinations must each name one place abroad, as they
@@ -225,10 +225,10 @@ func profileError(name string, err error) error {
 	if errors.As(err, &de) {
 		var lines []string
 		for f, m := range de.Fields {
-			lines = append(lines, "  "+f+": "+m)
+			lines = append(lines, "  "+f+": "+m.EN)
 		}
 		sort.Strings(lines)
-		msg = de.Message + ":\n" + strings.Join(lines, "\n")
+		msg = de.Msg.EN + ":\n" + strings.Join(lines, "\n")
 	}
 	return fmt.Errorf("profile %s: %s", name, msg)
 }

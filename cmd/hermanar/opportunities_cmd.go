@@ -43,7 +43,7 @@ func runOpportunities(ctx context.Context, e *env, args []string) error {
 			ids = append(ids, c.ID)
 		}
 		sort.Strings(ids)
-		return datasets.Errorf(datasets.ENotFound, "no consulate %q; known consulates: %s", *consulate, strings.Join(ids, ", "))
+		return datasets.Errf(datasets.ENotFound, "No existe el consulado %q; consulados conocidos: %s", "no consulate %q; known consulates: %s", *consulate, strings.Join(ids, ", "))
 	}
 	ops, err := a.engine.Opportunities(ctx, *consulate, *lang, *limit)
 	if err != nil {
