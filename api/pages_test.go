@@ -112,8 +112,8 @@ func TestSignInAndEditProfile(t *testing.T) {
 		t.Fatalf("edit form: %d", w.Code)
 	}
 	edit := url.Values{"lang": {"es"}, "narrative": {"Municipio del Bajío"}, "problems": {"escasez de agua\nempleo para jóvenes"},
-		"practices": {"ferias agrícolas"}, "diaspora": {"Whitewater, Wisconsin | 500 | SRE"}, "area_b": {"1"}, "area_c": {"0.5"},
-		"countries": {"US, CA"}, "min_population": {"1000"}}
+		"practices": {"ferias agrícolas"}, "diaspora_place": {"Whitewater, Wisconsin", ""}, "diaspora_size": {"500", ""},
+		"diaspora_source": {"SRE", ""}, "area_b": {"1"}, "area_c": {"0.5"}, "countries": {"US", "CA"}, "min_population": {"1000"}}
 	post := func(v url.Values, origin string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("POST", "/municipios/11008/perfil", strings.NewReader(v.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -138,9 +138,43 @@ func TestSignInAndEditProfile(t *testing.T) {
 	if !strings.Contains(w.Body.String(), "Perfil guardado") || !strings.Contains(w.Body.String(), "empleo para jóvenes") {
 		t.Error("municipality page does not show the saved profile")
 	}
-	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}}
-	if w := post(bad, "http://example.com"); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
-		t.Errorf("invalid form: %d\n%.600s", w.Code, w.Body)
+	// Errors in plain words, each inside its field's block; no paths.
+	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}, "diaspora_place": {""}, "diaspora_size": {"quinientos"},
+		"diaspora_source": {""}, "min_population": {"mil"}}
+	w = post(bad, "http://example.com")
+	body := w.Body.String()
+	if w.Code != 400 || strings.Contains(body, "problems[0]") || strings.Contains(body, "diaspora[0]") {
+		t.Errorf("invalid form: %d, or field paths shown\n%.600s", w.Code, body)
+	}
+	for field, msg := range map[string]string{"f-problems": "renglón 1: tiene 600 caracteres y caben 500", "f-area_a": "elija alta, media o ninguna",
+		"f-diaspora-0": "escriba un número entero de personas", "f-min_population": "escriba un número entero de habitantes"} {
+		i := strings.Index(body, `id="`+field+`"`)
+		if i < 0 {
+			t.Errorf("no block %s", field)
+			continue
+		}
+		block := body[i+1:]
+		if next := strings.Index(block, `id="f-`); next >= 0 {
+			block = block[:next]
+		}
+		if !strings.Contains(block, msg) {
+			t.Errorf("the message %q is not inside the block of %s", msg, field)
+		}
+	}
+	// A description over the limit is refused with a word, never cut.
+	long := strings.Repeat("palabra ", 1001)
+	w = post(url.Values{"narrative": {long}, "problems": {"escasez de agua"}}, "http://example.com")
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "nada se ha recortado") || !strings.Contains(w.Body.String(), long[:7000]) {
+		t.Errorf("long description: %d, want 400 keeping the whole text", w.Code)
+	}
+	// An empty form asks before blanking the stored profile, and blanks it
+	// only once confirmed.
+	w = post(url.Values{"lang": {"es"}}, "http://example.com")
+	if w.Code != 409 || !strings.Contains(w.Body.String(), `id="confirm-blank"`) || e.b.Engine.Profile(manuelDoblado).Narrative == "" {
+		t.Errorf("empty form without confirmation: %d, narrative %q", w.Code, e.b.Engine.Profile(manuelDoblado).Narrative)
+	}
+	if w := post(url.Values{"lang": {"es"}, "confirm_blank": {"1"}}, "http://example.com"); w.Code != 303 || e.b.Engine.Profile(manuelDoblado).Narrative != "" {
+		t.Errorf("confirmed blank: %d", w.Code)
 	}
 	// Another municipality's form is refused.
 	w = withCookie(httptest.NewRequest("GET", "/municipios/11009/perfil", nil))
