@@ -79,8 +79,6 @@ func priorityLabel(w float64, lang string) string {
 	return T{"ninguna", "none"}.In(lang)
 }
 
-var monthsES = []string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
-
 // mexicoCity is the time zone dates are shown in: the users are in Mexico.
 var mexicoCity = func() *time.Location {
 	if l, err := time.LoadLocation("America/Mexico_City"); err == nil {
@@ -115,10 +113,7 @@ func humanDate(v any, lang string) string {
 		return ""
 	}
 	t = t.In(mexicoCity)
-	if lang == "en" {
-		return t.Format("2 January 2006, 15:04")
-	}
-	return t.Format("2") + " de " + monthsES[t.Month()-1] + " de " + t.Format("2006, 15:04")
+	return longDate(t, lang) + t.Format(", 15:04")
 }
 
 // tagLabel names a taxonomy category in lang, or returns the id when the
@@ -148,11 +143,7 @@ func weightsLabel(prov, lang string) string {
 	}
 	if m := isoDate.FindStringSubmatch(prov); m != nil {
 		if t, err := time.Parse("2006-01-02", m[0]); err == nil {
-			d := t.Format("2 January 2006")
-			if lang != "en" {
-				d = t.Format("2") + " de " + monthsES[t.Month()-1] + " de " + t.Format("2006")
-			}
-			out += ", " + d
+			out += ", " + longDate(t, lang)
 		}
 	}
 	return out

@@ -75,7 +75,7 @@ func (m *Map) Render() string {
 	b.WriteString(`<title>` + esc(m.Title) + `</title>`)
 	b.WriteString(`<rect width="` + num(f.Width) + `" height="` + num(f.Height) + `" fill="#dfeaf2"/>`)
 	for _, l := range m.Layers {
-		b.WriteString(`<g fill="` + l.Fill + `"`)
+		b.WriteString(`<g fill-rule="evenodd" fill="` + l.Fill + `"`)
 		if l.Stroke != "" {
 			b.WriteString(` stroke="` + l.Stroke + `" stroke-width=".6" stroke-linejoin="round"`)
 		}
