@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/csv"
+	"hermanar/datasets"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -62,6 +64,32 @@ func TestPages(t *testing.T) {
 			t.Errorf("%s in English: no link to /help", path)
 		}
 	}
+	// A browser asking for English gets English on the first visit; the
+	// cookie and ?lang= still win.
+	for _, tc := range []struct{ accept, cookie, query, want string }{
+		{"en-US,en;q=0.9", "", "", `lang="en"`}, {"es-MX,es;q=0.9,en;q=0.5", "", "", `lang="es"`},
+		{"en-US", "es", "", `lang="es"`}, {"en-US", "", "es", `lang="es"`}, {"", "", "", `lang="es"`},
+	} {
+		h := map[string]string{"Accept-Language": tc.accept}
+		if tc.cookie != "" {
+			h["Cookie"] = langCookie + "=" + tc.cookie
+		}
+		path := "/municipios/11008"
+		if tc.query != "" {
+			path += "?lang=" + tc.query
+		}
+		if w := e.do(t, req{path: path, header: h}); !strings.Contains(w.Body.String(), tc.want) {
+			t.Errorf("Accept-Language %q, cookie %q, ?lang=%q: page is not %s", tc.accept, tc.cookie, tc.query, tc.want)
+		}
+	}
+	// The page's CSV download is titled in the page's language, with the
+	// same columns as every CSV.
+	w := e.do(t, req{path: "/api/v1/municipalities/11008/matches?k=2&format=csv&csv_header=lang&lang=es"})
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(w.Body.String(), datasets.UTF8BOM))).ReadAll()
+	if err != nil || len(recs) != 3 || len(recs[0]) != len(datasets.RankCSVHeader) || recs[0][0] != "municipio" ||
+		!strings.HasPrefix(w.Body.String(), datasets.UTF8BOM) || strings.Contains(strings.Join(recs[0], ","), "_contrib") {
+		t.Errorf("Spanish CSV header: %v (%v)", recs, err)
+	}
 	if w := e.do(t, req{path: "/?lang=en"}); !strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"=en") {
 		t.Errorf("?lang=en does not set the language cookie: %q", w.Header().Get("Set-Cookie"))
 	}
@@ -71,7 +99,7 @@ func TestPages(t *testing.T) {
 		}
 	}
 	// The suggestions name a locality's municipality and link to it.
-	w := e.do(t, req{path: "/api/v1/places?country=MX&limit=8&q=san+jose+de+otates"})
+	w = e.do(t, req{path: "/api/v1/places?country=MX&limit=8&q=san+jose+de+otates"})
 	if !strings.Contains(w.Body.String(), `"label":"San José de Otates — localidad de Manuel Doblado, Gto."`) ||
 		!strings.Contains(w.Body.String(), `"url":"/municipios/11008"`) {
 		t.Errorf("suggestions for a locality: %s", w.Body)
