@@ -244,11 +244,11 @@ func (s *Server) processCommentPage(c *gin.Context) {
 }
 
 type overviewView struct {
-	Rows             []datasets.ProcessRow
-	State, Stage     string
-	Stages           []kindOption
-	CSVURL, ParqURL  string
-	Errors           []string
+	Rows            []datasets.ProcessRow
+	State, Stage    string
+	Stages          []kindOption
+	CSVURL, ParqURL string
+	Errors          []string
 }
 
 func (s *Server) overviewPage(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
+	"hermanar/matcher"
 )
 
 // workflowPageRoutes are the pages from shortlist to signed agreement.
@@ -48,6 +49,7 @@ type slPageItem struct {
 	MainLabel   string
 	AreaSet     map[string]bool
 	HasProcess  bool
+	Km          string
 }
 
 type slPageView struct {
@@ -74,7 +76,7 @@ func (s *Server) renderShortlist(c *gin.Context, b *Backend, m *datasets.Municip
 	v := slPageView{Muni: m, CanEdit: canWriteMunicipality(tok, m.CVEGEO), AreaCodes: datasets.AreaCodes, Flash: flash, Errors: errs}
 	for _, it := range sv.Entries {
 		pi := slPageItem{ShortlistItem: it, CountryName: countryName(it.Place.Country, lang), Admin1: it.Place.Admin1Name,
-			MainLabel: componentLabel(it.Main, lang), AreaSet: map[string]bool{}}
+			MainLabel: componentLabel(it.Main, lang), AreaSet: map[string]bool{}, Km: km(it.DistanceKm)}
 		for _, a := range it.Areas {
 			pi.AreaSet[a] = true
 		}
@@ -212,6 +214,7 @@ type cmpPageItem struct {
 	CountryName string
 	Bars        []barView
 	Evidence    []evidenceView
+	Km          string
 }
 
 type cmpPageView struct {
@@ -240,7 +243,7 @@ func (s *Server) comparePage(c *gin.Context) {
 		return
 	}
 	for _, it := range cv.Items {
-		pi := cmpPageItem{CompareItem: it, CountryName: countryName(it.Place.Country, lang)}
+		pi := cmpPageItem{CompareItem: it, CountryName: countryName(it.Place.Country, lang), Km: km(it.DistanceKm)}
 		for _, comp := range it.Components {
 			pi.Bars = append(pi.Bars, barView{Name: comp.Name, Label: componentLabel(comp.Name, lang), Value: comp.Value, Weight: comp.Weight, Contribution: comp.Contribution})
 			if len(comp.Evidence) > 0 && comp.Name != "structure" {
@@ -251,3 +254,6 @@ func (s *Server) comparePage(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "compare", page{Title: title, P: v})
 }
+
+// km writes a distance rounded to the kilometre, with thousands separators.
+func km(d float64) string { return matcher.Thousands(int64(d+0.5)) + " km" }

@@ -302,11 +302,20 @@ func TestServeEndToEnd(t *testing.T) {
 		s2.stop()
 	})
 
+	t.Run("process step survives kill -9", func(t *testing.T) { workflowSurvivesKill9(t, bin, data, liaison) })
+
 	t.Run("browser", func(t *testing.T) {
 		s3 := startServer(t, bin, data)
 		s3.waitReady(t, 60*time.Second)
 		browserTest(t, s3.url)
 		mapsBrowserTest(t, s3.url)
 		s3.stop()
+	})
+
+	t.Run("workflow browser", func(t *testing.T) {
+		s4 := startServer(t, bin, data)
+		s4.waitReady(t, 60*time.Second)
+		workflowBrowserTest(t, s4.url, liaison)
+		s4.stop()
 	})
 }
