@@ -70,7 +70,9 @@ func (wd *webdriver) waitText(css, want string) string {
 // Each step leaves a screenshot in /tmp/hermanar-wf-*.png.
 func workflowBrowserTest(t *testing.T, base, liaison string) {
 	wd := startWebdriver(t)
-	shot := func(n int, name string) { wd.screenshot(filepath.Join(os.TempDir(), "hermanar-wf-"+string(rune('0'+n/10))+string(rune('0'+n%10))+"-"+name+".png")) }
+	shot := func(n int, name string) {
+		wd.screenshot(filepath.Join(os.TempDir(), "hermanar-wf-"+string(rune('0'+n/10))+string(rune('0'+n%10))+"-"+name+".png"))
+	}
 
 	wd.open(base + "/acceso?next=" + url.QueryEscape("/municipios/11008/coincidencias?k=10"))
 	wd.typeText(wd.find("input[name=token]"), liaison)
