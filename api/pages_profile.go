@@ -162,23 +162,24 @@ func profileFromForm(form url.Values, old datasets.Profile) (datasets.Profile, p
 		fe.add("narrative", "tiene %d caracteres y caben %d: acórtela, nada se ha recortado", "has %d characters and %d fit: shorten it; nothing was cut", n, datasets.MaxNarrative)
 	}
 	oldTags := map[string][]string{}
+	oldI18n := map[string]map[string]string{} // translations of lines left alone
 	for _, x := range old.Problems {
-		oldTags["p:"+x.Text] = x.Tags
+		oldTags["p:"+x.Text], oldI18n["p:"+x.Text] = x.Tags, x.I18n
 	}
 	for _, x := range old.Practices {
-		oldTags["r:"+x.Text] = x.Tags
+		oldTags["r:"+x.Text], oldI18n["r:"+x.Text] = x.Tags, x.I18n
 	}
 	for i, line := range lines(f.Problems) {
 		if n := utf8.RuneCountInString(line); n > datasets.MaxItemText {
 			fe.add(fmt.Sprintf("problems[%d].text", i), "tiene %d caracteres y caben %d", "has %d characters and %d fit", n, datasets.MaxItemText)
 		}
-		p.Problems = append(p.Problems, datasets.Problem{Text: line, Tags: oldTags["p:"+line]})
+		p.Problems = append(p.Problems, datasets.Problem{Text: line, Tags: oldTags["p:"+line], I18n: oldI18n["p:"+line]})
 	}
 	for i, line := range lines(f.Practices) {
 		if n := utf8.RuneCountInString(line); n > datasets.MaxItemText {
 			fe.add(fmt.Sprintf("practices[%d].text", i), "tiene %d caracteres y caben %d", "has %d characters and %d fit", n, datasets.MaxItemText)
 		}
-		p.Practices = append(p.Practices, datasets.Practice{Text: line, Tags: oldTags["r:"+line]})
+		p.Practices = append(p.Practices, datasets.Practice{Text: line, Tags: oldTags["r:"+line], I18n: oldI18n["r:"+line]})
 	}
 	oldDiaspora := map[string]datasets.DiasporaLink{}
 	for _, d := range old.Diaspora {

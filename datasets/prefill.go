@@ -57,7 +57,7 @@ func (d *Data) DataProblems() map[string][]Problem {
 				return
 			}
 		}
-		out[cve] = append(out[cve], Problem{Text: text, TextEN: textEN, Tags: []string{tag}})
+		out[cve] = append(out[cve], Problem{Text: text, I18n: map[string]string{"en": textEN}, Tags: []string{tag}})
 	}
 	for cve, vs := range d.Vulnerability {
 		for _, v := range vs {
