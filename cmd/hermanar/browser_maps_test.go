@@ -72,7 +72,7 @@ func mapsBrowserTest(t *testing.T, base string) {
 		pageMayOverflow  bool     // the page has tables this issue does not own
 	}{
 		{"Manuel Doblado", "/municipios/11008/coincidencias", "/tmp/hermanar-map-11008.png",
-			[]string{`a[data-id="5278931"] circle`, `path.tie`, `g[data-id="muni-11008"] circle`}, `a[data-id="5278931"]`, "Whitewater · 0.8", false},
+			[]string{`a[data-id="5278931"] circle`, `path.tie`, `g[data-id="muni-11008"] circle`}, `a[data-id="5278931"]`, "1. Whitewater · 0.", false},
 		{"Tijuana", "/municipios/02004/coincidencias?lang=en", "/tmp/hermanar-map-02004.png",
 			[]string{`g[data-id="muni-02004"] circle`, `a.mk circle`}, `a.mk:last-of-type`, "·", false},
 		{"Milwaukee consulate", "/consulados/milwaukee", "/tmp/hermanar-map-milwaukee.png",
