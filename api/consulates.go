@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -56,8 +55,8 @@ type ConsulateDetail struct {
 // TieView is a tie with the names a person needs to read it.
 type TieView struct {
 	datasets.Tie
-	MunicipalityName string           `json:"municipality_name"`
-	PlaceRef         matcher.PlaceRef `json:"place"`
+	MunicipalityName string            `json:"municipality_name"`
+	PlaceRef         datasets.PlaceRef `json:"place"`
 }
 
 func (s *Server) getConsulate(c *gin.Context) {
@@ -345,33 +344,19 @@ func (b *Backend) tieOwner(tok Token, t datasets.Tie) error {
 // live engine, after checking that tok may write that id. It reports
 // whether the tie is new.
 func (s *Server) saveTie(b *Backend, tok Token, t datasets.Tie) (bool, error) {
-	raw, err := json.Marshal(t)
-	if err != nil {
-		return false, err
-	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	// Under writeMu the engine holds every tie written so far, so the
-	// ownership check cannot race another write of the same id.
-	if err := b.tieOwner(tok, t); err != nil {
-		return false, err
-	}
-	created := true
-	err = b.Store.Update(datasets.BucketTies, func(bk datasets.Bucket) error {
-		if old := bk.Get(t.ID); old != nil {
-			created = false
-			var prev datasets.Tie
-			if json.Unmarshal(old, &prev) == nil && prev.RecordedBy != t.RecordedBy && t.RecordedBy != "admin" {
-				return errf(datasets.EConflict, "El vínculo %s lo registró %s.", "Tie %s was recorded by %s.", t.ID, prev.RecordedBy)
-			}
+	// The check runs under the write lock, where the engine holds every
+	// tie written so far, so it cannot race another write of the same id.
+	created, err := b.Writes.SaveTie(t, func(prev *datasets.Tie) error {
+		if err := b.tieOwner(tok, t); err != nil {
+			return err
 		}
-		return bk.Put(t.ID, raw)
+		if prev != nil && prev.RecordedBy != t.RecordedBy && t.RecordedBy != "admin" {
+			return errf(datasets.EConflict, "El vínculo %s lo registró %s.", "Tie %s was recorded by %s.", t.ID, prev.RecordedBy)
+		}
+		return nil
 	})
 	if err != nil {
 		return false, err
-	}
-	if err := b.Engine.PutTie(t); err != nil {
-		s.log.Error("engine rejected a stored tie", "tie", t.ID, "err", err)
 	}
 	s.invalidate()
 	s.log.Info("tie stored", "tie", t.ID, "municipality", t.Municipality, "place", t.Place)
