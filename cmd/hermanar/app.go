@@ -12,6 +12,8 @@ import (
 	"hermanar/datasets"
 	"hermanar/index"
 	"hermanar/matcher"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // appOptions says what a command needs opened.
@@ -43,15 +45,11 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 	a := &app{opts: o, tax: datasets.DefaultTaxonomy()}
 	// The classifier needs only the taxonomy: build it while the snapshot
 	// is decoded, which is most of start-up.
-	type built struct {
-		cls *index.Classifier
-		err error
-	}
-	clsCh := make(chan built, 1)
-	go func() {
-		cls, err := index.NewClassifier(a.tax)
-		clsCh <- built{cls, err}
-	}()
+	var classifier errgroup.Group
+	classifier.Go(func() (err error) {
+		a.cls, err = index.NewClassifier(a.tax)
+		return err
+	})
 	snap, err := datasets.DefaultSnapshot()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded snapshot: %w", err)
@@ -68,8 +66,7 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		return nil, err
 	}
 	a.snap = in.Snap
-	b := <-clsCh
-	if a.cls, err = b.cls, b.err; err != nil {
+	if err := classifier.Wait(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -77,7 +74,7 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 	in.Taxonomy = a.tax
 	if o.withIndex {
 		ix, err := index.Open(filepath.Join(o.dataDir, "index"), a.snap,
-			index.Options{Progress: o.progress, Classifier: a.cls, Taxonomy: a.tax})
+			index.Options{Progress: barProgress(o.progress, "indexing places", "docs"), Classifier: a.cls, Taxonomy: a.tax})
 		if err != nil {
 			a.Close()
 			return nil, fmt.Errorf("open index: %w", err)
