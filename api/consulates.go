@@ -127,12 +127,23 @@ func (s *Server) getOpportunities(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	ops, err := opportunities(c, b, con, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: ops})
+}
+
+// opportunities is the one computation behind the consulate page and
+// GET /consulates/{id}/opportunities: the best limit opportunities in the
+// request's language, with empty lists rather than nulls.
+func opportunities(c *gin.Context, b *Backend, con datasets.Consulate, limit int) ([]matcher.Opportunity, error) {
 	ctx, cancel := requestContext(c, matchTimeout)
 	defer cancel()
 	ops, err := b.Engine.Opportunities(ctx, con.ID, langOf(c), limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	if ops == nil {
 		ops = []matcher.Opportunity{}
@@ -145,7 +156,7 @@ func (s *Server) getOpportunities(c *gin.Context) {
 			ops[i].Sources = []string{}
 		}
 	}
-	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: ops})
+	return ops, nil
 }
 
 // TieRequest is the body of POST /ties: a diaspora tie a consulate
