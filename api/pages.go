@@ -33,7 +33,7 @@ type pageSet struct {
 	tax    *datasets.Taxonomy
 }
 
-var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help"}
+var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help", "analysis"}
 
 func loadPages(tax *datasets.Taxonomy) (*pageSet, error) {
 	ps := &pageSet{byLang: map[string]map[string]*template.Template{}, tax: tax}
@@ -113,6 +113,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/consulados/:id", s.consulatePage)
 	r.GET("/ayuda", s.helpPage("es"))
 	r.GET("/help", s.helpPage("en"))
+	r.GET("/analisis", s.analysisPage("es"))
+	r.GET("/analysis", s.analysisPage("en"))
 	r.GET("/acceso", s.signinPage)
 	r.POST("/acceso", s.signinPost)
 	r.POST("/salir", s.signoutPost)

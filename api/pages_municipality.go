@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,6 +143,14 @@ type matchesView struct {
 	Errors     map[string]string
 	ProfileSrc string
 	Map        *mapView // maps.go
+	Twinned    []matchView
+	Traits     []traitOption
+}
+
+// traitOption is one trait of the filter form.
+type traitOption struct {
+	Name, Label string
+	Checked     bool
 }
 
 type countryOption struct{ Code, Name string }
@@ -183,6 +192,10 @@ func (s *Server) matchesPage(c *gin.Context) {
 		return
 	}
 	v.Result, v.Matches = res, matchViews(res.Matches, lang)
+	v.Twinned = matchViews(res.Twinned, lang)
+	for _, t := range matcher.TraitNames() {
+		v.Traits = append(v.Traits, traitOption{Name: t, Label: matcher.TraitLabel(t, lang), Checked: slices.Contains(mp.Filter.Traits, t)})
+	}
 	if v.Map, err = b.matchesMap(m, v.Matches, lang); err != nil {
 		s.fail(c, err)
 		return

@@ -25,7 +25,7 @@ func TestPages(t *testing.T) {
 		{"search a name of several localities lists each municipality", "/buscar?q=Otates", 200, []string{"Huanímaro", "Actopan"}},
 		{"municipality", "/municipios/11008", 200, []string{"Manuel Doblado", "Whitewater", "Migrantes de San José de Otates", "DEP-0121/22", "/municipios/11008/coincidencias"}},
 		{"matches", "/municipios/11008/coincidencias", 200, []string{`id="p5278931"`, "Migrantes del municipio", "<svg", "format=csv", `download="hermanar-11008.json"`}},
-		{"matches in English with filters", "/municipios/11008/coincidencias?lang=en&country=US&max_population=20000&exclude_twinned=true", 200, []string{"Partner cities for", "Migrants from", `value="US" selected`, "checked"}},
+		{"matches in English with filters", "/municipios/11008/coincidencias?lang=en&country=US&max_population=20000&include_twinned=true", 200, []string{"Partner cities for", "Migrants from", `value="US" selected`, "checked"}},
 		{"matches with a bad filter", "/municipios/11008/coincidencias?min_population=abc", 200, []string{"min_population"}},
 		{"place", "/lugares/5278931", 200, []string{"Whitewater", "Walworth", "Manuel Doblado", "Milwaukee"}},
 		{"consulates", "/consulados", 200, []string{"/consulados/milwaukee"}},

@@ -104,6 +104,30 @@ func isCountryCode(v string) bool {
 
 func (p *params) err() error { return p.errs.err() }
 
+// has reports whether the parameter was given with a value.
+func (p *params) has(name string) bool { return strings.TrimSpace(p.c.Query(name)) != "" }
+
+// traits reads a comma-separated (or repeated) list of trait names.
+func (p *params) traits(name string) []string {
+	var out []string
+	for _, raw := range p.c.QueryArray(name) {
+		for _, v := range strings.Split(raw, ",") {
+			if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	if len(out) > len(matcher.TraitNames()) {
+		p.errs.add(name, "admite a lo más %d rasgos", "takes at most %d traits", len(matcher.TraitNames()))
+		return nil
+	}
+	if _, err := matcher.ParseTraits(name, out); err != nil {
+		p.errs.add(name, "rasgo desconocido; use uno de: %s", "unknown trait; use one of: %s", strings.Join(matcher.TraitNames(), ", "))
+		return nil
+	}
+	return out
+}
+
 // matchParams are the query parameters shared by GET matches and POST match.
 type matchParams struct {
 	K      int
@@ -121,6 +145,10 @@ func (p *params) match(c *gin.Context) matchParams {
 			MinPopulation:  p.int("min_population", 0, 0, 1e10),
 			MaxPopulation:  p.int("max_population", 0, 0, 1e10),
 			ExcludeTwinned: p.bool("exclude_twinned"),
+			Traits:         p.traits("traits"),
+			IncludeTwinned: p.bool("include_twinned"),
+			NoDiversity:    p.has("diversity") && !p.bool("diversity"),
+			NoSizeRule:     p.has("size_rule") && !p.bool("size_rule"),
 		},
 		Format: p.oneOf("format", "json", "json", "csv"),
 	}
@@ -134,7 +162,8 @@ func (mp matchParams) key() string {
 	f := mp.Filter
 	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
 		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
-		strconv.FormatBool(f.ExcludeTwinned), mp.Format}, "|")
+		strconv.FormatBool(f.ExcludeTwinned), mp.Format, strings.Join(f.Traits, ","),
+		strconv.FormatBool(f.IncludeTwinned), strconv.FormatBool(f.NoDiversity), strconv.FormatBool(f.NoSizeRule)}, "|")
 }
 
 // cvegeoParam validates the :cvegeo path parameter and finds the

@@ -23,6 +23,8 @@ type RankRequest struct {
 	Municipalities []string `json:"municipalities,omitempty"`
 	Countries      []string `json:"countries,omitempty"`
 	ExcludeTwinned bool     `json:"exclude_twinned,omitempty"`
+	IncludeTwinned bool     `json:"include_twinned,omitempty"`
+	Traits         []string `json:"traits,omitempty"`
 }
 
 // Ranker ranks many municipalities, handing rows to emit in order
@@ -72,11 +74,15 @@ func (req *RankRequest) validate(r Ranker) (matcher.RankRequest, []string, error
 		}
 		req.Countries[i] = c
 	}
+	if _, err := matcher.ParseTraits("traits", req.Traits); err != nil {
+		f.add("traits", "rasgo desconocido; use uno de: %s", "unknown trait; use one of: %s", strings.Join(matcher.TraitNames(), ", "))
+	}
 	if err := f.err(); err != nil {
 		return matcher.RankRequest{}, nil, err
 	}
 	mr := matcher.RankRequest{Municipalities: req.Municipalities, State: req.State, K: req.K,
-		Filter: matcher.Filter{Countries: req.Countries, ExcludeTwinned: req.ExcludeTwinned}}
+		Filter: matcher.Filter{Countries: req.Countries, ExcludeTwinned: req.ExcludeTwinned,
+			IncludeTwinned: req.IncludeTwinned, Traits: req.Traits}}
 	targets, err := r.RankTargets(mr)
 	if err != nil {
 		// An unknown municipality in the body is a bad field, not a

@@ -204,6 +204,7 @@ func (s *Server) SetBackend(b *Backend) error {
 	if b.Writes.Lagging == nil {
 		b.Writes.Lagging = func(what string, err error) { s.log.Error("lags the store", "what", what, "err", err) }
 	}
+	go warmMaps(s.log) // maps.go
 	s.backend.Store(b)
 	s.gen.Add(1)
 	s.readyAt.Store(time.Now().UnixNano())

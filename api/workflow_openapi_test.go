@@ -9,6 +9,8 @@ import (
 
 func init() {
 	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder(mediaDOCX, openapi3filter.FileBodyDecoder)
 }
 
 const madison = 5261457
@@ -29,6 +31,7 @@ func workflowCases(t *testing.T, e *testEnv) []struct {
 	sl := "/api/v1/municipalities/11008/shortlist"
 	pr := "/api/v1/municipalities/11008/processes"
 	ww := pr + "/5278931"
+	docx := map[string]string{"Content-Type": mediaDOCX}
 	return []struct {
 		name string
 		r    req
@@ -125,5 +128,26 @@ func workflowCases(t *testing.T, e *testEnv) []struct {
 		{"overview parquet", req{path: "/api/v1/processes?format=parquet", token: consul}, 200},
 		{"overview bad stage", req{path: "/api/v1/processes?stage=x", token: analyst}, 400},
 		{"overview no token", req{path: "/api/v1/processes"}, 401},
+		{"dossier pdf", req{path: "/api/v1/municipalities/11008/dossier/5278931", token: liaison}, 200},
+		{"dossier docx", req{path: "/api/v1/municipalities/11008/dossier/5278931?format=docx&lang=en", token: consul}, 200},
+		{"dossier json", req{path: "/api/v1/municipalities/11008/dossier/5278931?format=json", token: analyst}, 200},
+		{"dossier other liaison", req{path: "/api/v1/municipalities/11008/dossier/5278931", token: other}, 403},
+		{"dossier no token", req{path: "/api/v1/municipalities/11008/dossier/5278931"}, 401},
+		{"dossier mexican place", req{path: "/api/v1/municipalities/11008/dossier/4024473", token: liaison}, 400},
+		{"dossier unknown municipality", req{path: "/api/v1/municipalities/32999/dossier/5278931", token: analyst}, 404},
+		{"template none", req{path: "/api/v1/dossier/templates/es"}, 404},
+		{"template bad lang", req{path: "/api/v1/dossier/templates/fr"}, 400},
+		{"template upload", req{method: "PUT", path: "/api/v1/dossier/templates/en", body: string(makeDOCX(t, []string{"AGREEMENT {{mexican_city}} – {{foreign_city}}"})), token: admin, header: docx}, 200},
+		{"template", req{path: "/api/v1/dossier/templates/en"}, 200},
+		{"template upload bad", req{method: "PUT", path: "/api/v1/dossier/templates/en", body: "PK", token: admin, header: docx}, 400},
+		{"template upload liaison", req{method: "PUT", path: "/api/v1/dossier/templates/en", body: "PK", token: liaison, header: docx}, 403},
+		{"template upload no token", req{method: "PUT", path: "/api/v1/dossier/templates/en", body: "PK", header: docx}, 401},
+		{"template upload json", req{method: "PUT", path: "/api/v1/dossier/templates/en", body: "{}", token: admin}, 415},
+		{"template upload too large", req{method: "PUT", path: "/api/v1/dossier/templates/en", body: strings.Repeat("x", 300<<10), token: admin, header: docx}, 413},
+		{"template delete", req{method: "DELETE", path: "/api/v1/dossier/templates/en", token: admin}, 204},
+		{"template delete again", req{method: "DELETE", path: "/api/v1/dossier/templates/en", token: admin}, 404},
+		{"template delete bad lang", req{method: "DELETE", path: "/api/v1/dossier/templates/xx", token: admin}, 400},
+		{"template delete liaison", req{method: "DELETE", path: "/api/v1/dossier/templates/en", token: liaison}, 403},
+		{"template delete no token", req{method: "DELETE", path: "/api/v1/dossier/templates/en"}, 401},
 	}
 }

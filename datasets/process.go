@@ -66,7 +66,7 @@ var EventKinds = []EventKind{
 	{Code: "letter_sent", Stage: StageBinding, Label: Text{"Carta de intención enviada", "Letter of Intent sent"}, After: []string{"liaison_designated"}},
 	{Code: "reply_received", Stage: StageBinding, Label: Text{"Respuesta recibida", "Reply received"}, Requires: "letter_sent"},
 	{Code: "cabildo_approved", Stage: StageFormalization, Label: Text{"Aprobación del cabildo", "Approved by the town council (cabildo)"}, After: []string{"liaison_designated"}},
-	{Code: "sre_opinion_requested", Stage: StageFormalization, Label: Text{"Dictamen de la SRE solicitado (LCAT art. 7)", "SRE opinion requested (LCT art. 7)"}, After: []string{"liaison_designated"}},
+	{Code: "sre_opinion_requested", Stage: StageFormalization, Label: Text{"Dictamen de la SRE solicitado (LCT, art. 7)", "SRE opinion requested (LCT art. 7)"}, After: []string{"liaison_designated"}},
 	{Code: "sre_opinion_received", Stage: StageFormalization, Label: Text{"Dictamen de la SRE recibido", "SRE opinion received"}, Requires: "sre_opinion_requested"},
 	{Code: "signed", Stage: StageImplementation, Label: Text{"Acuerdo firmado", "Agreement signed"},
 		After: []string{"liaison_designated", "letter_sent", "reply_received", "cabildo_approved", "sre_opinion_requested", "sre_opinion_received"}},

@@ -15,6 +15,10 @@ type Place struct {
 	Population  int64   `parquet:"population" json:"population"`
 	Elevation   int32   `parquet:"elevation" json:"elevation,omitempty"` // metres; GeoNames dem where elevation is missing
 	Timezone    string  `parquet:"timezone,dict" json:"timezone,omitempty"`
+	// Kilometres to the sea and to an international land border (Natural
+	// Earth 1:10m), capped at GeoDistCapKm.
+	CoastKm  int32 `parquet:"coast_km" json:"coast_km"`
+	BorderKm int32 `parquet:"border_km" json:"border_km"`
 }
 
 // AdminName names one first- or second-level division, keyed like GeoNames:

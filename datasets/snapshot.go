@@ -60,6 +60,8 @@ type placeCore struct {
 	Population  int64   `parquet:"population"`
 	Elevation   int32   `parquet:"elevation"`
 	Timezone    string  `parquet:"timezone,dict"`
+	CoastKm     int32   `parquet:"coast_km"`
+	BorderKm    int32   `parquet:"border_km"`
 }
 
 // PlaceAltNames returns the comma-separated alternate names of a place of
@@ -130,6 +132,12 @@ func decodePlaces(src parquetSource) ([]Place, error) {
 				},
 				func() error {
 					return readFixedColumn(pf, "elevation", int32Values, func(i int, v int32) { places[i].Elevation = v })
+				},
+				func() error {
+					return readFixedColumn(pf, "coast_km", int32Values, func(i int, v int32) { places[i].CoastKm = v })
+				},
+				func() error {
+					return readFixedColumn(pf, "border_km", int32Values, func(i int, v int32) { places[i].BorderKm = v })
 				},
 				str("feature_code", func(p *Place) *string { return &p.FeatureCode }),
 				str("country", func(p *Place) *string { return &p.Country }),

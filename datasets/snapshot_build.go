@@ -37,14 +37,21 @@ type Manifest struct {
 	InputsSHA  map[string]string `json:"inputs_sha256"`
 }
 
-// BuildSnapshot reads GeoNames cities500.txt and the admin1/admin2 JSON name
-// tables and writes places.parquet, admin.parquet and manifest.json into
-// outDir. The output depends only on the inputs, byte for byte.
-func BuildSnapshot(cities500, admin1JSON, admin2JSON, outDir string) (*Manifest, error) {
+// BuildSnapshot reads GeoNames cities500.txt, the admin1/admin2 JSON name
+// tables and Natural Earth's land-10m.json and countries-10m.json, and
+// writes places.parquet, admin.parquet and manifest.json into outDir. Each
+// place gets its distance to the sea and to a land border from the Natural
+// Earth files. The output depends only on the inputs, byte for byte.
+func BuildSnapshot(cities500, admin1JSON, admin2JSON, land10m, countries10m, outDir string) (*Manifest, error) {
 	places, err := readCities500(cities500)
 	if err != nil {
 		return nil, err
 	}
+	geo, err := LoadGeoDistances(land10m, countries10m)
+	if err != nil {
+		return nil, err
+	}
+	measurePlaces(geo, places)
 	var admins []AdminName
 	for _, f := range []string{admin1JSON, admin2JSON} {
 		a, err := readAdminJSON(f)
@@ -64,10 +71,10 @@ func BuildSnapshot(cities500, admin1JSON, admin2JSON, outDir string) (*Manifest,
 	if err := WriteParquet(filepath.Join(outDir, "admin.parquet"), admins); err != nil {
 		return nil, err
 	}
-	m := &Manifest{Sources: []string{SourceCities500, SourceAdmin}, Licence: GeoNamesLicence,
+	m := &Manifest{Sources: []string{SourceCities500, SourceAdmin, SourceNaturalEarth}, Licence: GeoNamesLicence + "; Natural Earth: public domain",
 		Places: len(places), AdminNames: len(admins), InputsSHA: map[string]string{}}
 	h := sha256.New()
-	for _, f := range []string{cities500, admin1JSON, admin2JSON} {
+	for _, f := range []string{cities500, admin1JSON, admin2JSON, land10m, countries10m} {
 		sum, err := fileSHA(f)
 		if err != nil {
 			return nil, err
@@ -85,7 +92,7 @@ func BuildSnapshot(cities500, admin1JSON, admin2JSON, outDir string) (*Manifest,
 }
 
 // snapshotFormat is bumped when the Place layout changes.
-const snapshotFormat = "places-v1"
+const snapshotFormat = "places-v2"
 
 func fileSHA(name string) (string, error) {
 	f, err := os.Open(name)

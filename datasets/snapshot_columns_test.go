@@ -24,7 +24,7 @@ func TestDecodePlacesMatchesRowReader(t *testing.T) {
 	for i, c := range want {
 		w := Place{ID: c.ID, Name: c.Name, ASCIIName: c.ASCIIName, Lat: c.Lat, Lon: c.Lon,
 			FeatureCode: c.FeatureCode, Country: c.Country, Admin1: c.Admin1, Admin2: c.Admin2,
-			Population: c.Population, Elevation: c.Elevation, Timezone: c.Timezone}
+			Population: c.Population, Elevation: c.Elevation, Timezone: c.Timezone, CoastKm: c.CoastKm, BorderKm: c.BorderKm}
 		if got[i] != w {
 			if bad++; bad <= 5 {
 				t.Errorf("place %d: got %+v, want %+v", i, got[i], w)

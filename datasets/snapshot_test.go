@@ -88,7 +88,7 @@ func TestBuildSnapshotReproducible(t *testing.T) {
 	var sums [2][]byte
 	for i := range sums {
 		out := filepath.Join(dir, "out")
-		if _, err := BuildSnapshot(c, a1, a2, out); err != nil {
+		if _, err := BuildSnapshot(c, a1, a2, "atlas/data/land-10m.json", "atlas/data/countries-10m.json", out); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(filepath.Join(out, "places.parquet"))
@@ -101,7 +101,7 @@ func TestBuildSnapshotReproducible(t *testing.T) {
 		t.Error("two builds from the same inputs differ")
 	}
 	bad := write("bad.txt", "123\tonly three\tcolumns\n")
-	if _, err := BuildSnapshot(bad, a1, a2, filepath.Join(dir, "bad")); err == nil {
+	if _, err := BuildSnapshot(bad, a1, a2, "atlas/data/land-10m.json", "atlas/data/countries-10m.json", filepath.Join(dir, "bad")); err == nil {
 		t.Error("a malformed cities500 row was accepted")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -70,7 +71,10 @@ var (
 	bRows   = []byte("rows")
 )
 
-type boltStore struct{ db *bolt.DB }
+type boltStore struct {
+	db   *bolt.DB
+	path string
+}
 
 // OpenStore opens (creating if needed) the store in dir/hermanar.db. It
 // gives up after timeout if another process holds the file.
@@ -79,14 +83,27 @@ func OpenStore(dir string, timeout time.Duration) (Store, error) {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, "hermanar.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if err := preflight(path); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path, &bolt.Options{Timeout: timeout})
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
 			return nil, fmt.Errorf("store %s is locked by another hermanar process (stop it or use another --data)", path)
+		case errors.Is(err, ErrStoreDamaged):
+			return nil, err
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch),
+			strings.Contains(err.Error(), "file size too small"):
+			return nil, damaged(path, "%v", err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return &boltStore{db: db}, nil
+	if err := checkBolt(path, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &boltStore{db: db, path: path}, nil
 }
 
 func (s *boltStore) Close() error { return s.db.Close() }

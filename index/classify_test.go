@@ -19,7 +19,16 @@ type labelled struct {
 
 func loadLabelled(tb testing.TB) []labelled {
 	tb.Helper()
-	f, err := os.Open("testdata/problems_labelled.jsonl")
+	return loadSet(tb, "testdata/problems_labelled.jsonl")
+}
+
+// loadSet reads a labelled set: problems_labelled.jsonl is the dev set,
+// written together with the taxonomy's keywords and used to tune them;
+// problems_heldout.jsonl was written from municipal plans and news-style
+// phrasing without looking at the keywords, and is never used for tuning.
+func loadSet(tb testing.TB, name string) []labelled {
+	tb.Helper()
+	f, err := os.Open(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -143,5 +152,43 @@ func TestClassify(t *testing.T) {
 	}
 	if got := c.Classify("", "", 3); len(got) != 0 {
 		t.Errorf("empty: got %v, want nothing", got)
+	}
+}
+
+// TestClassifierHeldOut prints dev and held-out accuracy side by side; the
+// held-out set measures what a liaison's own words get.
+func TestClassifierHeldOut(t *testing.T) {
+	c := mustClassifier(t)
+	dev, held := loadLabelled(t), loadSet(t, "testdata/problems_heldout.jsonl")
+	langs := map[string]int{}
+	for _, l := range held {
+		langs[l.Lang]++
+	}
+	if len(held) < 100 || langs["es"] != langs["en"] {
+		t.Fatalf("held-out set: %d statements (%v), want ≥ 100, half Spanish and half English", len(held), langs)
+	}
+	given := func(l labelled) string { return l.Lang }
+	d, h := measure(c, dev, given), measure(c, held, given)
+	for _, r := range []struct {
+		name string
+		a    accuracy
+	}{{"dev", d}, {"held-out", h}} {
+		t.Logf("%-8s %3d statements: category top-1 %.3f, top-3 %.3f; SDG top-3 %.3f",
+			r.name, r.a.n, r.a.rate(r.a.cat1), r.a.rate(r.a.cat3), r.a.rate(r.a.sdg3))
+	}
+	if testing.Verbose() {
+		for _, l := range held {
+			got := c.Classify(l.Text, l.Lang, 3)
+			ids := make([]string, len(got))
+			for i, g := range got {
+				ids[i] = g.ID
+			}
+			if !slices.Contains(ids, l.Category) {
+				t.Logf("held-out miss %s (%s): %v", l.Category, l.Text, ids)
+			}
+		}
+	}
+	if r := h.rate(h.cat3); r < 0.85 {
+		t.Errorf("held-out category top-3 accuracy %.3f, want ≥ 0.85", r)
 	}
 }

@@ -55,21 +55,28 @@ func projectLayer(fs []atlas.Feature) *Layer {
 	for _, f := range fs {
 		s := Shape{ID: f.ID, Name: f.Name}
 		for _, poly := range f.Polygons {
-			for _, r := range poly {
-				pr := make([][2]float64, len(r))
-				b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-				for i, p := range r {
-					x, y := EqualEarth(p[0], p[1])
-					pr[i] = [2]float64{x, y}
-					b = [4]float64{math.Min(b[0], x), math.Min(b[1], y), math.Max(b[2], x), math.Max(b[3], y)}
+			for _, whole := range poly {
+				for _, r := range splitAntimeridian(whole) {
+					s.addRing(r)
 				}
-				s.rings = append(s.rings, pr)
-				s.boxes = append(s.boxes, b)
 			}
 		}
 		l.Shapes = append(l.Shapes, s)
 	}
 	return l
+}
+
+// addRing projects one ring and keeps its bounding box.
+func (s *Shape) addRing(r atlas.Ring) {
+	pr := make([][2]float64, len(r))
+	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for i, p := range r {
+		x, y := EqualEarth(p[0], p[1])
+		pr[i] = [2]float64{x, y}
+		b = [4]float64{math.Min(b[0], x), math.Min(b[1], y), math.Max(b[2], x), math.Max(b[3], y)}
+	}
+	s.rings = append(s.rings, pr)
+	s.boxes = append(s.boxes, b)
 }
 
 // Shape returns the shape with that id, if the layer has it.

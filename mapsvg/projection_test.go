@@ -3,6 +3,8 @@ package mapsvg
 import (
 	"math"
 	"testing"
+
+	"hermanar/datasets/atlas"
 )
 
 // quadArea is the area of the projected lon/lat cell, by the shoelace
@@ -100,6 +102,37 @@ func TestFitHoldsTheExtent(t *testing.T) {
 		}
 		if f.Zoom() < 0.99 {
 			t.Errorf("%s: zoom %.2f, want at least the whole-world scale", tc.name, f.Zoom())
+		}
+	}
+}
+
+// Countries that straddle 180° are cut there: no ring of theirs may span
+// the map, or the map shows a line across the Pacific and Siberia.
+func TestAntimeridianRingsAreCut(t *testing.T) {
+	for _, file := range []string{atlas.Countries110m, atlas.Countries50m} {
+		world, err := LoadLayer(file, "countries")
+		if err != nil {
+			t.Fatal(err)
+		}
+		edge, _ := EqualEarth(180, 0)
+		for _, id := range []string{"242", "643", "840"} { // Fiji, Russia, the US (Aleutians)
+			s, ok := world.Shape(id)
+			if !ok {
+				t.Fatalf("%s: no shape %s", file, id)
+			}
+			for k, b := range s.boxes {
+				if b[2]-b[0] > edge { // wider than half the world
+					t.Errorf("%s %s ring %d spans x %.2f..%.2f", file, s.Name, k, b[0], b[2])
+				}
+			}
+		}
+		ant, _ := world.Shape("010")
+		wide := false
+		for _, b := range ant.boxes {
+			wide = wide || b[2]-b[0] > edge
+		}
+		if !wide {
+			t.Errorf("%s: Antarctica's ring around the pole must stay whole", file)
 		}
 	}
 }

@@ -15,7 +15,10 @@ type Map struct {
 	Lines   []Line
 	Markers []Marker
 	Legend  []LegendItem
-	Credit  string // data credit, drawn in a corner
+	// LegendBottom puts the legend in the bottom-left corner instead of
+	// the top-left one (on a world map, the South Pacific).
+	LegendBottom bool
+	Credit       string // data credit, drawn in a corner
 }
 
 // LayerDraw draws the shapes of a layer that fall in the frame.
@@ -72,7 +75,7 @@ func (m *Map) Render() string {
 	b.WriteString(`<title>` + esc(m.Title) + `</title>`)
 	b.WriteString(`<rect width="` + num(f.Width) + `" height="` + num(f.Height) + `" fill="#dfeaf2"/>`)
 	for _, l := range m.Layers {
-		b.WriteString(`<g fill="` + l.Fill + `"`)
+		b.WriteString(`<g fill-rule="evenodd" fill="` + l.Fill + `"`)
 		if l.Stroke != "" {
 			b.WriteString(` stroke="` + l.Stroke + `" stroke-width=".6" stroke-linejoin="round"`)
 		}
@@ -156,19 +159,32 @@ func (m *Map) Render() string {
 }
 
 func (m *Map) legend(b *strings.Builder) {
-	if len(m.Legend) == 0 {
+	y := 6.0
+	if m.LegendBottom {
+		y = m.Frame.Height - legendHeight(m.Legend) - 6
+	}
+	writeLegend(b, m.Legend, 6, y)
+}
+
+const legendRow = 19.0
+
+func legendHeight(items []LegendItem) float64 { return legendRow*float64(len(items)) + 6 }
+
+// writeLegend draws the keys in a box whose top-left corner is (x, y).
+func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
+	if len(items) == 0 {
 		return
 	}
-	const row = 19.0
+	const row = legendRow
 	longest := 0
-	for _, it := range m.Legend {
+	for _, it := range items {
 		longest = max(longest, len([]rune(it.Label)))
 	}
 	w := 32 + 7.6*float64(longest)
-	h := row*float64(len(m.Legend)) + 6
-	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
+	h := legendHeight(items)
+	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433" transform="translate(` + num(x-6) + " " + num(y-6) + `)"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
 		`" rx="4" fill="#fff" fill-opacity=".88" stroke="#dde2ea"/>`)
-	for i, it := range m.Legend {
+	for i, it := range items {
 		y := 6 + row*float64(i) + row/2 + 3
 		switch it.Kind {
 		case "line":
@@ -212,16 +228,4 @@ func ScoreBin(score float64) int {
 		}
 	}
 	return i
-}
-
-// Sequential returns the colour for value v of a choropleth whose largest
-// value is top: zero is grey, the rest fall in five steps (square-root
-// scaled, since counts are skewed).
-func Sequential(v, top float64) string {
-	if v <= 0 || top <= 0 {
-		return "#eeeeee"
-	}
-	steps := []string{"#fee8c8", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"}
-	i := int(math.Sqrt(v/top) * float64(len(steps)))
-	return steps[min(i, len(steps)-1)]
 }

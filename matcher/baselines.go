@@ -50,27 +50,7 @@ func baselineMethods(e *Engine) []evalMethod {
 			exclude(qc, out)
 			return nil
 		}},
-		{MethodPopulation, KindBaseline, "closeness of log population to the municipality's", func(qc *queryCtx, out []float32) error {
-			lp := qc.qs.logPop
-			for c := range out {
-				out[c] = 10 - abs32(lp-e.logPop[c])
-			}
-			exclude(qc, out)
-			return nil
-		}},
-	}
-}
-
-// MethodStatePopularity is a proposal: Mexico popularity plus how many
-// municipalities of the querying municipality's state are twinned with
-// the place, on a log scale. Twinnings cluster by state (sister-city
-// programmes of a state government, neighbours copying each other), which
-// the engine's network component does not see yet.
-const MethodStatePopularity = "state_x_mexico_popularity"
-
-func proposalMethods(e *Engine) []evalMethod {
-	return []evalMethod{
-		{MethodStatePopularity, KindProposal, "log(1 + Mexican twins of the place) + log(1 + municipalities of my state twinned with it)", func(qc *queryCtx, out []float32) error {
+		{MethodStatePopularity, KindBaseline, "log(1 + Mexican twins of the place) + log(1 + municipalities of my state twinned with it)", func(qc *queryCtx, out []float32) error {
 			state := qc.q.Municipality[:2]
 			inState := make([]float32, len(out))
 			for m, twins := range qc.reg.muniTwins {
@@ -83,10 +63,27 @@ func proposalMethods(e *Engine) []evalMethod {
 			for c, v := range qc.reg.mx {
 				out[c] = float32(math.Log1p(float64(v)) + math.Log1p(float64(inState[c])))
 			}
-			for _, c := range qc.reg.muniTwins[qc.q.Municipality] {
-				out[c] = rejected
+			exclude(qc, out)
+			return nil
+		}},
+		{MethodPopulation, KindBaseline, "closeness of log population to the municipality's", func(qc *queryCtx, out []float32) error {
+			lp := qc.qs.logPop
+			for c := range out {
+				out[c] = 10 - abs32(lp-e.logPop[c])
 			}
+			exclude(qc, out)
 			return nil
 		}},
 	}
 }
+
+// MethodStatePopularity is Mexico popularity plus how many municipalities
+// of the querying municipality's state are twinned with the place, on a
+// log scale: the engine's state_twins signal on its own with Mexico
+// popularity, the baseline it must beat.
+const MethodStatePopularity = "state_x_mexico_popularity"
+
+// proposalMethods are signals the engine lacks, measured like baselines
+// before anyone builds them; none at present (state_x_mexico_popularity
+// was one until state_twins joined the signal list).
+func proposalMethods(*Engine) []evalMethod { return nil }

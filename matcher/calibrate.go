@@ -587,6 +587,8 @@ type CalibrationProvenance struct {
 	Command        string             `json:"command"`
 	File           string             `json:"file"`
 	SHA256         string             `json:"sha256"`
+	DataVersion    string             `json:"data_version"` // the store's datasets.DataVersion
+	Snapshot       string             `json:"snapshot"`
 	Twinnings      int                `json:"twinnings"`
 	Queries        int                `json:"queries"`
 	Municipalities int                `json:"municipalities"`

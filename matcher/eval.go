@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"hermanar/datasets"
@@ -43,6 +40,7 @@ const (
 	KindBaseline = "baseline"
 	KindMatcher  = "matcher"
 	KindProposal = "proposal" // a signal the engine lacks, reported apart
+	KindAblation = "ablation" // the policy matcher without one signal, reported apart
 )
 
 // Method names, in report order.
@@ -93,6 +91,10 @@ type EvalReport struct {
 	// Proposals are signals the engine does not have yet, measured like
 	// the baselines so that their worth is known before anyone builds them.
 	Proposals []MethodResult `json:"proposals,omitempty"`
+	// Ablations are the policy matcher with one signal's weight set to 0
+	// (the others renormalised), one per signal of the declared list with
+	// a policy weight: what each signal is worth on these queries.
+	Ablations []MethodResult `json:"ablations,omitempty"`
 	// HiddenNoMexicanTwin and HiddenNoTwin are the shares of queries whose
 	// hidden twin, once hidden, has no other Mexican twin, or no twin at
 	// all: no network signal can find those.
@@ -135,6 +137,8 @@ type EvalOptions struct {
 	Calibration CalibrateOptions
 	// SkipCalibration leaves the calibrated matcher out (faster).
 	SkipCalibration bool
+	// SkipAblations leaves the per-signal ablations out.
+	SkipAblations bool
 }
 
 func (o *EvalOptions) defaults() {
@@ -245,6 +249,13 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 			e.scoreAll(qc.qs, out)
 			return nil
 		}})
+	if !opts.SkipAblations {
+		abl, err := ablationMethods(in, opts.Default)
+		if err != nil {
+			return nil, err
+		}
+		methods = append(methods, abl...)
+	}
 	if !opts.SkipCalibration {
 		engines, weights, err := foldEngines(ctx, e, in, queries, folds, nfolds, opts)
 		if err != nil {
@@ -306,7 +317,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	for i, q := range queries {
 		var ranks []float64 // in the order of rep.Methods
 		for mi, m := range methods {
-			if m.kind != KindProposal {
+			if m.kind != KindProposal && m.kind != KindAblation {
 				ranks = append(ranks, results[i].stats[mi].meanRank())
 			}
 		}
@@ -320,9 +331,12 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		}
 		r := summarize(stats, tops, e.n)
 		r.Name, r.Kind, r.Description = m.name, m.kind, m.desc
-		if m.kind == KindProposal {
+		switch m.kind {
+		case KindProposal:
 			rep.Proposals = append(rep.Proposals, r)
-		} else {
+		case KindAblation:
+			rep.Ablations = append(rep.Ablations, r)
+		default:
 			rep.Methods = append(rep.Methods, r)
 		}
 	}
@@ -346,307 +360,44 @@ func evalQuery(qc *queryCtx) Query {
 	return Query{Municipality: qc.q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: qc.reg}
 }
 
-// rankStat places the hidden twin among the candidates that passed: g
-// score strictly higher, eq others score the same.
-type rankStat struct {
-	greater, equal int
-	missing        bool // the hidden twin was filtered out: ranked last
-}
+// AblationPrefix names an ablation: "without_" + the signal's name.
+const AblationPrefix = "without_"
 
-func rankOf(scores []float32, h int32) rankStat {
-	s := scores[h]
-	var st rankStat
-	if s < 0 {
-		for _, v := range scores {
-			if v >= 0 {
-				st.greater++
-			}
-		}
-		st.missing = true
-		return st
-	}
-	for _, v := range scores {
-		if v > s {
-			st.greater++
-		} else if v == s {
-			st.equal++
-		}
-	}
-	st.equal-- // the hidden twin itself
-	return st
-}
-
-// Expected values over the positions g+1 … g+e+1, each equally likely.
-func (r rankStat) meanRank() float64 { return float64(r.greater) + 1 + float64(r.equal)/2 }
-
-func (r rankStat) recallAt(k int) float64 {
-	n := float64(r.equal + 1)
-	return math.Max(0, math.Min(float64(k-r.greater), n)) / n
-}
-
-func (r rankStat) reciprocal() float64 {
-	return (harmonic(r.greater+r.equal+1) - harmonic(r.greater)) / float64(r.equal+1)
-}
-
-func (r rankStat) ndcgAt(k int) float64 {
-	sum := 0.0
-	for p := r.greater + 1; p <= min(r.greater+r.equal+1, k); p++ {
-		sum += 1 / math.Log2(float64(p)+1)
-	}
-	return sum / float64(r.equal+1)
-}
-
-// harmonic is H(n) = 1 + 1/2 + … + 1/n, asymptotically for large n.
-func harmonic(n int) float64 {
-	if n <= 64 {
-		s := 0.0
-		for i := 1; i <= n; i++ {
-			s += 1 / float64(i)
-		}
-		return s
-	}
-	x := float64(n)
-	return math.Log(x) + 0.5772156649015329 + 1/(2*x) - 1/(12*x*x) + 1/(120*x*x*x*x)
-}
-
-func summarize(stats []rankStat, tops [][]int32, candidates int) MethodResult {
-	var r MethodResult
-	seen := map[int32]bool{}
-	ranks := make([]float64, len(stats))
-	for i, s := range stats {
-		r.RecallAt10 += s.recallAt(10)
-		r.RecallAt50 += s.recallAt(50)
-		r.MRR += s.reciprocal()
-		r.NDCGAt10 += s.ndcgAt(10)
-		ranks[i] = s.meanRank()
-		for _, c := range tops[i] {
-			seen[c] = true
-		}
-	}
-	n := float64(len(stats))
-	r.RecallAt10 = round4(r.RecallAt10 / n)
-	r.RecallAt50 = round4(r.RecallAt50 / n)
-	r.MRR = round4(r.MRR / n)
-	r.NDCGAt10 = round4(r.NDCGAt10 / n)
-	r.Coverage = round4(float64(len(seen)) / float64(candidates))
-	sort.Float64s(ranks)
-	if len(ranks) > 0 {
-		mid := len(ranks) / 2
-		r.MedianRank = ranks[mid]
-		if len(ranks)%2 == 0 {
-			r.MedianRank = (ranks[mid-1] + ranks[mid]) / 2
-		}
-	}
-	return r
-}
-
-func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
-
-// newRand is a seeded generator; stream separates independent uses.
-func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
-
-// parallel runs job(i) for i in [0,n) on workers goroutines; each worker
-// builds its own job function (and scratch space) once. The first error
-// stops the rest.
-func parallel(ctx context.Context, n, workers int, worker func() func(i int) error) error {
-	var (
-		mu    sync.Mutex
-		next  int
-		first error
-		wg    sync.WaitGroup
-	)
-	take := func() (int, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if first != nil || next >= n {
-			return 0, false
-		}
-		if err := ctx.Err(); err != nil {
-			first = err
-			return 0, false
-		}
-		next++
-		return next - 1, true
-	}
-	for w := 0; w < min(workers, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			job := worker()
-			for {
-				i, ok := take()
-				if !ok {
-					return
-				}
-				if err := job(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
-
-// progress prints a line every ~5% of a long loop.
-type progress struct {
-	mu          sync.Mutex
-	w           io.Writer
-	label       string
-	n, i, every int
-	start       time.Time
-}
-
-func newProgress(w io.Writer, label string, n int) *progress {
-	return &progress{w: w, label: label, n: n, every: max(1, n/20), start: time.Now()}
-}
-
-func (p *progress) step() {
-	if p.w == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.i++
-	if p.i%p.every == 0 && p.i < p.n {
-		fmt.Fprintf(p.w, "%s: %d/%d (%.0fs)\n", p.label, p.i, p.n, time.Since(p.start).Seconds())
-	}
-}
-
-func (p *progress) done() {
-	if p.w != nil {
-		fmt.Fprintf(p.w, "%s: %d done in %.1fs\n", p.label, p.n, time.Since(p.start).Seconds())
-	}
-}
-
-// hide is Registry.Without done incrementally: it copies the counts and
-// undoes only the rows linking the municipality and the place, instead of
-// re-indexing every twinning. A backtest calls it once per query (and
-// calibration once per training query and round), where the full rebuild
-// dominated the run time. TestHideEqualsWithout holds it to Without.
-func (r *Registry) hide(cvegeo string, place int64) *Registry {
-	snap := r.e.in.Snap
-	var gone []datasets.Twinning
-	keep := make([]datasets.Twinning, 0, len(r.list))
-	for _, t := range r.list {
-		if (t.PlaceA == place || t.PlaceB == place) && r.involves(snap, t, cvegeo, place) {
-			gone = append(gone, t)
+// ablationMethods are the policy matcher without each signal of the
+// declared list in turn. A signal that is the only one with weight in its
+// component is left in (its component would have no weight).
+func ablationMethods(in Inputs, w Weights) ([]evalMethod, error) {
+	var out []evalMethod
+	for i := range signalList {
+		s := &signalList[i]
+		if w.subWeight(s) == 0 {
 			continue
 		}
-		keep = append(keep, t)
-	}
-	if len(gone) == 0 {
-		return r
-	}
-	n := &Registry{list: keep, e: r.e, mx: slices.Clone(r.mx), all: slices.Clone(r.all),
-		muniTwins: maps.Clone(r.muniTwins), neighbors: maps.Clone(r.neighbors)}
-	isMX := func(id int64) bool {
-		p, ok := snap.Place(id)
-		return ok && p.Country == "MX"
-	}
-	rowMuni := func(t datasets.Twinning, mexican int64) string {
-		if t.Municipality != "" {
-			return t.Municipality
-		}
-		if p, ok := snap.Place(mexican); ok {
-			m, _ := datasets.MunicipalityOf(p)
-			return m
-		}
-		return ""
-	}
-	removeOnce := func(m map[int64][]int64, k, v int64) {
-		s := m[k]
-		if i := slices.Index(s, v); i >= 0 {
-			s = slices.Delete(slices.Clone(s), i, i+1)
-		}
-		if len(s) == 0 {
-			delete(m, k)
+		aw := copyWeights(w)
+		if s.Component == CompStructure {
+			aw.Structure[s.Name] = 0
 		} else {
-			m[k] = s
+			aw.Network[s.Name] = 0
 		}
-	}
-	type muniCand struct {
-		muni string
-		c    int32
-	}
-	touched := map[muniCand]bool{}
-	changed := map[int32]bool{}
-	for _, t := range gone {
-		removeOnce(n.neighbors, t.PlaceA, t.PlaceB)
-		removeOnce(n.neighbors, t.PlaceB, t.PlaceA)
-		for _, side := range [2][2]int64{{t.PlaceA, t.PlaceB}, {t.PlaceB, t.PlaceA}} {
-			c, ok := r.e.candIndex[side[0]]
-			if !ok {
-				continue
-			}
-			n.all[c]--
-			changed[c] = true
-			if isMX(side[1]) {
-				n.mx[c]--
-				if m := rowMuni(t, side[1]); m != "" {
-					touched[muniCand{m, c}] = true
+		if aw.Validate() != nil {
+			continue
+		}
+		ain := in
+		ain.Weights = aw
+		ae, err := NewEngine(ain)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evalMethod{name: AblationPrefix + s.Name, kind: KindAblation,
+			desc: fmt.Sprintf("the policy matcher without %s (its weight 0, the other %s signals renormalised)", s.Name, s.Component),
+			score: func(qc *queryCtx, buf []float32) error {
+				qs, err := ae.prepare(evalQuery(qc))
+				if err != nil {
+					return err
 				}
-			}
-		}
+				ae.scoreAll(qs, buf)
+				return nil
+			}})
 	}
-	for k := range touched {
-		id, still := r.e.ids[k.c], false
-		for _, t := range keep {
-			var other int64
-			switch id {
-			case t.PlaceA:
-				other = t.PlaceB
-			case t.PlaceB:
-				other = t.PlaceA
-			default:
-				continue
-			}
-			if isMX(other) && rowMuni(t, other) == k.muni {
-				still = true
-				break
-			}
-		}
-		if !still {
-			s := slices.DeleteFunc(slices.Clone(n.muniTwins[k.muni]), func(x int32) bool { return x == k.c })
-			if len(s) == 0 {
-				delete(n.muniTwins, k.muni)
-			} else {
-				n.muniTwins[k.muni] = s
-			}
-		}
-	}
-	maxOf := func(s []int32) int32 {
-		m := int32(0)
-		for _, v := range s {
-			m = max(m, v)
-		}
-		return m
-	}
-	oldMx, oldAll, maxMx, maxAll := maxOf(r.mx), maxOf(r.all), maxOf(n.mx), maxOf(n.all)
-	lm, la := math.Log1p(float64(maxMx)), math.Log1p(float64(maxAll))
-	pop := func(old []float32, counts []int32, same bool, l float64) []float32 {
-		out := make([]float32, len(counts))
-		if same {
-			copy(out, old)
-		}
-		for c := range counts {
-			if same && !changed[int32(c)] {
-				continue
-			}
-			if l > 0 {
-				out[c] = float32(math.Log1p(float64(counts[c])) / l)
-			} else {
-				out[c] = 0
-			}
-		}
-		return out
-	}
-	n.popMx = pop(r.popMx, n.mx, oldMx == maxMx, lm)
-	n.popAll = pop(r.popAll, n.all, oldAll == maxAll, la)
-	return n
+	return out, nil
 }

@@ -271,8 +271,17 @@ func TestEvaluateReproducible(t *testing.T) {
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("same seed, different reports:\n%+v\n%+v", a.Methods, b.Methods)
 	}
-	if a.Queries < 25 || len(a.Methods) != 7 {
-		t.Errorf("got %d queries and %d methods, want ≥25 and 7", a.Queries, len(a.Methods))
+	if a.Queries < 25 || len(a.Methods) != 8 {
+		t.Errorf("got %d queries and %d methods, want ≥25 and 8", a.Queries, len(a.Methods))
+	}
+	// One ablation per signal with a policy weight, named after it.
+	if len(a.Ablations) != len(signalList) {
+		t.Errorf("%d ablations, want one per signal (%d)", len(a.Ablations), len(signalList))
+	}
+	for i, m := range a.Ablations {
+		if m.Name != AblationPrefix+signalList[i].Name || m.Kind != KindAblation {
+			t.Errorf("ablation %d is %s (%s), want %s%s", i, m.Name, m.Kind, AblationPrefix, signalList[i].Name)
+		}
 	}
 	for _, m := range a.Methods {
 		for _, v := range []float64{m.RecallAt10, m.RecallAt50, m.MRR, m.NDCGAt10, m.Coverage} {

@@ -4,10 +4,17 @@ import "hermanar/datasets"
 
 // geoTraits are the traits the snapshot's Natural Earth distances give.
 func geoTraits(p *datasets.Place) Trait {
-	return 0
+	var t Trait
+	if p.CoastKm <= CoastalKm {
+		t |= TraitCoastal
+	}
+	if p.BorderKm <= BorderKm {
+		t |= TraitBorder
+	}
+	return t
 }
 
-// buildTraits computes every candidate's trait set, size class and climate band.
+// buildTraits computes every candidate's trait set.
 func (e *Engine) buildTraits() {
 	e.traits = make([]Trait, e.n)
 	for c := range e.n {

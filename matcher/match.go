@@ -10,10 +10,13 @@ import (
 
 // Result is a ranked, explained list of partners for one query.
 type Result struct {
-	Query      QueryEcho `json:"query"`
-	Matches    []Match   `json:"matches"`
-	Candidates int       `json:"candidates"` // how many passed the filters
-	Weights    string    `json:"weights"`    // provenance of the weights
+	Query   QueryEcho `json:"query"`
+	Matches []Match   `json:"matches"`
+	// Twinned are the places the municipality is already twinned with,
+	// kept out of Matches unless the filter includes them.
+	Twinned    []Match `json:"already_twinned,omitempty"`
+	Candidates int     `json:"candidates"` // how many passed the filters
+	Weights    string  `json:"weights"`    // provenance of the weights
 }
 
 // QueryEcho repeats what was asked, resolved.
@@ -84,6 +87,10 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		top    []int32
 		passed = e.n
 	)
+	k := qs.q.K
+	if usesPool(qs.q.Filter) {
+		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
+	}
 	if prunable(qs.q.Filter) && q.registry == nil {
 		// Without filters, the bulk ranking's pruned scan gives the same
 		// top k (the rank tests hold the two paths equal) while scoring
@@ -101,12 +108,22 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		scores := e.scratch()
 		defer e.release(scores)
 		e.scoreAll(qs, scores)
+		e.filterTraits(qs, scores)
 		top, passed = topK(scores, e.ids, qs.q.K)
+	}
+	if qs.q.K != k {
+		qs.q.K = k
+		top = e.fitList(qs, top, k)
 	}
 	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)
+	}
+	if !qs.q.Filter.IncludeTwinned {
+		for i, c := range e.twinsApart(qs) {
+			res.Twinned = append(res.Twinned, e.explain(qs, c, i+1))
+		}
 	}
 	return res, nil
 }

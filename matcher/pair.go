@@ -48,3 +48,10 @@ func (e *Engine) Explain(ctx context.Context, q Query, ids []int64) ([]PairMatch
 	}
 	return out, nil
 }
+
+// Emigration is CONAPO's share of the municipality's households with
+// emigrants (percent), when it was imported.
+func (e *Engine) Emigration(cvegeo string) (float64, bool) {
+	v, ok := e.in.Emigration[cvegeo]
+	return v, ok
+}

@@ -29,7 +29,7 @@ const pruneMargin = 1e-5
 // prunable reports whether a filter leaves every candidate in play, which
 // the pruned path assumes.
 func prunable(f Filter) bool {
-	return len(f.Countries) == 0 && !f.ExcludeTwinned && !f.OnlyProfiled
+	return len(f.Countries) == 0 && !f.ExcludeTwinned && !f.OnlyProfiled && len(f.Traits) == 0
 }
 
 // popBounds are a population filter in log10 space, as scoreAll applies it.

@@ -29,6 +29,13 @@ type Filter struct {
 	MaxPopulation  int64    `json:"max_population,omitempty"`
 	ExcludeTwinned bool     `json:"exclude_twinned,omitempty"`
 	OnlyProfiled   bool     `json:"only_profiled,omitempty"`
+	// Traits keeps only candidates with every named trait (TraitNames).
+	Traits []string `json:"traits,omitempty"`
+	// The list rules (fit.go): existing twins are listed apart unless
+	// IncludeTwinned; NoSizeRule and NoDiversity turn the other two off.
+	IncludeTwinned bool `json:"include_twinned,omitempty"`
+	NoSizeRule     bool `json:"no_size_rule,omitempty"`
+	NoDiversity    bool `json:"no_diversity,omitempty"`
 }
 
 // queryState is everything about one query that the scoring loop reads.
@@ -57,6 +64,8 @@ type queryState struct {
 	text     map[string]datasets.TextMatch
 	textErr  error
 	explicit map[int32]bool // candidates scored one by one
+
+	traitFilter Trait // candidates must have every one of these traits
 }
 
 // tieAgg is the diaspora evidence for one destination: ties from the
@@ -89,7 +98,11 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	for i, c := range q.Filter.Countries {
 		q.Filter.Countries[i] = strings.ToUpper(strings.TrimSpace(c))
 	}
-	qs := &queryState{q: q, muni: m, lang: q.Lang, reg: e.reg, dyn: e.dyn.Load()}
+	traits, err := ParseTraits("traits", q.Filter.Traits)
+	if err != nil {
+		return nil, err
+	}
+	qs := &queryState{q: q, muni: m, lang: q.Lang, reg: e.reg, dyn: e.dyn.Load(), traitFilter: traits}
 	if qs.lang != "en" {
 		qs.lang = "es"
 	}

@@ -147,6 +147,9 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 	for i, c := range req.Filter.Countries {
 		filter.Countries[i] = strings.ToUpper(strings.TrimSpace(c))
 	}
+	if _, err := ParseTraits("traits", filter.Traits); err != nil {
+		return RankStats{}, err
+	}
 	dyn := e.dyn.Load()
 	var ix *rankIndex
 	if prunable(filter) && !req.exhaustive && len(targets) >= pruneMinTargets {
@@ -275,12 +278,21 @@ func (r *ranker) rank(cvegeo string) ([]RankRow, error) {
 		return nil, err
 	}
 	var top []int32
+	k := qs.q.K
+	if usesPool(f) {
+		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
+	}
 	if r.ix != nil {
 		top = r.prunedTop(qs)
 	} else {
 		e.scoreAll(qs, r.scores)
+		e.filterTraits(qs, r.scores)
 		top, _ = topK(r.scores, e.ids, qs.q.K)
 		r.scored += int64(e.n)
+	}
+	if qs.q.K != k {
+		qs.q.K = k
+		top = e.fitList(qs, top, k)
 	}
 	rows := make([]RankRow, len(top))
 	for i, c := range top {

@@ -1,7 +1,9 @@
 package matcher
 
 import (
+	"maps"
 	"math"
+	"slices"
 
 	"hermanar/datasets"
 )
@@ -148,4 +150,131 @@ func containsInt32(s []int32, x int32) bool {
 		}
 	}
 	return false
+}
+
+// hide is Registry.Without done incrementally: it copies the counts and
+// undoes only the rows linking the municipality and the place, instead of
+// re-indexing every twinning. A backtest calls it once per query (and
+// calibration once per training query and round), where the full rebuild
+// dominated the run time. TestHideEqualsWithout holds it to Without.
+func (r *Registry) hide(cvegeo string, place int64) *Registry {
+	snap := r.e.in.Snap
+	var gone []datasets.Twinning
+	keep := make([]datasets.Twinning, 0, len(r.list))
+	for _, t := range r.list {
+		if (t.PlaceA == place || t.PlaceB == place) && r.involves(snap, t, cvegeo, place) {
+			gone = append(gone, t)
+			continue
+		}
+		keep = append(keep, t)
+	}
+	if len(gone) == 0 {
+		return r
+	}
+	n := &Registry{list: keep, e: r.e, mx: slices.Clone(r.mx), all: slices.Clone(r.all),
+		muniTwins: maps.Clone(r.muniTwins), neighbors: maps.Clone(r.neighbors)}
+	isMX := func(id int64) bool {
+		p, ok := snap.Place(id)
+		return ok && p.Country == "MX"
+	}
+	rowMuni := func(t datasets.Twinning, mexican int64) string {
+		if t.Municipality != "" {
+			return t.Municipality
+		}
+		if p, ok := snap.Place(mexican); ok {
+			m, _ := datasets.MunicipalityOf(p)
+			return m
+		}
+		return ""
+	}
+	removeOnce := func(m map[int64][]int64, k, v int64) {
+		s := m[k]
+		if i := slices.Index(s, v); i >= 0 {
+			s = slices.Delete(slices.Clone(s), i, i+1)
+		}
+		if len(s) == 0 {
+			delete(m, k)
+		} else {
+			m[k] = s
+		}
+	}
+	type muniCand struct {
+		muni string
+		c    int32
+	}
+	touched := map[muniCand]bool{}
+	changed := map[int32]bool{}
+	for _, t := range gone {
+		removeOnce(n.neighbors, t.PlaceA, t.PlaceB)
+		removeOnce(n.neighbors, t.PlaceB, t.PlaceA)
+		for _, side := range [2][2]int64{{t.PlaceA, t.PlaceB}, {t.PlaceB, t.PlaceA}} {
+			c, ok := r.e.candIndex[side[0]]
+			if !ok {
+				continue
+			}
+			n.all[c]--
+			changed[c] = true
+			if isMX(side[1]) {
+				n.mx[c]--
+				if m := rowMuni(t, side[1]); m != "" {
+					touched[muniCand{m, c}] = true
+				}
+			}
+		}
+	}
+	for k := range touched {
+		id, still := r.e.ids[k.c], false
+		for _, t := range keep {
+			var other int64
+			switch id {
+			case t.PlaceA:
+				other = t.PlaceB
+			case t.PlaceB:
+				other = t.PlaceA
+			default:
+				continue
+			}
+			if isMX(other) && rowMuni(t, other) == k.muni {
+				still = true
+				break
+			}
+		}
+		if !still {
+			s := slices.DeleteFunc(slices.Clone(n.muniTwins[k.muni]), func(x int32) bool { return x == k.c })
+			if len(s) == 0 {
+				delete(n.muniTwins, k.muni)
+			} else {
+				n.muniTwins[k.muni] = s
+			}
+		}
+	}
+	maxOf := func(s []int32) int32 {
+		m := int32(0)
+		for _, v := range s {
+			m = max(m, v)
+		}
+		return m
+	}
+	oldMx, oldAll, maxMx, maxAll := maxOf(r.mx), maxOf(r.all), maxOf(n.mx), maxOf(n.all)
+	lm, la := math.Log1p(float64(maxMx)), math.Log1p(float64(maxAll))
+	pop := func(old []float32, counts []int32, same bool, l float64) []float32 {
+		out := make([]float32, len(counts))
+		if same {
+			copy(out, old)
+		}
+		for c := range counts {
+			if same && !changed[int32(c)] {
+				continue
+			}
+			if l > 0 {
+				out[c] = float32(math.Log1p(float64(counts[c])) / l)
+			} else {
+				out[c] = 0
+			}
+		}
+		return out
+	}
+	n.popMx = pop(r.popMx, n.mx, oldMx == maxMx, lm)
+	n.popAll = pop(r.popAll, n.all, oldAll == maxAll, la)
+	return n
 }

@@ -101,6 +101,7 @@ const (
 	FeatTwinCountry      = "twin_country"      // share of my twins in the candidate's country
 	FeatCoTwin           = "co_twin"           // twinned with one of my twins
 	FeatCorridor         = "corridor"          // migration corridor: origin emigration × destination state remittances
+	FeatStateTwins       = "state_twins"       // municipalities of my state twinned with the candidate
 )
 
 // Signal declares one sub-feature: its name (the weight key under its
@@ -345,6 +346,50 @@ var signalList = []Signal{
 			return []string{fmt.Sprintf(tr(lang, "corredor migratorio: %.0f%% de hogares con emigrantes (CONAPO 2010) × remesas desde %s (Banxico)",
 				"migration corridor: %.0f%% households with emigrants (CONAPO 2010) × remittances from %s (Banxico)"),
 				e.in.Emigration[qs.muni.CVEGEO], e.in.Snap.Admin1Name(e.place(c)))}
+		},
+	},
+	{
+		// Twinnings cluster by state: a state government's sister-city
+		// programme, neighbours following each other. The value is
+		// log(1 + municipalities of my state, other than mine, twinned
+		// with the place), scaled by the place most twinned with my state.
+		Name: FeatStateTwins, Component: CompNetwork, Policy: 0.2,
+		Label: Label{"Hermanamientos de mi estado", "Twinnings of my state"},
+		prepare: func(e *Engine, qs *queryState, d *sigData) bool {
+			me := qs.muni.CVEGEO
+			counts := map[int32]int64{}
+			top := int64(0)
+			for m, twins := range qs.reg.muniTwins {
+				if m == me || len(m) != len(me) || m[:2] != me[:2] {
+					continue
+				}
+				for _, c := range twins {
+					counts[c]++
+					top = max(top, counts[c])
+				}
+			}
+			if top == 0 {
+				return false
+			}
+			d.hits = make(map[int32]sigHit, len(counts))
+			scale := math.Log1p(float64(top))
+			for c, n := range counts {
+				d.hits[c] = sigHit{value: float32(math.Log1p(float64(n)) / scale), n: n}
+			}
+			return true
+		},
+		value: hitValue,
+		evidence: func(_ *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+			h, ok := d.hits[c]
+			if !ok {
+				return nil
+			}
+			if h.n == 1 {
+				return []string{fmt.Sprintf(tr(lang, "otro municipio de %s está hermanado con esta ciudad",
+					"another municipality of %s is twinned with this city"), qs.muni.StateName)}
+			}
+			return []string{fmt.Sprintf(tr(lang, "%d municipios de %s están hermanados con esta ciudad",
+				"%d municipalities of %s are twinned with this city"), h.n, qs.muni.StateName)}
 		},
 	},
 }

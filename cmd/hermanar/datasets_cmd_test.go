@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"hermanar/datasets"
 	"os"
@@ -137,9 +136,9 @@ func TestDatasetsStatsAndVerifyEmptyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || len(recs) != 6 || strings.Join(recs[0], ",") != "table,rows,source,licence" {
-		t.Errorf("stats csv: %v\n%s", err, out)
+	recs := readBOMCSV(t, "datasets stats --format csv", []byte(out))
+	if len(recs) != 6 || strings.Join(recs[0], ",") != "table,rows,source,licence" {
+		t.Errorf("stats csv:\n%s", out)
 	}
 }
 

@@ -38,13 +38,14 @@ func TestEvalCommandJSON(t *testing.T) {
 			Coverage   *float64 `json:"coverage"`
 		} `json:"methods"`
 		Input struct {
-			SHA256 string `json:"sha256"`
+			SHA256      string `json:"sha256"`
+			DataVersion string `json:"data_version"`
 		} `json:"input"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if rep.Queries < 25 || len(rep.Methods) != 7 || len(rep.Input.SHA256) != 64 {
+	if rep.Queries < 25 || len(rep.Methods) != 8 || len(rep.Input.SHA256) != 64 || !strings.HasPrefix(rep.Input.DataVersion, "sha256:") {
 		t.Fatalf("got %d queries, %d methods, sha %q", rep.Queries, len(rep.Methods), rep.Input.SHA256)
 	}
 	kinds := map[string]int{}
@@ -54,8 +55,8 @@ func TestEvalCommandJSON(t *testing.T) {
 			t.Errorf("%s: a metric is missing", m.Name)
 		}
 	}
-	if kinds["baseline"] != 5 || kinds["matcher"] != 2 {
-		t.Errorf("kinds: %v, want 5 baselines and 2 matchers", kinds)
+	if kinds["baseline"] != 6 || kinds["matcher"] != 2 {
+		t.Errorf("kinds: %v, want 6 baselines and 2 matchers", kinds)
 	}
 }
 
@@ -100,7 +101,7 @@ func TestCalibrateCommand(t *testing.T) {
 	if err := json.Unmarshal(b, &raw); err != nil || raw.Calibration == nil {
 		t.Fatalf("no calibration provenance: %v\n%s", err, b)
 	}
-	if c := raw.Calibration; len(c.SHA256) != 64 || c.Queries < 25 || c.CV[matcher.MethodMatcherCalibrated] == 0 && c.CV[matcher.MethodMexicoPopularity] == 0 {
+	if c := raw.Calibration; len(c.SHA256) != 64 || !strings.HasPrefix(c.DataVersion, "sha256:") || c.Snapshot == "" || c.Queries < 25 || c.CV[matcher.MethodMatcherCalibrated] == 0 && c.CV[matcher.MethodMexicoPopularity] == 0 {
 		t.Errorf("provenance incomplete: %+v", c)
 	}
 }

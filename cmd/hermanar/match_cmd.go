@@ -30,6 +30,8 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
+	var lf listFlags
+	lf.define(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +55,9 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	}
 	q := matcher.Query{Municipality: *muni, K: *k, Lang: *lang,
 		Filter: matcher.Filter{MinPopulation: *minPop, MaxPopulation: *maxPop, ExcludeTwinned: *exclude}}
+	if err := lf.apply(&q.Filter); err != nil {
+		return err
+	}
 	for _, c := range strings.Split(*country, ",") {
 		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
 			if !datasets.KnownCountry(c) {
@@ -139,6 +144,17 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 			if c.Source != "" {
 				fmt.Fprintf(e.stdout, "   %-10s        %s: %s\n", "", tr(lang, "fuente", "source"), clip(c.Source, 100))
 			}
+		}
+	}
+	if len(res.Twinned) > 0 {
+		fmt.Fprintf(e.stdout, "\n%s (%d):\n", tr(lang, "Ya hermanadas, fuera de la lista", "Already twinned, kept out of the list"), len(res.Twinned))
+		t := &table{header: []string{tr(lang, "ciudad", "place"), tr(lang, "estado, país", "state, country"),
+			tr(lang, "población", "population"), tr(lang, "puntaje", "score")}}
+		for _, m := range res.Twinned {
+			t.add(m.Place.Name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), matcher.Thousands(m.Place.Population), fmt.Sprintf("%.3f", m.Score))
+		}
+		if err := emit(e.stdout, "table", nil, t); err != nil {
+			return err
 		}
 	}
 	if len(res.Matches) > 0 {

@@ -32,6 +32,7 @@ type rankFlags struct {
 	csv     bool
 	quiet   bool
 	out     string
+	list    listFlags
 }
 
 // define registers the flags; ranking adds those that only a ranking
@@ -43,6 +44,7 @@ func (f *rankFlags) define(fs *flag.FlagSet, ranking bool) {
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data directory")
 	fs.StringVar(&f.weights, "weights", "", "weights JSON (default: the shipped policy weights)")
 	fs.IntVar(&f.workers, "workers", 0, "scoring goroutines (default: every core)")
+	f.list.define(fs)
 	if ranking {
 		fs.StringVar(&f.country, "country", "", "only candidates in these countries (ISO codes, comma-separated)")
 		fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
@@ -62,6 +64,9 @@ func (f *rankFlags) request() (matcher.RankRequest, []int, error) {
 		if _, ok := datasets.INEGIStateNames[req.State]; !ok || len(req.State) != 2 {
 			return req, nil, usageErrorf("--state must be a two-digit INEGI state code from 01 to 32 (11 = Guanajuato), got %q", f.state)
 		}
+	}
+	if err := f.list.apply(&req.Filter); err != nil {
+		return req, nil, err
 	}
 	var lines []int
 	if f.munis != "" {

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"fmt"
+	"hermanar/datasets"
+	"hermanar/matcher"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// machine describes the computer a report was made on.
+func machine() string {
+	cpu := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return joinNonEmpty(", ", cpu, fmt.Sprintf("%d cores", runtime.NumCPU()), runtime.GOOS+"/"+runtime.GOARCH, runtime.Version())
+}
+
+// writeEvalMarkdown writes the report as EVALUATION.md: what was measured,
+// the table, what it means for a liaison officer, the acceptance target,
+// what each signal is worth, the calibrated weights and how the run can
+// be repeated. Every sentence that compares or concludes is computed from
+// the report's numbers (see than, better, outweighs) and turns around when
+// they do; interpretation that numbers cannot carry is hand-written and
+// dated, in README.md ("Evaluation notes"), not here.
+func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdline string) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	date := time.Now().UTC().Format("2006-01-02")
+	snap := ei.in.Snap
+	cal, hasCal := rep.Method(matcher.MethodMatcherCalibrated)
+	pol := matcher.PolicyWeights()
+	polM, _ := rep.Method(matcher.MethodMatcherPolicy)
+	mexPop, _ := rep.Method(matcher.MethodMexicoPopularity)
+	random, _ := rep.Method(matcher.MethodRandom)
+	best := rep.BestBaseline()
+
+	p("# Evaluation: would Hermanar have suggested the partners municipalities chose?\n\n")
+	p("_Generated on %s by_\n\n```\n%s\n```\n\n", date, cmdline)
+	p("_on %s in %.0f s. Do not edit by hand: rerun the command. Inputs that change the numbers: twinnings file sha256 `%s`, "+
+		"store data version `%s`, snapshot %s, seed %d (same inputs, same numbers). Interpretation that these numbers do not "+
+		"compute is hand-written and dated in README.md (Evaluation notes)._\n\n",
+		machine(), rep.Elapsed, ei.sha256, ei.dataVersion, ei.snapshot, rep.Seed)
+
+	p("## What is measured\n\n")
+	p("The English-Wikipedia lists of twin towns (`%s`, %s rows) resolve to %s distinct pairs of GeoNames places; "+
+		"%d municipalities of Mexico have at least two foreign twins among them. For each of them, each twin is hidden in turn — "+
+		"**%d queries** — and every method ranks **all %s foreign places** of the snapshot (not only the ~%s already twinned ones) "+
+		"for that municipality. The metrics say where the hidden twin lands:\n\n",
+		filepath.Base(ei.file), thousands(ei.rows), thousands(ei.pairs), rep.Municipalities, rep.Queries, thousands(rep.Candidates), thousands(twinnedPlaces(ei.in)))
+	p("- **R@10, R@50** (recall): share of queries where the hidden twin is in the top 10 / top 50.\n")
+	p("- **MRR** (mean reciprocal rank): the mean of 1/rank; 0.1 means \"on average as good as always ranking it 10th\", and it rewards the very top.\n")
+	p("- **nDCG@10**: like R@10 but a hit at rank 1 counts more than one at rank 10.\n")
+	p("- **coverage**: distinct places appearing in all the top-10 lists, over the %s candidates — how varied the suggestions are.\n", thousands(rep.Candidates))
+	p("- **median rank**: half of the hidden twins are ranked at or above it.\n\n")
+
+	p("## Results\n\n")
+	p("| method | kind | R@10 | R@50 | MRR | nDCG@10 | coverage | median rank |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, m := range rep.Methods {
+		name := m.Name
+		if m.Name == best.Name || (hasCal && m.Name == cal.Name) {
+			name = "**" + name + "**"
+		}
+		p("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.4f | %s |\n", name, m.Kind, m.RecallAt10, m.RecallAt50, m.MRR, m.NDCGAt10, m.Coverage, thousands(int(m.MedianRank+0.5)))
+	}
+	p("\n")
+	for _, m := range rep.Methods {
+		p("- `%s`: %s.\n", m.Name, m.Description)
+	}
+	p("\nReference (DESIGN §7): Mexico popularity reached R@10 0.186, R@50 0.279, MRR 0.088 on 86 queries whose candidates were "+
+		"limited to the 17.6k cities already twinned. Here the same baseline scores R@10 %.3f, R@50 %.3f, MRR %.3f "+
+		"ranking all %s places.\n\n", mexPop.RecallAt10, mexPop.RecallAt50, mexPop.MRR, thousands(rep.Candidates))
+
+	if hasCal {
+		p("## What this means for a liaison officer\n\n")
+		p("- When a municipality that already has twins signs one more, the city it signs with is in Hermanar's first ten suggestions "+
+			"**%s of the time** (%.0f in 100), and in the first fifty %s of the time — out of %s possible cities; ranking at random "+
+			"puts it in the first ten %s of the time.\n", pct(cal.RecallAt10), 100*cal.RecallAt10, pct(cal.RecallAt50), thousands(rep.Candidates),
+			pct(random.RecallAt10))
+		p("- Half of the real partners rank at or above position %s. Once hidden, %s of the real partners have no other Mexican twin "+
+			"and %s no twin at all in the lists.\n",
+			thousands(int(cal.MedianRank+0.5)), pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin))
+		p("- Against simply proposing the cities most twinned with Mexico (`%s`), the calibrated matcher's MRR is %s (%.3f vs %.3f%s) "+
+			"and its R@10 is %s (%.3f vs %.3f).\n", mexPop.Name, than(cal.MRR, mexPop.MRR, 3), cal.MRR, mexPop.MRR, ratioText(cal.MRR, mexPop.MRR),
+			than(cal.RecallAt10, mexPop.RecallAt10, 3), cal.RecallAt10, mexPop.RecallAt10)
+		dias, sn := pol.Components[matcher.CompDiaspora], pol.Components[matcher.CompStructure]+pol.Components[matcher.CompNetwork]
+		p("- These numbers test only what a list of past twinnings can test: size, settlement type, elevation, climate, distance and "+
+			"the twinning network. A liaison's profile — problems, priority areas and known diaspora communities — is scored on top "+
+			"of this and cannot be evaluated here; a known diaspora tie weighs %.2f in the score and %s structure and network together (%.2f).\n",
+			dias, outweighs(dias, sn), sn)
+		p("- The calibrated top-10 lists of all %d queries use %d distinct places (coverage %.4f; `%s`: %.4f).\n\n",
+			rep.Queries, int(cal.Coverage*float64(rep.Candidates)+0.5), cal.Coverage, best.Name, best.Coverage)
+		writeExamples(w, rep, snap)
+	}
+
+	p("## Acceptance\n\n")
+	if hasCal {
+		target := 2 * best.MRR
+		verdict := "**Not met**"
+		if cal.MRR >= target {
+			verdict = "Met"
+		}
+		p("%s: the goal is a held-out MRR at least twice the best baseline's (`%s`, %.3f), i.e. %.3f; the calibrated matcher's is %.3f, "+
+			"%s the best baseline's (%s).\n\n", verdict, best.Name, best.MRR, target, cal.MRR, than(cal.MRR, best.MRR, 3), ratioWord(cal.MRR, best.MRR))
+		p("Against `%s` the calibrated matcher is %s on R@10 (%.3f vs %.3f), %s on R@50 (%.3f vs %.3f), %s on nDCG@10 (%.3f vs %.3f) "+
+			"and %s on median rank (%s vs %s).\n\n",
+			best.Name, better(cal.RecallAt10, best.RecallAt10, 3), cal.RecallAt10, best.RecallAt10,
+			better(cal.RecallAt50, best.RecallAt50, 3), cal.RecallAt50, best.RecallAt50,
+			better(cal.NDCGAt10, best.NDCGAt10, 3), cal.NDCGAt10, best.NDCGAt10,
+			better(-cal.MedianRank, -best.MedianRank, 0), thousands(int(cal.MedianRank+0.5)), thousands(int(best.MedianRank+0.5)))
+		p("Facts that bound any network signal: %s of the hidden twins have no other Mexican twin and %s no twin at all in the lists; "+
+			"%s Mexican rows of the file stayed ambiguous or unmatched.\n\n", pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin), thousands(ei.unresolved))
+	} else {
+		p("Calibration was skipped in this run.\n\n")
+	}
+
+	if len(rep.Ablations) > 0 {
+		p("## What each signal is worth\n\n")
+		p("The policy matcher (MRR %.3f, R@10 %.3f) with one sub-feature's weight set to 0 and the others of its component renormalised, "+
+			"one row per signal of the declared list:\n\n", polM.MRR, polM.RecallAt10)
+		p("| without | R@10 | MRR | MRR change | the signal |\n|---|---:|---:|---:|---|\n")
+		for _, m := range rep.Ablations {
+			sig := strings.TrimPrefix(m.Name, matcher.AblationPrefix)
+			p("| %s | %.3f | %.3f | %+.3f | %s |\n", sig, m.RecallAt10, m.MRR, m.MRR-polM.MRR, worth(polM.MRR, m.MRR, 3))
+		}
+		p("\n")
+	}
+
+	if len(rep.Proposals) > 0 {
+		p("## Proposals\n\n")
+		p("Signals the engine does not have yet, measured on the same queries (not counted as baselines):\n\n")
+		p("| signal | R@10 | R@50 | MRR | nDCG@10 | coverage | median rank |\n|---|---:|---:|---:|---:|---:|---:|\n")
+		for _, m := range rep.Proposals {
+			p("| %s | %.3f | %.3f | %.3f | %.3f | %.4f | %s |\n", m.Name, m.RecallAt10, m.RecallAt50, m.MRR, m.NDCGAt10, m.Coverage, thousands(int(m.MedianRank+0.5)))
+		}
+		p("\n")
+		for _, m := range rep.Proposals {
+			p("- `%s`: %s. Its MRR is %s that of `%s` (%.3f vs %.3f)", m.Name, m.Description, than(m.MRR, mexPop.MRR, 3), mexPop.Name, m.MRR, mexPop.MRR)
+			if hasCal {
+				p(" and %s that of the calibrated matcher (%.3f)", than(m.MRR, cal.MRR, 3), cal.MRR)
+			}
+			p(".\n")
+		}
+		p("\n")
+	}
+
+	if len(rep.FoldWeights) > 0 {
+		p("## Calibrated weights\n\n")
+		p("Fitted per fold on the other folds' municipalities (%d-fold cross-validation by municipality, seed %d); each query above was "+
+			"scored by the fold that never saw its municipality. Problems, areas, diaspora and text keep their policy weights; structure and "+
+			"network share their policy total (%.2f). `hermanar calibrate` fits the same model on all queries and writes the weights shipped in "+
+			"`matcher/weights_default.json`.\n\n", rep.Folds, rep.Seed,
+			pol.Components[matcher.CompStructure]+pol.Components[matcher.CompNetwork])
+		shipped := matcher.DefaultWeights()
+		p("| weight | policy | folds (min – max) | shipped |\n|---|---:|---:|---:|\n")
+		row := func(label string, get func(matcher.Weights) float64) {
+			lo, hi := 1e9, -1e9
+			for _, fw := range rep.FoldWeights {
+				lo, hi = min(lo, get(fw)), max(hi, get(fw))
+			}
+			p("| %s | %.3f | %.3f – %.3f | %.3f |\n", label, get(pol), lo, hi, get(shipped))
+		}
+		for _, c := range []string{matcher.CompStructure, matcher.CompNetwork} {
+			row("component "+c, func(w matcher.Weights) float64 { return w.Components[c] })
+		}
+		for _, f := range matcher.StructureFeatures {
+			row("structure: "+f, func(w matcher.Weights) float64 { return w.Structure[f] })
+		}
+		for _, f := range matcher.NetworkFeatures {
+			row("network: "+f, func(w matcher.Weights) float64 { return w.Network[f] })
+		}
+		p("\nShipped weights: %s.\n\n", shipped.Provenance)
+	}
+
+	p("## How it is computed\n\n")
+	p("- **No leakage.** Before a query is scored, the hidden pair and every count derived from it (Mexico and global popularity, " +
+		"the municipality's country shares, co-twinning, its state's twinnings) are removed; a test compares every candidate's score with a world where the pair " +
+		"was never recorded. Calibrated weights for a fold are fitted without any twinning of that fold's municipalities.\n")
+	p("- **Known answers left out.** The municipality's other twins are already known; they are removed from the ranking of its queries, " +
+		"for every method alike.\n")
+	p("- **Ties.** Where several places score the same, the hidden twin is taken to be anywhere among them with equal chance, and every " +
+		"metric is its expected value — a method that scores everything alike is exactly as good as random.\n")
+	p("- **Averages** are over queries (each hidden pair counts once), so municipalities with many twins weigh more.\n")
+	p("- **Calibration**: L-BFGS (gonum/optimize) on a smoothed reciprocal-rank loss over the engine's own sub-feature values, " +
+		"weights in log-space (always positive), hard negatives from the top of the current ranking plus a seeded uniform sample, two rounds.\n")
+	corr := "not used (no CONAPO and Banxico data found)"
+	if rep.Corridor {
+		corr = "CONAPO emigration × Banxico remittances by US state"
+	}
+	p("- **Data**: GeoNames snapshot %s; twinnings file sha256 `%s`; store data version `%s`; %s. %s. Corridor feature: %s.\n\n", ei.snapshot, ei.sha256,
+		ei.dataVersion, strings.Join(ei.notes, "; "), strings.Join(ei.sources, "; "), corr)
+}
+
+// round rounds x to prec decimals, the precision the report prints, so
+// that a comparison never contradicts the numbers shown beside it.
+func round(x float64, prec int) float64 {
+	s := math.Pow(10, float64(prec))
+	return math.Round(x*s) / s
+}
+
+// than compares a with b at the printed precision: "higher than",
+// "lower than" or "equal to".
+func than(a, b float64, prec int) string {
+	switch a, b = round(a, prec), round(b, prec); {
+	case a > b:
+		return "higher than"
+	case a < b:
+		return "lower than"
+	}
+	return "equal to"
+}
+
+// better is than for a metric where higher is better: "better", "worse"
+// or "level".
+func better(a, b float64, prec int) string {
+	switch a, b = round(a, prec), round(b, prec); {
+	case a > b:
+		return "better"
+	case a < b:
+		return "worse"
+	}
+	return "level"
+}
+
+// outweighs compares two weights: "outweighs", "weighs less than" or
+// "weighs as much as".
+func outweighs(a, b float64) string {
+	switch a, b = round(a, 2), round(b, 2); {
+	case a > b:
+		return "outweighs"
+	case a < b:
+		return "weighs less than"
+	}
+	return "weighs as much as"
+}
+
+// worth says what removing a signal did to the MRR: the full matcher's
+// MRR full, without the signal without.
+func worth(full, without float64, prec int) string {
+	switch full, without = round(full, prec), round(without, prec); {
+	case full > without:
+		return "helps"
+	case full < without:
+		return "hurts"
+	}
+	return "changes nothing at this precision"
+}
+
+// writeExamples lists a few queries the calibrated matcher got right.
+func writeExamples(w io.Writer, rep *matcher.EvalReport, snap *datasets.Snapshot) {
+	idx := -1
+	for i, m := range rep.Methods {
+		if m.Name == matcher.MethodMatcherCalibrated {
+			idx = i
+		}
+	}
+	if idx < 0 || len(rep.PerQuery) == 0 {
+		return
+	}
+	qs := append([]matcher.QueryResult(nil), rep.PerQuery...)
+	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Ranks[idx] < qs[j].Ranks[idx] })
+	fmt.Fprintf(w, "Examples (calibrated matcher, the hidden twin's rank among %s places):\n\n", thousands(rep.Candidates))
+	seen := map[string]bool{}
+	n := 0
+	for _, q := range qs {
+		if n == 6 || q.Ranks[idx] > 10 {
+			break
+		}
+		if seen[q.Municipality] {
+			continue
+		}
+		seen[q.Municipality] = true
+		n++
+		fmt.Fprintf(w, "- %s → %s: rank %s\n", muniLabel(snap, q.Municipality), placeLabel(snap, q.Hidden), rankText(q.Ranks[idx]))
+	}
+	// and a typical miss
+	mid := qs[len(qs)/2]
+	fmt.Fprintf(w, "- a typical case: %s → %s: rank %s\n\n", muniLabel(snap, mid.Municipality), placeLabel(snap, mid.Hidden), rankText(mid.Ranks[idx]))
+}
+
+func muniLabel(snap *datasets.Snapshot, cvegeo string) string {
+	if m, ok := snap.Municipality(cvegeo); ok {
+		return fmt.Sprintf("%s, %s", m.Name, m.StateName)
+	}
+	return cvegeo
+}
+
+func placeLabel(snap *datasets.Snapshot, id int64) string {
+	if p, ok := snap.Place(id); ok {
+		return joinNonEmpty(", ", p.Name, snap.Admin1Name(p), p.Country)
+	}
+	return fmt.Sprint(id)
+}
+
+func rankText(r float64) string {
+	if r == float64(int(r)) {
+		return thousands(int(r))
+	}
+	return fmt.Sprintf("%.1f", r)
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) }
+
+func ratioText(a, b float64) string {
+	if b <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.2f× its MRR)", a/b)
+}
+
+func ratioWord(a, b float64) string {
+	if b <= 0 {
+		return "against"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// twinnedPlaces counts distinct foreign places that have any twinning.
+func twinnedPlaces(in matcher.Inputs) int {
+	seen := map[int64]bool{}
+	for _, t := range in.Twinnings {
+		for _, id := range []int64{t.PlaceA, t.PlaceB} {
+			if p, ok := in.Snap.Place(id); ok && p.Country != "MX" {
+				seen[id] = true
+			}
+		}
+	}
+	return len(seen)
+}
+
+// thousands formats a count for the Markdown report.
+func thousands(n int) string { return matcher.Thousands(int64(n)) }
