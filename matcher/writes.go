@@ -3,6 +3,7 @@ package matcher
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"hermanar/datasets"
@@ -92,6 +93,29 @@ func (w *Writes) SaveTie(t datasets.Tie, check func(prev *datasets.Tie) error) (
 		w.lag("engine, tie "+t.ID, err)
 	}
 	return created, nil
+}
+
+// SavePlaceRecord stores rec as the record of a foreign place and applies
+// it.
+func (w *Writes) SavePlaceRecord(rec datasets.PlaceProfile) error {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.Store.Put(datasets.BucketPlaceProfiles, strconv.FormatInt(rec.PlaceID, 10), raw); err != nil {
+		return fmt.Errorf("store place profile %d: %w", rec.PlaceID, err)
+	}
+	if err := w.Engine.SetPlaceRecord(rec); err != nil {
+		w.lag(fmt.Sprintf("engine, place profile %d", rec.PlaceID), err)
+	}
+	if w.Text != nil {
+		if err := w.Text.PutProfile(ProfileKey(rec.PlaceID), rec.Profile); err != nil {
+			w.lag(fmt.Sprintf("text index of the profile of place %d", rec.PlaceID), err)
+		}
+	}
+	return nil
 }
 
 // Reindex puts every stored profile of municipalities and of places back

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"hermanar/datasets"
@@ -100,10 +99,14 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		if a.ix.ProfilesReset() {
 			// A new profile index: put back every stored profile so text
 			// relevance sees them without waiting for the next edit.
-			if err := a.writes.Reindex(in.MunicipalityProfiles, in.PlaceProfiles); err != nil {
+			if err := a.writes.Reindex(in.MunicipalityProfiles, nil); err != nil {
 				a.Close()
 				return nil, err
 			}
+		}
+		if err := syncPlaceProfiles(a.writes, a.ix, filepath.Join(o.dataDir, "index"), in.PlaceRecords); err != nil {
+			a.Close()
+			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -162,18 +165,7 @@ func loadInputs(st datasets.Store, snap *datasets.Snapshot) (matcher.Inputs, err
 	if err != nil {
 		return in, err
 	}
-	err = st.List(datasets.BucketPlaceProfiles, func(key string, v []byte) error {
-		var p datasets.Profile
-		id, err := strconv.ParseInt(key, 10, 64)
-		if err != nil {
-			return fmt.Errorf("stored place profile key %q: %w", key, err)
-		}
-		if err := json.Unmarshal(v, &p); err != nil {
-			return fmt.Errorf("stored place profile %s: %w", key, err)
-		}
-		in.PlaceProfiles[id] = p
-		return nil
-	})
+	in.PlaceRecords, err = datasets.LoadPlaceProfiles(st, in.Snap)
 	return in, err
 }
 
