@@ -150,6 +150,13 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"classify invalid", req{method: "POST", path: "/api/v1/classify", body: `{"text":""}`}, 400},
 	}
 	cases = append(cases, workflowCases(t, e)...)
+	for _, c := range adminCases(t, e) {
+		cases = append(cases, struct {
+			name string
+			r    req
+			want int
+		}{c.name, c.r, c.want})
+	}
 	seen := map[string]bool{}
 	ctx := context.Background()
 	for _, tc := range cases {
