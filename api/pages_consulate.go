@@ -51,9 +51,7 @@ func (s *Server) consulatePage(c *gin.Context) {
 // passes its errors and values to show again.
 func (s *Server) consulatePageWith(c *gin.Context, b *Backend, con datasets.Consulate, status int, errs []string, form map[string]string) {
 	lang := langOf(c)
-	ctx, cancel := requestContext(c, matchTimeout)
-	defer cancel()
-	ops, err := b.Engine.Opportunities(ctx, con.ID, lang, 200)
+	ops, err := opportunities(c, b, con, 200)
 	if err != nil {
 		s.fail(c, err)
 		return

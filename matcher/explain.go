@@ -23,7 +23,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	m := Match{Rank: rank, Score: score, Twinned: qs.twinned[c]}
 	if brief {
 		p := &e.in.Snap.Places[e.placeIdx[c]]
-		m.Place = PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1, Population: p.Population, Lat: p.Lat, Lon: p.Lon}
+		m.Place = p.Ref()
 	} else {
 		m.Place = e.placeRef(c)
 	}
@@ -176,12 +176,12 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 // practices), strongest first.
 func (e *Engine) sharedCategories(qs *queryState, cp *profileVec) []CategoryRef {
 	mine := map[string]float64{}
-	for _, c := range append(append([]Category{}, qs.pv.probCats...), qs.pv.pracCats...) {
+	for _, c := range append(append([]datasets.CategoryScore{}, qs.pv.probCats...), qs.pv.pracCats...) {
 		mine[c.ID] += c.Score
 	}
 	var out []CategoryRef
 	seen := map[string]bool{}
-	for _, c := range append(append([]Category{}, cp.probCats...), cp.pracCats...) {
+	for _, c := range append(append([]datasets.CategoryScore{}, cp.probCats...), cp.pracCats...) {
 		if m, ok := mine[c.ID]; ok && !seen[c.ID] {
 			seen[c.ID] = true
 			cat, _ := e.tax.Category(c.ID)

@@ -65,7 +65,7 @@ type queryState struct {
 	subW     []float32
 	netOK    bool
 	diasOK   bool
-	text     map[string]TextMatch
+	text     map[string]datasets.TextMatch
 	textErr  error
 	explicit map[int32]bool // candidates scored one by one
 
