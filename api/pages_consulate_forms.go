@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
-	"hermanar/matcher"
 )
 
 // A signed-in consulate records from its page what it learns about the
@@ -55,7 +54,7 @@ type consulateForms struct {
 
 // cityView is a city of the jurisdiction with a record.
 type cityView struct {
-	Place      matcher.PlaceRef
+	Place      datasets.PlaceRef
 	Offers     []string
 	Seeks      []string
 	Contact    string
