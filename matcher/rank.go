@@ -257,6 +257,7 @@ type ranker struct {
 	ix     *rankIndex // nil: score every candidate with scoreAll
 	scores []float32  // scoreAll's output (exhaustive path only)
 	sel    topSel
+	refs   []zoneBlockRef // the pruned scan's blocks, reused
 	scored int64
 }
 
