@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -416,5 +417,197 @@ func TestUnknownLangAndKeyCase(t *testing.T) {
 	}
 	if p := e.b.Engine.Profile(manuelDoblado); p.Narrative != "x" {
 		t.Errorf("narrative %q, want the exact-key write", p.Narrative)
+	}
+}
+
+// TestAdminTokensWhileServing: an admin creates, lists and revokes tokens
+// through the API; a new token works on the next request and a revoked
+// one is refused on the next request. Only admins may.
+func TestAdminTokensWhileServing(t *testing.T) {
+	e := mustEnv(t)
+	admin := e.token(t, RoleAdmin, "", "")
+	analyst := e.token(t, RoleAnalyst, "", "")
+	for _, tc := range []struct {
+		name string
+		r    req
+		want int
+	}{
+		{"list without token", req{path: "/api/v1/admin/tokens"}, 401},
+		{"list by an analyst", req{path: "/api/v1/admin/tokens", token: analyst}, 403},
+		{"create by an analyst", req{method: "POST", path: "/api/v1/admin/tokens", token: analyst, body: `{"role":"admin"}`}, 403},
+		{"backup by an analyst", req{path: "/api/v1/admin/backup", token: analyst}, 403},
+		{"unknown municipality", req{method: "POST", path: "/api/v1/admin/tokens", token: admin, body: `{"role":"liaison","municipality":"32999"}`}, 400},
+		{"unknown consulate", req{method: "POST", path: "/api/v1/admin/tokens", token: admin, body: `{"role":"consulate","consulate":"atlantis"}`}, 400},
+		{"bad role", req{method: "POST", path: "/api/v1/admin/tokens", token: admin, body: `{"role":"root"}`}, 400},
+		{"revoke an unknown id", req{method: "DELETE", path: "/api/v1/admin/tokens/abcdef123456", token: admin}, 404},
+	} {
+		if w := e.do(t, tc.r); w.Code != tc.want {
+			t.Errorf("%s: got %d, want %d\n%.300s", tc.name, w.Code, tc.want, w.Body)
+		}
+	}
+	w := e.do(t, req{method: "POST", path: "/api/v1/admin/tokens", token: admin, body: `{"role":"liaison","municipality":"11008","note":"enlace"}`})
+	if w.Code != 201 {
+		t.Fatalf("create: %d %s", w.Code, w.Body)
+	}
+	ct := mustJSON[CreatedToken](t, w)
+	put := req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: ct.Secret, body: `{"lang":"es","narrative":"nuevo enlace"}`}
+	if w := e.do(t, put); w.Code != 200 {
+		t.Errorf("new token at once: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(t, req{path: "/api/v1/admin/tokens", token: admin}); w.Code != 200 || !strings.Contains(w.Body.String(), ct.ID) {
+		t.Errorf("list: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(t, req{method: "DELETE", path: "/api/v1/admin/tokens/" + ct.ID, token: admin}); w.Code != 200 || !strings.Contains(w.Body.String(), "revoked_at") {
+		t.Errorf("revoke: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(t, put); w.Code != 401 {
+		t.Errorf("revoked token, next request: got %d, want 401", w.Code)
+	}
+	// The backup is a whole store with the token records in it.
+	w = e.do(t, req{path: "/api/v1/admin/backup", token: admin})
+	if w.Code != 200 || w.Header().Get("Content-Length") != fmt.Sprint(w.Body.Len()) {
+		t.Fatalf("backup: %d, Content-Length %s for %d bytes", w.Code, w.Header().Get("Content-Length"), w.Body.Len())
+	}
+	path := t.TempDir() + "/copy.db"
+	if err := os.WriteFile(path, w.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := datasets.CheckStoreFile(path); err != nil {
+		t.Errorf("backup does not check: %v", err)
+	}
+}
+
+// TestRateLimits: writes, matches and ranks are limited per token and per
+// IP; over the limit the answer is 429 with Retry-After; a new IP or a
+// different token is not affected by another's bucket.
+func TestRateLimits(t *testing.T) {
+	e := mustEnv(t)
+	e.srv.setLimits(Limits{Writes: Limit{Rate: 0.01, Burst: 2}, Matches: Limit{Rate: 0.01, Burst: 3}, Ranks: Limit{Rate: 0.01, Burst: 1}})
+	liaison := e.token(t, RoleLiaison, manuelDoblado, "")
+	analyst := e.token(t, RoleAnalyst, "", "")
+	from := func(ip string, r req) *httptest.ResponseRecorder {
+		var body io.Reader
+		if r.body != "" {
+			body = strings.NewReader(r.body)
+		}
+		if r.method == "" {
+			r.method = "GET"
+		}
+		hr := httptest.NewRequest(r.method, r.path, body)
+		hr.RemoteAddr = ip + ":1234"
+		hr.Header.Set("Content-Type", "application/json")
+		if r.token != "" {
+			hr.Header.Set("Authorization", "Bearer "+r.token)
+		}
+		return e.serve(hr)
+	}
+	codes := func(ip string, r req, n int) []int {
+		var out []int
+		for i := 0; i < n; i++ {
+			w := from(ip, r)
+			out = append(out, w.Code)
+			if w.Code == 429 {
+				if ra := w.Header().Get("Retry-After"); ra == "" || ra == "0" {
+					t.Errorf("429 without a useful Retry-After: %q", ra)
+				}
+			}
+		}
+		return out
+	}
+	put := req{method: "PUT", path: "/api/v1/municipalities/11008/profile", token: liaison, body: `{"lang":"es","narrative":"x"}`}
+	if got := fmt.Sprint(codes("10.0.0.1", put, 3)); got != "[200 200 429]" {
+		t.Errorf("writes from one IP and token: %s, want [200 200 429]", got)
+	}
+	// Same token from another address: the token's bucket is empty too.
+	if got := fmt.Sprint(codes("10.0.0.2", put, 1)); got != "[429]" {
+		t.Errorf("same token, other IP: %s, want [429]", got)
+	}
+	matches := req{path: "/api/v1/municipalities/11008/matches?k=1"}
+	if got := fmt.Sprint(codes("10.0.0.3", matches, 4)); got != "[200 200 200 429]" {
+		t.Errorf("matches from one IP: %s", got)
+	}
+	if got := fmt.Sprint(codes("10.0.0.4", matches, 1)); got != "[200]" {
+		t.Errorf("matches from another IP: %s", got)
+	}
+	rank := req{method: "POST", path: "/api/v1/rank", token: analyst, body: `{"municipalities":["11008"],"k":1}`}
+	if got := fmt.Sprint(codes("10.0.0.5", rank, 2)); got != "[200 429]" {
+		t.Errorf("ranks: %s", got)
+	}
+	// Reads that cost little are not limited.
+	if got := fmt.Sprint(codes("10.0.0.3", req{path: "/api/v1/municipalities/11008"}, 5)); got != "[200 200 200 200 200]" {
+		t.Errorf("plain reads: %s", got)
+	}
+	if _, err := ParseLimits("writes=abc"); err == nil {
+		t.Error("ParseLimits accepted writes=abc")
+	}
+	if l, err := ParseLimits("matches=10:20,ranks=off"); err != nil || l.Matches != (Limit{10, 20}) || l.Ranks.Rate != 0 || l.Writes != DefaultLimits.Writes {
+		t.Errorf("ParseLimits: %+v %v", l, err)
+	}
+}
+
+// TestStalledReaderFreesRankSlot: a client that asks for a whole-country
+// ranking and stops reading loses its stream after one write step, and
+// the only bulk slot is free again for the next analyst.
+func TestStalledReaderFreesRankSlot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams a full ranking")
+	}
+	e := mustEnv(t)
+	e.srv.cfg.WriteStall = time.Second
+	analyst := e.token(t, RoleAnalyst, "", "")
+	ts := httptest.NewServer(e.h)
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.(*net.TCPConn).SetReadBuffer(4096)
+	body := `{"k":50}`
+	fmt.Fprintf(conn, "POST /api/v1/rank HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		analyst, len(body), body)
+	// Read the status line, then stop reading.
+	buf := make([]byte, 64)
+	if _, err := io.ReadAtLeast(conn, buf, 12); err != nil || !strings.HasPrefix(string(buf), "HTTP/1.1 200") {
+		t.Fatalf("stalled client: %q %v", buf, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := httptest.NewRequest("POST", "/api/v1/rank", strings.NewReader(`{"municipalities":["11008"],"k":1}`))
+		r.Header.Set("Authorization", "Bearer "+analyst)
+		r.Header.Set("Content-Type", "application/json")
+		w := e.serve(r)
+		if w.Code == 200 {
+			break
+		}
+		if w.Code != 429 || time.Now().After(deadline) {
+			t.Fatalf("second analyst: %d after %v (the stalled reader still holds the slot)\n%.200s", w.Code, 20*time.Second, w.Body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+type specCase struct {
+	name string
+	r    req
+	want int
+}
+
+// adminCases exercise the admin API for the OpenAPI check.
+func adminCases(t *testing.T, e *testEnv) []specCase {
+	admin := e.token(t, RoleAdmin, "", "")
+	_, victim, err := NewTokens(e.store).Create(RoleAnalyst, "", "", "to revoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []specCase{
+		{"admin tokens", req{path: "/api/v1/admin/tokens", token: admin}, 200},
+		{"admin tokens no token", req{path: "/api/v1/admin/tokens"}, 401},
+		{"admin create token", req{method: "POST", path: "/api/v1/admin/tokens", token: admin, body: `{"role":"consulate","consulate":"milwaukee","note":"cónsul"}`}, 201},
+		{"admin create token invalid", req{method: "POST", path: "/api/v1/admin/tokens", token: admin, body: `{"role":"liaison"}`}, 400},
+		{"admin revoke", req{method: "DELETE", path: "/api/v1/admin/tokens/" + victim.ID, token: admin}, 200},
+		{"admin revoke unknown", req{method: "DELETE", path: "/api/v1/admin/tokens/abcdefabcdef", token: admin}, 404},
+		{"admin backup", req{path: "/api/v1/admin/backup", token: admin}, 200},
+		{"admin backup not admin", req{path: "/api/v1/admin/backup", token: e.token(t, RoleAnalyst, "", "")}, 403},
 	}
 }

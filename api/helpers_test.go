@@ -87,8 +87,12 @@ func mustEnvWith(tb testing.TB, extra ...datasets.Consulate) *testEnv {
 		return out
 	})
 	cons := append(append([]datasets.Consulate{}, d.Consulates...), extra...)
+	recs, err := datasets.LoadPlaceProfiles(nil, d.Snapshot)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: cons,
-		Twinnings: d.Twinnings, Classifier: adapter})
+		Twinnings: d.Twinnings, Classifier: adapter, PlaceRecords: recs})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,7 +4,8 @@
 # numbers). Bounded: loopback only, fixed duration, fixed connections.
 #
 #   api/loadtest.sh [URL] [DURATION] [CONNECTIONS] [THREADS]
-#   URL defaults to http://127.0.0.1:8080 (start `hermanar serve` first);
+#   URL defaults to http://127.0.0.1:8080 (start `hermanar serve --rate-limits off`
+#   first: the default per-IP limit on match lists would answer most requests 429);
 #   DURATION 30s, CONNECTIONS 16, THREADS 1 (the server needs the cores).
 #   WARMUP=10s runs an unmeasured pass first (WARMUP=0 skips it), so the
 #   measured run sees the server's steady state: every municipality's

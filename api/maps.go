@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"html/template"
+	"log/slog"
 	"math"
 	"sort"
 	"strconv"
@@ -206,6 +207,17 @@ func (b *Backend) matchesMap(m *datasets.Municipality, ms []matchView, lang stri
 	}
 	v.SVG = template.HTML(mp.Render()) // every text in it went through html escaping
 	return v, nil
+}
+
+// warmMaps decodes and projects the atlas layers in the background when
+// the server becomes ready (about 0.3 s of one core, once per process), so
+// that the first page with a map pays only the drawing.
+func warmMaps(log *slog.Logger) {
+	for _, l := range [][2]string{{atlas.Countries110m, "countries"}, {atlas.Countries50m, "countries"}, {atlas.States10m, "states"}} {
+		if _, err := mapsvg.LoadLayer(l[0], l[1]); err != nil {
+			log.Error("maps: atlas layer", "file", l[0], "err", err)
+		}
+	}
 }
 
 func placeHref(id int64) string { return "/lugares/" + strconv.FormatInt(id, 10) }

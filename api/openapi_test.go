@@ -123,11 +123,40 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"tie no token", req{method: "POST", path: "/api/v1/ties", body: `{}`}, 401},
 		{"tie outside jurisdiction", req{method: "POST", path: "/api/v1/ties", body: `{"municipality":"11009","place_id":2988507,"source":"x"}`, token: consul}, 403},
 		{"tie invalid", req{method: "POST", path: "/api/v1/ties", body: `{"municipality":"1","size":-1}`, token: consul}, 400},
+		{"place profile curated", req{path: "/api/v1/places/5278931/profile"}, 200},
+		{"place profile none", req{path: "/api/v1/places/5128581/profile"}, 404},
+		{"place profile mexican", req{path: "/api/v1/places/4024473/profile"}, 400},
+		{"put place profile", req{method: "PUT", path: "/api/v1/places/5278931/profile", token: consul,
+			body: `{"lang":"en","narrative":"University city","narrative_i18n":{"es":"Ciudad universitaria"},"problems":[{"text":"integrate the Mexican community","i18n":{"es":"integrar a la comunidad mexicana"}}],"practices":[{"text":"wastewater reuse","tags":["wastewater-reuse"]}],"areas":{"b":1},"wishes":{"countries":["MX"],"regions":["Latin America"],"languages":["English-speaking"],"min_population":1000,"similar_size":true,"traits":["a university"]},"contact":{"role":"City Manager","role_i18n":{"es":"administrador"},"email":"cm@example.org"},"source":"consulate visit"}`}, 200},
+		{"put place profile analyst", req{method: "PUT", path: "/api/v1/places/4887398/profile", token: analyst, body: `{"practices":[{"text":"x"}],"source":"list"}`}, 200},
+		{"put place profile no token", req{method: "PUT", path: "/api/v1/places/5278931/profile", body: `{"source":"x"}`}, 401},
+		{"put place profile liaison", req{method: "PUT", path: "/api/v1/places/5278931/profile", token: liaison, body: `{"source":"x"}`}, 403},
+		{"put place profile outside", req{method: "PUT", path: "/api/v1/places/4887398/profile", token: consul, body: `{"source":"x"}`}, 403},
+		{"put place profile invalid", req{method: "PUT", path: "/api/v1/places/5278931/profile", token: consul, body: `{"wishes":{"countries":["mx"]}}`}, 400},
+		{"put place profile unknown", req{method: "PUT", path: "/api/v1/places/1/profile", token: consul, body: `{"source":"x"}`}, 404},
+		{"put place profile not json", req{method: "PUT", path: "/api/v1/places/5278931/profile", token: consul, body: "a=b", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 415},
+		{"put place profile too large", req{method: "PUT", path: "/api/v1/places/5278931/profile", token: consul, body: `{"narrative":"` + strings.Repeat("x", 300<<10) + `"}`}, 413},
+		{"place interest", req{method: "POST", path: "/api/v1/places/5278931/interest", token: consul, body: `{"municipality":"11009","locality":"Centro","date":"2026-11-30","source":"llamada","note":"x","note_i18n":{"en":"x"}}`}, 201},
+		{"place interest again", req{method: "POST", path: "/api/v1/places/5278931/interest", token: consul, body: `{"municipality":"11009","date":"2026-11-30","source":"llamada"}`}, 200},
+		{"place interest no token", req{method: "POST", path: "/api/v1/places/5278931/interest", body: `{}`}, 401},
+		{"place interest liaison", req{method: "POST", path: "/api/v1/places/5278931/interest", token: liaison, body: `{}`}, 403},
+		{"place interest invalid", req{method: "POST", path: "/api/v1/places/5278931/interest", token: consul, body: `{"state":"99","date":"x"}`}, 400},
+		{"place interest unknown place", req{method: "POST", path: "/api/v1/places/1/interest", token: consul, body: `{}`}, 404},
+		{"place interest not json", req{method: "POST", path: "/api/v1/places/5278931/interest", token: consul, body: "a=b", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 415},
+		{"place interest too large", req{method: "POST", path: "/api/v1/places/5278931/interest", token: consul, body: `{"note":"` + strings.Repeat("x", 300<<10) + `"}`}, 413},
+		{"matches with partner notes", req{path: "/api/v1/municipalities/11008/matches?k=3&ignore_wishes=true"}, 200},
 		{"taxonomy", req{path: "/api/v1/taxonomy?lang=en"}, 200},
 		{"classify", req{method: "POST", path: "/api/v1/classify", body: `{"text":"floods every rainy season","lang":"en","k":3}`}, 200},
 		{"classify invalid", req{method: "POST", path: "/api/v1/classify", body: `{"text":""}`}, 400},
 	}
 	cases = append(cases, workflowCases(t, e)...)
+	for _, c := range adminCases(t, e) {
+		cases = append(cases, struct {
+			name string
+			r    req
+			want int
+		}{c.name, c.r, c.want})
+	}
 	seen := map[string]bool{}
 	ctx := context.Background()
 	for _, tc := range cases {

@@ -33,7 +33,7 @@ type pageSet struct {
 	tax    *datasets.Taxonomy
 }
 
-var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help", "analysis"}
+var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help", "analysis", "shortlist", "compare", "processes", "process", "overview"}
 
 func loadPages(tax *datasets.Taxonomy) (*pageSet, error) {
 	ps := &pageSet{byLang: map[string]map[string]*template.Template{}, tax: tax}
@@ -118,6 +118,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/acceso", s.signinPage)
 	r.POST("/acceso", s.signinPost)
 	r.POST("/salir", s.signoutPost)
+	s.workflowPageRoutes(r)
 }
 
 // staticHandler serves the embedded files, and nothing else: no

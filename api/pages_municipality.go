@@ -22,6 +22,7 @@ type matchView struct {
 	Bars         []barView
 	Segs         []segView
 	Evidence     []evidenceView
+	Keep         *keepView // the shortlist button, for the municipality's liaison
 }
 
 type barView struct {
@@ -194,6 +195,7 @@ func (s *Server) matchesPage(c *gin.Context) {
 		return
 	}
 	v.Result, v.Matches = res, matchViews(res.Matches, lang)
+	s.markKeepable(c, b, m, v.Matches)
 	v.Twinned = matchViews(res.Twinned, lang)
 	for _, t := range matcher.TraitNames() {
 		v.Traits = append(v.Traits, traitOption{Name: t, Label: matcher.TraitLabel(t, lang), Checked: slices.Contains(mp.Filter.Traits, t)})

@@ -614,3 +614,5 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+func timeNow() time.Time { return time.Now() }

@@ -154,8 +154,11 @@ func (s *Server) postRank(c *gin.Context) {
 		s.fail(c, errf(EBusy, "Ya hay una clasificación masiva en curso; inténtelo más tarde.", "A bulk ranking is already running; try again later."))
 		return
 	}
-	// A full ranking takes longer than the server's write timeout.
-	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(30 * time.Minute))
+	// A full ranking may outlast the server's write timeout: each write
+	// pushes the deadline one step on instead, so a client that stops
+	// reading loses the stream (and frees the slot) after one step.
+	dw := &deadlineWriter{w: c.Writer, rc: http.NewResponseController(c.Writer), step: s.cfg.WriteStall}
+	_ = dw.rc.SetWriteDeadline(time.Now().Add(s.cfg.WriteStall))
 	c.Header("X-Municipalities", itoa(len(targets)))
 	c.Header("Cache-Control", "no-store")
 	var enc interface {
@@ -165,9 +168,9 @@ func (s *Server) postRank(c *gin.Context) {
 	}
 	if format == mediaParquet {
 		c.Header("Content-Disposition", `attachment; filename="hermanar-rank.parquet"`)
-		enc = datasets.NewRankWriter(c.Writer)
+		enc = datasets.NewRankWriter(dw)
 	} else {
-		enc = datasets.NewRankNDJSONWriter(c.Writer)
+		enc = datasets.NewRankNDJSONWriter(dw)
 	}
 	c.Header("Content-Type", format)
 	c.Status(http.StatusOK)
@@ -183,7 +186,9 @@ func (s *Server) postRank(c *gin.Context) {
 			if err := enc.Flush(); err != nil {
 				return err
 			}
-			c.Writer.Flush()
+			if err := dw.Flush(); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

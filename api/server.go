@@ -79,6 +79,12 @@ type Config struct {
 	// SecureCookies marks the sign-in cookie Secure even on plain http
 	// requests (behind a TLS proxy without PublicURL).
 	SecureCookies bool
+	// Limits are the per-token and per-IP rate limits; the zero value
+	// limits nothing (the command line passes DefaultLimits).
+	Limits Limits
+	// WriteStall is how long one write to a client may block before the
+	// client counts as gone and its stream is dropped (default 30 s).
+	WriteStall time.Duration
 }
 
 // Server is the HTTP service. It answers /healthz at once and everything
@@ -107,7 +113,8 @@ type Server struct {
 	matchSem chan struct{}
 	pages    *pageSet
 	// publicOrigin is PublicURL reduced to scheme://host, lower case.
-	publicOrigin string
+	publicOrigin                    string
+	limWrites, limMatches, limRanks *limitClass
 }
 
 func init() {
@@ -134,6 +141,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConcurrentRanks <= 0 {
 		cfg.MaxConcurrentRanks = 1
 	}
+	if cfg.WriteStall <= 0 {
+		cfg.WriteStall = writeStep
+	}
 	publicOrigin := ""
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
@@ -147,6 +157,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CacheBytes > 0 {
 		s.cache = newLRU(cfg.CacheBytes)
 	}
+	s.setLimits(cfg.Limits)
 	var err error
 	if s.pages, err = loadPages(s.tax); err != nil {
 		return nil, err
@@ -200,6 +211,7 @@ func (s *Server) SetBackend(b *Backend) error {
 	if b.Ranker == nil {
 		b.Ranker = b.Engine
 	}
+	go warmMaps(s.log) // maps.go
 	s.backend.Store(b)
 	s.gen.Add(1)
 	s.readyAt.Store(time.Now().UnixNano())
@@ -227,7 +239,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody, s.checkLang, s.browserWrites)
+	r.Use(s.requestIDs, s.recoverer, s.accessLog, s.limitBody, s.checkLang, s.rateLimits, s.browserWrites)
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, errf(datasets.ENotFound, "No existe %s.", "There is nothing at %s.", c.Request.URL.Path))
 	})
@@ -252,6 +264,9 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/openapi.yaml", s.openapi)
 	v1.GET("/places", s.searchPlaces)
 	v1.GET("/places/:id", s.getPlace)
+	v1.GET("/places/:id/profile", s.getPlaceProfile)
+	v1.PUT("/places/:id/profile", s.putPlaceProfile)
+	v1.POST("/places/:id/interest", s.postPlaceInterest)
 	v1.GET("/municipalities", s.listMunicipalities)
 	v1.GET("/municipalities/:cvegeo", s.getMunicipality)
 	v1.GET("/municipalities/:cvegeo/profile", s.getProfile)
@@ -265,6 +280,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.POST("/ties", s.postTie)
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/classify", s.postClassify)
+	s.adminRoutes(v1)
 	s.workflowRoutes(v1)
 
 	s.pageRoutes(r)

@@ -31,6 +31,9 @@ type Importer struct {
 	Columns     []string // required columns, by name
 
 	parse func(s *importSession, t *csvTable) (*parsed, error)
+	// parseFile, when set, reads the file itself (formats other than one
+	// CSV table: JSON Lines, or a CSV whose header chooses the mapping).
+	parseFile func(s *importSession, file string, data []byte) (*parsed, error)
 }
 
 // parsed is a validated file, ready to save.
@@ -81,6 +84,12 @@ const (
 	KindConsulates          = "consulates"
 )
 
+func init() {
+	// Registered here rather than in the literal below: its parser reads
+	// the importers' shared helpers, which read Importers.
+	Importers[KindPlaceProfiles] = placeProfilesImporter
+}
+
 // Importers lists every import kind.
 var Importers = map[string]Importer{
 	KindINEGIMunicipalities: inegiMunicipalitiesImporter,
@@ -99,7 +108,7 @@ var Importers = map[string]Importer{
 // the other kinds resolve names and codes against them.
 var ImportOrder = []string{
 	KindINEGIMunicipalities, KindINEGILocalities, KindCONAPO, KindBanxicoMunicipality,
-	KindBanxicoUSStates, KindINECC, KindCONAGUA, KindTwinnings, KindTies, KindConsulates,
+	KindBanxicoUSStates, KindINECC, KindCONAGUA, KindTwinnings, KindTies, KindConsulates, KindPlaceProfiles,
 }
 
 // ImporterKinds returns the kinds in import order.
@@ -188,11 +197,16 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 		}
 		return nil, Errf(EInvalid, "%s: %v", "%s: %v", file, err)
 	}
-	t, err := readCSV(file, data, imp.Columns...)
-	if err != nil {
-		return nil, err
+	var p *parsed
+	if imp.parseFile != nil {
+		p, err = imp.parseFile(s, file, data)
+	} else {
+		var t *csvTable
+		if t, err = readCSV(file, data, imp.Columns...); err != nil {
+			return nil, err
+		}
+		p, err = imp.parse(s, t)
 	}
-	p, err := imp.parse(s, t)
 	if err != nil {
 		return nil, err
 	}

@@ -24,12 +24,16 @@ const (
 type Problem struct {
 	Text string   `json:"text" yaml:"text"`
 	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	// I18n holds the text in other languages, by code ("en"), for
+	// explanations in the reader's language.
+	I18n map[string]string `json:"i18n,omitempty" yaml:"i18n,omitempty"`
 }
 
 // Practice is something the profile's owner can offer a partner.
 type Practice struct {
-	Text string   `json:"text" yaml:"text"`
-	Tags []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+	Text string            `json:"text" yaml:"text"`
+	Tags []string          `json:"tags,omitempty" yaml:"tags,omitempty"`
+	I18n map[string]string `json:"i18n,omitempty" yaml:"i18n,omitempty"`
 }
 
 // DiasporaLink names a foreign place where people from the profile's owner
@@ -118,6 +122,7 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		}
 		checkText(fmt.Sprintf("problems[%d].text", i), pr.Text, MaxItemText, len(pr.Tags) == 0)
 		checkTags(fmt.Sprintf("problems[%d].tags", i), pr.Tags)
+		checkI18n(fe, fmt.Sprintf("problems[%d].i18n", i), pr.I18n, MaxItemText)
 	}
 	if len(p.Practices) > MaxItems {
 		fe.Addf("practices", "tiene más de %d elementos", "has more than %d items", MaxItems)
@@ -128,6 +133,7 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		}
 		checkText(fmt.Sprintf("practices[%d].text", i), pr.Text, MaxItemText, len(pr.Tags) == 0)
 		checkTags(fmt.Sprintf("practices[%d].tags", i), pr.Tags)
+		checkI18n(fe, fmt.Sprintf("practices[%d].i18n", i), pr.I18n, MaxItemText)
 	}
 	for k, v := range p.Areas {
 		if len(k) != 1 || k[0] < 'a' || k[0] > 'h' {

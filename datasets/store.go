@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -279,4 +280,27 @@ func LoadTable[T any](s Store, kind string) ([]T, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Backuper is a store that can write a consistent copy of itself while
+// it serves.
+type Backuper interface {
+	// Backup writes a snapshot of the whole store to w, calling size
+	// first with the number of bytes it will write.
+	Backup(w io.Writer, size func(int64)) (int64, error)
+}
+
+// Backup writes the database as one read transaction sees it (bbolt's
+// consistent snapshot): writers go on meanwhile.
+func (s *boltStore) Backup(w io.Writer, size func(int64)) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if size != nil {
+			size(tx.Size())
+		}
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
 }

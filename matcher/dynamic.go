@@ -13,11 +13,14 @@ type dynamic struct {
 	placeProfiles map[int64]datasets.Profile
 	profiles      map[int32]*profileVec
 	ties          map[string][]datasets.Tie
+	// placeRecs are the foreign cities' records beyond their profile:
+	// wishes, contact, interests, provenance (places.go).
+	placeRecs map[int64]*datasets.PlaceProfile
 }
 
 func (d *dynamic) clone() *dynamic {
 	return &dynamic{muniProfiles: maps.Clone(d.muniProfiles), placeProfiles: maps.Clone(d.placeProfiles),
-		profiles: maps.Clone(d.profiles), ties: maps.Clone(d.ties)}
+		profiles: maps.Clone(d.profiles), ties: maps.Clone(d.ties), placeRecs: maps.Clone(d.placeRecs)}
 }
 
 // SetMunicipalityProfile makes p the stored profile of a municipality for

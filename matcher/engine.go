@@ -57,6 +57,10 @@ type Inputs struct {
 	Twinnings            []datasets.Twinning
 	MunicipalityProfiles map[string]datasets.Profile
 	PlaceProfiles        map[int64]datasets.Profile
+	// PlaceRecords are foreign cities' full records (curated, imported,
+	// entered): their profile, wishes, contact, interests and provenance.
+	// A record's profile stands in where PlaceProfiles has none.
+	PlaceRecords map[int64]datasets.PlaceProfile
 	// Emigration is CONAPO's share of households with emigrants (percent)
 	// by CVEGEO; USStateRemittances are yearly remittances (million USD)
 	// sent to Mexico from each US state. Both feed the corridor feature.
@@ -235,6 +239,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		d.placeProfiles[id] = in.PlaceProfiles[id]
 		d.profiles[c] = e.vectorize(in.PlaceProfiles[id])
 	}
+	e.loadPlaceRecords(d)
 	e.dyn.Store(d)
 	e.corridor = buildCorridor(in, e.usStates)
 	return e, nil

@@ -75,6 +75,9 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		code = []string{"S"}
 	}
 	m.Code = strings.Join(code, "+")
+	if !brief {
+		m.Partner = e.partnerNotes(qs, c)
+	}
 	return m
 }
 
@@ -163,7 +166,7 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		}
 		return ev, tr(lang, "registro de hermanamientos; CONAPO; Banxico", "twinning registry; CONAPO; Banxico")
 	case CompProblems:
-		var ev []string
+		ev := e.exchangeLines(qs, c)
 		for _, cat := range e.sharedCategories(qs, qs.dyn.profiles[c]) {
 			ev = append(ev, cat.Label)
 		}

@@ -17,6 +17,9 @@ type Result struct {
 	Twinned    []Match `json:"already_twinned,omitempty"`
 	Candidates int     `json:"candidates"` // how many passed the filters
 	Weights    string  `json:"weights"`    // provenance of the weights
+	// WishesHidden counts cities left out because the municipality does
+	// not meet their stated wishes (Filter.IgnoreWishes shows them).
+	WishesHidden int `json:"wishes_hidden,omitempty"`
 
 	scored int // candidates whose score was computed (benchmarks report it)
 }
@@ -58,6 +61,9 @@ type Match struct {
 	Categories []CategoryRef `json:"categories,omitempty"`
 	Terms      []string      `json:"terms,omitempty"`
 	Code       string        `json:"code"` // short explanation code, e.g. "D+S"
+	// Partner is what the city's record adds: offers both ways, wishes,
+	// interest, contact, provenance (partner.go).
+	Partner *PartnerNotes `json:"partner,omitempty"`
 }
 
 // Component is one component's part of a score.
@@ -142,7 +148,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = k
 		top = e.fitList(qs, top, k)
 	}
-	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, scored: scored}
+	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)

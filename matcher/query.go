@@ -33,6 +33,10 @@ type Filter struct {
 	MaxPopulation  int64    `json:"max_population,omitempty"`
 	ExcludeTwinned bool     `json:"exclude_twinned,omitempty"`
 	OnlyProfiled   bool     `json:"only_profiled,omitempty"`
+	// IgnoreWishes also lists cities whose stated wishes (countries,
+	// regions, language) the municipality does not meet, at half their
+	// score, with the explanation saying so.
+	IgnoreWishes bool `json:"ignore_wishes,omitempty"`
 	// Traits keeps only candidates with every named trait (TraitNames).
 	Traits []string `json:"traits,omitempty"`
 	// The list rules (fit.go): existing twins are listed apart unless

@@ -71,9 +71,9 @@ type partScore struct {
 	ok    bool
 }
 
-// scoreOne scores candidate c through the general path and, when parts is
+// scorePair scores candidate c through the general path and, when parts is
 // not nil, records every component.
-func (e *Engine) scoreOne(qs *queryState, c int32, parts *[]partScore) float64 {
+func (e *Engine) scorePair(qs *queryState, c int32, parts *[]partScore) float64 {
 	comps := e.components(qs, c, false)
 	fwd := weighted(e.w, comps)
 	if parts != nil {

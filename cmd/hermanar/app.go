@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"hermanar/datasets"
@@ -92,12 +91,18 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 					return nil, fmt.Errorf("reindex profile %s: %w", k, err)
 				}
 			}
-			for id, p := range in.PlaceProfiles {
-				if err := ix.PutProfile(matcher.ProfileKey(id), p); err != nil {
+			for id, p := range in.PlaceRecords {
+				if err := ix.PutProfile(matcher.ProfileKey(id), p.Profile); err != nil {
 					a.Close()
 					return nil, fmt.Errorf("reindex place profile %d: %w", id, err)
 				}
 			}
+		}
+	}
+	if a.ix != nil {
+		if err := syncPlaceProfiles(a.ix, filepath.Join(o.dataDir, "index"), in.PlaceRecords); err != nil {
+			a.Close()
+			return nil, err
 		}
 	}
 	w := defaultWeights()
@@ -168,18 +173,7 @@ func loadInputs(st datasets.Store, snap *datasets.Snapshot) (matcher.Inputs, err
 	if err != nil {
 		return in, err
 	}
-	err = st.List(datasets.BucketPlaceProfiles, func(key string, v []byte) error {
-		var p datasets.Profile
-		id, err := strconv.ParseInt(key, 10, 64)
-		if err != nil {
-			return fmt.Errorf("stored place profile key %q: %w", key, err)
-		}
-		if err := json.Unmarshal(v, &p); err != nil {
-			return fmt.Errorf("stored place profile %s: %w", key, err)
-		}
-		in.PlaceProfiles[id] = p
-		return nil
-	})
+	in.PlaceRecords, err = datasets.LoadPlaceProfiles(st, in.Snap)
 	return in, err
 }
 

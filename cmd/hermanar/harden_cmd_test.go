@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,4 +54,102 @@ func TestCorruptStoreCommands(t *testing.T) {
 			t.Errorf("%s: exit %d, error %q; want status 1 naming %s, the damage and the recovery", args[0:2], exitCode(err), err, path)
 		}
 	}
+}
+
+// operateWhileServing: with the server running, a token created through
+// the admin API works at once and a revoked one is refused at once; an
+// online backup taken during writes is a whole store that restores; a
+// restore refuses a damaged file and changes nothing.
+func operateWhileServing(t *testing.T, bin, data, admin, victim string) {
+	s := startServer(t, bin, data)
+	s.waitReady(t, 60*time.Second)
+	srv := []string{"--server", s.url, "--token", admin}
+
+	// Offline token commands say how to reach the running server.
+	if out, err := exec.Command(bin, "tokens", "list", "--data", data).CombinedOutput(); err == nil || !strings.Contains(string(out), "--server") {
+		t.Errorf("tokens list on a held store: %v %s; want an error pointing to --server", err, out)
+	}
+	analyst := e2eToken(t, runBin(t, bin, append([]string{"tokens", "create", "--role", "analyst", "--format", "json"}, srv...)...))
+	if code, _, body := e2eCall(t, "POST", s.url+"/api/v1/rank", analyst, `{"municipalities":["11008"],"k":1}`); code != 200 {
+		t.Errorf("token created while serving: rank got %d, want 200 (%s)", code, body)
+	}
+	put := s.url + "/api/v1/municipalities/11010/profile"
+	if code, _, body := e2eCall(t, "PUT", put, victim, `{"lang":"es","narrative":"antes de revocar"}`); code != 200 {
+		t.Fatalf("victim before revocation: %d %s", code, body)
+	}
+	out := runBin(t, bin, append([]string{"tokens", "revoke", hashPrefix(victim)}, srv...)...)
+	if !strings.Contains(out, "revoked") {
+		t.Errorf("tokens revoke printed %q", out)
+	}
+	if code, _, body := e2eCall(t, "PUT", put, victim, `{"lang":"es","narrative":"después"}`); code != 401 {
+		t.Errorf("revoked token, next request: got %d, want 401 (%s)", code, body)
+	}
+	list := runBin(t, bin, append([]string{"tokens", "list", "--format", "json"}, srv...)...)
+	if !strings.Contains(list, hashPrefix(victim)) || !strings.Contains(list, "revoked_at") {
+		t.Errorf("tokens list --server does not show the revocation:\n%s", list)
+	}
+
+	// Online backup while a writer keeps writing.
+	liaison := e2eToken(t, runBin(t, bin, append([]string{"tokens", "create", "--role", "liaison", "--municipality", "11011", "--format", "json"}, srv...)...))
+	stop := make(chan struct{})
+	wrote := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				wrote <- n
+				return
+			default:
+			}
+			body := fmt.Sprintf(`{"lang":"es","narrative":"escritura %d durante la copia"}`, n)
+			r, _ := http.NewRequest("PUT", s.url+"/api/v1/municipalities/11011/profile", strings.NewReader(body))
+			r.Header.Set("Authorization", "Bearer "+liaison)
+			r.Header.Set("Content-Type", "application/json")
+			if resp, err := http.DefaultClient.Do(r); err == nil {
+				resp.Body.Close()
+				n++
+			}
+		}
+	}()
+	bdir := t.TempDir()
+	backup := filepath.Join(bdir, "copia.db")
+	out = runBin(t, bin, append([]string{"backup", "--out", backup}, srv...)...)
+	close(stop)
+	t.Logf("backup during %d concurrent writes: %s", <-wrote, strings.TrimSpace(out))
+	s.stop()
+
+	// The backup restores into a fresh data directory and holds what was
+	// written before it.
+	fresh := t.TempDir()
+	runBin(t, bin, "restore", "--from", backup, "--data", fresh)
+	st, err := datasets.OpenStore(fresh, time.Second)
+	if err != nil {
+		t.Fatalf("restored store: %v", err)
+	}
+	v, ok, err := st.Get(datasets.BucketProfiles, "11010")
+	st.Close()
+	if err != nil || !ok || !strings.Contains(string(v), "antes de revocar") {
+		t.Errorf("restored store lacks the profile written before the backup: %v %v %s", ok, err, v)
+	}
+
+	// A damaged backup is refused and the store is left alone.
+	b, _ := os.ReadFile(backup)
+	bad := filepath.Join(bdir, "rota.db")
+	_ = os.WriteFile(bad, b[:len(b)/2], 0o600)
+	before, _ := os.ReadFile(filepath.Join(fresh, "hermanar.db"))
+	outb, err := exec.Command(bin, "restore", "--from", bad, "--data", fresh).CombinedOutput()
+	if err == nil || !strings.Contains(string(outb), "refused") {
+		t.Errorf("restore of a truncated backup: %v %s; want it refused", err, outb)
+	}
+	after, _ := os.ReadFile(filepath.Join(fresh, "hermanar.db"))
+	if !bytes.Equal(before, after) {
+		t.Errorf("a refused restore changed the store")
+	}
+}
+
+// hashPrefix is a token's id (the first hex digits of its SHA-256).
+func hashPrefix(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])[:12]
 }

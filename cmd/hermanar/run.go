@@ -78,6 +78,8 @@ func init() {
 		"rank":            {"rank every municipality (or a state, or a list) in bulk to Parquet (--out DIR)", runRank},
 		"bench":           {"benchmarks: bench rank --vs numpy [--format json]", runBench},
 		"export-features": {"export the dense-scoring inputs for the numpy peer (--out DIR)", runExportFeatures},
+		"backup":          {"copy the store to a file, from a running server (--server URL --token T --out FILE) or offline (--data DIR --out FILE)", runBackup},
+		"restore":         {"put a checked backup in place of the store, server stopped (--from FILE --data DIR)", runRestore},
 		"serve":           {"serve the API and the web pages (--addr :8080 --data DIR)", runServe},
 		"tokens":          {"create, list and revoke bearer tokens (create --role R [--municipality CVEGEO | --consulate ID])", runTokens},
 		"match":           {"explained partner cities for a municipality (--municipality 11008 [--k 10] [--profile FILE])", runMatch},

@@ -36,8 +36,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxBody := fs.Int64("max-body", 256<<10, "largest accepted request body, bytes")
 	publicURL := fs.String("public-url", "", "address browsers use, e.g. https://hermanar.example (behind a TLS proxy); forms must come from its origin")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the sign-in cookie Secure even on plain http requests (default: only over https)")
+	rateLimits := fs.String("rate-limits", "", "per-token and per-IP limits, CLASS=RATE:BURST,… for writes, matches, ranks (requests a second; default writes=5:30,matches=50:100,ranks=0.1:3; \"off\" disables)")
+	writeStall := fs.Duration("write-stall", 30*time.Second, "drop a client whose connection accepts no data for this long (bulk streams, backups)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	limits, err := api.ParseLimits(*rateLimits)
+	if err != nil {
+		return usageErrorf("--rate-limits: %v", err)
+	}
+	if *writeStall < time.Second {
+		return usageErrorf("--write-stall must be at least 1s")
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -61,7 +70,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog,
-		PublicURL: *publicURL, SecureCookies: *secureCookies})
+		PublicURL: *publicURL, SecureCookies: *secureCookies, Limits: limits, WriteStall: *writeStall})
 	if err != nil {
 		return err
 	}

@@ -108,11 +108,11 @@ func runBin(t *testing.T, bin string, args ...string) string {
 
 // startServer runs `hermanar serve` on a free loopback port and waits
 // until it listens (not until it is ready).
-func startServer(t *testing.T, bin, data string) *server {
+func startServer(t *testing.T, bin, data string, extra ...string) *server {
 	t.Helper()
 	s := &server{stderr: &syncBuffer{}, done: make(chan error, 1)}
 	pr, pw := io.Pipe()
-	s.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
 	s.cmd.Stderr = io.MultiWriter(s.stderr, pw)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -248,6 +248,8 @@ func TestServeEndToEnd(t *testing.T) {
 	liaison := e2eToken(t, runBin(t, bin, "tokens", "create", "--role", "liaison", "--municipality", "11008", "--data", data, "--format", "json"))
 	otherLiaison := e2eToken(t, runBin(t, bin, "tokens", "create", "--role", "liaison", "--municipality", "11009", "--data", data, "--format", "json"))
 	consulate := e2eToken(t, runBin(t, bin, "tokens", "create", "--role", "consulate", "--consulate", "milwaukee", "--data", data, "--format", "json"))
+	admin := e2eToken(t, runBin(t, bin, "tokens", "create", "--role", "admin", "--data", data, "--format", "json"))
+	victim := e2eToken(t, runBin(t, bin, "tokens", "create", "--role", "liaison", "--municipality", "11010", "--data", data, "--format", "json"))
 
 	s := startServer(t, bin, data)
 	if code, _, _ := e2eCall(t, "GET", s.url+"/healthz", "", ""); code != 200 {
@@ -302,11 +304,24 @@ func TestServeEndToEnd(t *testing.T) {
 		s2.stop()
 	})
 
+	s.stop() // already stopped by kill -9 unless that subtest was skipped
+	t.Run("process step survives kill -9", func(t *testing.T) { workflowSurvivesKill9(t, bin, data, liaison) })
+	t.Run("operating while serving", func(t *testing.T) {
+		operateWhileServing(t, bin, data, admin, victim)
+	})
+
 	t.Run("browser", func(t *testing.T) {
 		s3 := startServer(t, bin, data)
 		s3.waitReady(t, 60*time.Second)
 		browserTest(t, s3.url)
 		mapsBrowserTest(t, s3.url)
 		s3.stop()
+	})
+
+	t.Run("workflow browser", func(t *testing.T) {
+		s4 := startServer(t, bin, data)
+		s4.waitReady(t, 60*time.Second)
+		workflowBrowserTest(t, s4.url, liaison)
+		s4.stop()
 	})
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"hermanar/api"
@@ -30,11 +32,14 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 	return usageErrorf("unknown tokens subcommand %q (create, list, revoke)", args[0])
 }
 
-// tokenStore opens the store alone; the server holds it while it runs, so
-// a second process gets a clear "locked" error after the timeout.
+// tokenStore opens the store alone (the server stopped); while a server
+// runs it holds the store, and --server reaches it through the admin API.
 func tokenStore(dir string) (*api.Tokens, datasets.Store, error) {
 	st, err := datasets.OpenStore(dir, 2*time.Second)
 	if err != nil {
+		if strings.Contains(err.Error(), "locked by another") {
+			err = fmt.Errorf("%w; while the server runs, use --server http://HOST:PORT with an admin token ($HERMANAR_TOKEN)", err)
+		}
 		return nil, nil, err
 	}
 	return api.NewTokens(st), st, nil
@@ -48,6 +53,7 @@ func runTokensCreate(ctx context.Context, e *env, args []string) error {
 	note := fs.String("note", "", "who the token is for (shown by tokens list)")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
+	server, token := serverFlags(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +62,17 @@ func runTokensCreate(ctx context.Context, e *env, args []string) error {
 	}
 	if *role == "" {
 		return usageErrorf("--role is required (admin, analyst, liaison or consulate)")
+	}
+	if *server != "" {
+		ac, err := newAdminClient(*server, *token)
+		if err != nil {
+			return err
+		}
+		var ct api.CreatedToken
+		if err := ac.call("POST", "/api/v1/admin/tokens", api.TokenRequest{Role: *role, Municipality: *muni, Consulate: *consulate, Note: *note}, &ct); err != nil {
+			return err
+		}
+		return printCreated(e, *format, ct.Secret, ct.Token)
 	}
 	snap, err := datasets.DefaultSnapshot()
 	if err != nil {
@@ -93,14 +110,18 @@ func runTokensCreate(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
+	return printCreated(e, *format, secret, tok)
+}
+
+func printCreated(e *env, format, secret string, tok api.Token) error {
 	t := &table{header: []string{"token", "id", "role", "scope"}}
 	t.add(secret, tok.ID, tok.Role, tok.Municipality+tok.Consulate)
-	if *format == "table" {
+	if format == "table" {
 		fmt.Fprintf(e.stdout, "token: %s\nid:    %s\nrole:  %s\n", secret, tok.ID, tok.Scope())
 		fmt.Fprintln(e.stderr, "The token is shown once; only its hash is stored. Revoke with: hermanar tokens revoke", tok.ID)
 		return nil
 	}
-	return emit(e.stdout, *format, createdToken{Token: secret, ID: tok.ID, Role: tok.Role,
+	return emit(e.stdout, format, createdToken{Token: secret, ID: tok.ID, Role: tok.Role,
 		Municipality: tok.Municipality, Consulate: tok.Consulate}, t)
 }
 
@@ -118,20 +139,33 @@ func runTokensList(e *env, args []string) error {
 	fs := newFlags(e, "tokens list")
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
+	server, token := serverFlags(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := validFormat(*format); err != nil {
 		return err
 	}
-	toks, st, err := tokenStore(*data)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	list, err := toks.List()
-	if err != nil {
-		return err
+	var list []api.Token
+	if *server != "" {
+		ac, err := newAdminClient(*server, *token)
+		if err != nil {
+			return err
+		}
+		var tl api.TokenList
+		if err := ac.call("GET", "/api/v1/admin/tokens", nil, &tl); err != nil {
+			return err
+		}
+		list = tl.Tokens
+	} else {
+		toks, st, err := tokenStore(*data)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if list, err = toks.List(); err != nil {
+			return err
+		}
 	}
 	t := &table{header: []string{"id", "role", "scope", "created", "revoked", "note"}}
 	for _, k := range list {
@@ -150,12 +184,25 @@ func runTokensList(e *env, args []string) error {
 func runTokensRevoke(e *env, args []string) error {
 	fs := newFlags(e, "tokens revoke")
 	data := fs.String("data", defaultDataDir(), "data directory")
+	server, token := serverFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageErrorf("usage: hermanar tokens revoke ID (the id shown by tokens create or list)")
+	}
+	if *server != "" {
+		ac, err := newAdminClient(*server, *token)
+		if err != nil {
+			return err
+		}
+		var tok api.Token
+		if err := ac.call("DELETE", "/api/v1/admin/tokens/"+url.PathEscape(pos[0]), nil, &tok); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "revoked %s (%s)\n", tok.ID, tok.Scope())
+		return nil
 	}
 	toks, st, err := tokenStore(*data)
 	if err != nil {
