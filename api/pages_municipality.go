@@ -124,11 +124,9 @@ func (s *Server) municipalityPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "municipality", page{Title: m.Name + ", " + m.StateName, P: v})
 }
 
-// runMatch runs a match for the pages.
+// runMatch runs a match for the pages, as the JSON handler does.
 func (s *Server) runMatch(c *gin.Context, b *Backend, cvegeo string, mp matchParams) (*matcher.Result, error) {
-	ctx, cancel := requestContext(c, matchTimeout)
-	defer cancel()
-	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+	return s.match(c.Request.Context(), b, cvegeo, mp)
 }
 
 type matchesView struct {
@@ -210,6 +208,7 @@ func (s *Server) matchesPage(c *gin.Context) {
 	api := "/api/v1/municipalities/" + m.CVEGEO + "/matches?"
 	v.JSONURL = api + q.Encode()
 	q.Set("format", "csv")
+	q.Set("csv_header", "lang")
 	v.CSVURL = api + q.Encode()
 	s.render(c, http.StatusOK, "matches", page{Title: pageText["matches.title"].In(lang) + " " + m.Name, P: v})
 }

@@ -55,10 +55,11 @@ type Marker struct {
 
 // LegendItem is one key of the legend: a dot, a line or a box of colour.
 type LegendItem struct {
-	Kind  string // "dot", "line" or "box"
-	Color string
-	Width float64 // line width, for "line"
-	Label string
+	Kind   string // "dot", "line" or "box"
+	Color  string
+	Stroke string  // outline of a dot; white when empty
+	Width  float64 // line width, for "line"
+	Label  string
 }
 
 // Render writes the map as an inline SVG element. Everything that shows
@@ -192,7 +193,11 @@ func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
 		case "box":
 			b.WriteString(`<rect x="13" y="` + num1(y-6) + `" width="14" height="12" fill="` + it.Color + `" stroke="#9aa3b2" stroke-width=".5"/>`)
 		default:
-			b.WriteString(`<circle cx="21" cy="` + num1(y) + `" r="5" fill="` + it.Color + `" stroke="#fff"/>`)
+			stroke := it.Stroke
+			if stroke == "" {
+				stroke = "#fff"
+			}
+			b.WriteString(`<circle cx="21" cy="` + num1(y) + `" r="5" fill="` + it.Color + `" stroke="` + stroke + `" stroke-width="1.5"/>`)
 		}
 		b.WriteString(`<text x="36" y="` + num1(y+5) + `">` + esc(it.Label) + `</text>`)
 	}

@@ -23,7 +23,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	m := Match{Rank: rank, Score: score, Twinned: qs.twinned[c]}
 	if brief {
 		p := &e.in.Snap.Places[e.placeIdx[c]]
-		m.Place = PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1, Population: p.Population, Lat: p.Lat, Lon: p.Lon}
+		m.Place = p.Ref()
 	} else {
 		m.Place = e.placeRef(c)
 	}
@@ -147,8 +147,8 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 			}
 			line += tr(lang, ". Fuente: ", ". Source: ") + tieSource(lang, t)
 			ev = append(ev, line)
-			if t.Evidence != "" {
-				ev = append(ev, t.Evidence)
+			if ev1 := t.EvidenceIn(lang); ev1 != "" {
+				ev = append(ev, ev1)
 			}
 			if t.Interest {
 				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
@@ -158,7 +158,14 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:
-		return e.signalEvidence(qs, CompStructure, c), tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
+		src := "GeoNames (CC BY 4.0)"
+		if !qs.muni.PopulationEstimated && qs.muni.PopulationSource != "" {
+			// The municipality's size is INEGI's once imported; the
+			// candidate's stays GeoNames'.
+			src = tr(lang, "INEGI, Censo 2020 (población del municipio); GeoNames (CC BY 4.0)",
+				"INEGI, 2020 Census (the municipality's population); GeoNames (CC BY 4.0)")
+		}
+		return e.signalEvidence(qs, CompStructure, c), src
 	case CompNetwork:
 		ev := e.signalEvidence(qs, CompNetwork, c)
 		if qs.twinned[c] {
@@ -191,12 +198,12 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 // practices), strongest first.
 func (e *Engine) sharedCategories(qs *queryState, cp *profileVec) []CategoryRef {
 	mine := map[string]float64{}
-	for _, c := range append(append([]Category{}, qs.pv.probCats...), qs.pv.pracCats...) {
+	for _, c := range append(append([]datasets.CategoryScore{}, qs.pv.probCats...), qs.pv.pracCats...) {
 		mine[c.ID] += c.Score
 	}
 	var out []CategoryRef
 	seen := map[string]bool{}
-	for _, c := range append(append([]Category{}, cp.probCats...), cp.pracCats...) {
+	for _, c := range append(append([]datasets.CategoryScore{}, cp.probCats...), cp.pracCats...) {
 		if m, ok := mine[c.ID]; ok && !seen[c.ID] {
 			seen[c.ID] = true
 			cat, _ := e.tax.Category(c.ID)

@@ -36,31 +36,18 @@ type QueryEcho struct {
 	Coverage     []string `json:"coverage"` // components with data for this query
 }
 
-// PlaceRef is the part of a place a match shows.
-type PlaceRef struct {
-	ID         int64   `json:"id"`
-	Name       string  `json:"name"`
-	Country    string  `json:"country"`
-	Admin1     string  `json:"admin1"`
-	Admin1Name string  `json:"admin1_name,omitempty"`
-	Admin2Name string  `json:"admin2_name,omitempty"`
-	Population int64   `json:"population"`
-	Lat        float32 `json:"lat"`
-	Lon        float32 `json:"lon"`
-}
-
 // Match is one ranked candidate with its explanation. The contributions of
 // its components sum to Score.
 type Match struct {
-	Rank       int           `json:"rank"`
-	Place      PlaceRef      `json:"place"`
-	Score      float64       `json:"score"`
-	Components []Component   `json:"components"`
-	Coverage   float64       `json:"coverage"` // share of the total weight with data
-	Twinned    bool          `json:"twinned"`  // already twinned with the municipality
-	Categories []CategoryRef `json:"categories,omitempty"`
-	Terms      []string      `json:"terms,omitempty"`
-	Code       string        `json:"code"` // short explanation code, e.g. "D+S"
+	Rank       int               `json:"rank"`
+	Place      datasets.PlaceRef `json:"place"`
+	Score      float64           `json:"score"`
+	Components []Component       `json:"components"`
+	Coverage   float64           `json:"coverage"` // share of the total weight with data
+	Twinned    bool              `json:"twinned"`  // already twinned with the municipality
+	Categories []CategoryRef     `json:"categories,omitempty"`
+	Terms      []string          `json:"terms,omitempty"`
+	Code       string            `json:"code"` // short explanation code, e.g. "D+S"
 	// Partner is what the city's record adds: offers both ways, wishes,
 	// interest, contact, provenance (partner.go).
 	Partner *PartnerNotes `json:"partner,omitempty"`
@@ -223,12 +210,7 @@ func compOrder(n string) int {
 func (e *Engine) place(c int32) *datasets.Place { return &e.in.Snap.Places[e.placeIdx[c]] }
 
 // placeRef describes candidate c.
-func (e *Engine) placeRef(c int32) PlaceRef {
-	p := &e.in.Snap.Places[e.placeIdx[c]]
-	return PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1,
-		Admin1Name: e.in.Snap.Admin1Name(p), Admin2Name: e.in.Snap.Admin2Name(p),
-		Population: p.Population, Lat: p.Lat, Lon: p.Lon}
-}
+func (e *Engine) placeRef(c int32) datasets.PlaceRef { return e.in.Snap.PlaceRef(e.place(c)) }
 
 var _ = datasets.EInvalid
 
