@@ -51,7 +51,7 @@ func (s *Server) getMatches(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		e, err := renderMatches(b.Engine, res, mp.Format, mp.Lang)
+		e, err := renderMatches(b.Engine, res, mp)
 		if err != nil {
 			return nil, err
 		}
@@ -77,10 +77,14 @@ func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *
 }
 
 // renderMatches encodes a result once, for the cache.
-func renderMatches(eng *matcher.Engine, res *matcher.Result, format, lang string) (*lruEntry, error) {
-	if format == "csv" {
+func renderMatches(eng *matcher.Engine, res *matcher.Result, mp matchParams) (*lruEntry, error) {
+	if mp.Format == "csv" {
+		var header []string
+		if mp.Header == "lang" {
+			header = csvTitles(datasets.RankCSVHeader, mp.Lang)
+		}
 		var buf bytes.Buffer
-		if err := writeMatchesCSV(&buf, eng, res); err != nil {
+		if err := writeMatchesCSV(&buf, eng, res, header); err != nil {
 			return nil, err
 		}
 		return &lruEntry{val: buf.Bytes(), ctyp: "text/csv; charset=utf-8"}, nil
@@ -97,8 +101,11 @@ func renderMatches(eng *matcher.Engine, res *matcher.Result, format, lang string
 // writeMatchesCSV writes a match list as CSV under the one schema of every
 // Hermanar CSV (datasets.RankCSVHeader, as rank --csv and match --format
 // csv), with a UTF-8 BOM for spreadsheets.
-func writeMatchesCSV(buf *bytes.Buffer, eng *matcher.Engine, res *matcher.Result) error {
+func writeMatchesCSV(buf *bytes.Buffer, eng *matcher.Engine, res *matcher.Result, header []string) error {
 	w := datasets.NewRankCSVWriter(buf)
+	if header != nil {
+		w.Header = header
+	}
 	if err := w.Write(eng.ResultRows(res)...); err != nil {
 		return err
 	}
@@ -146,7 +153,7 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	e, err := renderMatches(b.Engine, res, mp.Format, mp.Lang)
+	e, err := renderMatches(b.Engine, res, mp)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -210,6 +210,7 @@ func (s *Server) matchesPage(c *gin.Context) {
 	api := "/api/v1/municipalities/" + m.CVEGEO + "/matches?"
 	v.JSONURL = api + q.Encode()
 	q.Set("format", "csv")
+	q.Set("csv_header", "lang")
 	v.CSVURL = api + q.Encode()
 	s.render(c, http.StatusOK, "matches", page{Title: pageText["matches.title"].In(lang) + " " + m.Name, P: v})
 }

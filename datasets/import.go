@@ -1,13 +1,10 @@
 package datasets
 
 import (
-	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -119,6 +116,7 @@ func ImporterKinds() []string { return append([]string(nil), ImportOrder...) }
 type importSession struct {
 	store Store
 	base  *Snapshot
+	opts  ImportOptions
 
 	mu   sync.Mutex
 	snap *Snapshot
@@ -181,7 +179,14 @@ func applyImportedMunicipalities(store Store, snap *Snapshot) (*Snapshot, error)
 // the kind's table in store. The result carries the report of names that
 // stayed unmatched or ambiguous.
 func Import(store Store, snap *Snapshot, kind, file string) (*ImportResult, error) {
-	return newImportSession(store, snap).importFile(kind, file)
+	return ImportWith(store, snap, kind, file, ImportOptions{})
+}
+
+// ImportWith is Import with options.
+func ImportWith(store Store, snap *Snapshot, kind, file string, opts ImportOptions) (*ImportResult, error) {
+	s := newImportSession(store, snap)
+	s.opts = opts
+	return s.importFile(kind, file)
 }
 
 func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
@@ -190,12 +195,9 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 	if !ok {
 		return nil, Errf(EInvalid, "tipo de importación desconocido %q; tipos conocidos: %s", "unknown import kind %q; known kinds: %s", kind, strings.Join(ImportOrder, ", "))
 	}
-	data, err := os.ReadFile(file)
+	data, sum, err := readImportFile(file, imp.parseFile == nil, imp.Columns, s.opts)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, Errf(ENotFound, "%s: no existe el archivo", "%s: no such file", file)
-		}
-		return nil, Errf(EInvalid, "%s: %v", "%s: %v", file, err)
+		return nil, err
 	}
 	var p *parsed
 	if imp.parseFile != nil {
@@ -210,7 +212,10 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
+	data = nil // parsed: the file's bytes are not needed any more
+	if p.rows == 0 && !s.opts.AllowEmpty {
+		return nil, lineError(file, 2, "no rows to store; importing it would empty the table (pass --allow-empty if that is what you want)")
+	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		abs = file

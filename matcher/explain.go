@@ -125,8 +125,8 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 			}
 			line += tr(lang, ". Fuente: ", ". Source: ") + tieSource(lang, t)
 			ev = append(ev, line)
-			if t.Evidence != "" {
-				ev = append(ev, t.Evidence)
+			if ev1 := t.EvidenceIn(lang); ev1 != "" {
+				ev = append(ev, ev1)
 			}
 			if t.Interest {
 				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
@@ -136,7 +136,14 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:
-		return e.signalEvidence(qs, CompStructure, c), tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
+		src := "GeoNames (CC BY 4.0)"
+		if !qs.muni.PopulationEstimated && qs.muni.PopulationSource != "" {
+			// The municipality's size is INEGI's once imported; the
+			// candidate's stays GeoNames'.
+			src = tr(lang, "INEGI, Censo 2020 (población del municipio); GeoNames (CC BY 4.0)",
+				"INEGI, 2020 Census (the municipality's population); GeoNames (CC BY 4.0)")
+		}
+		return e.signalEvidence(qs, CompStructure, c), src
 	case CompNetwork:
 		ev := e.signalEvidence(qs, CompNetwork, c)
 		if qs.twinned[c] {

@@ -180,7 +180,7 @@ func (e *Engine) profileFrom(d *dynamic, cvegeo string) datasets.Profile {
 	for _, t := range d.ties[cvegeo] {
 		if pl, ok := e.in.Snap.Place(t.Place); ok {
 			p.Diaspora = append(p.Diaspora, datasets.DiasporaLink{Place: pl.Name + ", " + e.in.Snap.Admin1Name(pl),
-				PlaceID: pl.ID, Size: t.Size, Source: t.Source})
+				PlaceID: pl.ID, Size: t.Size, Source: t.Source, SourceEN: t.SourceEN})
 		}
 	}
 	return p

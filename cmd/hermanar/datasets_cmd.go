@@ -202,9 +202,10 @@ func emitImports(e *env, format string, sums []importSummary) error {
 
 func runDatasetsImport(e *env, args []string) error {
 	f := newDataFlags(e, "datasets import")
+	allowEmpty := f.fs.Bool("allow-empty", false, "accept a file with a header and no rows, emptying the table (refused by default: a cut download looks the same)")
 	f.fs.Usage = func() {
 		out := f.fs.Output()
-		fmt.Fprintln(out, "usage: hermanar datasets import KIND FILE [--data DIR] [--format table|json|csv]\n\nkinds (and the file each expects, as laid out in ../shared/data):")
+		fmt.Fprintln(out, "usage: hermanar datasets import KIND FILE [--allow-empty] [--data DIR] [--format table|json|csv]\n\nkinds (and the file each expects, as laid out in ../shared/data):")
 		for _, k := range datasets.ImporterKinds() {
 			fmt.Fprintf(out, "  %-24s %s\n", k, datasets.Importers[k].DefaultFile)
 		}
@@ -223,7 +224,7 @@ func runDatasetsImport(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := datasets.Import(st, snap, pos[0], pos[1])
+	res, err := datasets.ImportWith(st, snap, pos[0], pos[1], datasets.ImportOptions{AllowEmpty: *allowEmpty})
 	if err != nil {
 		return err
 	}

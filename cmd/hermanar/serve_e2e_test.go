@@ -313,7 +313,7 @@ func TestServeEndToEnd(t *testing.T) {
 	t.Run("browser", func(t *testing.T) {
 		s3 := startServer(t, bin, data)
 		s3.waitReady(t, 60*time.Second)
-		browserTest(t, s3.url)
+		browserTest(t, s3.url, liaison)
 		mapsBrowserTest(t, s3.url)
 		s3.stop()
 	})
