@@ -39,15 +39,7 @@ func (s *Server) getMatches(c *gin.Context) {
 	e, err := s.flight.do(key+"|"+strconv.FormatUint(gen, 10), func() (*lruEntry, error) {
 		// The computation is shared by every request waiting on it, so it
 		// must not die with the first requester's context.
-		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), matchTimeout)
-		defer cancel()
-		select {
-		case s.matchSem <- struct{}{}:
-			defer func() { <-s.matchSem }()
-		case <-mctx.Done():
-			return nil, mctx.Err()
-		}
-		res, err := b.Engine.Match(mctx, matcher.Query{Municipality: m.CVEGEO, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+		res, err := s.match(context.WithoutCancel(ctx), b, m.CVEGEO, mp)
 		if err != nil {
 			return nil, err
 		}
@@ -66,6 +58,21 @@ func (s *Server) getMatches(c *gin.Context) {
 		return
 	}
 	s.writeMatches(c, m.CVEGEO, mp, e)
+}
+
+// match is the one computation behind the matches page and its JSON and
+// CSV: one uncached match per core at a time (waiting requests queue in
+// order), bounded by matchTimeout.
+func (s *Server) match(ctx context.Context, b *Backend, cvegeo string, mp matchParams) (*matcher.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, matchTimeout)
+	defer cancel()
+	select {
+	case s.matchSem <- struct{}{}:
+		defer func() { <-s.matchSem }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
 }
 
 func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *lruEntry) {

@@ -43,9 +43,7 @@ func (s *Server) consulatePage(c *gin.Context) {
 		return
 	}
 	lang := langOf(c)
-	ctx, cancel := requestContext(c, matchTimeout)
-	defer cancel()
-	ops, err := b.Engine.Opportunities(ctx, con.ID, lang, 200)
+	ops, err := opportunities(c, b, con, 200)
 	if err != nil {
 		s.fail(c, err)
 		return

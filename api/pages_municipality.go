@@ -124,11 +124,9 @@ func (s *Server) municipalityPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "municipality", page{Title: m.Name + ", " + m.StateName, P: v})
 }
 
-// runMatch runs a match for the pages.
+// runMatch runs a match for the pages, as the JSON handler does.
 func (s *Server) runMatch(c *gin.Context, b *Backend, cvegeo string, mp matchParams) (*matcher.Result, error) {
-	ctx, cancel := requestContext(c, matchTimeout)
-	defer cancel()
-	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+	return s.match(c.Request.Context(), b, cvegeo, mp)
 }
 
 type matchesView struct {

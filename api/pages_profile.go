@@ -28,7 +28,7 @@ type editView struct {
 	AreaCodes  []string
 	AreaLevels []string
 	Countries  []pickCountry // the country picker
-	MaxText    int             // the description's limit in characters
+	MaxText    int           // the description's limit in characters
 }
 
 // fieldMsg is one error of the summary: the field's label and anchor.
@@ -50,7 +50,7 @@ type profileForm struct {
 
 // diasporaRow is one migrant destination as the form shows it.
 type diasporaRow struct {
-	Index              int
+	Index               int
 	Place, Size, Source string
 }
 

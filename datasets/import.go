@@ -236,12 +236,10 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 // ImportAll imports every known file found under dir, laid out like
 // ../shared/data (inegi/municipios_completo.csv, conapo/..., ...), each in
 // its own transaction, municipalities first. Missing files are skipped and
-// said so on progress; it stops at the first file that fails, returning
-// the imports done so far with the error.
-func ImportAll(store Store, snap *Snapshot, dir string, progress io.Writer) ([]*ImportResult, error) {
-	if progress == nil {
-		progress = io.Discard
-	}
+// reported to skipped (when not nil) with the path looked for; it stops at
+// the first file that fails, returning the imports done so far with the
+// error.
+func ImportAll(store Store, snap *Snapshot, dir string, skipped func(kind, file string)) ([]*ImportResult, error) {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		return nil, Errf(EInvalid, "%s no es un directorio", "%s is not a directory", dir)
@@ -255,14 +253,15 @@ func ImportAll(store Store, snap *Snapshot, dir string, progress io.Writer) ([]*
 		}
 		file := filepath.Join(dir, filepath.FromSlash(imp.DefaultFile))
 		if _, err := os.Stat(file); err != nil {
-			fmt.Fprintf(progress, "%-24s skipped: %s not found\n", kind, file)
+			if skipped != nil {
+				skipped(kind, file)
+			}
 			continue
 		}
 		res, err := sess.importFile(kind, file)
 		if err != nil {
 			return out, err
 		}
-		fmt.Fprintf(progress, "%-24s %7d rows  %4d report lines  %6.2fs  %s\n", kind, res.Rows, len(res.Report), res.Duration.Seconds(), file)
 		out = append(out, res)
 	}
 	if len(out) == 0 {

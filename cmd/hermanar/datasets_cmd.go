@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,9 +245,11 @@ func runDatasetsImportAll(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// The summary below is the one account of what was imported; progress
-	// on stderr says only what was skipped.
-	results, ierr := datasets.ImportAll(st, snap, pos[0], skippedOnly{e.stderr})
+	// The summary below is the one account of what was imported; stderr
+	// says what was skipped.
+	results, ierr := datasets.ImportAll(st, snap, pos[0], func(kind, file string) {
+		fmt.Fprintf(e.stderr, "%-24s skipped: %s not found\n", kind, file)
+	})
 	var sums []importSummary
 	for _, res := range results {
 		s, err := writeReport(*f.data, res)
@@ -263,21 +264,6 @@ func runDatasetsImportAll(e *env, args []string) error {
 		}
 	}
 	return ierr
-}
-
-// skippedOnly passes on the "skipped" lines of ImportAll's progress and
-// drops the per-file lines that the summary table repeats.
-type skippedOnly struct{ w io.Writer }
-
-func (s skippedOnly) Write(b []byte) (int, error) {
-	for _, l := range strings.SplitAfter(string(b), "\n") {
-		if strings.Contains(l, " skipped: ") {
-			if _, err := io.WriteString(s.w, l); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return len(b), nil
 }
 
 func runDatasetsResolve(e *env, args []string) error {
