@@ -10,7 +10,6 @@ import (
 
 	"hermanar/datasets"
 	"hermanar/index"
-	"hermanar/matcher"
 )
 
 // PlaceHit is one search result with the page it links to. A Mexican
@@ -150,7 +149,7 @@ type PlaceDetail struct {
 
 // PlaceInfo is a gazetteer place with its division names.
 type PlaceInfo struct {
-	matcher.PlaceRef
+	datasets.PlaceRef
 	FeatureCode string `json:"feature_code,omitempty"`
 	Elevation   int32  `json:"elevation,omitempty"`
 	Timezone    string `json:"timezone,omitempty"`
@@ -169,8 +168,7 @@ type ConsulateRef struct {
 }
 
 func placeInfo(snap *datasets.Snapshot, p *datasets.Place) PlaceInfo {
-	return PlaceInfo{PlaceRef: matcher.PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1,
-		Admin1Name: snap.Admin1Name(p), Admin2Name: snap.Admin2Name(p), Population: p.Population, Lat: p.Lat, Lon: p.Lon},
+	return PlaceInfo{PlaceRef: snap.PlaceRef(p),
 		FeatureCode: p.FeatureCode, Elevation: p.Elevation, Timezone: p.Timezone}
 }
 
@@ -282,10 +280,10 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // MunicipalityDetail is the answer of GET /municipalities/{cvegeo}.
 type MunicipalityDetail struct {
 	datasets.Municipality
-	ProfileStored bool               `json:"profile_stored"`
-	Ties          []datasets.Tie     `json:"ties"`
-	Twins         []matcher.PlaceRef `json:"twins"`
-	Links         map[string]string  `json:"links"`
+	ProfileStored bool                `json:"profile_stored"`
+	Ties          []datasets.Tie      `json:"ties"`
+	Twins         []datasets.PlaceRef `json:"twins"`
+	Links         map[string]string   `json:"links"`
 }
 
 func (s *Server) getMunicipality(c *gin.Context) {
@@ -298,7 +296,7 @@ func (s *Server) getMunicipality(c *gin.Context) {
 
 func municipalityDetail(b *Backend, m *datasets.Municipality) MunicipalityDetail {
 	d := MunicipalityDetail{Municipality: *m, ProfileStored: b.Engine.ProfileIsStored(m.CVEGEO),
-		Ties: append([]datasets.Tie{}, b.Engine.Ties(m.CVEGEO)...), Twins: []matcher.PlaceRef{},
+		Ties: append([]datasets.Tie{}, b.Engine.Ties(m.CVEGEO)...), Twins: []datasets.PlaceRef{},
 		Links: map[string]string{
 			"profile": "/api/v1/municipalities/" + m.CVEGEO + "/profile",
 			"matches": "/api/v1/municipalities/" + m.CVEGEO + "/matches",

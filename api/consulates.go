@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -56,8 +55,8 @@ type ConsulateDetail struct {
 // TieView is a tie with the names a person needs to read it.
 type TieView struct {
 	datasets.Tie
-	MunicipalityName string           `json:"municipality_name"`
-	PlaceRef         matcher.PlaceRef `json:"place"`
+	MunicipalityName string            `json:"municipality_name"`
+	PlaceRef         datasets.PlaceRef `json:"place"`
 }
 
 func (s *Server) getConsulate(c *gin.Context) {
@@ -128,12 +127,23 @@ func (s *Server) getOpportunities(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	ops, err := opportunities(c, b, con, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: ops})
+}
+
+// opportunities is the one computation behind the consulate page and
+// GET /consulates/{id}/opportunities: the best limit opportunities in the
+// request's language, with empty lists rather than nulls.
+func opportunities(c *gin.Context, b *Backend, con datasets.Consulate, limit int) ([]matcher.Opportunity, error) {
 	ctx, cancel := requestContext(c, matchTimeout)
 	defer cancel()
 	ops, err := b.Engine.Opportunities(ctx, con.ID, langOf(c), limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	if ops == nil {
 		ops = []matcher.Opportunity{}
@@ -146,7 +156,7 @@ func (s *Server) getOpportunities(c *gin.Context) {
 			ops[i].Sources = []string{}
 		}
 	}
-	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: ops})
+	return ops, nil
 }
 
 // TieRequest is the body of POST /ties: a diaspora tie a consulate
@@ -345,33 +355,19 @@ func (b *Backend) tieOwner(tok Token, t datasets.Tie) error {
 // live engine, after checking that tok may write that id. It reports
 // whether the tie is new.
 func (s *Server) saveTie(b *Backend, tok Token, t datasets.Tie) (bool, error) {
-	raw, err := json.Marshal(t)
-	if err != nil {
-		return false, err
-	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	// Under writeMu the engine holds every tie written so far, so the
-	// ownership check cannot race another write of the same id.
-	if err := b.tieOwner(tok, t); err != nil {
-		return false, err
-	}
-	created := true
-	err = b.Store.Update(datasets.BucketTies, func(bk datasets.Bucket) error {
-		if old := bk.Get(t.ID); old != nil {
-			created = false
-			var prev datasets.Tie
-			if json.Unmarshal(old, &prev) == nil && prev.RecordedBy != t.RecordedBy && t.RecordedBy != "admin" {
-				return errf(datasets.EConflict, "El vínculo %s lo registró %s.", "Tie %s was recorded by %s.", t.ID, prev.RecordedBy)
-			}
+	// The check runs under the write lock, where the engine holds every
+	// tie written so far, so it cannot race another write of the same id.
+	created, err := b.Writes.SaveTie(t, func(prev *datasets.Tie) error {
+		if err := b.tieOwner(tok, t); err != nil {
+			return err
 		}
-		return bk.Put(t.ID, raw)
+		if prev != nil && prev.RecordedBy != t.RecordedBy && t.RecordedBy != "admin" {
+			return errf(datasets.EConflict, "El vínculo %s lo registró %s.", "Tie %s was recorded by %s.", t.ID, prev.RecordedBy)
+		}
+		return nil
 	})
 	if err != nil {
 		return false, err
-	}
-	if err := b.Engine.PutTie(t); err != nil {
-		s.log.Error("engine rejected a stored tie", "tie", t.ID, "err", err)
 	}
 	s.invalidate()
 	s.log.Info("tie stored", "tie", t.ID, "municipality", t.Municipality, "place", t.Place)

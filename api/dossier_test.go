@@ -112,7 +112,7 @@ func TestDossierDocxAndPDF(t *testing.T) {
 	}
 	text := docxText(t, w.Body.Bytes())
 	for _, want := range []string{"Whitewater", "Manuel Doblado", "Madison", "Carta de intención", "Anexo: perfil municipal",
-		"Justificación de la elección", "Alternativas consideradas", "San José de Otates", "Fuente: SRE DGCP",
+		"Justificación de la elección", "Alternativas consideradas", "San José de Otates", "Fuente: Oficio DEP-0121/22 de la SRE (DGCP)",
 		"b) Cultura", "c) Turismo", "e) Educación", "Artículo I. Objeto", "Artículo XIV. Disposiciones finales",
 		"sesenta (60) días", "cinco (5) años", "español e inglés"} {
 		if !strings.Contains(text, want) {

@@ -343,12 +343,7 @@ func TestUnchangedFormSaveKeepsProfile(t *testing.T) {
 	}
 	before := e.b.Engine.Profile(manuelDoblado)
 	// What the edit form shows, posted back as it is.
-	f := formFromProfile(before)
-	v := url.Values{"lang": {f.Lang}, "narrative": {f.Narrative}, "problems": {f.Problems}, "practices": {f.Practices},
-		"diaspora": {f.Diaspora}, "countries": {f.Countries}, "min_population": {f.MinPop}, "max_population": {f.MaxPop}}
-	for code, lvl := range f.Areas {
-		v.Set("area_"+code, lvl)
-	}
+	v := formFromProfile(before).withBlankRows().values()
 	r := httptest.NewRequest("POST", "/municipios/11008/perfil", strings.NewReader(v.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Origin", "http://example.com")

@@ -55,12 +55,6 @@ type testEnv struct {
 	log   *bytes.Buffer
 }
 
-type classifierFunc func(text, lang string, k int) []matcher.Category
-
-func (f classifierFunc) Classify(text, lang string, k int) []matcher.Category {
-	return f(text, lang, k)
-}
-
 func mustEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	return mustEnvWith(tb)
@@ -79,20 +73,13 @@ func mustEnvWith(tb testing.TB, extra ...datasets.Consulate) *testEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	adapter := classifierFunc(func(text, lang string, k int) []matcher.Category {
-		var out []matcher.Category
-		for _, c := range cls.Classify(text, lang, k) {
-			out = append(out, matcher.Category{ID: c.ID, Score: c.Score, Terms: c.Terms})
-		}
-		return out
-	})
 	cons := append(append([]datasets.Consulate{}, d.Consulates...), extra...)
 	recs, err := datasets.LoadPlaceProfiles(nil, d.Snapshot)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: cons,
-		Twinnings: d.Twinnings, Classifier: adapter, PlaceRecords: recs})
+		Twinnings: d.Twinnings, Classifier: cls, PlaceRecords: recs})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -101,7 +88,7 @@ func mustEnvWith(tb testing.TB, extra ...datasets.Consulate) *testEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b := &Backend{Engine: eng, Store: st, Search: fakeSearch{d.Snapshot}, Classifier: adapter}
+	b := &Backend{Engine: eng, Store: st, Search: fakeSearch{d.Snapshot}, Classifier: cls}
 	if err := srv.SetBackend(b); err != nil {
 		tb.Fatal(err)
 	}

@@ -27,18 +27,14 @@ const (
 )
 
 // langOf picks the language of the answer: ?lang= first, then the
-// language cookie the pages' switch sets, then — for the JSON API only —
-// Accept-Language; Spanish when nothing says otherwise. The pages ignore
-// Accept-Language on purpose: they are Spanish unless the user switches.
+// language cookie the pages' switch sets, then Accept-Language, so that a
+// browser set to English gets English on the first visit; Spanish when
+// nothing says otherwise.
 func langOf(c *gin.Context) string {
 	if v, ok := c.Get(langKey); ok {
 		return v.(string)
 	}
-	accept := ""
-	if !isPage(c) {
-		accept = c.GetHeader("Accept-Language")
-	}
-	lang := pickLang(c.Query("lang"), cookie(c, langCookie), accept)
+	lang := pickLang(c.Query("lang"), cookie(c, langCookie), c.GetHeader("Accept-Language"))
 	c.Set(langKey, lang)
 	return lang
 }

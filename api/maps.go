@@ -116,10 +116,11 @@ func (b *Backend) matchesMap(m *datasets.Municipality, ms []matchView, lang stri
 	for _, c := range ms {
 		listed[c.Place.ID] = true
 	}
+	// Twins do not widen the view: the map zooms to the candidates, and a
+	// municipality with twins on every continent would get a world map.
 	for _, id := range b.Engine.Registry().Twins(m.CVEGEO) {
 		if p, ok := b.snap.Place(id); ok {
 			twins = append(twins, twin{p, p.Name + ", " + countryName(p.Country, lang)})
-			box.AddPoint(float64(p.Lon), float64(p.Lat))
 		}
 	}
 	type tie struct {
@@ -165,7 +166,11 @@ func (b *Backend) matchesMap(m *datasets.Municipality, ms []matchView, lang stri
 			{Text: t.origin + " → " + t.dest.Name + ", " + countryName(t.dest.Country, lang), Href: placeHref(t.dest.ID)},
 			{Text: peopleText(t.t.Size, t.t.Estimated, lang)}})
 	}
+	outside := 0
 	for _, t := range twins {
+		if x, y := f.Project(float64(t.p.Lon), float64(t.p.Lat)); x < 0 || y < 0 || x > f.Width || y > f.Height {
+			outside++
+		}
 		mp.Markers = append(mp.Markers, mapsvg.Marker{ID: strconv.FormatInt(t.p.ID, 10), Lon: float64(t.p.Lon), Lat: float64(t.p.Lat),
 			R: 5, Color: twinColor, Stroke: twinStroke, Label: t.p.Name, Title: tr("map.twin", lang) + ": " + t.name, Href: placeHref(t.p.ID)})
 		v.Rows = append(v.Rows, []mapCell{{Text: tr("map.twin", lang)}, {Text: t.name, Href: placeHref(t.p.ID)}, {Text: "—"}})
@@ -200,7 +205,10 @@ func (b *Backend) matchesMap(m *datasets.Municipality, ms []matchView, lang stri
 		Label: m.Name, Title: tr("map.muni", lang) + ": " + m.Name + ", " + m.StateName})
 	mp.Legend = append([]mapsvg.LegendItem{{Kind: "dot", Color: muniColor, Label: m.Name}}, scoreLegend(scores, lang)...)
 	if len(twins) > 0 {
-		mp.Legend = append(mp.Legend, mapsvg.LegendItem{Kind: "dot", Color: twinStroke, Label: tr("map.twin", lang)})
+		mp.Legend = append(mp.Legend, mapsvg.LegendItem{Kind: "dot", Color: twinColor, Stroke: twinStroke, Label: tr("map.twin", lang)})
+		if outside > 0 {
+			v.Note += " " + fmt.Sprintf(tr("map.twins.outside", lang), outside)
+		}
 	}
 	if len(ties) > 0 {
 		mp.Legend = append(mp.Legend, mapsvg.LegendItem{Kind: "line", Color: tieColor, Width: 3, Label: tr("map.tie.legend", lang)})

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/xml"
 	"math"
 	"regexp"
@@ -8,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"hermanar/datasets"
 	"hermanar/mapsvg"
+	"hermanar/matcher"
 )
 
 // mapSVG cuts the map out of a page and parses it.
@@ -318,5 +321,60 @@ func TestConsulateMap(t *testing.T) {
 		if sx, sy := circleAt(t, seat); !inside(pathRings(wi.attr("d")), sx, sy) {
 			t.Errorf("%s: the Milwaukee consulate is not drawn in Wisconsin", lang)
 		}
+	}
+}
+
+// Twins far away keep the view on the candidates: they are listed in the
+// table, and the note says how many the map leaves out.
+func TestMatchesMapTwinsOutsideTheView(t *testing.T) {
+	d := mustData(t)
+	m, _ := d.Snapshot.Municipality(manuelDoblado)
+	var kyoto int64
+	for _, p := range d.Snapshot.Places {
+		if p.Country == "JP" && p.Name == "Kyoto" {
+			kyoto = p.ID
+		}
+	}
+	if kyoto == 0 {
+		t.Fatal("no Kyoto in the snapshot")
+	}
+	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: d.Consulates,
+		Twinnings: []datasets.Twinning{{PlaceA: kyoto, PlaceB: m.SeatPlaceID, Municipality: manuelDoblado, Source: "test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Backend{Engine: eng, snap: d.Snapshot}
+	// Candidates in the US only (the page's country filter), so that the
+	// view is North America's whatever the twinning does to the scores.
+	res, err := eng.Match(context.Background(), matcher.Query{Municipality: manuelDoblado, K: 10, Lang: "es",
+		Filter: matcher.Filter{Countries: []string{"US"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := b.matchesMap(m, matchViews(res.Matches, "es"), "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, root := mapSVG(t, string(v.SVG))
+	f := frameOf(t, root)
+	mk, ok := root.find("a", strconv.FormatInt(kyoto, 10))
+	if !ok || !strings.Contains(mk.title(), "Hermanamiento existente: Kyoto") {
+		t.Fatalf("no twin marker for Kyoto (title %q)", mk.title())
+	}
+	if x, _ := circleAt(t, mk); x <= f.Width {
+		t.Errorf("Kyoto drawn at x=%.0f inside a %g-wide view zoomed on Guanajuato and the US", x, f.Width)
+	}
+	if f.Zoom() < 2 {
+		t.Errorf("zoom %.2f: the twin in Japan widened the view", f.Zoom())
+	}
+	if !strings.Contains(v.Note, "fuera de esta vista: 1") {
+		t.Errorf("note %q does not say one twinning is outside the view", v.Note)
+	}
+	listed := false
+	for _, r := range v.Rows {
+		listed = listed || (r[0].Text == "Hermanamiento existente" && strings.HasPrefix(r[1].Text, "Kyoto"))
+	}
+	if !listed {
+		t.Errorf("Kyoto is not in the table")
 	}
 }

@@ -39,19 +39,11 @@ func (s *Server) getMatches(c *gin.Context) {
 	e, err := s.flight.do(key+"|"+strconv.FormatUint(gen, 10), func() (*lruEntry, error) {
 		// The computation is shared by every request waiting on it, so it
 		// must not die with the first requester's context.
-		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), matchTimeout)
-		defer cancel()
-		select {
-		case s.matchSem <- struct{}{}:
-			defer func() { <-s.matchSem }()
-		case <-mctx.Done():
-			return nil, mctx.Err()
-		}
-		res, err := b.Engine.Match(mctx, matcher.Query{Municipality: m.CVEGEO, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+		res, err := s.match(context.WithoutCancel(ctx), b, m.CVEGEO, mp)
 		if err != nil {
 			return nil, err
 		}
-		e, err := renderMatches(b.Engine, res, mp.Format, mp.Lang)
+		e, err := renderMatches(b.Engine, res, mp)
 		if err != nil {
 			return nil, err
 		}
@@ -68,6 +60,21 @@ func (s *Server) getMatches(c *gin.Context) {
 	s.writeMatches(c, m.CVEGEO, mp, e)
 }
 
+// match is the one computation behind the matches page and its JSON and
+// CSV: one uncached match per core at a time (waiting requests queue in
+// order), bounded by matchTimeout.
+func (s *Server) match(ctx context.Context, b *Backend, cvegeo string, mp matchParams) (*matcher.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, matchTimeout)
+	defer cancel()
+	select {
+	case s.matchSem <- struct{}{}:
+		defer func() { <-s.matchSem }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+}
+
 func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *lruEntry) {
 	if mp.Format == "csv" {
 		c.Header("Content-Disposition", `attachment; filename="hermanar-`+cvegeo+`.csv"`)
@@ -77,10 +84,14 @@ func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *
 }
 
 // renderMatches encodes a result once, for the cache.
-func renderMatches(eng *matcher.Engine, res *matcher.Result, format, lang string) (*lruEntry, error) {
-	if format == "csv" {
+func renderMatches(eng *matcher.Engine, res *matcher.Result, mp matchParams) (*lruEntry, error) {
+	if mp.Format == "csv" {
+		var header []string
+		if mp.Header == "lang" {
+			header = csvTitles(datasets.RankCSVHeader, mp.Lang)
+		}
 		var buf bytes.Buffer
-		if err := writeMatchesCSV(&buf, eng, res); err != nil {
+		if err := writeMatchesCSV(&buf, eng, res, header); err != nil {
 			return nil, err
 		}
 		return &lruEntry{val: buf.Bytes(), ctyp: "text/csv; charset=utf-8"}, nil
@@ -97,8 +108,11 @@ func renderMatches(eng *matcher.Engine, res *matcher.Result, format, lang string
 // writeMatchesCSV writes a match list as CSV under the one schema of every
 // Hermanar CSV (datasets.RankCSVHeader, as rank --csv and match --format
 // csv), with a UTF-8 BOM for spreadsheets.
-func writeMatchesCSV(buf *bytes.Buffer, eng *matcher.Engine, res *matcher.Result) error {
+func writeMatchesCSV(buf *bytes.Buffer, eng *matcher.Engine, res *matcher.Result, header []string) error {
 	w := datasets.NewRankCSVWriter(buf)
+	if header != nil {
+		w.Header = header
+	}
 	if err := w.Write(eng.ResultRows(res)...); err != nil {
 		return err
 	}
@@ -146,7 +160,7 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	e, err := renderMatches(b.Engine, res, mp.Format, mp.Lang)
+	e, err := renderMatches(b.Engine, res, mp)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -33,13 +33,13 @@ type pageSet struct {
 	tax    *datasets.Taxonomy
 }
 
-var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help", "analysis"}
+var pageNames = []string{"home", "search", "municipality", "matches", "profile_edit", "place", "consulates", "consulate", "signin", "starting", "error", "help", "analysis", "shortlist", "compare", "processes", "process", "overview"}
 
 func loadPages(tax *datasets.Taxonomy) (*pageSet, error) {
 	ps := &pageSet{byLang: map[string]map[string]*template.Template{}, tax: tax}
 	for _, lang := range []string{"es", "en"} {
 		ps.byLang[lang] = map[string]*template.Template{}
-		funcs := templateFuncs(lang)
+		funcs := templateFuncs(lang, tax)
 		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "web/templates/layout.html", "web/templates/partials.html", "web/templates/map.html")
 		if err != nil {
 			return nil, fmt.Errorf("api: layout template: %w", err)
@@ -55,7 +55,7 @@ func loadPages(tax *datasets.Taxonomy) (*pageSet, error) {
 	return ps, nil
 }
 
-func templateFuncs(lang string) template.FuncMap {
+func templateFuncs(lang string, tax *datasets.Taxonomy) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string) string {
 			if v, ok := pageText[key]; ok {
@@ -73,6 +73,22 @@ func templateFuncs(lang string) template.FuncMap {
 		"width":     func(x float64) string { return strconv.FormatFloat(math.Max(0, math.Min(100, x*100)), 'f', 1, 64) },
 		"add":       func(a, b int) int { return a + b },
 		"join":      strings.Join,
+		"recorded":  func(by string) string { return recordedByLabel(by, lang) },
+		"anchor":    func(field string) string { return strings.ReplaceAll(field, ".", "-") },
+		"admin2":    func(name string) string { return admin2Label(name, lang) },
+		"origin":    func(o string) string { return profileOrigin(o, lang) },
+		"priority":  func(w float64) string { return priorityLabel(w, lang) },
+		"date":      func(v any) string { return humanDate(v, lang) },
+		"tag":       func(id string) string { return tagLabel(tax, id, lang) },
+		"weights":   func(prov string) string { return weightsLabel(prov, lang) },
+		// inlang picks a record's English text on English pages where its
+		// writer gave one ({{inlang .Source .SourceEN}}).
+		"inlang": func(es, en string) string {
+			if lang == "en" && en != "" {
+				return en
+			}
+			return es
+		},
 	}
 }
 
@@ -94,6 +110,7 @@ type page struct {
 	Title     string
 	SwitchURL string // the same page in the other language
 	User      *Token
+	UserLabel string // who is signed in, in the page's language
 	Flash     string
 	Q         string
 	P         any // the page's own data
@@ -111,6 +128,9 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/lugares/:id", s.placePage)
 	r.GET("/consulados", s.consulatesPage)
 	r.GET("/consulados/:id", s.consulatePage)
+	r.POST("/consulados/:id/ciudad", s.consulateCityPost)
+	r.POST("/consulados/:id/vinculo", s.consulateTiePost)
+	r.POST("/consulados/:id/oportunidad", s.consulateOppPost)
 	r.GET("/ayuda", s.helpPage("es"))
 	r.GET("/help", s.helpPage("en"))
 	r.GET("/analisis", s.analysisPage("es"))
@@ -118,6 +138,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/acceso", s.signinPage)
 	r.POST("/acceso", s.signinPost)
 	r.POST("/salir", s.signoutPost)
+	s.workflowPageRoutes(r)
 }
 
 // staticHandler serves the embedded files, and nothing else: no
@@ -163,6 +184,12 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	if b := s.backend.Load(); b != nil {
 		if tok, ok := s.optionalPrincipal(c, b); ok {
 			p.User = &tok
+			p.UserLabel = scopeLabel(&tok, lang, func(cve string) string {
+				if m, ok := b.snap.Municipality(cve); ok {
+					return m.Name
+				}
+				return ""
+			})
 		}
 	}
 	var buf bytes.Buffer
@@ -172,6 +199,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 		return
 	}
 	c.Header("Cache-Control", "no-cache")
+	c.Header("Vary", "Accept-Language, Cookie") // the language is chosen from both
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 

@@ -193,7 +193,7 @@ func analysisViewOf(o *overview, lang string) (*analysisView, error) {
 	}
 	v.NoTwins = ttop == 0
 	stateTitle := func(code string, n float64) string {
-		return datasets.INEGIStateNames[code] + ": " + matcher.Thousands(int64(n)) + " " + tr("an.twinnings", lang)
+		return datasets.INEGIStateNames[code] + ": " + matcher.Thousands(int64(n)) + " " + tr("an.twinnings.n", lang)
 	}
 	msvg, err := mapsvg.MexicoChoropleth(tv, tr("an.states.aria", lang), tr("map.credit.mx", lang), stateTitle,
 		mapsvg.StepLegend(ttop, "0"))

@@ -84,7 +84,9 @@ type helpView struct {
 // /help (English unless ?lang=es).
 func (s *Server) helpPage(lang string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Query("lang") == "" && cookie(c, langCookie) == "" {
+		// /help is the English address: English unless the visitor chose
+		// Spanish; /ayuda follows the usual choice (Spanish by default).
+		if lang == "en" && c.Query("lang") == "" && cookie(c, langCookie) == "" {
 			c.Set(langKey, lang)
 		}
 		l := langOf(c)

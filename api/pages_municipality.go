@@ -22,6 +22,7 @@ type matchView struct {
 	Bars         []barView
 	Segs         []segView
 	Evidence     []evidenceView
+	Keep         *keepView // the shortlist button, for the municipality's liaison
 }
 
 type barView struct {
@@ -73,6 +74,7 @@ type muniView struct {
 	Matches   []matchView
 	CanEdit   bool
 	Saved     bool
+	SavedNote string // what the save can change (pages_matches_truth.go)
 	Ties      []TieView
 	TwinNames []string
 }
@@ -112,6 +114,9 @@ func (s *Server) municipalityPage(c *gin.Context) {
 	v := muniView{Muni: municipalityDetail(b, m), Matches: matchViews(res.Matches, lang),
 		Profile: newProfileView(b.Engine.Profile(m.CVEGEO), b.Engine.ProfileIsStored(m.CVEGEO), lang),
 		Saved:   c.Query("guardado") == "1"}
+	if v.Saved {
+		v.SavedNote = savedNote(b, lang)
+	}
 	for _, t := range v.Muni.Ties {
 		if p, ok := b.snap.Place(t.Place); ok {
 			v.Ties = append(v.Ties, TieView{Tie: t, PlaceRef: placeInfo(b.snap, p).PlaceRef})
@@ -123,11 +128,9 @@ func (s *Server) municipalityPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "municipality", page{Title: m.Name + ", " + m.StateName, P: v})
 }
 
-// runMatch runs a match for the pages.
+// runMatch runs a match for the pages, as the JSON handler does.
 func (s *Server) runMatch(c *gin.Context, b *Backend, cvegeo string, mp matchParams) (*matcher.Result, error) {
-	ctx, cancel := requestContext(c, matchTimeout)
-	defer cancel()
-	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+	return s.match(c.Request.Context(), b, cvegeo, mp)
 }
 
 type matchesView struct {
@@ -147,6 +150,7 @@ type matchesView struct {
 	Map        *mapView // maps.go
 	Twinned    []matchView
 	Traits     []traitOption
+	Truth      *matchesTruth // pages_matches_truth.go
 }
 
 // traitOption is one trait of the filter form.
@@ -194,6 +198,8 @@ func (s *Server) matchesPage(c *gin.Context) {
 		return
 	}
 	v.Result, v.Matches = res, matchViews(res.Matches, lang)
+	v.Truth = s.matchesTruth(b, m.CVEGEO, res, c.Request.URL.Query(), lang)
+	s.markKeepable(c, b, m, v.Matches)
 	v.Twinned = matchViews(res.Twinned, lang)
 	for _, t := range matcher.TraitNames() {
 		v.Traits = append(v.Traits, traitOption{Name: t, Label: matcher.TraitLabel(t, lang), Checked: slices.Contains(mp.Filter.Traits, t)})
@@ -208,6 +214,7 @@ func (s *Server) matchesPage(c *gin.Context) {
 	api := "/api/v1/municipalities/" + m.CVEGEO + "/matches?"
 	v.JSONURL = api + q.Encode()
 	q.Set("format", "csv")
+	q.Set("csv_header", "lang")
 	v.CSVURL = api + q.Encode()
 	s.render(c, http.StatusOK, "matches", page{Title: pageText["matches.title"].In(lang) + " " + m.Name, P: v})
 }

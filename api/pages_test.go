@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/csv"
+	"hermanar/datasets"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -62,6 +64,32 @@ func TestPages(t *testing.T) {
 			t.Errorf("%s in English: no link to /help", path)
 		}
 	}
+	// A browser asking for English gets English on the first visit; the
+	// cookie and ?lang= still win.
+	for _, tc := range []struct{ accept, cookie, query, want string }{
+		{"en-US,en;q=0.9", "", "", `lang="en"`}, {"es-MX,es;q=0.9,en;q=0.5", "", "", `lang="es"`},
+		{"en-US", "es", "", `lang="es"`}, {"en-US", "", "es", `lang="es"`}, {"", "", "", `lang="es"`},
+	} {
+		h := map[string]string{"Accept-Language": tc.accept}
+		if tc.cookie != "" {
+			h["Cookie"] = langCookie + "=" + tc.cookie
+		}
+		path := "/municipios/11008"
+		if tc.query != "" {
+			path += "?lang=" + tc.query
+		}
+		if w := e.do(t, req{path: path, header: h}); !strings.Contains(w.Body.String(), tc.want) {
+			t.Errorf("Accept-Language %q, cookie %q, ?lang=%q: page is not %s", tc.accept, tc.cookie, tc.query, tc.want)
+		}
+	}
+	// The page's CSV download is titled in the page's language, with the
+	// same columns as every CSV.
+	w := e.do(t, req{path: "/api/v1/municipalities/11008/matches?k=2&format=csv&csv_header=lang&lang=es"})
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(w.Body.String(), datasets.UTF8BOM))).ReadAll()
+	if err != nil || len(recs) != 3 || len(recs[0]) != len(datasets.RankCSVHeader) || recs[0][0] != "municipio" ||
+		!strings.HasPrefix(w.Body.String(), datasets.UTF8BOM) || strings.Contains(strings.Join(recs[0], ","), "_contrib") {
+		t.Errorf("Spanish CSV header: %v (%v)", recs, err)
+	}
 	if w := e.do(t, req{path: "/?lang=en"}); !strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"=en") {
 		t.Errorf("?lang=en does not set the language cookie: %q", w.Header().Get("Set-Cookie"))
 	}
@@ -71,7 +99,7 @@ func TestPages(t *testing.T) {
 		}
 	}
 	// The suggestions name a locality's municipality and link to it.
-	w := e.do(t, req{path: "/api/v1/places?country=MX&limit=8&q=san+jose+de+otates"})
+	w = e.do(t, req{path: "/api/v1/places?country=MX&limit=8&q=san+jose+de+otates"})
 	if !strings.Contains(w.Body.String(), `"label":"San José de Otates — localidad de Manuel Doblado, Gto."`) ||
 		!strings.Contains(w.Body.String(), `"url":"/municipios/11008"`) {
 		t.Errorf("suggestions for a locality: %s", w.Body)
@@ -112,8 +140,8 @@ func TestSignInAndEditProfile(t *testing.T) {
 		t.Fatalf("edit form: %d", w.Code)
 	}
 	edit := url.Values{"lang": {"es"}, "narrative": {"Municipio del Bajío"}, "problems": {"escasez de agua\nempleo para jóvenes"},
-		"practices": {"ferias agrícolas"}, "diaspora": {"Whitewater, Wisconsin | 500 | SRE"}, "area_b": {"1"}, "area_c": {"0.5"},
-		"countries": {"US, CA"}, "min_population": {"1000"}}
+		"practices": {"ferias agrícolas"}, "diaspora_place": {"Whitewater, Wisconsin", ""}, "diaspora_size": {"500", ""},
+		"diaspora_source": {"SRE", ""}, "area_b": {"1"}, "area_c": {"0.5"}, "countries": {"US", "CA"}, "min_population": {"1000"}}
 	post := func(v url.Values, origin string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("POST", "/municipios/11008/perfil", strings.NewReader(v.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -138,9 +166,43 @@ func TestSignInAndEditProfile(t *testing.T) {
 	if !strings.Contains(w.Body.String(), "Perfil guardado") || !strings.Contains(w.Body.String(), "empleo para jóvenes") {
 		t.Error("municipality page does not show the saved profile")
 	}
-	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}}
-	if w := post(bad, "http://example.com"); w.Code != 400 || !strings.Contains(w.Body.String(), "problems[0].text") {
-		t.Errorf("invalid form: %d\n%.600s", w.Code, w.Body)
+	// Errors in plain words, each inside its field's block; no paths.
+	bad := url.Values{"problems": {strings.Repeat("x", 600)}, "area_a": {"9"}, "diaspora_place": {""}, "diaspora_size": {"quinientos"},
+		"diaspora_source": {""}, "min_population": {"mil"}}
+	w = post(bad, "http://example.com")
+	body := w.Body.String()
+	if w.Code != 400 || strings.Contains(body, "problems[0]") || strings.Contains(body, "diaspora[0]") {
+		t.Errorf("invalid form: %d, or field paths shown\n%.600s", w.Code, body)
+	}
+	for field, msg := range map[string]string{"f-problems": "renglón 1: tiene 600 caracteres y caben 500", "f-area_a": "elija alta, media o ninguna",
+		"f-diaspora-0": "escriba un número entero de personas", "f-min_population": "escriba un número entero de habitantes"} {
+		i := strings.Index(body, `id="`+field+`"`)
+		if i < 0 {
+			t.Errorf("no block %s", field)
+			continue
+		}
+		block := body[i+1:]
+		if next := strings.Index(block, `id="f-`); next >= 0 {
+			block = block[:next]
+		}
+		if !strings.Contains(block, msg) {
+			t.Errorf("the message %q is not inside the block of %s", msg, field)
+		}
+	}
+	// A description over the limit is refused with a word, never cut.
+	long := strings.Repeat("palabra ", 1001)
+	w = post(url.Values{"narrative": {long}, "problems": {"escasez de agua"}}, "http://example.com")
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "nada se ha recortado") || !strings.Contains(w.Body.String(), long[:7000]) {
+		t.Errorf("long description: %d, want 400 keeping the whole text", w.Code)
+	}
+	// An empty form asks before blanking the stored profile, and blanks it
+	// only once confirmed.
+	w = post(url.Values{"lang": {"es"}}, "http://example.com")
+	if w.Code != 409 || !strings.Contains(w.Body.String(), `id="confirm-blank"`) || e.b.Engine.Profile(manuelDoblado).Narrative == "" {
+		t.Errorf("empty form without confirmation: %d, narrative %q", w.Code, e.b.Engine.Profile(manuelDoblado).Narrative)
+	}
+	if w := post(url.Values{"lang": {"es"}, "confirm_blank": {"1"}}, "http://example.com"); w.Code != 303 || e.b.Engine.Profile(manuelDoblado).Narrative != "" {
+		t.Errorf("confirmed blank: %d", w.Code)
 	}
 	// Another municipality's form is refused.
 	w = withCookie(httptest.NewRequest("GET", "/municipios/11009/perfil", nil))

@@ -134,6 +134,10 @@ type matchParams struct {
 	Lang   string
 	Filter matcher.Filter
 	Format string
+	// Header is what the first CSV line holds: "names", the schema's
+	// column names (for scripts), or "lang", the same columns titled in
+	// Lang (the pages' download, for people in a spreadsheet).
+	Header string
 }
 
 func (p *params) match(c *gin.Context) matchParams {
@@ -146,12 +150,14 @@ func (p *params) match(c *gin.Context) matchParams {
 			MaxPopulation:  p.int("max_population", 0, 0, 1e10),
 			ExcludeTwinned: p.bool("exclude_twinned"),
 			IgnoreWishes:   p.bool("ignore_wishes"),
+			OnlyProfiled:   p.bool("only_profiled"),
 			Traits:         p.traits("traits"),
 			IncludeTwinned: p.bool("include_twinned"),
 			NoDiversity:    p.has("diversity") && !p.bool("diversity"),
 			NoSizeRule:     p.has("size_rule") && !p.bool("size_rule"),
 		},
 		Format: p.oneOf("format", "json", "json", "csv"),
+		Header: p.oneOf("csv_header", "names", "names", "lang"),
 	}
 	if mp.Filter.MaxPopulation > 0 && mp.Filter.MinPopulation > mp.Filter.MaxPopulation {
 		p.errs.add("max_population", "debe ser al menos min_population", "must be at least min_population")
@@ -164,7 +170,7 @@ func (mp matchParams) key() string {
 	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
 		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
 		strconv.FormatBool(f.ExcludeTwinned), mp.Format, strings.Join(f.Traits, ","),
-		strconv.FormatBool(f.IncludeTwinned), strconv.FormatBool(f.NoDiversity), strconv.FormatBool(f.NoSizeRule), strconv.FormatBool(f.IgnoreWishes)}, "|")
+		strconv.FormatBool(f.IncludeTwinned), strconv.FormatBool(f.NoDiversity), strconv.FormatBool(f.NoSizeRule), strconv.FormatBool(f.IgnoreWishes), strconv.FormatBool(f.OnlyProfiled), mp.Header}, "|")
 }
 
 // cvegeoParam validates the :cvegeo path parameter and finds the

@@ -1,24 +1,21 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
-	"hermanar/matcher"
 )
 
 // PlaceProfileView is the answer of GET and PUT /places/{id}/profile: the
 // stored record and the place it describes.
 type PlaceProfileView struct {
 	datasets.PlaceProfile
-	PlaceRef matcher.PlaceRef `json:"place"`
+	PlaceRef datasets.PlaceRef `json:"place"`
 }
 
 func (b *Backend) placeProfileView(rec datasets.PlaceProfile) PlaceProfileView {
@@ -129,23 +126,11 @@ func (s *Server) savePlaceProfile(b *Backend, id int64, u datasets.PlaceProfileU
 }
 
 // storePlaceRecord writes rec (durable on return), then applies it to the
-// engine and the text index. The caller holds writeMu.
+// engine and the text index, through the one write path. The caller holds
+// writeMu.
 func (s *Server) storePlaceRecord(b *Backend, rec datasets.PlaceProfile) error {
-	raw, err := json.Marshal(rec)
-	if err != nil {
+	if err := b.Writes.SavePlaceRecord(rec); err != nil {
 		return err
-	}
-	key := strconv.FormatInt(rec.PlaceID, 10)
-	if err := b.Store.Put(datasets.BucketPlaceProfiles, key, raw); err != nil {
-		return fmt.Errorf("store place profile %d: %w", rec.PlaceID, err)
-	}
-	if err := b.Engine.SetPlaceRecord(rec); err != nil {
-		s.log.Error("engine rejected a stored place profile", "place", rec.PlaceID, "err", err)
-	}
-	if b.Profiles != nil {
-		if err := b.Profiles.PutProfile(matcher.ProfileKey(rec.PlaceID), rec.Profile); err != nil {
-			s.log.Error("text index lags the store", "place", rec.PlaceID, "err", err)
-		}
 	}
 	s.invalidate()
 	return nil

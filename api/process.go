@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
-	"hermanar/matcher"
 )
 
 // EventView is one recorded step, labelled.
@@ -33,7 +32,7 @@ type ProcessView struct {
 	MunicipalityName string                    `json:"municipality_name"`
 	State            string                    `json:"state"`
 	StateName        string                    `json:"state_name"`
-	Place            matcher.PlaceRef          `json:"place"`
+	Place            datasets.PlaceRef         `json:"place"`
 	Stage            string                    `json:"stage"`
 	StageLabel       string                    `json:"stage_label"`
 	Overdue          bool                      `json:"overdue"`
@@ -73,7 +72,7 @@ func (b *Backend) processView(p datasets.Process, terms map[string]datasets.Admi
 	if pl, ok := b.snap.Place(p.Place); ok {
 		v.Place = placeInfo(b.snap, pl).PlaceRef
 	} else {
-		v.Place = matcher.PlaceRef{ID: p.Place}
+		v.Place = datasets.PlaceRef{ID: p.Place}
 	}
 	now := today()
 	v.Stage = p.Stage(now)
@@ -614,3 +613,5 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+func timeNow() time.Time { return time.Now() }

@@ -258,7 +258,7 @@ func TestProcessSignedDeadlines(t *testing.T) {
 		t.Errorf("a liaison's overview: %+v", own.Processes)
 	}
 	csvBody := e.do(t, req{path: "/api/v1/processes?format=csv", token: analyst}).Body.String()
-	if !strings.HasPrefix(csvBody, "municipality,municipality_name,state") || !strings.Contains(csvBody, "Implementación") {
+	if !strings.HasPrefix(csvBody, datasets.UTF8BOM+"municipality,municipality_name,state") || !strings.Contains(csvBody, "Implementación") {
 		t.Errorf("csv:\n%s", csvBody)
 	}
 	pq := e.do(t, req{path: "/api/v1/processes?format=parquet", token: analyst}).Body.Bytes()

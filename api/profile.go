@@ -1,15 +1,12 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
-	"hermanar/matcher"
 )
 
 // profileSource says where a profile shown for a municipality comes from.
@@ -67,20 +64,8 @@ func (s *Server) saveProfile(b *Backend, cvegeo string, p datasets.Profile) (dat
 		return p, err
 	}
 	p.UpdatedAt = time.Now().UTC().Format(time.RFC3339)
-	raw, err := json.Marshal(p)
-	if err != nil {
+	if err := b.Writes.SaveMunicipalityProfile(cvegeo, p); err != nil {
 		return p, err
-	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if err := b.Store.Put(datasets.BucketProfiles, cvegeo, raw); err != nil {
-		return p, fmt.Errorf("store profile %s: %w", cvegeo, err)
-	}
-	b.Engine.SetMunicipalityProfile(cvegeo, p)
-	if b.Profiles != nil {
-		if err := b.Profiles.PutProfile(matcher.MunicipalityKey(cvegeo), p); err != nil {
-			s.log.Error("text index lags the store", "municipality", cvegeo, "err", err)
-		}
 	}
 	s.invalidate()
 	s.log.Info("profile stored", "municipality", cvegeo)

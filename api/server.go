@@ -31,24 +31,22 @@ type PlaceSearcher interface {
 	SearchPlaces(q string, f index.PlaceFilter) ([]index.Hit, error)
 }
 
-// ProfileIndexer keeps the text index of profiles current after a write.
-type ProfileIndexer interface {
-	PutProfile(key string, p datasets.Profile) error
-}
-
 // Classifier maps a problem statement onto taxonomy categories.
 type Classifier interface {
-	Classify(text, lang string, k int) []matcher.Category
+	Classify(text, lang string, k int) []datasets.CategoryScore
 }
 
 // Backend is what the handlers serve from once the data is loaded. Engine
 // and Store are required; the others may be nil (search then answers 503,
 // writes skip the text index).
 type Backend struct {
-	Engine     *matcher.Engine
-	Store      datasets.Store
-	Search     PlaceSearcher
-	Profiles   ProfileIndexer
+	Engine   *matcher.Engine
+	Store    datasets.Store
+	Search   PlaceSearcher
+	Profiles matcher.ProfileIndexer
+	// Writes is the write path for profiles and ties; nil: one over Store,
+	// Engine and Profiles.
+	Writes     *matcher.Writes
 	Classifier Classifier
 	Resolver   *datasets.Resolver // built on first use when nil
 	Ranker     Ranker             // nil: the engine
@@ -210,6 +208,12 @@ func (s *Server) SetBackend(b *Backend) error {
 	}
 	if b.Ranker == nil {
 		b.Ranker = b.Engine
+	}
+	if b.Writes == nil {
+		b.Writes = &matcher.Writes{Store: b.Store, Engine: b.Engine, Text: b.Profiles}
+	}
+	if b.Writes.Lagging == nil {
+		b.Writes.Lagging = func(what string, err error) { s.log.Error("lags the store", "what", what, "err", err) }
 	}
 	go warmMaps(s.log) // maps.go
 	s.backend.Store(b)

@@ -15,15 +15,15 @@ import (
 
 // ShortlistItem is one kept candidate with its current explanation.
 type ShortlistItem struct {
-	Place      matcher.PlaceRef `json:"place"`
-	Note       string           `json:"note,omitempty"`
-	Areas      []string         `json:"areas"`
-	AddedAt    time.Time        `json:"added_at"`
-	AddedBy    string           `json:"added_by"`
-	Score      float64          `json:"score"`
-	Rank       int              `json:"rank"`
-	DistanceKm float64          `json:"distance_km"`
-	Main       string           `json:"main"` // the component that contributes most
+	Place      datasets.PlaceRef `json:"place"`
+	Note       string            `json:"note,omitempty"`
+	Areas      []string          `json:"areas"`
+	AddedAt    time.Time         `json:"added_at"`
+	AddedBy    string            `json:"added_by"`
+	Score      float64           `json:"score"`
+	Rank       int               `json:"rank"`
+	DistanceKm float64           `json:"distance_km"`
+	Main       string            `json:"main"` // the component that contributes most
 }
 
 // ShortlistView is GET /municipalities/{cvegeo}/shortlist.

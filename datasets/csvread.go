@@ -32,8 +32,12 @@ type csvRow struct {
 // "FILE line N: what is wrong". Imports run from the command line only,
 // which speaks English, so these messages are written in English alone.
 func lineError(file string, line int, format string, args ...any) error {
-	return &Error{Code: EInvalid, Msg: Text{EN: fmt.Sprintf("%s line %d: %s", file, line, fmt.Sprintf(format, args...))}}
+	return &Error{Code: EInvalid, Msg: Text{EN: fmt.Sprintf("%s line %d: %s", file, line, cut(fmt.Sprintf(format, args...), maxErrorText))}}
 }
+
+// maxErrorText bounds what an error quotes from a file: a header of ten
+// million columns must not become an 89 MB message.
+const maxErrorText = 300
 
 // readCSV parses data and checks that every required column is present.
 func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
@@ -110,9 +114,21 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 func csvError(file string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return lineError(file, pe.Line, "%v", pe.Err)
+		// encoding/csv reports a quote error where it surfaced (often the
+		// end of the file); the record's own start is what a person needs.
+		if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
+			return lineError(file, pe.StartLine, "a quoted field opened in the record starting here is never closed (unbalanced quote; the file ends at line %d)", pe.Line)
+		}
+		if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
+			return lineError(file, pe.StartLine, "%v (in the record starting at line %d, column %d)", pe.Err, pe.StartLine, pe.Column)
+		}
+		return lineError(file, pe.StartLine, "%v", pe.Err)
 	}
-	return &Error{Code: EInvalid, Msg: Text{EN: fmt.Sprintf("%s: %v", file, err)}}
+	var de *Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return &Error{Code: EInvalid, Msg: Text{EN: cut(fmt.Sprintf("%s: %v", file, err), maxErrorText)}}
 }
 
 // rowReader reads typed fields of one row, keeping the first error so

@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Data is everything the matcher needs, merged from the embedded
@@ -71,31 +72,17 @@ func LoadData(store Store, snap *Snapshot) (*Data, error) {
 		return nil, err
 	}
 	var (
-		impTies    []Tie
-		impCons    []Consulate
-		userTies   []Tie
-		migration  []MigrationIntensity
-		remit      []Remittance
-		usRemit    []USStateRemittance
-		vulner     []Vulnerability
-		drought    []Drought
-		wg         sync.WaitGroup
-		mu         sync.Mutex
-		firstError error
+		impTies   []Tie
+		impCons   []Consulate
+		userTies  []Tie
+		migration []MigrationIntensity
+		remit     []Remittance
+		usRemit   []USStateRemittance
+		vulner    []Vulnerability
+		drought   []Drought
+		g         errgroup.Group
 	)
-	load := func(fn func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(); err != nil {
-				mu.Lock()
-				if firstError == nil {
-					firstError = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	load := g.Go
 	load(func() error { return loadInto(store, KindINEGILocalities, &d.Localities) })
 	load(func() error { return loadInto(store, KindTwinnings, &d.Twinnings) })
 	load(func() error { return loadInto(store, tiesImporter.Table, &impTies) })
@@ -118,9 +105,8 @@ func LoadData(store Store, snap *Snapshot) (*Data, error) {
 			return nil
 		})
 	})
-	wg.Wait()
-	if firstError != nil {
-		return nil, firstError
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	d.Ties = mergeByID(curTies, impTies, userTies, func(t Tie) string { return t.ID })
 	d.Consulates = mergeByID(curCons, impCons, nil, func(c Consulate) string { return c.ID })

@@ -1,13 +1,10 @@
 package datasets
 
 import (
-	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -119,6 +116,7 @@ func ImporterKinds() []string { return append([]string(nil), ImportOrder...) }
 type importSession struct {
 	store Store
 	base  *Snapshot
+	opts  ImportOptions
 
 	mu   sync.Mutex
 	snap *Snapshot
@@ -181,7 +179,14 @@ func applyImportedMunicipalities(store Store, snap *Snapshot) (*Snapshot, error)
 // the kind's table in store. The result carries the report of names that
 // stayed unmatched or ambiguous.
 func Import(store Store, snap *Snapshot, kind, file string) (*ImportResult, error) {
-	return newImportSession(store, snap).importFile(kind, file)
+	return ImportWith(store, snap, kind, file, ImportOptions{})
+}
+
+// ImportWith is Import with options.
+func ImportWith(store Store, snap *Snapshot, kind, file string, opts ImportOptions) (*ImportResult, error) {
+	s := newImportSession(store, snap)
+	s.opts = opts
+	return s.importFile(kind, file)
 }
 
 func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
@@ -190,12 +195,9 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 	if !ok {
 		return nil, Errf(EInvalid, "tipo de importación desconocido %q; tipos conocidos: %s", "unknown import kind %q; known kinds: %s", kind, strings.Join(ImportOrder, ", "))
 	}
-	data, err := os.ReadFile(file)
+	data, sum, err := readImportFile(file, imp.parseFile == nil, imp.Columns, s.opts)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, Errf(ENotFound, "%s: no existe el archivo", "%s: no such file", file)
-		}
-		return nil, Errf(EInvalid, "%s: %v", "%s: %v", file, err)
+		return nil, err
 	}
 	var p *parsed
 	if imp.parseFile != nil {
@@ -210,7 +212,10 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
+	data = nil // parsed: the file's bytes are not needed any more
+	if p.rows == 0 && !s.opts.AllowEmpty {
+		return nil, lineError(file, 2, "no rows to store; importing it would empty the table (pass --allow-empty if that is what you want)")
+	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		abs = file
@@ -231,12 +236,10 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 // ImportAll imports every known file found under dir, laid out like
 // ../shared/data (inegi/municipios_completo.csv, conapo/..., ...), each in
 // its own transaction, municipalities first. Missing files are skipped and
-// said so on progress; it stops at the first file that fails, returning
-// the imports done so far with the error.
-func ImportAll(store Store, snap *Snapshot, dir string, progress io.Writer) ([]*ImportResult, error) {
-	if progress == nil {
-		progress = io.Discard
-	}
+// reported to skipped (when not nil) with the path looked for; it stops at
+// the first file that fails, returning the imports done so far with the
+// error.
+func ImportAll(store Store, snap *Snapshot, dir string, skipped func(kind, file string)) ([]*ImportResult, error) {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		return nil, Errf(EInvalid, "%s no es un directorio", "%s is not a directory", dir)
@@ -250,14 +253,15 @@ func ImportAll(store Store, snap *Snapshot, dir string, progress io.Writer) ([]*
 		}
 		file := filepath.Join(dir, filepath.FromSlash(imp.DefaultFile))
 		if _, err := os.Stat(file); err != nil {
-			fmt.Fprintf(progress, "%-24s skipped: %s not found\n", kind, file)
+			if skipped != nil {
+				skipped(kind, file)
+			}
 			continue
 		}
 		res, err := sess.importFile(kind, file)
 		if err != nil {
 			return out, err
 		}
-		fmt.Fprintf(progress, "%-24s %7d rows  %4d report lines  %6.2fs  %s\n", kind, res.Rows, len(res.Report), res.Duration.Seconds(), file)
 		out = append(out, res)
 	}
 	if len(out) == 0 {

@@ -1,10 +1,8 @@
 package datasets
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -69,11 +67,10 @@ func importedStore(t *testing.T) (Store, map[string]*ImportResult) {
 		}
 		importAll.store = st
 		start := time.Now()
-		var progress bytes.Buffer
-		res, err := ImportAll(st, snap, data, &progress)
+		res, err := ImportAll(st, snap, data, nil)
 		importAll.elapsed = time.Since(start)
 		if err != nil {
-			importAll.err = fmt.Errorf("%v\n%s", err, progress.String())
+			importAll.err = err
 			return
 		}
 		importAll.results = map[string]*ImportResult{}

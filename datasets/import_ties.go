@@ -39,7 +39,7 @@ var tieColumns = []string{"municipality", "locality", "place", "place_name", "si
 var tiesImporter = Importer{
 	Kind:        KindTies,
 	Table:       "ties-imported",
-	Description: "diaspora ties, the project's CSV: " + strings.Join(tieColumns, ",") + "[,interest] (see datasets/SCHEMAS.md)",
+	Description: "diaspora ties, the project's CSV: " + strings.Join(tieColumns, ",") + "[,interest,source_en,evidence_en] (see datasets/SCHEMAS.md)",
 	Source:      "file supplied by the operator; each row names its own source",
 	Licence:     "as stated by each row's source",
 	Columns:     tieColumns,
@@ -68,7 +68,8 @@ func parseTies(t *csvTable, snap *Snapshot, res func() (*Resolver, error), recor
 	for _, row := range t.rows {
 		r := t.reader(row)
 		tie := Tie{Municipality: r.req("municipality"), Locality: r.str("locality"), Source: r.req("source"),
-			Evidence: r.str("evidence"), Estimated: r.bool("estimated"), RecordedBy: recordedBy}
+			Evidence: r.str("evidence"), Estimated: r.bool("estimated"), RecordedBy: recordedBy,
+			SourceEN: r.str("source_en"), EvidenceEN: r.str("evidence_en")}
 		if r.has("interest") {
 			tie.Interest = r.bool("interest")
 		}
@@ -88,7 +89,9 @@ func parseTies(t *csvTable, snap *Snapshot, res func() (*Resolver, error), recor
 		case r.err != nil:
 		case utf8.RuneCountInString(tie.Source) > MaxSourceText:
 			r.fail("source is longer than %d characters", MaxSourceText)
-		case utf8.RuneCountInString(tie.Evidence) > MaxEvidence:
+		case utf8.RuneCountInString(tie.SourceEN) > MaxSourceText:
+			r.fail("source_en is longer than %d characters", MaxSourceText)
+		case utf8.RuneCountInString(tie.Evidence) > MaxEvidence || utf8.RuneCountInString(tie.EvidenceEN) > MaxEvidence:
 			r.fail("evidence is longer than %d characters", MaxEvidence)
 		case !ValidCVEGEO(tie.Municipality):
 			r.fail("municipality %q is not a 5-digit CVEGEO", tie.Municipality)

@@ -58,8 +58,12 @@ func SortProcessRows(rows []ProcessRow) {
 var ProcessCSVHeader = []string{"municipality", "municipality_name", "state", "state_name", "place_id", "place", "admin1", "country",
 	"stage", "stage_label", "overdue", "next_deadline", "next_deadline_label", "next_due", "signed", "last_event", "last_event_date", "events", "opened_at"}
 
-// WriteProcessCSV writes rows under ProcessCSVHeader.
+// WriteProcessCSV writes rows under ProcessCSVHeader, after the UTF-8 byte
+// order mark every Hermanar CSV starts with.
 func WriteProcessCSV(w io.Writer, rows []ProcessRow) error {
+	if _, err := io.WriteString(w, UTF8BOM); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ProcessCSVHeader); err != nil {
 		return err

@@ -45,6 +45,9 @@ type DiasporaLink struct {
 	Size    int64  `json:"size,omitempty" yaml:"size,omitempty"`
 	Source  string `json:"source,omitempty" yaml:"source,omitempty"`
 	Year    int32  `json:"year,omitempty" yaml:"year,omitempty"`
+	// SourceEN is Source in English where the tie behind a prefilled
+	// entry gave one, for English pages; never stored.
+	SourceEN string `json:"-" yaml:"-"`
 }
 
 // Constraints narrow the candidates a profile wants to see.

@@ -184,6 +184,9 @@ const UTF8BOM = "\ufeff"
 // UTF-8 byte order mark. Floats are written in the shortest form that
 // reads back to the same float64.
 type RankCSVWriter struct {
+	// Header is the first line; RankCSVHeader unless set before the first
+	// Write to the same columns titled for people (another language).
+	Header []string
 	bw     *bufio.Writer
 	cw     *csv.Writer
 	header bool
@@ -193,7 +196,7 @@ type RankCSVWriter struct {
 // NewRankCSVWriter starts a CSV ranking on w.
 func NewRankCSVWriter(w io.Writer) *RankCSVWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	return &RankCSVWriter{bw: bw, cw: csv.NewWriter(bw), rec: make([]string, len(RankCSVHeader))}
+	return &RankCSVWriter{Header: RankCSVHeader, bw: bw, cw: csv.NewWriter(bw), rec: make([]string, len(RankCSVHeader))}
 }
 
 // Write appends rows.
@@ -203,7 +206,10 @@ func (w *RankCSVWriter) Write(rows ...RankRow) error {
 		if _, err := w.bw.WriteString(UTF8BOM); err != nil {
 			return err
 		}
-		if err := w.cw.Write(RankCSVHeader); err != nil {
+		if len(w.Header) != len(RankCSVHeader) {
+			return fmt.Errorf("rank csv: header of %d columns for %d", len(w.Header), len(RankCSVHeader))
+		}
+		if err := w.cw.Write(w.Header); err != nil {
 			return err
 		}
 	}

@@ -70,8 +70,31 @@ type Tie struct {
 	Year          int32  `parquet:"year" json:"year,omitempty"`
 	Source        string `parquet:"source" json:"source"`
 	Evidence      string `parquet:"evidence" json:"evidence,omitempty"`
-	RecordedBy    string `parquet:"recorded_by" json:"recorded_by,omitempty"` // consulate id or "curated" or "import"
-	Interest      bool   `parquet:"interest" json:"interest,omitempty"`       // the destination city stated interest in twinning
+	// SourceEN and EvidenceEN are the same texts in English, where the
+	// record's writer gave them (the curated ties do); English pages show
+	// them instead of Source and Evidence.
+	SourceEN   string `parquet:"source_en" json:"source_en,omitempty"`
+	EvidenceEN string `parquet:"evidence_en" json:"evidence_en,omitempty"`
+	RecordedBy string `parquet:"recorded_by" json:"recorded_by,omitempty"` // consulate id or "curated" or "import"
+	Interest   bool   `parquet:"interest" json:"interest,omitempty"`       // the destination city stated interest in twinning
+}
+
+// SourceIn is the tie's source in lang when its writer gave it in that
+// language, else as written.
+func (t Tie) SourceIn(lang string) string {
+	if lang == "en" && t.SourceEN != "" {
+		return t.SourceEN
+	}
+	return t.Source
+}
+
+// EvidenceIn is the tie's evidence in lang when its writer gave it in
+// that language, else as written.
+func (t Tie) EvidenceIn(lang string) string {
+	if lang == "en" && t.EvidenceEN != "" {
+		return t.EvidenceEN
+	}
+	return t.Evidence
 }
 
 // Twinning is an existing link between two places. Where one side is

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
+	"golang.org/x/sync/errgroup"
 )
 
 //go:embed snapshot/places.parquet snapshot/admin.parquet snapshot/manifest.json
@@ -146,21 +146,18 @@ func decodePlaces(src parquetSource) ([]Place, error) {
 				str("timezone", func(p *Place) *string { return &p.Timezone }),
 			},
 		}
-		errs := make([]error, len(groups))
-		var wg sync.WaitGroup
-		for g, fns := range groups {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+		var g errgroup.Group
+		for _, fns := range groups {
+			g.Go(func() error {
 				for _, fn := range fns {
-					if errs[g] = fn(); errs[g] != nil {
-						return
+					if err := fn(); err != nil {
+						return err
 					}
 				}
-			}()
+				return nil
+			})
 		}
-		wg.Wait()
-		return errors.Join(errs...)
+		return g.Wait()
 	})
 	return places, err
 }
@@ -244,18 +241,22 @@ func LoadEmbeddedSnapshot() (*Snapshot, error) {
 	var (
 		places []Place
 		admins []AdminName
-		perr   error
-		wg     sync.WaitGroup
+		g      errgroup.Group
 	)
-	wg.Add(1)
-	go func() { defer wg.Done(); places, perr = decodePlaces(pb) }()
-	admins, err = decodeAdminNames(ab)
-	wg.Wait()
-	if perr != nil {
-		return nil, fmt.Errorf("snapshot places: %w", perr)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("snapshot admin names: %w", err)
+	g.Go(func() (err error) {
+		if places, err = decodePlaces(pb); err != nil {
+			return fmt.Errorf("snapshot places: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if admins, err = decodeAdminNames(ab); err != nil {
+			return fmt.Errorf("snapshot admin names: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	s := NewSnapshot(m, places, admins)
 	s.alt = &altNames{src: pb}

@@ -17,19 +17,6 @@ import (
 	"hermanar/datasets"
 )
 
-// CategoryScore is one taxonomy category proposed for a text.
-type CategoryScore struct {
-	ID string `json:"id"`
-	// Score is the Bleve relevance relative to the best category of the
-	// same text: 1 for the best, in (0,1] for the rest. It orders and
-	// weighs categories for one text; it is not a probability.
-	Score float64 `json:"score"`
-	// Terms are the words of the text that matched the category's label,
-	// keywords or description, as written (lower-cased); two-word entries
-	// matched a keyword phrase.
-	Terms []string `json:"terms,omitempty"`
-}
-
 // Classifier maps a problem statement onto the taxonomy with a small
 // in-memory Bleve index: one document per category holding its labels,
 // keywords, keyword phrases (as stem bigrams) and descriptions in both
@@ -44,7 +31,7 @@ type Classifier struct {
 	// TextScores call, every profile vector); short texts' results are
 	// remembered, and forgotten all at once when the cache fills.
 	mu    sync.Mutex
-	cache map[classifyKey][]CategoryScore
+	cache map[classifyKey][]datasets.CategoryScore
 }
 
 type classifyKey struct {
@@ -106,7 +93,7 @@ func NewClassifier(tax *datasets.Taxonomy) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Classifier{tax: tax, idx: idx, an: an, cache: map[classifyKey][]CategoryScore{}}
+	c := &Classifier{tax: tax, idx: idx, an: an, cache: map[classifyKey][]datasets.CategoryScore{}}
 	b := idx.NewBatch()
 	for _, cat := range tax.Categories {
 		if err := b.IndexAdvanced(c.categoryDoc(cat)); err != nil {
@@ -159,7 +146,7 @@ func (c *Classifier) Taxonomy() *datasets.Taxonomy { return c.tax }
 // from its function words and searches both when unsure. A text with no
 // word in common with any category yields nil. The Terms slices may be
 // shared between calls: do not modify them.
-func (c *Classifier) Classify(text, lang string, k int) []CategoryScore {
+func (c *Classifier) Classify(text, lang string, k int) []datasets.CategoryScore {
 	if k <= 0 {
 		k = 3
 	}
@@ -184,7 +171,7 @@ func (c *Classifier) Classify(text, lang string, k int) []CategoryScore {
 	return slices.Clone(out)
 }
 
-func (c *Classifier) classify(text, lang string, k int) []CategoryScore {
+func (c *Classifier) classify(text, lang string, k int) []datasets.CategoryScore {
 	if len(text) > datasets.MaxNarrative {
 		text = text[:datasets.MaxNarrative]
 	}
@@ -206,15 +193,15 @@ func (c *Classifier) classify(text, lang string, k int) []CategoryScore {
 	if err != nil || len(res.Hits) == 0 {
 		return nil
 	}
-	out := make([]CategoryScore, 0, len(res.Hits))
+	out := make([]datasets.CategoryScore, 0, len(res.Hits))
 	best := res.Hits[0].Score
 	for _, h := range res.Hits {
 		best = max(best, h.Score)
 	}
 	for _, h := range res.Hits {
-		out = append(out, CategoryScore{ID: h.ID, Score: h.Score / best, Terms: matchedWords(h.Locations, words)})
+		out = append(out, datasets.CategoryScore{ID: h.ID, Score: h.Score / best, Terms: matchedWords(h.Locations, words)})
 	}
-	slices.SortFunc(out, func(a, b CategoryScore) int {
+	slices.SortFunc(out, func(a, b datasets.CategoryScore) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}

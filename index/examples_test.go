@@ -10,7 +10,7 @@ import (
 )
 
 // Open builds the place index on first use (about half a minute for the
-// whole gazetteer, with a progress bar when Options.Progress is set) and
+// whole gazetteer, reporting its progress to Options.Progress when set) and
 // reuses it afterwards; SearchPlaces then serves autocomplete.
 func ExampleOpen() {
 	snap, err := datasets.DefaultSnapshot()

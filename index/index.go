@@ -3,7 +3,6 @@ package index
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,9 +14,10 @@ import (
 
 // Options configure Open. The zero value is usable.
 type Options struct {
-	// Progress receives a progress bar (docs, rate, ETA) while the place
-	// index is built; nil builds silently.
-	Progress io.Writer
+	// Progress, when not nil, is told how many of the place index's
+	// documents are indexed while it is built (first with done = 0); calls
+	// come one at a time, from any goroutine. The caller draws the bar.
+	Progress func(done, total int)
 	// BoltTimeout bounds the wait for another process's lock on an index
 	// (default 1s): a second process gets an error instead of blocking.
 	BoltTimeout time.Duration

@@ -3,7 +3,6 @@ package index
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"testing"
@@ -61,11 +60,13 @@ func sharedIndex(tb testing.TB) *Index {
 		if testing.Short() {
 			opts.Countries = []string{"MX", "US"}
 		}
-		var progress io.Writer
 		if testing.Verbose() {
-			progress = os.Stderr
+			opts.Progress = func(done, total int) {
+				if done == total || done%100_000 < batchSize {
+					fmt.Fprintf(os.Stderr, "index: %d of %d docs\n", done, total)
+				}
+			}
 		}
-		opts.Progress = progress
 		start := time.Now()
 		sharedIdx, sharedErr = Open(sharedDir, snap, opts)
 		sharedTook = time.Since(start)

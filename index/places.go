@@ -22,7 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
-	"github.com/schollz/progressbar/v3"
+	"golang.org/x/sync/errgroup"
 
 	"hermanar/datasets"
 )
@@ -294,72 +294,69 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 		}
 	}
 	total := len(placeIdx) + len(snap.Municipalities)
-	bar := newBar(opts, total)
+	var (
+		progressMu sync.Mutex
+		done       int
+	)
+	report := func(n int) {
+		if opts.Progress == nil {
+			return
+		}
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		done += n
+		opts.Progress(done, total)
+	}
+	report(0)
 
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	chunks := make(chan [2]int)
-	go func() {
-		defer close(chunks)
-		for lo := 0; lo < total; lo += batchSize {
-			chunks <- [2]int{lo, min(lo+batchSize, total)}
-		}
-	}()
 	var (
-		wg      sync.WaitGroup
 		pending sync.WaitGroup // batches not yet persisted
-		failure firstError
+		failure firstError     // of the persist callbacks, which run after Batch returns
 	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range chunks {
-				if failure.get() != nil {
-					continue
+	g, gctx := errgroup.WithContext(context.Background())
+	g.SetLimit(workers)
+	for lo := 0; lo < total && gctx.Err() == nil && failure.get() == nil; lo += batchSize {
+		c := [2]int{lo, min(lo+batchSize, total)}
+		g.Go(func() error {
+			batch := idx.NewBatch()
+			for k := c[0]; k < c[1]; k++ {
+				var doc *document.Document
+				if k < len(placeIdx) {
+					doc = b.place(&snap.Places[placeIdx[k]])
+				} else {
+					doc = b.municipality(&snap.Municipalities[k-len(placeIdx)])
 				}
-				batch := idx.NewBatch()
-				for k := c[0]; k < c[1]; k++ {
-					var doc *document.Document
-					if k < len(placeIdx) {
-						doc = b.place(&snap.Places[placeIdx[k]])
-					} else {
-						doc = b.municipality(&snap.Municipalities[k-len(placeIdx)])
-					}
-					if err := batch.IndexAdvanced(doc); err != nil {
-						failure.set(err)
-						break
-					}
-				}
-				pending.Add(1)
-				var once sync.Once
-				done := func(err error) {
-					once.Do(func() {
-						failure.set(err)
-						pending.Done()
-					})
-				}
-				batch.SetPersistedCallback(done)
-				if err := idx.Batch(batch); err != nil {
-					done(err)
-				}
-				if bar != nil {
-					_ = bar.Add(c[1] - c[0])
+				if err := batch.IndexAdvanced(doc); err != nil {
+					return err
 				}
 			}
-		}()
+			pending.Add(1)
+			var once sync.Once
+			persisted := func(err error) {
+				once.Do(func() {
+					failure.set(err)
+					pending.Done()
+				})
+			}
+			batch.SetPersistedCallback(persisted)
+			if err := idx.Batch(batch); err != nil {
+				persisted(err)
+				return err
+			}
+			report(c[1] - c[0])
+			return nil
+		})
 	}
-	wg.Wait()
+	failure.set(g.Wait())
 	if failure.get() == nil {
 		pending.Wait()
 	}
 	if failure.get() == nil {
 		failure.set(compact(idx, path))
-	}
-	if bar != nil {
-		_ = bar.Finish()
 	}
 	return total, errors.Join(failure.get(), idx.Close())
 }
@@ -442,24 +439,6 @@ func segmentCount(s *scorch.Scorch) (int, error) {
 		return 0, nil
 	}
 	return len(snap.Segments()), nil
-}
-
-func newBar(opts Options, total int) *progressbar.ProgressBar {
-	if opts.Progress == nil {
-		return nil
-	}
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(opts.Progress),
-		progressbar.OptionSetDescription("indexing places"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("docs"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(opts.Progress) }),
-	)
 }
 
 // docBuilder assembles place documents directly (no reflection); the

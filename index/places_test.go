@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,14 +140,14 @@ func mustOpen(tb testing.TB, dir string, snap *datasets.Snapshot, opts Options) 
 
 func TestOpenBuildsOnceAndRebuildsWhenStale(t *testing.T) {
 	dir := t.TempDir()
-	var progress bytes.Buffer
-	x := mustOpen(t, dir, tinySnapshot("v1"), Options{Progress: &progress})
+	var reports [][2]int
+	x := mustOpen(t, dir, tinySnapshot("v1"), Options{Progress: func(done, total int) { reports = append(reports, [2]int{done, total}) }})
 	info := x.Places()
 	if !info.Rebuilt || info.Docs != 5+1 || info.SnapshotVersion != "v1" || info.MappingVersion != MappingVersion {
 		t.Errorf("first open: %+v", info)
 	}
-	if !strings.Contains(progress.String(), "docs") {
-		t.Errorf("progress bar: got %q", progress.String())
+	if n := len(reports); n < 2 || reports[0] != [2]int{0, 6} || reports[n-1] != [2]int{6, 6} {
+		t.Errorf("progress: got %v, want 0 of 6 first and 6 of 6 last", reports)
 	}
 	if hits, _ := x.SearchPlaces("otates", PlaceFilter{}); len(hits) != 1 || hits[0].ID != "4024473" {
 		t.Errorf("search in a fresh index: %s", describe(hits))

@@ -50,21 +50,6 @@ const (
 	profileClassifyMin = 0.5
 )
 
-// TextMatch is the text relevance of one indexed profile to a query
-// profile.
-type TextMatch struct {
-	// Score is in [0,1]: the Bleve score divided by the query profile's
-	// score against its own indexed text when that is known (excludeKey),
-	// else by the best score, and never above 1.
-	Score float64 `json:"score"`
-	// Terms are the words of the query profile (as written, lower-cased)
-	// found in the other profile's text or in the keywords of its
-	// categories, in either language's analysis.
-	Terms []string `json:"terms,omitempty"`
-	// Categories are the taxonomy categories both profiles touch.
-	Categories []string `json:"categories,omitempty"`
-}
-
 func profileMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	if err := addAnalyzers(m); err != nil {
@@ -235,17 +220,17 @@ func (x *Index) ProfileCount() (int, error) {
 
 // TextScores scores p's problems, practices and narrative against every
 // indexed profile (except excludeKey, usually p's own key) and returns a
-// TextMatch per profile that shares anything with p. p's words are
+// datasets.TextMatch per profile that shares anything with p. p's words are
 // analysed in Spanish and in English and looked up in both languages'
 // text fields and in the other profiles' category keywords, and p's
 // categories are matched against theirs, so relevance crosses languages.
-func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]TextMatch, error) {
+func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]datasets.TextMatch, error) {
 	n, err := x.profiles.DocCount()
 	if err != nil {
 		return nil, err
 	}
 	if n == 0 {
-		return map[string]TextMatch{}, nil
+		return map[string]datasets.TextMatch{}, nil
 	}
 	cats := x.profileCategories(p)
 	words := map[string]string{} // term → surface word, both analyzers
@@ -270,7 +255,7 @@ func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]Te
 		qs = append(qs, termQuery(pCat, c, boostCat))
 	}
 	if len(qs) == 0 {
-		return map[string]TextMatch{}, nil
+		return map[string]datasets.TextMatch{}, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), int(n), 0, false)
 	req.IncludeLocations = true
@@ -279,14 +264,14 @@ func (x *Index) TextScores(p datasets.Profile, excludeKey string) (map[string]Te
 		return nil, fmt.Errorf("index: text scores: %w", err)
 	}
 	var self, best float64
-	out := make(map[string]TextMatch, len(res.Hits))
+	out := make(map[string]datasets.TextMatch, len(res.Hits))
 	for _, h := range res.Hits {
 		if h.ID == excludeKey {
 			self = h.Score
 			continue
 		}
 		best = max(best, h.Score)
-		tm := TextMatch{Score: h.Score}
+		tm := datasets.TextMatch{Score: h.Score}
 		for field, tl := range h.Locations {
 			for term := range tl {
 				switch field {

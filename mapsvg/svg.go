@@ -55,10 +55,11 @@ type Marker struct {
 
 // LegendItem is one key of the legend: a dot, a line or a box of colour.
 type LegendItem struct {
-	Kind  string // "dot", "line" or "box"
-	Color string
-	Width float64 // line width, for "line"
-	Label string
+	Kind   string // "dot", "line" or "box"
+	Color  string
+	Stroke string  // outline of a dot; white when empty
+	Width  float64 // line width, for "line"
+	Label  string
 }
 
 // Render writes the map as an inline SVG element. Everything that shows
@@ -163,15 +164,16 @@ func (m *Map) legend(b *strings.Builder) {
 	if m.LegendBottom {
 		y = m.Frame.Height - legendHeight(m.Legend) - 6
 	}
-	writeLegend(b, m.Legend, 6, y)
+	writeLegend(b, m.Legend, 6, y, 1)
 }
 
 const legendRow = 19.0
 
 func legendHeight(items []LegendItem) float64 { return legendRow*float64(len(items)) + 6 }
 
-// writeLegend draws the keys in a box whose top-left corner is (x, y).
-func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
+// writeLegend draws the keys in a box whose top-left corner is (x, y),
+// scale times its size on a 600-unit map.
+func writeLegend(b *strings.Builder, items []LegendItem, x, y, scale float64) {
 	if len(items) == 0 {
 		return
 	}
@@ -182,7 +184,7 @@ func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
 	}
 	w := 32 + 7.6*float64(longest)
 	h := legendHeight(items)
-	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433" transform="translate(` + num(x-6) + " " + num(y-6) + `)"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
+	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433" transform="translate(` + num(x) + " " + num(y) + `) scale(` + num1(scale) + `) translate(-6 -6)"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
 		`" rx="4" fill="#fff" fill-opacity=".88" stroke="#dde2ea"/>`)
 	for i, it := range items {
 		y := 6 + row*float64(i) + row/2 + 3
@@ -192,7 +194,11 @@ func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
 		case "box":
 			b.WriteString(`<rect x="13" y="` + num1(y-6) + `" width="14" height="12" fill="` + it.Color + `" stroke="#9aa3b2" stroke-width=".5"/>`)
 		default:
-			b.WriteString(`<circle cx="21" cy="` + num1(y) + `" r="5" fill="` + it.Color + `" stroke="#fff"/>`)
+			stroke := it.Stroke
+			if stroke == "" {
+				stroke = "#fff"
+			}
+			b.WriteString(`<circle cx="21" cy="` + num1(y) + `" r="5" fill="` + it.Color + `" stroke="` + stroke + `" stroke-width="1.5"/>`)
 		}
 		b.WriteString(`<text x="36" y="` + num1(y+5) + `">` + esc(it.Label) + `</text>`)
 	}

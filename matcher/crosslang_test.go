@@ -15,23 +15,13 @@ var (
 	clsErr  error
 )
 
-type testClassifier struct{ c *index.Classifier }
-
-func (a testClassifier) Classify(text, lang string, k int) []Category {
-	var out []Category
-	for _, c := range a.c.Classify(text, lang, k) {
-		out = append(out, Category{ID: c.ID, Score: c.Score, Terms: c.Terms})
-	}
-	return out
-}
-
 func mustClassifier(tb testing.TB) Classifier {
 	tb.Helper()
 	clsOnce.Do(func() { cls, clsErr = index.NewClassifier(datasets.DefaultTaxonomy()) })
 	if clsErr != nil {
 		tb.Fatal(clsErr)
 	}
-	return testClassifier{cls}
+	return cls
 }
 
 var (

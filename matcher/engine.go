@@ -15,26 +15,13 @@ import (
 // Classifier maps a problem statement onto taxonomy categories.
 type Classifier interface {
 	// Classify returns up to k categories with scores in [0,1], best first.
-	Classify(text, lang string, k int) []Category
-}
-
-// Category is a taxonomy category with the strength of its match.
-type Category struct {
-	ID    string   `json:"id"`
-	Score float64  `json:"score"`
-	Terms []string `json:"terms,omitempty"`
+	Classify(text, lang string, k int) []datasets.CategoryScore
 }
 
 // TextScorer gives the text relevance of a profile against the indexed
 // profiles of candidates, keyed by ProfileKey.
 type TextScorer interface {
-	TextScores(p datasets.Profile, excludeKey string) (map[string]TextMatch, error)
-}
-
-// TextMatch is one candidate's text relevance in [0,1] and the terms that matched.
-type TextMatch struct {
-	Score float64
-	Terms []string
+	TextScores(p datasets.Profile, excludeKey string) (map[string]datasets.TextMatch, error)
 }
 
 // PlaceResolver turns a free-text place ("Whitewater, Wisconsin") into a

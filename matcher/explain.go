@@ -23,7 +23,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	m := Match{Rank: rank, Score: score, Twinned: qs.twinned[c]}
 	if brief {
 		p := &e.in.Snap.Places[e.placeIdx[c]]
-		m.Place = PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1, Population: p.Population, Lat: p.Lat, Lon: p.Lon}
+		m.Place = p.Ref()
 	} else {
 		m.Place = e.placeRef(c)
 	}
@@ -58,16 +58,10 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 			code = append(code, strings.ToUpper(p.name[:1]))
 		}
 	}
-	// Rounding is applied to the parts and the score alike; the last
-	// contribution absorbs the rounding error so the sum is exact.
-	sum := 0.0
-	for i := range m.Components {
-		m.Components[i].Contribution = round6(m.Components[i].Contribution)
-		sum += m.Components[i].Contribution
-	}
-	m.Score = round6(score)
-	if n := len(m.Components); n > 0 {
-		m.Components[n-1].Contribution = round6(m.Components[n-1].Contribution + m.Score - sum)
+	var model, rounding float64
+	m.Score, model, rounding = roundContributions(score, m.Components)
+	if remainderHook != nil {
+		remainderHook(model, rounding, len(m.Components))
 	}
 	if total > 0 {
 		m.Coverage = round6(den / total)
@@ -86,6 +80,34 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		m.Partner = e.partnerNotes(qs, c)
 	}
 	return m
+}
+
+// remainderHook, when set (tests only), sees every explanation's model
+// and rounding remainders and its number of contributions.
+var remainderHook func(model, rounding float64, n int)
+
+// roundContributions rounds the score and the contributions to 6
+// decimals and lets the last contribution absorb what rounding leaves, so
+// the shown contributions add up to the shown score. It returns the
+// rounded score, the model remainder (score minus the unrounded
+// contributions: 0 up to float error when the contributions decompose the
+// score) and the rounding remainder the last contribution absorbed (at
+// most half a unit of the 6th decimal per contribution); the tests hold
+// both small, so the absorption can never hide a wrong decomposition.
+func roundContributions(score float64, comps []Component) (rounded, model, rounding float64) {
+	model = score
+	sum := 0.0
+	for i := range comps {
+		model -= comps[i].Contribution
+		comps[i].Contribution = round6(comps[i].Contribution)
+		sum += comps[i].Contribution
+	}
+	rounded = round6(score)
+	if n := len(comps); n > 0 {
+		rounding = rounded - sum
+		comps[n-1].Contribution = round6(comps[n-1].Contribution + rounding)
+	}
+	return rounded, model, rounding
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
@@ -126,8 +148,8 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 			}
 			line += tr(lang, ". Fuente: ", ". Source: ") + tieSource(lang, t)
 			ev = append(ev, line)
-			if t.Evidence != "" {
-				ev = append(ev, t.Evidence)
+			if ev1 := t.EvidenceIn(lang); ev1 != "" {
+				ev = append(ev, ev1)
 			}
 			if t.Interest {
 				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
@@ -137,7 +159,14 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:
-		return e.signalEvidence(qs, CompStructure, c), tr(lang, "GeoNames (CC BY 4.0)", "GeoNames (CC BY 4.0)")
+		src := "GeoNames (CC BY 4.0)"
+		if !qs.muni.PopulationEstimated && qs.muni.PopulationSource != "" {
+			// The municipality's size is INEGI's once imported; the
+			// candidate's stays GeoNames'.
+			src = tr(lang, "INEGI, Censo 2020 (población del municipio); GeoNames (CC BY 4.0)",
+				"INEGI, 2020 Census (the municipality's population); GeoNames (CC BY 4.0)")
+		}
+		return e.signalEvidence(qs, CompStructure, c), src
 	case CompNetwork:
 		ev := e.signalEvidence(qs, CompNetwork, c)
 		if qs.twinned[c] {
@@ -170,12 +199,12 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 // practices), strongest first.
 func (e *Engine) sharedCategories(qs *queryState, cp *profileVec) []CategoryRef {
 	mine := map[string]float64{}
-	for _, c := range append(append([]Category{}, qs.pv.probCats...), qs.pv.pracCats...) {
+	for _, c := range append(append([]datasets.CategoryScore{}, qs.pv.probCats...), qs.pv.pracCats...) {
 		mine[c.ID] += c.Score
 	}
 	var out []CategoryRef
 	seen := map[string]bool{}
-	for _, c := range append(append([]Category{}, cp.probCats...), cp.pracCats...) {
+	for _, c := range append(append([]datasets.CategoryScore{}, cp.probCats...), cp.pracCats...) {
 		if m, ok := mine[c.ID]; ok && !seen[c.ID] {
 			seen[c.ID] = true
 			cat, _ := e.tax.Category(c.ID)

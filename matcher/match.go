@@ -20,6 +20,8 @@ type Result struct {
 	// WishesHidden counts cities left out because the municipality does
 	// not meet their stated wishes (Filter.IgnoreWishes shows them).
 	WishesHidden int `json:"wishes_hidden,omitempty"`
+
+	scored int // candidates whose score was computed (benchmarks report it)
 }
 
 // QueryEcho repeats what was asked, resolved.
@@ -34,31 +36,18 @@ type QueryEcho struct {
 	Coverage     []string `json:"coverage"` // components with data for this query
 }
 
-// PlaceRef is the part of a place a match shows.
-type PlaceRef struct {
-	ID         int64   `json:"id"`
-	Name       string  `json:"name"`
-	Country    string  `json:"country"`
-	Admin1     string  `json:"admin1"`
-	Admin1Name string  `json:"admin1_name,omitempty"`
-	Admin2Name string  `json:"admin2_name,omitempty"`
-	Population int64   `json:"population"`
-	Lat        float32 `json:"lat"`
-	Lon        float32 `json:"lon"`
-}
-
 // Match is one ranked candidate with its explanation. The contributions of
 // its components sum to Score.
 type Match struct {
-	Rank       int           `json:"rank"`
-	Place      PlaceRef      `json:"place"`
-	Score      float64       `json:"score"`
-	Components []Component   `json:"components"`
-	Coverage   float64       `json:"coverage"` // share of the total weight with data
-	Twinned    bool          `json:"twinned"`  // already twinned with the municipality
-	Categories []CategoryRef `json:"categories,omitempty"`
-	Terms      []string      `json:"terms,omitempty"`
-	Code       string        `json:"code"` // short explanation code, e.g. "D+S"
+	Rank       int               `json:"rank"`
+	Place      datasets.PlaceRef `json:"place"`
+	Score      float64           `json:"score"`
+	Components []Component       `json:"components"`
+	Coverage   float64           `json:"coverage"` // share of the total weight with data
+	Twinned    bool              `json:"twinned"`  // already twinned with the municipality
+	Categories []CategoryRef     `json:"categories,omitempty"`
+	Terms      []string          `json:"terms,omitempty"`
+	Code       string            `json:"code"` // short explanation code, e.g. "D+S"
 	// Basis names the components that had data for this pair, the ones
 	// the score rests on ("structure" alone: size, climate and traits only).
 	Basis []string `json:"basis"`
@@ -114,13 +103,15 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	if usesPool(qs.q.Filter) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
-	if prunable(qs.q.Filter) && q.registry == nil {
+	scored := 0
+	if prunable(qs.q.Filter) && q.registry == nil && !q.Exhaustive {
 		// Without filters, the bulk ranking's pruned scan gives the same
 		// top k (the rank tests hold the two paths equal) while scoring
 		// about a quarter of the candidates.
-		rk := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
-		top = rk.prunedTop(qs)
-		poolScore = rk.sel.sortedScores(top)
+		r := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
+		top = r.prunedTop(qs)
+		scored = int(r.scored)
+		poolScore = r.sel.sortedScores(top)
 		if pb := popBoundsOf(qs.q.Filter); pb.on {
 			passed = 0
 			for _, lp := range e.logPop {
@@ -136,12 +127,21 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		e.filterTraits(qs, scores)
 		top, passed = topK(scores, e.ids, qs.q.K)
 		poolScore = scoresOf(scores, top)
+		scored = e.n
+		if cs := qs.q.Filter.Countries; len(cs) > 0 {
+			scored = 0
+			for _, cc := range cs {
+				if cid, ok := e.countryID[cc]; ok {
+					scored += len(e.byCountry[cid])
+				}
+			}
+		}
 	}
 	if qs.q.K != k {
 		qs.q.K = k
 		top = e.fitList(qs, top, k, poolScore)
 	}
-	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs)}
+	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)
@@ -216,12 +216,7 @@ func compOrder(n string) int {
 func (e *Engine) place(c int32) *datasets.Place { return &e.in.Snap.Places[e.placeIdx[c]] }
 
 // placeRef describes candidate c.
-func (e *Engine) placeRef(c int32) PlaceRef {
-	p := &e.in.Snap.Places[e.placeIdx[c]]
-	return PlaceRef{ID: p.ID, Name: p.Name, Country: p.Country, Admin1: p.Admin1,
-		Admin1Name: e.in.Snap.Admin1Name(p), Admin2Name: e.in.Snap.Admin2Name(p),
-		Population: p.Population, Lat: p.Lat, Lon: p.Lon}
-}
+func (e *Engine) placeRef(c int32) datasets.PlaceRef { return e.in.Snap.PlaceRef(e.place(c)) }
 
 var _ = datasets.EInvalid
 

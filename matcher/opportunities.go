@@ -13,19 +13,19 @@ import (
 // from a Mexican municipality live in a place of its jurisdiction, and the
 // two are not twinned yet.
 type Opportunity struct {
-	Rank             int      `json:"rank"`
-	Municipality     string   `json:"municipality"`
-	MunicipalityName string   `json:"municipality_name"`
-	State            string   `json:"state"`
-	Place            PlaceRef `json:"place"`
-	TieSize          int64    `json:"tie_size"`
-	Estimated        bool     `json:"estimated"`
-	Interest         bool     `json:"interest"` // the foreign city stated an interest
-	Strength         float64  `json:"strength"` // diaspora component value
-	Score            float64  `json:"score"`    // the pair's match score
-	Evidence         []string `json:"evidence"`
-	Sources          []string `json:"sources"`
-	MatchURL         string   `json:"match_url"`
+	Rank             int               `json:"rank"`
+	Municipality     string            `json:"municipality"`
+	MunicipalityName string            `json:"municipality_name"`
+	State            string            `json:"state"`
+	Place            datasets.PlaceRef `json:"place"`
+	TieSize          int64             `json:"tie_size"`
+	Estimated        bool              `json:"estimated"`
+	Interest         bool              `json:"interest"` // the foreign city stated an interest
+	Strength         float64           `json:"strength"` // diaspora component value
+	Score            float64           `json:"score"`    // the pair's match score
+	Evidence         []string          `json:"evidence"`
+	Sources          []string          `json:"sources"`
+	MatchURL         string            `json:"match_url"`
 }
 
 // Consulates returns the consulates the engine knows, by id.

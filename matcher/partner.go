@@ -121,7 +121,7 @@ func (e *Engine) partnerNotes(qs *queryState, c int32) *PartnerNotes {
 
 func (e *Engine) interestLine(qs *queryState, place int64, in datasets.Interest) string {
 	lang := qs.lang
-	target := in.State
+	var target string
 	if in.Municipality != "" {
 		target = in.Municipality
 		if m, ok := e.in.Snap.Municipality(in.Municipality); ok {

@@ -92,7 +92,7 @@ func (e *Engine) allTies(d *dynamic) map[string][]datasets.Tie {
 // without one cites the profile and who keeps it.
 func tieSource(lang string, t datasets.Tie) string {
 	if t.Source != "" {
-		return t.Source
+		return t.SourceIn(lang)
 	}
 	if strings.HasPrefix(t.RecordedBy, "liaison ") {
 		return tr(lang, "perfil del municipio (registrado por su enlace)", "municipal profile (recorded by its liaison)")

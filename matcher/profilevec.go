@@ -18,8 +18,8 @@ type profileVec struct {
 	prob, prac   []float64
 	sprob, sprac []float64
 	areas        []float64
-	probCats     []Category
-	pracCats     []Category
+	probCats     []datasets.CategoryScore
+	pracCats     []datasets.CategoryScore
 	hasText      bool
 }
 
@@ -83,7 +83,7 @@ func practicesOf(p datasets.Profile) []taggedText {
 	return out
 }
 
-func (e *Engine) categoryVector(items []taggedText, lang string) ([]float64, []Category) {
+func (e *Engine) categoryVector(items []taggedText, lang string) ([]float64, []datasets.CategoryScore) {
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -105,11 +105,11 @@ func (e *Engine) categoryVector(items []taggedText, lang string) ([]float64, []C
 			}
 		}
 	}
-	var cats []Category
+	var cats []datasets.CategoryScore
 	for i, w := range vec {
 		if w > 0 {
 			id := e.tax.Categories[i].ID
-			cats = append(cats, Category{ID: id, Score: w, Terms: terms[id]})
+			cats = append(cats, datasets.CategoryScore{ID: id, Score: w, Terms: terms[id]})
 		}
 	}
 	sort.Slice(cats, func(i, j int) bool {

@@ -15,6 +15,10 @@ type Query struct {
 	Lang         string            // "es" (default) or "en", for explanations
 	Filter       Filter
 
+	// Exhaustive scores every candidate instead of the pruned scan (the
+	// same list; benchmarks compare the two).
+	Exhaustive bool
+
 	registry *Registry // a backtest's registry without the hidden pair
 	dyn      *dynamic  // a bulk ranking's one version of the user data
 }
@@ -65,7 +69,7 @@ type queryState struct {
 	subW     []float32
 	netOK    bool
 	diasOK   bool
-	text     map[string]TextMatch
+	text     map[string]datasets.TextMatch
 	textErr  error
 	explicit map[int32]bool // candidates scored one by one
 
@@ -181,7 +185,7 @@ func (e *Engine) profileFrom(d *dynamic, cvegeo string) datasets.Profile {
 	for _, t := range d.ties[cvegeo] {
 		if pl, ok := e.in.Snap.Place(t.Place); ok {
 			p.Diaspora = append(p.Diaspora, datasets.DiasporaLink{Place: pl.Name + ", " + e.in.Snap.Admin1Name(pl),
-				PlaceID: pl.ID, Size: t.Size, Source: t.Source})
+				PlaceID: pl.ID, Size: t.Size, Source: t.Source, SourceEN: t.SourceEN})
 		}
 	}
 	return p

@@ -247,8 +247,9 @@ var signalList = []Signal{
 		term:    &termSpec{op: opColumn, cols: []string{colPopMx}},
 		bound:   zeroBound, // plain candidates have no twinning
 		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
-			return []string{fmt.Sprintf(tr(lang, "%d hermanamientos con ciudades mexicanas, %d en total",
-				"%d twinnings with Mexican cities, %d in all"), qs.reg.mx[c], qs.reg.all[c])}
+			mx, all := qs.reg.mx[c], qs.reg.all[c]
+			return []string{fmt.Sprintf(tr(lang, "%d %s con ciudades mexicanas, %d en total", "%d %s with Mexican cities, %d in all"),
+				mx, plural(lang, int(mx), "hermanamiento", "hermanamientos", "twinning", "twinnings"), all)}
 		},
 	},
 	{
@@ -530,4 +531,12 @@ func (e *Engine) signalEvidence(qs *queryState, comp string, c int32) []string {
 		}
 	}
 	return out
+}
+
+// plural picks the singular or plural noun in lang for n.
+func plural(lang string, n int, es1, esN, en1, enN string) string {
+	if n == 1 {
+		return tr(lang, es1, en1)
+	}
+	return tr(lang, esN, enN)
 }

@@ -11,6 +11,8 @@ import (
 	"hermanar/datasets"
 	"hermanar/index"
 	"hermanar/matcher"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // appOptions says what a command needs opened.
@@ -30,6 +32,7 @@ type app struct {
 	ix     *index.Index
 	cls    *index.Classifier
 	engine *matcher.Engine
+	writes *matcher.Writes // the write path for profiles and ties
 }
 
 // openApp loads the embedded snapshot and the store in dataDir, merges the
@@ -41,15 +44,11 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 	a := &app{opts: o, tax: datasets.DefaultTaxonomy()}
 	// The classifier needs only the taxonomy: build it while the snapshot
 	// is decoded, which is most of start-up.
-	type built struct {
-		cls *index.Classifier
-		err error
-	}
-	clsCh := make(chan built, 1)
-	go func() {
-		cls, err := index.NewClassifier(a.tax)
-		clsCh <- built{cls, err}
-	}()
+	var classifier errgroup.Group
+	classifier.Go(func() (err error) {
+		a.cls, err = index.NewClassifier(a.tax)
+		return err
+	})
 	snap, err := datasets.DefaultSnapshot()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded snapshot: %w", err)
@@ -66,44 +65,21 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		return nil, err
 	}
 	a.snap = in.Snap
-	b := <-clsCh
-	if a.cls, err = b.cls, b.err; err != nil {
+	if err := classifier.Wait(); err != nil {
 		a.Close()
 		return nil, err
 	}
-	in.Classifier = classifierAdapter{a.cls}
+	in.Classifier = a.cls
 	in.Taxonomy = a.tax
 	if o.withIndex {
 		ix, err := index.Open(filepath.Join(o.dataDir, "index"), a.snap,
-			index.Options{Progress: o.progress, Classifier: a.cls, Taxonomy: a.tax})
+			index.Options{Progress: barProgress(o.progress, "indexing places", "docs"), Classifier: a.cls, Taxonomy: a.tax})
 		if err != nil {
 			a.Close()
 			return nil, fmt.Errorf("open index: %w", err)
 		}
 		a.ix = ix
-		in.Text = textAdapter{ix}
-		if ix.ProfilesReset() {
-			// A new profile index: put back every stored profile so text
-			// relevance sees them without waiting for the next edit.
-			for k, p := range in.MunicipalityProfiles {
-				if err := ix.PutProfile(matcher.MunicipalityKey(k), p); err != nil {
-					a.Close()
-					return nil, fmt.Errorf("reindex profile %s: %w", k, err)
-				}
-			}
-			for id, p := range in.PlaceRecords {
-				if err := ix.PutProfile(matcher.ProfileKey(id), p.Profile); err != nil {
-					a.Close()
-					return nil, fmt.Errorf("reindex place profile %d: %w", id, err)
-				}
-			}
-		}
-	}
-	if a.ix != nil {
-		if err := syncPlaceProfiles(a.ix, filepath.Join(o.dataDir, "index"), in.PlaceRecords); err != nil {
-			a.Close()
-			return nil, err
-		}
+		in.Text = ix
 	}
 	w := defaultWeights()
 	if o.weights != "" {
@@ -116,6 +92,22 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 	if a.engine, err = matcher.NewEngine(in); err != nil {
 		a.Close()
 		return nil, err
+	}
+	a.writes = &matcher.Writes{Store: a.store, Engine: a.engine}
+	if a.ix != nil {
+		a.writes.Text = a.ix
+		if a.ix.ProfilesReset() {
+			// A new profile index: put back every stored profile so text
+			// relevance sees them without waiting for the next edit.
+			if err := a.writes.Reindex(in.MunicipalityProfiles, nil); err != nil {
+				a.Close()
+				return nil, err
+			}
+		}
+		if err := syncPlaceProfiles(a.writes, a.ix, filepath.Join(o.dataDir, "index"), in.PlaceRecords); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		a.Close()
@@ -179,30 +171,3 @@ func loadInputs(st datasets.Store, snap *datasets.Snapshot) (matcher.Inputs, err
 
 // defaultWeights are the weights shipped with the binary.
 func defaultWeights() matcher.Weights { return matcher.DefaultWeights() }
-
-// classifierAdapter lets the index's classifier serve the matcher.
-type classifierAdapter struct{ c *index.Classifier }
-
-func (a classifierAdapter) Classify(text, lang string, k int) []matcher.Category {
-	cs := a.c.Classify(text, lang, k)
-	out := make([]matcher.Category, len(cs))
-	for i, c := range cs {
-		out[i] = matcher.Category{ID: c.ID, Score: c.Score, Terms: c.Terms}
-	}
-	return out
-}
-
-// textAdapter lets the profile-text index serve the matcher.
-type textAdapter struct{ ix *index.Index }
-
-func (a textAdapter) TextScores(p datasets.Profile, excludeKey string) (map[string]matcher.TextMatch, error) {
-	m, err := a.ix.TextScores(p, excludeKey)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]matcher.TextMatch, len(m))
-	for k, v := range m {
-		out[k] = matcher.TextMatch{Score: v.Score, Terms: v.Terms}
-	}
-	return out, nil
-}

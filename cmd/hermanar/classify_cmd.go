@@ -8,7 +8,6 @@ import (
 	"hermanar/api"
 	"hermanar/datasets"
 	"hermanar/index"
-	"hermanar/matcher"
 )
 
 // runClassify maps a problem statement onto the taxonomy. It needs no data
@@ -63,14 +62,14 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 
 // classifierFor classifies in lang, or detects the language when lang is "".
 func classifierFor(cls *index.Classifier, lang string) api.Classifier {
-	return fixedLang{classifierAdapter{cls}, lang}
+	return fixedLang{cls, lang}
 }
 
 type fixedLang struct {
-	c    classifierAdapter
+	c    *index.Classifier
 	lang string
 }
 
-func (f fixedLang) Classify(text, _ string, k int) []matcher.Category {
+func (f fixedLang) Classify(text, _ string, k int) []datasets.CategoryScore {
 	return f.c.Classify(text, f.lang, k)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,9 +201,10 @@ func emitImports(e *env, format string, sums []importSummary) error {
 
 func runDatasetsImport(e *env, args []string) error {
 	f := newDataFlags(e, "datasets import")
+	allowEmpty := f.fs.Bool("allow-empty", false, "accept a file with a header and no rows, emptying the table (refused by default: a cut download looks the same)")
 	f.fs.Usage = func() {
 		out := f.fs.Output()
-		fmt.Fprintln(out, "usage: hermanar datasets import KIND FILE [--data DIR] [--format table|json|csv]\n\nkinds (and the file each expects, as laid out in ../shared/data):")
+		fmt.Fprintln(out, "usage: hermanar datasets import KIND FILE [--allow-empty] [--data DIR] [--format table|json|csv]\n\nkinds (and the file each expects, as laid out in ../shared/data):")
 		for _, k := range datasets.ImporterKinds() {
 			fmt.Fprintf(out, "  %-24s %s\n", k, datasets.Importers[k].DefaultFile)
 		}
@@ -223,7 +223,7 @@ func runDatasetsImport(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := datasets.Import(st, snap, pos[0], pos[1])
+	res, err := datasets.ImportWith(st, snap, pos[0], pos[1], datasets.ImportOptions{AllowEmpty: *allowEmpty})
 	if err != nil {
 		return err
 	}
@@ -245,9 +245,11 @@ func runDatasetsImportAll(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// The summary below is the one account of what was imported; progress
-	// on stderr says only what was skipped.
-	results, ierr := datasets.ImportAll(st, snap, pos[0], skippedOnly{e.stderr})
+	// The summary below is the one account of what was imported; stderr
+	// says what was skipped.
+	results, ierr := datasets.ImportAll(st, snap, pos[0], func(kind, file string) {
+		fmt.Fprintf(e.stderr, "%-24s skipped: %s not found\n", kind, file)
+	})
 	var sums []importSummary
 	for _, res := range results {
 		s, err := writeReport(*f.data, res)
@@ -262,21 +264,6 @@ func runDatasetsImportAll(e *env, args []string) error {
 		}
 	}
 	return ierr
-}
-
-// skippedOnly passes on the "skipped" lines of ImportAll's progress and
-// drops the per-file lines that the summary table repeats.
-type skippedOnly struct{ w io.Writer }
-
-func (s skippedOnly) Write(b []byte) (int, error) {
-	for _, l := range strings.SplitAfter(string(b), "\n") {
-		if strings.Contains(l, " skipped: ") {
-			if _, err := io.WriteString(s.w, l); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return len(b), nil
 }
 
 func runDatasetsResolve(e *env, args []string) error {

@@ -5,10 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +155,99 @@ func operateWhileServing(t *testing.T, bin, data, admin, victim string) {
 func hashPrefix(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])[:12]
+}
+
+// TestImportGarbageBounded runs the real binary on 1 GB of garbage in
+// three shapes: it must fail within 5 s with a peak RSS of at most 200 MB
+// (the kernel's own count of the child's maximum resident set, the number
+// /usr/bin/time -v prints).
+func TestImportGarbageBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 1 GB of garbage to a temporary file")
+	}
+	const timeBin = "/usr/bin/time" // Debian package time, installed by .ci/run
+	if _, err := os.Stat(timeBin); err != nil {
+		t.Skip("/usr/bin/time not installed (apt-get install time)")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	garbage := filepath.Join(t.TempDir(), "garbage.csv")
+	block := make([]byte, 1<<20)
+	cc := rand.NewChaCha8([32]byte{7})
+	rng := rand.New(cc)
+	cases := []struct {
+		name   string
+		prefix string
+		fill   func(b []byte)
+	}{
+		{"random bytes", "", func(b []byte) { _, _ = cc.Read(b) }},
+		{"one endless line", "", func(b []byte) {
+			for i := range b {
+				b[i] = 'a' + byte(rng.IntN(26))
+			}
+		}},
+		{"header, then an unbalanced quote", strings.Join([]string{"municipality", "locality", "place", "place_name", "size", "estimated", "year", "source", "evidence"}, ",") + "\n11008,\"", func(b []byte) {
+			for i := range b {
+				b[i] = 'a' + byte(rng.IntN(26))
+				if i%80 == 79 {
+					b[i] = '\n'
+				}
+			}
+		}},
+		{"header, then rows of the right width", strings.Join([]string{"municipality", "locality", "place", "place_name", "size", "estimated", "year", "source", "evidence"}, ",") + "\n", func(b []byte) {
+			for i := range b {
+				switch {
+				case i%64 == 63:
+					b[i] = '\n'
+				case i%64%7 == 6 && i%64 < 56:
+					b[i] = ','
+				default:
+					b[i] = 'a' + byte(rng.IntN(26))
+				}
+			}
+		}},
+	}
+	for _, tc := range cases {
+		tc.fill(block)
+		f, err := os.Create(garbage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = f.WriteString(tc.prefix)
+		for i := 0; i < 1024; i++ {
+			if _, err := f.Write(block); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.Close()
+		// Through /usr/bin/time: a child forked straight from this test
+		// process would report this process's resident set as its own peak.
+		cmd := exec.Command(timeBin, "-v", bin, "datasets", "import", "ties", garbage, "--data", data)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		err = cmd.Run()
+		elapsed := time.Since(start)
+		var rss int64 // KiB
+		if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(stderr.String()); m != nil {
+			rss, _ = strconv.ParseInt(m[1], 10, 64)
+		} else {
+			t.Fatalf("no peak RSS in /usr/bin/time's output:\n%s", stderr.String())
+		}
+		msg, _, _ := strings.Cut(stderr.String(), "\tCommand being timed")
+		t.Logf("%s: exit %d after %v, peak RSS %d MiB: %s", tc.name, cmd.ProcessState.ExitCode(), elapsed.Round(time.Millisecond), rss>>10, strings.TrimSpace(msg))
+		if err == nil || cmd.ProcessState.ExitCode() == 0 {
+			t.Errorf("%s: accepted 1 GB of garbage", tc.name)
+		}
+		if elapsed > 5*time.Second {
+			t.Errorf("%s: took %v, want ≤ 5 s", tc.name, elapsed)
+		}
+		if rss > 200<<10 {
+			t.Errorf("%s: peak RSS %d MiB, want ≤ 200 MiB", tc.name, rss>>10)
+		}
+		if len(msg) > 1000 {
+			t.Errorf("%s: error message of %d bytes", tc.name, len(msg))
+		}
+	}
+	os.Remove(garbage)
 }

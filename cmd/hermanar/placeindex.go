@@ -18,7 +18,7 @@ import (
 // records the engine starts from. Curated and imported records reach the
 // store without a running server, so at start-up the index is brought in
 // line when their fingerprint (kept next to the index) changed.
-func syncPlaceProfiles(ix *index.Index, dir string, recs map[int64]datasets.PlaceProfile) error {
+func syncPlaceProfiles(w *matcher.Writes, ix *index.Index, dir string, recs map[int64]datasets.PlaceProfile) error {
 	ids := make([]int64, 0, len(recs))
 	for id := range recs {
 		ids = append(ids, id)
@@ -37,10 +37,12 @@ func syncPlaceProfiles(ix *index.Index, dir string, recs map[int64]datasets.Plac
 	if old, err := os.ReadFile(mark); err == nil && string(old) == sum && !ix.ProfilesReset() {
 		return nil
 	}
-	for _, id := range ids {
-		if err := ix.PutProfile(matcher.ProfileKey(id), recs[id].Profile); err != nil {
-			return fmt.Errorf("index place profile %d: %w", id, err)
-		}
+	profiles := make(map[int64]datasets.Profile, len(recs))
+	for id, r := range recs {
+		profiles[id] = r.Profile
+	}
+	if err := w.Reindex(nil, profiles); err != nil {
+		return err
 	}
 	if err := os.WriteFile(mark, []byte(sum), 0o644); err != nil {
 		return fmt.Errorf("index: %w", err)

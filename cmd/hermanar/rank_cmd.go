@@ -296,18 +296,7 @@ func newRankBar(w io.Writer, total int, quiet bool) *progressbar.ProgressBar {
 	if quiet {
 		w = io.Discard
 	}
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("ranking"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("municipalities"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionShowElapsedTimeOnFinish(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-	)
+	return newBar(w, total, "ranking", "municipalities")
 }
 
 // rankOutput writes the Parquet (and CSV) files under temporary names and

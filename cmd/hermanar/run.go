@@ -84,6 +84,8 @@ func init() {
 		"tokens":          {"create, list and revoke bearer tokens (create --role R [--municipality CVEGEO | --consulate ID])", runTokens},
 		"match":           {"explained partner cities for a municipality (--municipality 11008 [--k 10] [--profile FILE])", runMatch},
 		"classify":        {"map a problem statement onto the taxonomy (classify TEXT [--lang es|en])", runClassify},
+		"shortlist":       {"a municipality's shortlist: list|add|remove (--municipality 11008 --place 5278931 --note TEXT --areas b,c)", runShortlist},
+		"process":         {"twinning processes: list|open|event|show|ics|term (steps, deadlines, .ics)", runProcess},
 		"dossier":         {"letter, profile annex, justification and agreement draft as DOCX and PDF (--municipality 11008 --place 5278931 --out DIR)", runDossier},
 	}
 }

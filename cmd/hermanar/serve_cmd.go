@@ -157,7 +157,7 @@ loop:
 
 // backendOf hands the api what the app has opened.
 func backendOf(a *app) *api.Backend {
-	b := &api.Backend{Engine: a.engine, Store: a.store, Classifier: classifierAdapter{a.cls}}
+	b := &api.Backend{Engine: a.engine, Store: a.store, Classifier: a.cls, Writes: a.writes}
 	if a.ix != nil {
 		b.Search = a.ix
 		b.Profiles = a.ix

@@ -305,6 +305,7 @@ func TestServeEndToEnd(t *testing.T) {
 	})
 
 	s.stop() // already stopped by kill -9 unless that subtest was skipped
+	t.Run("process step survives kill -9", func(t *testing.T) { workflowSurvivesKill9(t, bin, data, liaison) })
 	t.Run("operating while serving", func(t *testing.T) {
 		operateWhileServing(t, bin, data, admin, victim)
 	})
@@ -312,8 +313,15 @@ func TestServeEndToEnd(t *testing.T) {
 	t.Run("browser", func(t *testing.T) {
 		s3 := startServer(t, bin, data)
 		s3.waitReady(t, 60*time.Second)
-		browserTest(t, s3.url)
+		browserTest(t, s3.url, liaison)
 		mapsBrowserTest(t, s3.url)
 		s3.stop()
+	})
+
+	t.Run("workflow browser", func(t *testing.T) {
+		s4 := startServer(t, bin, data)
+		s4.waitReady(t, 60*time.Second)
+		workflowBrowserTest(t, s4.url, liaison)
+		s4.stop()
 	})
 }
