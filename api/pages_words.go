@@ -53,6 +53,13 @@ func recordedByLabel(by, lang string) string {
 	return T{"consulado ", "consulate "}.In(lang) + by
 }
 
+// ProfileOrigin names where the profile a list used came from ("stored",
+// "prefilled", "request") for people, in lang.
+func ProfileOrigin(origin, lang string) string { return profileOrigin(origin, lang) }
+
+// WeightsLabel says in lang which weights a list used.
+func WeightsLabel(provenance, lang string) string { return weightsLabel(provenance, lang) }
+
 // profileOrigin names where the profile a list used came from.
 func profileOrigin(origin, lang string) string {
 	t, ok := map[string]T{

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"hermanar/api"
 	"hermanar/datasets"
 	"hermanar/matcher"
 )
@@ -117,7 +118,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 func printMatchTable(e *env, res *matcher.Result, lang string) error {
 	q := res.Query
 	fmt.Fprintf(e.stdout, "%s, %s (%s) — %d %s; %s: %s\n\n", q.Name, q.State, q.Municipality, len(res.Matches),
-		tr(lang, "ciudades afines", "partner cities"), tr(lang, "perfil", "profile"), q.Profile)
+		tr(lang, "ciudades afines", "partner cities"), tr(lang, "perfil", "profile"), api.ProfileOrigin(q.Profile, lang))
 	t := &table{header: []string{"#", tr(lang, "ciudad", "place"), tr(lang, "estado, país", "state, country"),
 		tr(lang, "población", "population"), tr(lang, "puntaje", "score"), tr(lang, "razones principales", "top reasons")}}
 	for _, m := range res.Matches {
@@ -140,9 +141,9 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 			if c.Contribution <= 0 || len(c.Evidence) == 0 {
 				continue
 			}
-			fmt.Fprintf(e.stdout, "   %-10s %.3f  %s\n", c.Name, c.Contribution, clip(c.Evidence[0], 120))
+			fmt.Fprintf(e.stdout, "   %-12s %.3f  %s\n", reasonName(c.Name, lang), c.Contribution, clip(c.Evidence[0], 120))
 			if c.Source != "" {
-				fmt.Fprintf(e.stdout, "   %-10s        %s: %s\n", "", tr(lang, "fuente", "source"), clip(c.Source, 100))
+				fmt.Fprintf(e.stdout, "   %-12s        %s: %s\n", "", tr(lang, "fuente", "source"), clip(c.Source, 100))
 			}
 		}
 	}
@@ -158,7 +159,10 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 		}
 	}
 	if len(res.Matches) > 0 {
-		fmt.Fprintf(e.stdout, "\n%s %d · %s\n", tr(lang, "candidatas:", "candidates:"), res.Candidates, res.Weights)
+		// The weights' full provenance is in --format json; the table says
+		// which kind, in --lang.
+		fmt.Fprintf(e.stdout, "\n%s %s · %s: %s\n", tr(lang, "ciudades evaluadas:", "cities scored:"), matcher.Thousands(int64(res.Candidates)),
+			tr(lang, "pesos", "weights"), api.WeightsLabel(res.Weights, lang))
 	}
 	return nil
 }
