@@ -1,8 +1,10 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -28,7 +30,15 @@ var fuzzTargets = []fuzzTarget{
 	{"GET", "/municipios/11008/coincidencias?"},
 	{"GET", "/buscar?q="},
 	{"POST", "/acceso"},
+	{"GET", "/static/"},
+	{"HEAD", "/static/"},
+	{"GET", "/municipios/"},
+	{"POST", "/salir"},
+	{"OPTIONS", "/api/v1/"},
 }
+
+// Every route of the router is a target too (fuzzTargets come first so
+// the seeds keep their meaning); see fuzzEnvTargets.
 
 // FuzzHandlers throws malformed JSON, wrong types, huge and odd bodies,
 // odd unicode and unknown fields at every handler that reads input. No
@@ -82,16 +92,27 @@ func FuzzHandlers(f *testing.F) {
 		{11, "country=US&min_population=abc", ``},
 		{12, "%FF", ``},
 		{13, "", "token=hmn_" + strings.Repeat("A", 43) + "&next=//evil.example"},
+		{14, "%ff", ""},
+		{14, "a/%c3%28.css", ""},
+		{14, "%c0%80", ""},
+		{15, "app.css", ""},
+		{16, "11008/perfil", "narrative=hola&problems=agua"},
+		{17, "", ""},
+		{18, "ties", ""},
 	}
 	for _, s := range seeds {
-		f.Add(s.target, s.suffix, []byte(s.body), uint8(0))
-		f.Add(s.target, s.suffix, []byte(s.body), uint8(1))
+		// tok: which token; its high bits choose how the body arrives
+		// (whole, chunked, cut short, chunked and cut short).
+		for _, tok := range []uint8{0, 1, 2 | 8, 2 | 16, 2 | 24} {
+			f.Add(s.target, s.suffix, []byte(s.body), tok)
+		}
 	}
 	fuzzEnv := mustEnv(f)
 	fuzzEnv.b.resolver() // built once, up front: it takes seconds under coverage instrumentation
 	fuzzToks := []string{"", fuzzEnv.token(f, RoleAdmin, "", ""), fuzzEnv.token(f, RoleLiaison, "11008", "")}
+	targets := append(append([]fuzzTarget{}, fuzzTargets...), fuzzEnvTargets(fuzzEnv)...)
 	f.Fuzz(func(t *testing.T, target uint8, suffix string, body []byte, tok uint8) {
-		tg := fuzzTargets[int(target)%len(fuzzTargets)]
+		tg := targets[int(target)%len(targets)]
 		if strings.Contains(tg.path, "/rank") && (len(body) > 120 || !strings.Contains(string(body), `"municipalities":["`)) {
 			// A whole-country ranking is slow, not wrong; keep the fuzzer fast.
 			body = []byte(`{"municipalities":["11008"],"k":1}`)
@@ -100,17 +121,28 @@ func FuzzHandlers(f *testing.F) {
 		if !validTarget(path) {
 			return
 		}
-		r, err := http.NewRequest(tg.method, path, strings.NewReader(string(body)))
+		var rd io.Reader = strings.NewReader(string(body))
+		switch tok >> 3 & 3 {
+		case 1:
+			rd = io.MultiReader(strings.NewReader(string(body))) // no length: chunked
+		case 2, 3:
+			rd = &cutReader{strings.NewReader(string(body[:len(body)/2]))} // the client went away
+		}
+		r, err := http.NewRequest(tg.method, path, rd)
 		if err != nil {
 			return // not a request a client could send
+		}
+		if tok>>3&3 != 0 {
+			r.ContentLength = -1
 		}
 		switch {
 		case strings.HasPrefix(tg.path, "/api/"):
 			r.Header.Set("Content-Type", "application/json")
 		default:
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Origin", "http://example.com") // page forms need this site's origin
 		}
-		if tk := fuzzToks[int(tok)%len(fuzzToks)]; tk != "" {
+		if tk := fuzzToks[int(tok&7)%len(fuzzToks)]; tk != "" {
 			r.Header.Set("Authorization", "Bearer "+tk)
 		}
 		w := httptest.NewRecorder()
@@ -135,4 +167,19 @@ func validTarget(p string) bool {
 		}
 	}
 	return true
+}
+
+// fuzzEnvTargets is every route the router serves, with its parameters
+// filled (one value each; the fuzzer varies the suffix).
+func fuzzEnvTargets(e *testEnv) []fuzzTarget {
+	var out []fuzzTarget
+	for _, r := range e.srv.engine.Routes() {
+		p := r.Path
+		for name, v := range map[string]string{":cvegeo": "11008", ":place": "5278931", ":id": "1", ":lang": "es", ":state": "11", "*path": ""} {
+			p = strings.ReplaceAll(p, name, v)
+		}
+		out = append(out, fuzzTarget{r.Method, p})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path+out[i].method < out[j].path+out[j].method })
+	return out
 }

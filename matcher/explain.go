@@ -57,16 +57,10 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 			code = append(code, strings.ToUpper(p.name[:1]))
 		}
 	}
-	// Rounding is applied to the parts and the score alike; the last
-	// contribution absorbs the rounding error so the sum is exact.
-	sum := 0.0
-	for i := range m.Components {
-		m.Components[i].Contribution = round6(m.Components[i].Contribution)
-		sum += m.Components[i].Contribution
-	}
-	m.Score = round6(score)
-	if n := len(m.Components); n > 0 {
-		m.Components[n-1].Contribution = round6(m.Components[n-1].Contribution + m.Score - sum)
+	var model, rounding float64
+	m.Score, model, rounding = roundContributions(score, m.Components)
+	if remainderHook != nil {
+		remainderHook(model, rounding, len(m.Components))
 	}
 	if total > 0 {
 		m.Coverage = round6(den / total)
@@ -85,6 +79,34 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		m.Partner = e.partnerNotes(qs, c)
 	}
 	return m
+}
+
+// remainderHook, when set (tests only), sees every explanation's model
+// and rounding remainders and its number of contributions.
+var remainderHook func(model, rounding float64, n int)
+
+// roundContributions rounds the score and the contributions to 6
+// decimals and lets the last contribution absorb what rounding leaves, so
+// the shown contributions add up to the shown score. It returns the
+// rounded score, the model remainder (score minus the unrounded
+// contributions: 0 up to float error when the contributions decompose the
+// score) and the rounding remainder the last contribution absorbed (at
+// most half a unit of the 6th decimal per contribution); the tests hold
+// both small, so the absorption can never hide a wrong decomposition.
+func roundContributions(score float64, comps []Component) (rounded, model, rounding float64) {
+	model = score
+	sum := 0.0
+	for i := range comps {
+		model -= comps[i].Contribution
+		comps[i].Contribution = round6(comps[i].Contribution)
+		sum += comps[i].Contribution
+	}
+	rounded = round6(score)
+	if n := len(comps); n > 0 {
+		rounding = rounded - sum
+		comps[n-1].Contribution = round6(comps[n-1].Contribution + rounding)
+	}
+	return rounded, model, rounding
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }

@@ -20,6 +20,8 @@ type Result struct {
 	// WishesHidden counts cities left out because the municipality does
 	// not meet their stated wishes (Filter.IgnoreWishes shows them).
 	WishesHidden int `json:"wishes_hidden,omitempty"`
+
+	scored int // candidates whose score was computed (benchmarks report it)
 }
 
 // QueryEcho repeats what was asked, resolved.
@@ -97,11 +99,14 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	if usesPool(qs.q.Filter) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
-	if prunable(qs.q.Filter) && q.registry == nil {
+	scored := 0
+	if prunable(qs.q.Filter) && q.registry == nil && !q.Exhaustive {
 		// Without filters, the bulk ranking's pruned scan gives the same
 		// top k (the rank tests hold the two paths equal) while scoring
 		// about a quarter of the candidates.
-		top = e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex()).prunedTop(qs)
+		r := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
+		top = r.prunedTop(qs)
+		scored = int(r.scored)
 		if pb := popBoundsOf(qs.q.Filter); pb.on {
 			passed = 0
 			for _, lp := range e.logPop {
@@ -116,12 +121,21 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		e.scoreAll(qs, scores)
 		e.filterTraits(qs, scores)
 		top, passed = topK(scores, e.ids, qs.q.K)
+		scored = e.n
+		if cs := qs.q.Filter.Countries; len(cs) > 0 {
+			scored = 0
+			for _, cc := range cs {
+				if cid, ok := e.countryID[cc]; ok {
+					scored += len(e.byCountry[cid])
+				}
+			}
+		}
 	}
 	if qs.q.K != k {
 		qs.q.K = k
 		top = e.fitList(qs, top, k)
 	}
-	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs)}
+	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)

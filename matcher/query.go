@@ -15,6 +15,10 @@ type Query struct {
 	Lang         string            // "es" (default) or "en", for explanations
 	Filter       Filter
 
+	// Exhaustive scores every candidate instead of the pruned scan (the
+	// same list; benchmarks compare the two).
+	Exhaustive bool
+
 	registry *Registry // a backtest's registry without the hidden pair
 	dyn      *dynamic  // a bulk ranking's one version of the user data
 }

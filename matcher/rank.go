@@ -34,7 +34,9 @@ type RankRequest struct {
 	// emitted, from the goroutine that calls emit.
 	Progress func(done, total int)
 
-	exhaustive bool // score every candidate (tests and benchmarks compare)
+	// Exhaustive scores every candidate instead of the pruned scan: the
+	// same rows, for benchmarks and peers that compare the two.
+	Exhaustive bool `json:"-"`
 }
 
 // RankStats sums up a bulk ranking.
@@ -152,7 +154,7 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 	}
 	dyn := e.dyn.Load()
 	var ix *rankIndex
-	if prunable(filter) && !req.exhaustive && len(targets) >= pruneMinTargets {
+	if prunable(filter) && !req.Exhaustive && len(targets) >= pruneMinTargets {
 		ix = e.newRankIndex()
 	}
 
@@ -255,6 +257,7 @@ type ranker struct {
 	ix     *rankIndex // nil: score every candidate with scoreAll
 	scores []float32  // scoreAll's output (exhaustive path only)
 	sel    topSel
+	refs   []zoneBlockRef // the pruned scan's blocks, reused
 	scored int64
 }
 

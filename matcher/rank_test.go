@@ -242,7 +242,7 @@ func TestRankPrunedEqualsExhaustive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.exhaustive = true
+		req.Exhaustive = true
 		est, err = tc.e.Rank(context.Background(), req, func(r RankRow) error { all = append(all, r); return nil })
 		if err != nil {
 			t.Fatal(err)
@@ -321,7 +321,7 @@ func TestKernelPathsAgreeOnRandomWeights(t *testing.T) {
 		}
 		req := RankRequest{Municipalities: munis, K: 1 + r.IntN(60)}
 		pruned := mustRank(t, e, req)
-		req.exhaustive = true
+		req.Exhaustive = true
 		all := mustRank(t, e, req)
 		if !reflect.DeepEqual(pruned, all) {
 			t.Fatalf("trial %d (weights %v): pruned and exhaustive rankings differ", trial, w)

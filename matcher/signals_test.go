@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -46,23 +47,52 @@ func TestStateTwinsSignal(t *testing.T) {
 			t.Errorf("%s: evidence %q speaks of the state's municipalities", tc.name, ev)
 		}
 	}
-	// Through the real path: León's match explains Whitewater's state link.
-	res, err := e.Match(context.Background(), Query{Municipality: "11020", K: 50, Filter: Filter{Countries: []string{"US"}}})
+	// Through a real path: the pair explanation of León and Whitewater.
+	pm, err := e.Explain(context.Background(), Query{Municipality: "11020"}, []int64{whitewater})
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
-	for _, m := range res.Matches {
-		if m.Place.ID != whitewater {
-			continue
-		}
-		for _, c := range m.Components {
-			if c.Name == CompNetwork && slices.ContainsFunc(c.Evidence, func(s string) bool { return strings.Contains(s, "Guanajuato") }) {
-				found = true
-			}
+	for _, c := range pm[0].Components {
+		if c.Name == CompNetwork && slices.ContainsFunc(c.Evidence, func(s string) bool { return strings.Contains(s, "Guanajuato") }) {
+			found = true
 		}
 	}
 	if !found {
-		t.Errorf("León's US list does not explain Whitewater by its Guanajuato twinning: %+v", res.Matches[:3])
+		t.Errorf("León–Whitewater does not cite the Guanajuato twinning: %+v", pm[0].Components)
 	}
+}
+
+// What the last contribution absorbs is rounding only: on every explained
+// match of several municipalities (profiles on both sides for Manuel
+// Doblado and Whitewater, so the harmonic mean too), the unrounded
+// contributions add up to the score within 1e-9, and the rounding
+// remainder the last contribution absorbs stays ≤ 1e-6.
+func TestExplanationRemainders(t *testing.T) {
+	e := rankFixture(t)
+	worstModel, worstRound, n := 0.0, 0.0, 0
+	remainderHook = func(model, rounding float64, k int) {
+		n++
+		worstModel = max(worstModel, math.Abs(model))
+		if r := math.Abs(rounding); r > float64(k)*5e-7+1e-12 {
+			t.Errorf("rounding remainder %v over %d contributions", r, k)
+		}
+		worstRound = max(worstRound, math.Abs(rounding))
+	}
+	defer func() { remainderHook = nil }()
+	for _, m := range []string{"11008", "11020", "11015", "09015", "14039"} {
+		if _, err := e.Match(context.Background(), Query{Municipality: m, K: 50}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 200 {
+		t.Fatalf("only %d explanations checked", n)
+	}
+	if worstModel > 1e-9 {
+		t.Errorf("contributions miss the score by %v before rounding", worstModel)
+	}
+	if worstRound > 1e-6+1e-12 { // one unit of the 6th decimal, with float slack
+		t.Errorf("the last contribution absorbed %v, want ≤ 1e-6", worstRound)
+	}
+	t.Logf("%d explanations: model remainder ≤ %.1e, rounding remainder ≤ %.1e", n, worstModel, worstRound)
 }

@@ -98,17 +98,30 @@ func writeFileWith(name string, write func(w io.Writer) error) error {
 
 // benchResult is what bench rank prints.
 type benchResult struct {
-	GoS            float64 `json:"go_s"`
-	NumpyS         float64 `json:"numpy_s"`
-	Ratio          float64 `json:"ratio"` // numpy_s / go_s: how many times faster Go is
-	Top50Overlap   float64 `json:"top50_overlap"`
-	MinOverlap     float64 `json:"min_overlap"`
-	ExactLists     float64 `json:"exact_lists"` // share of municipalities with the same ids in the same order
-	Municipalities int     `json:"municipalities"`
-	Candidates     int     `json:"candidates"`
-	K              int     `json:"k"`
-	GoWorkers      int     `json:"go_workers"`
-	NumpyComputeS  float64 `json:"numpy_compute_s"`
+	GoS    float64 `json:"go_s"`
+	NumpyS float64 `json:"numpy_s"`
+	Ratio  float64 `json:"ratio"` // numpy_s / go_s: the exhaustive peer against Go's pruned scan (unlike with unlike)
+	// Like with like: Go scoring every candidate against the exhaustive
+	// peer, and Go's pruned scan against the peer with the same bound.
+	GoExhaustiveS        float64 `json:"go_exhaustive_s"`
+	GoExhaustiveCPUS     float64 `json:"go_exhaustive_cpu_s"`
+	NumpyPrunedS         float64 `json:"numpy_pruned_s"`
+	NumpyPrunedCPUS      float64 `json:"numpy_pruned_cpu_s"`
+	RatioExhaustive      float64 `json:"ratio_exhaustive"` // numpy_s / go_exhaustive_s
+	RatioPruned          float64 `json:"ratio_pruned"`     // numpy_pruned_s / go_s
+	GoScored             int64   `json:"go_scored"`        // candidate scores computed, pruned scan
+	GoExhaustiveScored   int64   `json:"go_exhaustive_scored"`
+	NumpyPrunedScored    int64   `json:"numpy_pruned_scored"`
+	ExactListsExhaustive float64 `json:"exact_lists_exhaustive"` // Go exhaustive vs numpy exhaustive
+	ExactListsPruned     float64 `json:"exact_lists_pruned"`     // Go pruned vs numpy pruned
+	Top50Overlap         float64 `json:"top50_overlap"`
+	MinOverlap           float64 `json:"min_overlap"`
+	ExactLists           float64 `json:"exact_lists"` // share of municipalities with the same ids in the same order
+	Municipalities       int     `json:"municipalities"`
+	Candidates           int     `json:"candidates"`
+	K                    int     `json:"k"`
+	GoWorkers            int     `json:"go_workers"`
+	NumpyComputeS        float64 `json:"numpy_compute_s"`
 	// CPU seconds (user+system) beside the wall times above: on a shared
 	// machine they say what each side cost when the wall clock says
 	// little. The peer's includes its worker processes.
@@ -192,49 +205,86 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	// Go: the whole ranking in-process, with the explained rows it emits.
-	goIDs := map[string][]int64{}
-	runtime.GC()
-	cpu0 := processCPU()
-	t0 := time.Now()
-	st, err := eng.Rank(ctx, req, func(r matcher.RankRow) error {
-		goIDs[r.Municipality] = append(goIDs[r.Municipality], r.PlaceID)
-		return nil
-	})
-	goS := time.Since(t0).Seconds()
-	goCPU := processCPU() - cpu0
+	// Go: the whole ranking in-process, with the explained rows it emits,
+	// through the pruned scan (what ships) and scoring every candidate.
+	goRun := func(exhaustive bool) (matcher.RankStats, map[string][]int64, float64, float64, error) {
+		ids := map[string][]int64{}
+		r := req
+		r.Exhaustive = exhaustive
+		runtime.GC()
+		cpu0 := processCPU()
+		t0 := time.Now()
+		st, err := eng.Rank(ctx, r, func(row matcher.RankRow) error {
+			ids[row.Municipality] = append(ids[row.Municipality], row.PlaceID)
+			return nil
+		})
+		return st, ids, time.Since(t0).Seconds(), processCPU() - cpu0, err
+	}
+	st, goIDs, goS, goCPU, err := goRun(false)
+	if err != nil {
+		return err
+	}
+	stEx, goExIDs, goExS, goExCPU, err := goRun(true)
 	if err != nil {
 		return err
 	}
 
-	// numpy: the peer script as a subprocess, timed from start to exit.
-	outNPY := filepath.Join(dir, "numpy_top.npy")
-	cmd := exec.CommandContext(ctx, *python, *script, featDir, outNPY, fmt.Sprintf("--procs=%d", *procs))
-	cmd.Env, _ = withoutEnv(os.Environ(), "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	t1 := time.Now()
-	err = cmd.Run()
-	npS := time.Since(t1).Seconds()
-	if err != nil {
-		return fmt.Errorf("numpy peer %s: %w\n%s", *script, err, strings.TrimSpace(stderr.String()))
+	// numpy: the peer script as a subprocess, timed from start to exit,
+	// scoring every candidate and with the Go scan's bound (--prune).
+	type peerRun struct {
+		s, cpu float64
+		info   map[string]any
+		ids    []int64
+		k      int
 	}
-	var info map[string]any
-	if err := json.Unmarshal(bytes.TrimSpace(lastLine(stdout.Bytes())), &info); err != nil {
-		return fmt.Errorf("numpy peer printed no JSON summary: %w (%q)", err, stdout.String())
+	npRun := func(prune bool) (peerRun, error) {
+		var pr peerRun
+		outNPY := filepath.Join(dir, "numpy_top.npy")
+		args := []string{*script, featDir, outNPY, fmt.Sprintf("--procs=%d", *procs)}
+		if prune {
+			outNPY = filepath.Join(dir, "numpy_pruned_top.npy")
+			args = []string{*script, featDir, outNPY, fmt.Sprintf("--procs=%d", *procs), "--prune"}
+		}
+		cmd := exec.CommandContext(ctx, *python, args...)
+		cmd.Env, _ = withoutEnv(os.Environ(), "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		t1 := time.Now()
+		err := cmd.Run()
+		pr.s = time.Since(t1).Seconds()
+		if err != nil {
+			return pr, fmt.Errorf("numpy peer %s: %w\n%s", *script, err, strings.TrimSpace(stderr.String()))
+		}
+		if ps := cmd.ProcessState; ps != nil {
+			pr.cpu = (ps.UserTime() + ps.SystemTime()).Seconds()
+		}
+		if err := json.Unmarshal(bytes.TrimSpace(lastLine(stdout.Bytes())), &pr.info); err != nil {
+			return pr, fmt.Errorf("numpy peer printed no JSON summary: %w (%q)", err, stdout.String())
+		}
+		fh, err := os.Open(outNPY)
+		if err != nil {
+			return pr, err
+		}
+		ids, shape, err := matcher.ReadNPYInt64(fh)
+		fh.Close()
+		if err != nil {
+			return pr, fmt.Errorf("%s: %w", outNPY, err)
+		}
+		if len(shape) != 2 || shape[0] != len(df.Queries) {
+			return pr, fmt.Errorf("numpy peer wrote shape %v, want (%d, %d)", shape, len(df.Queries), df.K)
+		}
+		pr.ids, pr.k = ids, shape[1]
+		return pr, nil
 	}
-	fh, err := os.Open(outNPY)
+	np, err := npRun(false)
 	if err != nil {
 		return err
 	}
-	npIDs, shape, err := matcher.ReadNPYInt64(fh)
-	fh.Close()
+	npp, err := npRun(true)
 	if err != nil {
-		return fmt.Errorf("%s: %w", outNPY, err)
+		return err
 	}
-	if len(shape) != 2 || shape[0] != len(df.Queries) {
-		return fmt.Errorf("numpy peer wrote shape %v, want (%d, %d)", shape, len(df.Queries), df.K)
-	}
+	npS, info := np.s, np.info
 
 	res := benchResult{GoS: round3(goS), NumpyS: round3(npS), Municipalities: st.Municipalities, Candidates: st.Candidates,
 		K: st.K, GoWorkers: st.Workers, Numpy: info, GoVersion: runtime.Version(), Machine: thisMachine(),
@@ -242,19 +292,28 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if v, ok := info["compute_s"].(float64); ok {
 		res.NumpyComputeS = v
 	}
-	res.Ratio = round3(npS / max(goS, 1e-9))
-	res.GoCPUS = round3(goCPU)
-	if ps := cmd.ProcessState; ps != nil {
-		res.NumpyCPUS = round3((ps.UserTime() + ps.SystemTime()).Seconds())
+	res.GoScored, res.GoExhaustiveScored = st.Scored, stEx.Scored
+	res.GoExhaustiveS, res.GoExhaustiveCPUS = round3(goExS), round3(goExCPU)
+	res.NumpyPrunedS, res.NumpyPrunedCPUS = round3(npp.s), round3(npp.cpu)
+	if v, ok := npp.info["scored"].(float64); ok {
+		res.NumpyPrunedScored = int64(v)
 	}
-	res.Top50Overlap, res.MinOverlap, res.ExactLists = compareTopK(df, goIDs, npIDs, shape[1])
+	res.Ratio = round3(npS / max(goS, 1e-9))
+	res.RatioExhaustive = round3(npS / max(goExS, 1e-9))
+	res.RatioPruned = round3(npp.s / max(goS, 1e-9))
+	res.GoCPUS = round3(goCPU)
+	res.NumpyCPUS = round3(np.cpu)
+	res.Top50Overlap, res.MinOverlap, res.ExactLists = compareTopK(df, goIDs, np.ids, np.k)
+	_, _, res.ExactListsExhaustive = compareTopK(df, goExIDs, np.ids, np.k)
+	_, _, res.ExactListsPruned = compareTopK(df, goIDs, npp.ids, npp.k)
 	if *format == "json" {
 		return emit(e.stdout, "json", res, nil)
 	}
 	fmt.Fprintf(e.stdout, "bench rank: %d municipalities × %d candidates, top %d\n", res.Municipalities, res.Candidates, res.K)
-	fmt.Fprintf(e.stdout, "  go     %8.3f s  (%d workers, explained rows)\n", res.GoS, res.GoWorkers)
-	fmt.Fprintf(e.stdout, "  numpy  %8.3f s  (compute %.3f s, %d processes)\n", res.NumpyS, res.NumpyComputeS, *procs)
-	fmt.Fprintf(e.stdout, "  ratio  %8.2f ×  (numpy / go)\n", res.Ratio)
+	fmt.Fprintf(e.stdout, "  exhaustive: go %.3f s, numpy %.3f s (compute %.3f s, %d processes), ratio %.2f×, identical lists %.4f\n",
+		res.GoExhaustiveS, res.NumpyS, res.NumpyComputeS, *procs, res.RatioExhaustive, res.ExactListsExhaustive)
+	fmt.Fprintf(e.stdout, "  pruned:     go %.3f s (%d scores), numpy %.3f s (%d scores), ratio %.2f×, identical lists %.4f\n",
+		res.GoS, res.GoScored, res.NumpyPrunedS, res.NumpyPrunedScored, res.RatioPruned, res.ExactListsPruned)
 	fmt.Fprintf(e.stdout, "  cpu    go %.3f s, numpy %.3f s\n", res.GoCPUS, res.NumpyCPUS)
 	fmt.Fprintf(e.stdout, "  top-%d overlap %.4f (min %.4f), identical lists %.4f\n", res.K, res.Top50Overlap, res.MinOverlap, res.ExactLists)
 	return nil

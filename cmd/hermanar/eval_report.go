@@ -91,9 +91,9 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 		p("- Half of the real partners rank at or above position %s. Once hidden, %s of the real partners have no other Mexican twin "+
 			"and %s no twin at all in the lists.\n",
 			thousands(int(cal.MedianRank+0.5)), pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin))
-		p("- Against simply proposing the cities most twinned with Mexico (`%s`), the calibrated matcher's MRR is %s (%.3f vs %.3f%s) "+
-			"and its R@10 is %s (%.3f vs %.3f).\n", mexPop.Name, than(cal.MRR, mexPop.MRR, 3), cal.MRR, mexPop.MRR, ratioText(cal.MRR, mexPop.MRR),
-			than(cal.RecallAt10, mexPop.RecallAt10, 3), cal.RecallAt10, mexPop.RecallAt10)
+		p("- Against simply proposing the cities most twinned with Mexico (`%s`: MRR %.3f, R@10 %.3f), the calibrated matcher's MRR, %.3f, is %s its MRR%s, "+
+			"and its R@10, %.3f, is %s its R@10.\n", mexPop.Name, mexPop.MRR, mexPop.RecallAt10, cal.MRR, than(cal.MRR, mexPop.MRR, 3), ratioText(cal.MRR, mexPop.MRR),
+			cal.RecallAt10, than(cal.RecallAt10, mexPop.RecallAt10, 3))
 		dias, sn := pol.Components[matcher.CompDiaspora], pol.Components[matcher.CompStructure]+pol.Components[matcher.CompNetwork]
 		p("- These numbers test only what a list of past twinnings can test: size, settlement type, elevation, climate, distance and "+
 			"the twinning network. A liaison's profile — problems, priority areas and known diaspora communities — is scored on top "+
@@ -120,7 +120,8 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 			better(cal.NDCGAt10, best.NDCGAt10, 3), cal.NDCGAt10, best.NDCGAt10,
 			better(-cal.MedianRank, -best.MedianRank, 0), thousands(int(cal.MedianRank+0.5)), thousands(int(best.MedianRank+0.5)))
 		p("Facts that bound any network signal: %s of the hidden twins have no other Mexican twin and %s no twin at all in the lists; "+
-			"%s Mexican rows of the file stayed ambiguous or unmatched.\n\n", pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin), thousands(ei.unresolved))
+			"%s rows of the file were left out (unresolved, ambiguous, or one place on both sides; see the data line below).\n\n",
+			pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin), thousands(ei.unresolved))
 	} else {
 		p("Calibration was skipped in this run.\n\n")
 	}

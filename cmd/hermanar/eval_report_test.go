@@ -50,7 +50,8 @@ func TestEvalMarkdownConclusionsFlip(t *testing.T) {
 		{"against the best baseline", "0.150, higher than the best baseline's", "0.020, lower than the best baseline's"},
 		{"R@10", "is better on R@10 (0.300 vs 0.120)", "is worse on R@10 (0.040 vs 0.120)"},
 		{"median rank", "better on median rank (2,500 vs 4,000)", "worse on median rank (9,000 vs 4,000)"},
-		{"against Mexico popularity", "MRR is higher than (0.150 vs 0.050", "MRR is lower than (0.020 vs 0.050"},
+		{"against Mexico popularity", "MRR, 0.150, is higher than its MRR", "MRR, 0.020, is lower than its MRR"},
+		{"R@10 against Mexico popularity", "R@10, 0.300, is higher than its R@10", "R@10, 0.040, is lower than its R@10"},
 		{"ablation", "| state_twins | 0.100 | 0.050 | -0.020 | helps |", "| state_twins | 0.180 | 0.090 | +0.020 | hurts |"},
 	} {
 		if !strings.Contains(ahead, tc.ahead) {

@@ -195,8 +195,14 @@ func TestBenchRankVsNumpy(t *testing.T) {
 	if res.Municipalities != 46 || res.K != 50 || res.GoS <= 0 || res.NumpyS <= 0 || res.Ratio <= 0 {
 		t.Errorf("bench result %+v", res)
 	}
-	if res.Top50Overlap < 0.99 || res.ExactLists < 0.99 {
-		t.Errorf("overlap %v, identical lists %v; want ≥ 0.99", res.Top50Overlap, res.ExactLists)
+	if res.Top50Overlap < 0.99 || res.ExactLists < 0.99 || res.ExactListsExhaustive < 0.99 || res.ExactListsPruned < 0.99 {
+		t.Errorf("overlap %v, identical lists %v (exhaustive %v, pruned %v); want ≥ 0.99",
+			res.Top50Overlap, res.ExactLists, res.ExactListsExhaustive, res.ExactListsPruned)
+	}
+	// Like with like: the exhaustive runs score every pair, the pruned ones fewer.
+	if all := int64(res.Municipalities) * int64(res.Candidates); res.GoExhaustiveScored != all || res.GoScored >= all ||
+		res.NumpyPrunedScored <= 0 || res.NumpyPrunedScored >= all || res.GoExhaustiveS <= 0 || res.NumpyPrunedS <= 0 {
+		t.Errorf("scored: go %d, go exhaustive %d, numpy pruned %d of %d", res.GoScored, res.GoExhaustiveScored, res.NumpyPrunedScored, all)
 	}
 	var feat matcher.DenseFeatures
 	b, err := os.ReadFile(filepath.Join(keep, "features", "features.json"))

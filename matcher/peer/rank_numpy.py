@@ -130,10 +130,11 @@ OPS = {"clip_diff": op_clip_diff, "scaled_diff": op_scaled_diff, "unit_dot": op_
        "column": op_column, "lookup": op_lookup}
 
 
-def score_chunk(a, b):
-    """Scores of municipalities a..b-1 against every candidate: (b-a) x n float32."""
-    c, q = COLS, Q
-    n = META["candidates"]
+def score_chunk(a, b, cols=None, explicit=True):
+    """Scores of municipalities a..b-1 against every candidate of cols
+    (default: all): (b-a) x n float32."""
+    c, q = (COLS if cols is None else cols), Q
+    n = len(c["id"])
     m = b - a
     S = np.empty((m, n), dtype=F32)
     T = np.zeros((m, n), dtype=F32)
@@ -160,12 +161,149 @@ def score_chunk(a, b):
             OPS[t["op"]](acc, W, c, t, k, qv, a, b)
     if net:
         S += T
-
-    for i in range(m):
-        idx, val = q["explicit"][a + i]
-        if len(idx):
-            S[i, idx] = val
+    if explicit:
+        for i in range(m):
+            idx, val = q["explicit"][a + i]
+            if len(idx):
+                S[i, idx] = val
     return S
+
+
+# The pruned peer: the same bound the Go scan uses (matcher/prune.go),
+# per block of candidates. Candidates are split into linked (some column
+# term's column is not 0: a twinning) and plain, each sorted by country,
+# latitude band and log population and cut into blocks of BLOCK; each
+# block keeps every term column's minimum and maximum and which lookup
+# keys it holds. A query scores the best-bound blocks first, takes the
+# k-th best score found, then scores every block whose bound can still
+# beat it. Exact: a skipped block cannot hold a top-k candidate.
+
+BLOCK = 256
+MARGIN = 1e-5
+ZONES = None
+
+
+def build_zones():
+    c = COLS
+    n = META["candidates"]
+    linked = np.zeros(n, dtype=bool)
+    for t in META["terms"]:
+        if t["op"] == "column":
+            linked |= c[t["columns"][0]] != 0
+    keys = []
+    for name in ("log_pop", "abs_lat", "country"):
+        if name in c:
+            keys.append(c[name] if name != "abs_lat" else np.floor(c[name] / 2))
+    groups = []
+    for mask in (linked, ~linked):
+        idx = np.flatnonzero(mask)
+        if keys:
+            idx = idx[np.lexsort(tuple(k[idx] for k in keys))]
+        groups.append(idx)
+    order = np.concatenate(groups)
+    starts = []
+    for g, off in ((groups[0], 0), (groups[1], len(groups[0]))):
+        starts.extend(range(off, off + len(g), BLOCK))
+    starts = np.array(starts, dtype=np.int64)
+    ends = np.minimum(np.append(starts[1:], len(order)), len(order))
+    # a block never spans the two groups
+    ends = np.where((starts < len(groups[0])) & (ends > len(groups[0])), len(groups[0]), ends)
+    z = {"order": order, "starts": starts, "ends": ends, "min": {}, "max": {}, "has": {}}
+    for t in META["terms"]:
+        for name in t["columns"]:
+            col = c[name][order].astype(np.float64)
+            z["min"][name] = np.minimum.reduceat(col, starts)
+            z["max"][name] = np.maximum.reduceat(col, starts)
+        if t["op"] == "lookup":
+            name = t["columns"][0]
+            ncat = META["categories"][name]
+            has = np.zeros((len(starts), ncat), dtype=bool)
+            blk = np.repeat(np.arange(len(starts)), ends - starts)
+            has[blk, c[name][order].astype(np.intp)] = True
+            z["has"][name] = has
+    return z
+
+
+def block_bounds(i):
+    """Upper bound of every block's scores for query i (float64)."""
+    z, q = ZONES, Q
+    bound = np.full(len(z["starts"]), float(q["base"][i, 0]))
+    for ti, t in enumerate(META["terms"]):
+        k = float(q["k"][ti][i, 0])
+        if k == 0:
+            continue
+        qv = q["q"][ti][i].astype(np.float64)
+        op = t["op"]
+        if op in ("clip_diff", "scaled_diff"):
+            name = t["columns"][0]
+            d = np.maximum(np.maximum(z["min"][name] - qv[0], qv[0] - z["max"][name]), 0) * float(np.float32(t["inv"]))
+            if op == "clip_diff":
+                d = np.minimum(d, 1)
+            bound -= k * d
+        elif op == "unit_dot":
+            dot = sum(np.maximum(qv[j] * z["min"][name], qv[j] * z["max"][name]) for j, name in enumerate(t["columns"]))
+            bound += k * (np.minimum(dot, 1) - 1)
+        elif op == "column":
+            bound += k * z["max"][t["columns"][0]]
+        elif op == "lookup":
+            tab = q["tab"][ti][i].astype(np.float64)
+            bound += k * np.where(z["has"][t["columns"][0]], tab[None, :], 0).max(axis=1)
+    return bound
+
+
+def score_subset(i, idx):
+    cols = {name: a[idx] for name, a in COLS.items()}
+    return score_chunk(i, i + 1, cols=cols, explicit=False)[0]
+
+
+def pruned_top(i, k):
+    """Top k ids of query i through the block bound; returns ids and how many candidates were scored."""
+    z, ids = ZONES, COLS["id"]
+    bound = block_bounds(i)
+    rank = np.argsort(-bound, kind="stable")
+    e_idx, e_val = Q["explicit"][i]
+    is_exp = np.zeros(0, dtype=bool)
+
+    def blocks_idx(bs):
+        if len(bs) == 0:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([z["order"][z["starts"][b]:z["ends"][b]] for b in bs])
+
+    # first batch: the best-bound blocks holding at least 4k candidates
+    sizes = (z["ends"] - z["starts"])[rank]
+    first = int(np.searchsorted(np.cumsum(sizes), 4 * k)) + 1
+    b1 = rank[:first]
+    idx = blocks_idx(b1)
+    idx = idx[~np.isin(idx, e_idx)]
+    sc = score_subset(i, idx)
+    all_idx, all_sc = np.concatenate([idx, e_idx]), np.concatenate([sc, e_val])
+    keep = all_sc >= 0
+    theta = -np.inf
+    if np.count_nonzero(keep) >= k:
+        theta = float(np.sort(all_sc[keep])[-k])
+    rest = rank[first:]
+    b2 = rest[bound[rest] + MARGIN >= theta]
+    idx2 = blocks_idx(b2)
+    idx2 = idx2[~np.isin(idx2, e_idx)]
+    if len(idx2):
+        all_idx = np.concatenate([all_idx, idx2])
+        all_sc = np.concatenate([all_sc, score_subset(i, idx2)])
+    keep = all_sc >= 0
+    cand, val = all_idx[keep], all_sc[keep]
+    order = np.lexsort((ids[cand], -val.astype(np.float64)))[:k]
+    out = np.full(META["k"], -1, dtype=np.int64)
+    out[:len(order)] = ids[cand[order]]
+    return out, len(idx) + len(idx2)
+
+
+def work_pruned(span):
+    a, b = span
+    rows, scored = [], 0
+    for i in range(a, b):
+        r, n = pruned_top(i, META["k"])
+        rows.append(r)
+        scored += n
+    return a, np.stack(rows), scored
 
 
 def top_k(S, ids, k):
@@ -191,7 +329,7 @@ def top_k(S, ids, k):
 
 def work(span):
     a, b = span
-    return a, top_k(score_chunk(a, b), COLS["id"], META["k"])
+    return a, top_k(score_chunk(a, b), COLS["id"], META["k"]), (b - a) * META["candidates"]
 
 
 ARGS = None
@@ -204,6 +342,7 @@ def main():
     ap.add_argument("out", help="where to write the top-k ids (.npy)")
     ap.add_argument("--chunk", type=int, default=8, help="municipalities scored at once (small chunks keep the temporaries in cache)")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    ap.add_argument("--prune", action="store_true", help="score only the blocks whose bound can beat the k-th score (the Go scan's bound)")
     ARGS = ap.parse_args()
     t0 = time.perf_counter()
     META, COLS = load(ARGS.features)
@@ -214,24 +353,30 @@ def main():
         if t["op"] == "lookup":
             COLS[col + ":i"] = COLS[col].astype(np.intp)
     Q = queries(META)
+    global ZONES
+    if ARGS.prune:
+        ZONES = build_zones()
     t1 = time.perf_counter()
 
     m = len(META["queries"])
     procs = max(1, min(ARGS.procs, m))
     spans = [(s, min(s + ARGS.chunk, m)) for s in range(0, m, ARGS.chunk)]
+    fn = work_pruned if ARGS.prune else work
     if procs == 1:
-        results = [work(s) for s in spans]
+        results = [fn(s) for s in spans]
     else:
         import multiprocessing as mp
         with mp.get_context("fork").Pool(procs) as pool:
-            results = pool.map(work, spans)
-    ids = np.concatenate([r for _, r in sorted(results, key=lambda x: x[0])]) if results else np.zeros((0, META["k"]), np.int64)
+            results = pool.map(fn, spans)
+    results.sort(key=lambda x: x[0])
+    ids = np.concatenate([r for _, r, _ in results]) if results else np.zeros((0, META["k"]), np.int64)
+    scored = sum(n for _, _, n in results)
     t2 = time.perf_counter()
     np.save(ARGS.out, ids)
     t3 = time.perf_counter()
 
     info = {"municipalities": m, "candidates": META["candidates"], "k": META["k"], "procs": procs,
-            "chunk": ARGS.chunk, "load_s": round(t1 - t0, 4), "compute_s": round(t2 - t1, 4),
+            "chunk": ARGS.chunk, "pruned": ARGS.prune, "scored": int(scored), "load_s": round(t1 - t0, 4), "compute_s": round(t2 - t1, 4),
             "write_s": round(t3 - t2, 4), "numpy": np.__version__, "python": sys.version.split()[0]}
     # Which BLAS numpy loaded (the scoring itself is elementwise and calls
     # none), and whether the OpenBLAS overrides reached this process.
