@@ -24,12 +24,14 @@ type consulateView struct {
 	Jurisdiction  []string
 	Ties          []TieView
 	Opportunities []opportunityView
-	Map           *mapView // maps_consulate.go
+	Map           *mapView        // maps_consulate.go
+	Forms         *consulateForms // pages_consulate_forms.go
 }
 
 type opportunityView struct {
 	matcher.Opportunity
 	PageURL string
+	Status  OppStatus
 }
 
 func (s *Server) consulatePage(c *gin.Context) {
@@ -42,6 +44,12 @@ func (s *Server) consulatePage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.consulatePageWith(c, b, con, http.StatusOK, nil, nil)
+}
+
+// consulatePageWith renders the consulate's page; a form post that failed
+// passes its errors and values to show again.
+func (s *Server) consulatePageWith(c *gin.Context, b *Backend, con datasets.Consulate, status int, errs []string, form map[string]string) {
 	lang := langOf(c)
 	ops, err := opportunities(c, b, con, 200)
 	if err != nil {
@@ -72,12 +80,22 @@ func (s *Server) consulatePage(c *gin.Context) {
 		v.Jurisdiction = append(v.Jurisdiction, line)
 	}
 	for _, o := range ops {
-		v.Opportunities = append(v.Opportunities, opportunityView{Opportunity: o,
+		st, _ := b.oppStatusOf(con.ID, o.Municipality, o.Place.ID)
+		v.Opportunities = append(v.Opportunities, opportunityView{Opportunity: o, Status: st,
 			PageURL: fmt.Sprintf("/municipios/%s/coincidencias?country=%s#p%d", o.Municipality, o.Place.Country, o.Place.ID)})
+	}
+	v.Forms = s.consulateForms(c, b, con, lang)
+	v.Forms.Errors = errs
+	if form != nil {
+		v.Forms.Form = form
 	}
 	if v.Map, err = b.consulateMap(con, v.Ties, v.Opportunities, lang); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "consulate", page{Title: con.Name, P: v})
+	flash := ""
+	if c.Query("guardado") == "1" {
+		flash = pageText["consulate.saved"].In(lang)
+	}
+	s.render(c, status, "consulate", page{Title: con.Name, P: v, Flash: flash})
 }

@@ -74,6 +74,7 @@ type muniView struct {
 	Matches   []matchView
 	CanEdit   bool
 	Saved     bool
+	SavedNote string // what the save can change (pages_matches_truth.go)
 	Ties      []TieView
 	TwinNames []string
 }
@@ -113,6 +114,9 @@ func (s *Server) municipalityPage(c *gin.Context) {
 	v := muniView{Muni: municipalityDetail(b, m), Matches: matchViews(res.Matches, lang),
 		Profile: newProfileView(b.Engine.Profile(m.CVEGEO), b.Engine.ProfileIsStored(m.CVEGEO), lang),
 		Saved:   c.Query("guardado") == "1"}
+	if v.Saved {
+		v.SavedNote = savedNote(b, lang)
+	}
 	for _, t := range v.Muni.Ties {
 		if p, ok := b.snap.Place(t.Place); ok {
 			v.Ties = append(v.Ties, TieView{Tie: t, PlaceRef: placeInfo(b.snap, p).PlaceRef})
@@ -146,6 +150,7 @@ type matchesView struct {
 	Map        *mapView // maps.go
 	Twinned    []matchView
 	Traits     []traitOption
+	Truth      *matchesTruth // pages_matches_truth.go
 }
 
 // traitOption is one trait of the filter form.
@@ -193,6 +198,7 @@ func (s *Server) matchesPage(c *gin.Context) {
 		return
 	}
 	v.Result, v.Matches = res, matchViews(res.Matches, lang)
+	v.Truth = s.matchesTruth(b, m.CVEGEO, res, c.Request.URL.Query(), lang)
 	s.markKeepable(c, b, m, v.Matches)
 	v.Twinned = matchViews(res.Twinned, lang)
 	for _, t := range matcher.TraitNames() {

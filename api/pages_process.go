@@ -243,7 +243,15 @@ func (s *Server) processCommentPage(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/municipios/"+m.CVEGEO+"/procesos/"+strconv.FormatInt(place, 10)+"#comments")
 }
 
+// summaryRow counts one state's processes per stage.
+type summaryRow struct {
+	State, StateName string
+	Counts           []int // by datasets.Stages
+	Overdue          int
+}
+
 type overviewView struct {
+	Summary         []summaryRow
 	Rows            []datasets.ProcessRow
 	State, Stage    string
 	Stages          []kindOption
@@ -291,6 +299,25 @@ func (s *Server) overviewPage(c *gin.Context) {
 		}
 	}
 	datasets.SortProcessRows(v.Rows)
+	byState := map[string]*summaryRow{}
+	for _, r := range v.Rows {
+		sr := byState[r.State]
+		if sr == nil {
+			sr = &summaryRow{State: r.State, StateName: r.StateName, Counts: make([]int, len(datasets.Stages))}
+			byState[r.State] = sr
+		}
+		for i, st := range datasets.Stages {
+			if st == r.Stage {
+				sr.Counts[i]++
+			}
+		}
+		if r.Overdue > 0 {
+			sr.Overdue++
+		}
+	}
+	for _, k := range sortedKeys(byState) {
+		v.Summary = append(v.Summary, *byState[k])
+	}
 	q := "?lang=" + lang + "&state=" + state + "&stage=" + stage
 	v.CSVURL, v.ParqURL = "/api/v1/processes"+q+"&format=csv", "/api/v1/processes"+q+"&format=parquet"
 	s.render(c, status, "overview", page{Title: pageText["ov.title"].In(lang), P: v})

@@ -115,7 +115,7 @@ func TestWorkflowPages(t *testing.T) {
 		}
 	}
 	ov := e.pageReq(t, "GET", "/procesos", analyst, nil, "").Body.String()
-	if !strings.Contains(ov, "Manuel Doblado") || !strings.Contains(ov, "Vencido") || !strings.Contains(ov, "format=parquet") {
+	if !strings.Contains(ov, "Manuel Doblado") || !strings.Contains(ov, "Vencido") || !strings.Contains(ov, "format=parquet") || !strings.Contains(ov, `id="summary"`) {
 		t.Errorf("overview page lacks the process")
 	}
 }

@@ -150,6 +150,7 @@ func (p *params) match(c *gin.Context) matchParams {
 			MaxPopulation:  p.int("max_population", 0, 0, 1e10),
 			ExcludeTwinned: p.bool("exclude_twinned"),
 			IgnoreWishes:   p.bool("ignore_wishes"),
+			OnlyProfiled:   p.bool("only_profiled"),
 			Traits:         p.traits("traits"),
 			IncludeTwinned: p.bool("include_twinned"),
 			NoDiversity:    p.has("diversity") && !p.bool("diversity"),
@@ -169,7 +170,7 @@ func (mp matchParams) key() string {
 	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
 		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
 		strconv.FormatBool(f.ExcludeTwinned), mp.Format, strings.Join(f.Traits, ","),
-		strconv.FormatBool(f.IncludeTwinned), strconv.FormatBool(f.NoDiversity), strconv.FormatBool(f.NoSizeRule), strconv.FormatBool(f.IgnoreWishes), mp.Header}, "|")
+		strconv.FormatBool(f.IncludeTwinned), strconv.FormatBool(f.NoDiversity), strconv.FormatBool(f.NoSizeRule), strconv.FormatBool(f.IgnoreWishes), strconv.FormatBool(f.OnlyProfiled), mp.Header}, "|")
 }
 
 // cvegeoParam validates the :cvegeo path parameter and finds the

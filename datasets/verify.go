@@ -148,5 +148,76 @@ func Verify(store Store, snap *Snapshot) ([]string, error) {
 	} else if p, ok := s.Place(WhitewaterID); ok && !c.Serves(*p) {
 		failf("consulate milwaukee does not serve Whitewater")
 	}
+	fails = append(fails, verifyWhitewater(s)...)
 	return fails, nil
+}
+
+// The seed letter's facts about Whitewater, as its curated record must
+// keep them: what each fact must say in English and in Spanish.
+var whitewaterFacts = []struct{ fact, en, es string }{
+	{"university city", "University of Wisconsin–Whitewater", "Universidad de Wisconsin–Whitewater"},
+	{"outdoor recreation", "Kettle Moraine State Forest", "Bosque Estatal Kettle Moraine"},
+	{"growing Hispanic community", "growing Hispanic community", "comunidad hispana en crecimiento"},
+	{"markets", "City Market and the Farmers' Market", "City Market y el mercado de agricultores"},
+	{"Maxwell Street Days", "Maxwell Street Days", "Maxwell Street Days"},
+	{"Children's Day with Otates", "Children's Day event with San José de Otates", "Día del Niño anual con San José de Otates"},
+	{"Spanish-speaking city manager", "city manager who speaks Spanish", "administrador de la ciudad que habla español"},
+}
+
+// verifyWhitewater checks the curated record of Whitewater against the
+// seed letter DEP-0121/22: each fact in both languages, the interest in
+// Manuel Doblado (San José de Otates) and the letter as the source of
+// every field.
+func verifyWhitewater(s *Snapshot) []string {
+	recs, err := CuratedPlaceProfiles(s)
+	if err != nil {
+		return []string{"curated place profiles: " + err.Error()}
+	}
+	var ww *PlaceProfile
+	for i := range recs {
+		if recs[i].PlaceID == WhitewaterID {
+			ww = &recs[i]
+		}
+	}
+	if ww == nil {
+		return []string{fmt.Sprintf("the curated record of Whitewater (%d) is missing", WhitewaterID)}
+	}
+	return checkWhitewater(ww)
+}
+
+func checkWhitewater(ww *PlaceProfile) []string {
+	var fails []string
+	var en, es []string
+	en = append(en, ww.Narrative)
+	es = append(es, ww.NarrativeI18n["es"])
+	for _, p := range ww.Problems {
+		en, es = append(en, p.Text), append(es, p.I18n["es"])
+	}
+	for _, p := range ww.Practices {
+		en, es = append(en, p.Text), append(es, p.I18n["es"])
+	}
+	allEN, allES := strings.Join(en, " | "), strings.Join(es, " | ")
+	for _, f := range whitewaterFacts {
+		if !strings.Contains(allEN, f.en) {
+			fails = append(fails, fmt.Sprintf("Whitewater's curated record does not say %q (%s) in English", f.en, f.fact))
+		}
+		if !strings.Contains(allES, f.es) {
+			fails = append(fails, fmt.Sprintf("Whitewater's curated record does not say %q (%s) in Spanish", f.es, f.fact))
+		}
+	}
+	interest := false
+	for _, in := range ww.Interests {
+		if in.Municipality == ManuelDobladoCVE && strings.Contains(in.Source, "DEP-0121/22") && Fold(in.Locality) == Fold("San José de Otates") {
+			interest = true
+		}
+	}
+	if !interest {
+		fails = append(fails, "Whitewater's curated interest in San José de Otates (11008), citing DEP-0121/22, is missing")
+	}
+	for _, f := range PlaceProfileFields {
+		if p, ok := ww.Provenance[f]; !ok || !strings.Contains(p.Source, "DEP-0121/22") {
+			fails = append(fails, fmt.Sprintf("Whitewater's curated %s does not cite DEP-0121/22", f))
+		}
+	}
+	return fails
 }

@@ -148,7 +148,7 @@ func MexicoChoropleth(values map[string]float64, title, credit string, titleOf f
 	// The north-east corner of this drawing is Texas: empty, room for the key.
 	w := 0.0
 	fmt.Sscan(vb[2], &w)
-	writeLegend(&b, legend, w-220, 10)
+	writeLegend(&b, legend, w-250, 10, 1.4) // the drawing is 793 units wide: a larger key
 	if credit != "" {
 		b.WriteString(`<text x="` + vb[2] + `" y="` + vb[3] + `" dx="-4" dy="-4" text-anchor="end" font-size="11" fill="#5d6678">` + esc(credit) + `</text>`)
 	}

@@ -164,15 +164,16 @@ func (m *Map) legend(b *strings.Builder) {
 	if m.LegendBottom {
 		y = m.Frame.Height - legendHeight(m.Legend) - 6
 	}
-	writeLegend(b, m.Legend, 6, y)
+	writeLegend(b, m.Legend, 6, y, 1)
 }
 
 const legendRow = 19.0
 
 func legendHeight(items []LegendItem) float64 { return legendRow*float64(len(items)) + 6 }
 
-// writeLegend draws the keys in a box whose top-left corner is (x, y).
-func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
+// writeLegend draws the keys in a box whose top-left corner is (x, y),
+// scale times its size on a 600-unit map.
+func writeLegend(b *strings.Builder, items []LegendItem, x, y, scale float64) {
 	if len(items) == 0 {
 		return
 	}
@@ -183,7 +184,7 @@ func writeLegend(b *strings.Builder, items []LegendItem, x, y float64) {
 	}
 	w := 32 + 7.6*float64(longest)
 	h := legendHeight(items)
-	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433" transform="translate(` + num(x-6) + " " + num(y-6) + `)"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
+	b.WriteString(`<g class="legend" font-size="14" fill="#1d2433" transform="translate(` + num(x) + " " + num(y) + `) scale(` + num1(scale) + `) translate(-6 -6)"><rect x="6" y="6" width="` + num(w) + `" height="` + num(h) +
 		`" rx="4" fill="#fff" fill-opacity=".88" stroke="#dde2ea"/>`)
 	for i, it := range items {
 		y := 6 + row*float64(i) + row/2 + 3

@@ -68,3 +68,14 @@ func (e *Engine) IsCandidate(id int64) bool {
 	_, ok := e.candIndex[id]
 	return ok
 }
+
+// PlaceRecordIDs lists the places with a record, in id order.
+func (e *Engine) PlaceRecordIDs() []int64 {
+	d := e.dyn.Load()
+	ids := make([]int64, 0, len(d.placeRecs))
+	for id := range d.placeRecs {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}

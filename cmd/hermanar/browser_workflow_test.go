@@ -74,11 +74,19 @@ func workflowBrowserTest(t *testing.T, base, liaison string) {
 		wd.screenshot(filepath.Join(os.TempDir(), "hermanar-wf-"+string(rune('0'+n/10))+string(rune('0'+n%10))+"-"+name+".png"))
 	}
 
-	wd.open(base + "/acceso?next=" + url.QueryEscape("/municipios/11008/coincidencias?k=10"))
+	// The pages follow the browser's language; this liaison reads Spanish
+	// (?lang=es sets the language cookie).
+	wd.open(base + "/acceso?lang=es&next=" + url.QueryEscape("/municipios/11008/coincidencias?k=10"))
 	wd.typeText(wd.find("input[name=token]"), liaison)
 	wd.click(wd.find("form.signin button[type=submit]"))
 	wd.waitURL("/municipios/11008/coincidencias")
 	shot(1, "signed-in-matches")
+	// On paper, ten explained matches (and their map) take two A4 pages.
+	if n, text := wd.printPages(t); n > 3 || strings.Contains(text, "Guardar en la selección") || strings.Contains(text, "Aplicar") {
+		t.Errorf("the matches page prints on %d pages (want at most 3), buttons or filters included:\n%.500s", n, text)
+	} else {
+		t.Logf("ten matches print on %d A4 pages", n)
+	}
 
 	// 1. Keep Whitewater and the second match.
 	wd.click(wd.find(`li.match[data-place="5278931"] .keep-btn`))
@@ -174,7 +182,23 @@ func workflowBrowserTest(t *testing.T, base, liaison string) {
 		t.Errorf("stage %q", st)
 	}
 	shot(8, "signed-deadlines")
+	if n, text := wd.printPages(t); strings.Contains(text, "Registrar un paso") || !strings.Contains(text, "2031-01-15") {
+		t.Errorf("the process page on paper (%d pages) shows its form or lacks the deadlines:\n%.800s", n, text)
+	}
 	t.Logf("workflow screenshots: %s", filepath.Join(os.TempDir(), "hermanar-wf-*.png"))
+}
+
+// printPages prints the current page as Chromium does for paper (A4, the
+// print stylesheet applied) and returns its page count and text.
+func (wd *webdriver) printPages(t *testing.T) (int, string) {
+	t.Helper()
+	b64, _ := wd.raw("POST", wd.s("/print"), map[string]any{"page": map[string]any{"width": 21.0, "height": 29.7}, "background": false}).(string)
+	pdf, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(pdf) == 0 {
+		t.Fatalf("print: %v", err)
+	}
+	text := pdftotext(t, pdf)
+	return strings.Count(text, "\f"), text
 }
 
 func docxDocumentXML(t *testing.T, raw []byte) string {

@@ -12,9 +12,11 @@ import (
 // TestEveryCommandAnswersHelp fails when a command of Run has subcommands
 // this table does not know.
 var subcommands = map[string][]string{
-	"datasets": {"stats", "verify", "import", "import-all", "resolve", "build-snapshot"},
-	"tokens":   {"create", "list", "revoke"},
-	"bench":    {"rank"},
+	"datasets":  {"stats", "verify", "import", "import-all", "resolve", "build-snapshot"},
+	"tokens":    {"create", "list", "revoke"},
+	"bench":     {"rank"},
+	"shortlist": {"list", "add", "remove"},
+	"process":   {"list", "open", "event", "show", "ics", "term"},
 }
 
 func TestEveryCommandAnswersHelp(t *testing.T) {

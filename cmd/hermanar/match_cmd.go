@@ -27,6 +27,8 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	minPop := fs.Int64("min-population", 0, "smallest candidate population")
 	maxPop := fs.Int64("max-population", 0, "largest candidate population (0 = no limit)")
 	exclude := fs.Bool("exclude-twinned", false, "leave out places already twinned with the municipality")
+	onlyProfiled := fs.Bool("only-profiled", false, "only cities with a recorded profile (consulates' entries, imported partner-seeking lists)")
+	ignoreWishes := fs.Bool("ignore-wishes", false, "also list cities whose stated wishes (countries, regions, language) the municipality does not meet, at half their score")
 	lang := fs.String("lang", "es", "language of the explanations: es or en")
 	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
 	data := fs.String("data", defaultDataDir(), "data directory")
@@ -55,7 +57,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("--min-population and --max-population must be a non-negative range")
 	}
 	q := matcher.Query{Municipality: *muni, K: *k, Lang: *lang,
-		Filter: matcher.Filter{MinPopulation: *minPop, MaxPopulation: *maxPop, ExcludeTwinned: *exclude}}
+		Filter: matcher.Filter{MinPopulation: *minPop, MaxPopulation: *maxPop, ExcludeTwinned: *exclude, IgnoreWishes: *ignoreWishes, OnlyProfiled: *onlyProfiled}}
 	if err := lf.apply(&q.Filter); err != nil {
 		return err
 	}

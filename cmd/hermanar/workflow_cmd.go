@@ -51,7 +51,13 @@ func (f muniPlaceFlags) check(needPlace bool) error {
 }
 
 func runShortlist(_ context.Context, e *env, args []string) error {
-	if len(args) == 0 || isHelp(args) {
+	if isHelp(args) {
+		return subcommandHelp(e, "usage: hermanar shortlist SUBCOMMAND --municipality CVEGEO [flags]",
+			"list             the kept cities: id, name, areas, note, who added them",
+			"add              --place ID [--note TEXT] [--areas b,c,e]: keep a city (or replace its note and areas)",
+			"remove           --place ID: drop a city")
+	}
+	if len(args) == 0 {
 		return usageErrorf("usage: hermanar shortlist list|add|remove --municipality CVEGEO [--place ID --note TEXT --areas b,c,e]")
 	}
 	sub := args[0]
@@ -120,7 +126,16 @@ func runShortlist(_ context.Context, e *env, args []string) error {
 }
 
 func runProcess(_ context.Context, e *env, args []string) error {
-	if len(args) == 0 || isHelp(args) {
+	if isHelp(args) {
+		return subcommandHelp(e, "usage: hermanar process SUBCOMMAND [flags]",
+			"list             [--municipality CVEGEO] [--state 11]: processes, overdue first",
+			"open             --municipality CVEGEO --place ID",
+			"event            --municipality CVEGEO --place ID --kind signed --date 2026-01-15 [--note TEXT]",
+			"show             --municipality CVEGEO --place ID: steps and deadlines",
+			"ics              --municipality CVEGEO [--place ID] --out FILE: deadlines as iCalendar",
+			"term             --state 11 --ends 2027-10-09: end of the state's municipal administration")
+	}
+	if len(args) == 0 {
 		return usageErrorf("usage: hermanar process list|open|event|show|ics|term [flags]\n" +
 			"  list  [--municipality CVEGEO] [--state 11]          processes, overdue first\n" +
 			"  open  --municipality CVEGEO --place ID\n" +
