@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"hermanar/api/mapsvg"
 	"hermanar/datasets"
-	"hermanar/mapsvg"
 	"hermanar/matcher"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hermanar/api/mapsvg"
 	"hermanar/datasets"
-	"hermanar/mapsvg"
 	"hermanar/matcher"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"hermanar/api/mapsvg"
 	"hermanar/datasets"
-	"hermanar/mapsvg"
 	"hermanar/matcher"
 )
 
