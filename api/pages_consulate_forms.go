@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
+	"hermanar/matcher"
 )
 
 // A signed-in consulate records from its page what it learns about the
@@ -39,6 +40,8 @@ type OppChange struct {
 	At     string `json:"at"`
 	By     string `json:"by"`
 	Note   string `json:"note,omitempty"`
+	// Who is By for the page's reader (not stored).
+	Who string `json:"-"`
 }
 
 func oppKey(con, cve string, place int64) string { return fmt.Sprintf("%s|%s|%d", con, cve, place) }
@@ -88,11 +91,11 @@ func (s *Server) consulateForms(c *gin.Context, b *Backend, con datasets.Consula
 			if m, ok := b.snap.Municipality(in.Municipality); ok {
 				target = m.Name + ", " + m.StateName
 			}
-			v.Interests = append(v.Interests, fmt.Sprintf("%s — %s (%s; %s)", target, in.Date, in.Source, in.RecordedBy))
+			v.Interests = append(v.Interests, fmt.Sprintf("%s — %s (%s; %s)", target, in.Date, in.Source, matcher.RecorderName(lang, in.RecordedBy)))
 		}
 		for _, fld := range datasets.PlaceProfileFields {
 			if pr, ok := rec.Provenance[fld]; ok {
-				v.Provenance = append(v.Provenance, fmt.Sprintf("%s: %s, %s, %s", pageText["city.field."+fld].In(lang), pr.By, dayOf(pr.At), pr.Source))
+				v.Provenance = append(v.Provenance, fmt.Sprintf("%s: %s, %s, %s", pageText["city.field."+fld].In(lang), matcher.RecorderName(lang, pr.By), dayOf(pr.At), pr.Source))
 			}
 		}
 		f.Cities = append(f.Cities, v)

@@ -51,7 +51,7 @@ func (s *Server) matchesTruth(b *Backend, cvegeo string, res *matcher.Result, ra
 	}
 	prof := b.Engine.Profile(cvegeo)
 	for _, p := range prof.Problems {
-		pc := problemCategories{Text: p.Text}
+		pc := problemCategories{Text: i18nText(p.Text, p.I18n, lang)}
 		ids := append([]string(nil), p.Tags...)
 		if b.Classifier != nil {
 			for _, c := range b.Classifier.Classify(p.Text, prof.Lang, 2) {
