@@ -13,7 +13,7 @@ import (
 func consulateBrowserTest(t *testing.T, base, consulateToken, liaisonToken string) {
 	wd := startWebdriver(t)
 	signIn(t, wd, base, consulateToken)
-	wd.open(base + "/consulados/milwaukee")
+	wd.open(base + "/consulados/milwaukee?lang=es")
 	set := func(css, text string) {
 		el := wd.find(css)
 		wd.exec("arguments[0].value = ''", map[string]any{elementKey: el})
@@ -36,7 +36,7 @@ func consulateBrowserTest(t *testing.T, base, consulateToken, liaisonToken strin
 		}
 	}
 	signIn(t, wd, base, liaisonToken)
-	wd.open(base + "/municipios/11008/coincidencias?only_profiled=true")
+	wd.open(base + "/municipios/11008/coincidencias?only_profiled=true&lang=es")
 	m := wd.text(wd.find("li.match#p5261457"))
 	for _, want := range []string{"Problemas en común", "Madison ofrece", "Manuel Doblado", "visita del cónsul"} {
 		if !strings.Contains(m, want) {
