@@ -10,7 +10,7 @@ import (
 
 	"hermanar/datasets"
 	"hermanar/datasets/atlas"
-	"hermanar/mapsvg"
+	"hermanar/api/mapsvg"
 	"hermanar/matcher"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"hermanar/datasets"
 	"hermanar/datasets/atlas"
-	"hermanar/mapsvg"
+	"hermanar/api/mapsvg"
 )
 
 // usStateFIPS maps GeoNames' US admin1 codes (postal abbreviations) to the

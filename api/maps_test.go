@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"hermanar/datasets"
-	"hermanar/mapsvg"
+	"hermanar/api/mapsvg"
 	"hermanar/matcher"
 )
 

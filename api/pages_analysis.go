@@ -13,7 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
-	"hermanar/mapsvg"
+	"hermanar/api/mapsvg"
 	"hermanar/matcher"
 )
 

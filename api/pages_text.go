@@ -85,7 +85,7 @@ var pageText = map[string]T{
 	"edit.help.diaspora":     {"Un destino por fila: la ciudad (escriba y elija de la lista), cuántas personas y quién lo dice. Solo la ciudad es obligatoria.", "One destination per row: the city (type and pick from the list), how many people and who says so. Only the city is required."},
 	"edit.help.countries":    {"Elija uno o varios (Ctrl o ⌘ para varios); ninguno = todos los países.", "Pick one or several (Ctrl or ⌘ for several); none = every country."},
 	"edit.priority":          {"prioridad", "priority"},
-	"edit.area.0":            {"no", "no"},
+	"edit.area.0":            {"ninguna", "none"},
 	"edit.area.05":           {"media", "medium"},
 	"edit.area.1":            {"alta", "high"},
 	"edit.save":              {"Guardar el perfil", "Save the profile"},

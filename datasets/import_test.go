@@ -581,7 +581,19 @@ func TestImportUnknownKindAndFile(t *testing.T) {
 	if _, err := Import(st, snap, KindCONAPO, filepath.Join(t.TempDir(), "missing.csv")); ErrorCode(err) != ENotFound {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := ImportAll(st, snap, t.TempDir(), nil); ErrorCode(err) != EInvalid {
+	empty := t.TempDir()
+	skipped := map[string]string{}
+	if _, err := ImportAll(st, snap, empty, func(kind, file string) { skipped[kind] = file }); ErrorCode(err) != EInvalid {
 		t.Errorf("empty dir: %v", err)
+	}
+	// Every file looked for is reported as skipped, with the path it was
+	// looked for under.
+	for kind, imp := range Importers {
+		if imp.DefaultFile == "" {
+			continue
+		}
+		if want := filepath.Join(empty, filepath.FromSlash(imp.DefaultFile)); skipped[kind] != want {
+			t.Errorf("empty dir: %s reported skipped as %q, want %q", kind, skipped[kind], want)
+		}
 	}
 }

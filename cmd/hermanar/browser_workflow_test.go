@@ -74,7 +74,9 @@ func workflowBrowserTest(t *testing.T, base, liaison string) {
 		wd.screenshot(filepath.Join(os.TempDir(), "hermanar-wf-"+string(rune('0'+n/10))+string(rune('0'+n%10))+"-"+name+".png"))
 	}
 
-	wd.open(base + "/acceso?next=" + url.QueryEscape("/municipios/11008/coincidencias?k=10"))
+	// The pages follow the browser's language; this liaison reads Spanish
+	// (?lang=es sets the language cookie).
+	wd.open(base + "/acceso?lang=es&next=" + url.QueryEscape("/municipios/11008/coincidencias?k=10"))
 	wd.typeText(wd.find("input[name=token]"), liaison)
 	wd.click(wd.find("form.signin button[type=submit]"))
 	wd.waitURL("/municipios/11008/coincidencias")
