@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strconv"
 
+	"hermanar/api/mapsvg"
 	"hermanar/datasets"
 	"hermanar/datasets/atlas"
-	"hermanar/api/mapsvg"
 	"hermanar/matcher"
 )
 

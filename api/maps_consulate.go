@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"hermanar/api/mapsvg"
 	"hermanar/datasets"
 	"hermanar/datasets/atlas"
-	"hermanar/api/mapsvg"
 )
 
 // usStateFIPS maps GeoNames' US admin1 codes (postal abbreviations) to the

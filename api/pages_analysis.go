@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hermanar/datasets"
 	"hermanar/api/mapsvg"
+	"hermanar/datasets"
 	"hermanar/matcher"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"hermanar/datasets"
 	"hermanar/api/mapsvg"
+	"hermanar/datasets"
 	"hermanar/matcher"
 )
 
