@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hermanar/datasets"
-	"hermanar/matcher"
 )
 
 // A signed-in consulate records from its page what it learns about the
@@ -91,11 +90,11 @@ func (s *Server) consulateForms(c *gin.Context, b *Backend, con datasets.Consula
 			if m, ok := b.snap.Municipality(in.Municipality); ok {
 				target = m.Name + ", " + m.StateName
 			}
-			v.Interests = append(v.Interests, fmt.Sprintf("%s — %s (%s; %s)", target, in.Date, in.Source, matcher.RecorderName(lang, in.RecordedBy)))
+			v.Interests = append(v.Interests, fmt.Sprintf("%s — %s (%s; %s)", target, in.Date, in.Source, recordedByLabel(in.RecordedBy, lang)))
 		}
 		for _, fld := range datasets.PlaceProfileFields {
 			if pr, ok := rec.Provenance[fld]; ok {
-				v.Provenance = append(v.Provenance, fmt.Sprintf("%s: %s, %s, %s", pageText["city.field."+fld].In(lang), matcher.RecorderName(lang, pr.By), dayOf(pr.At), pr.Source))
+				v.Provenance = append(v.Provenance, fmt.Sprintf("%s: %s, %s, %s", pageText["city.field."+fld].In(lang), recordedByLabel(pr.By, lang), dayOf(pr.At), pr.Source))
 			}
 		}
 		f.Cities = append(f.Cities, v)

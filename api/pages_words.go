@@ -47,8 +47,14 @@ func recordedByLabel(by, lang string) string {
 		return T{"datos curados", "curated data"}.In(lang)
 	case by == "import":
 		return T{"archivo importado", "imported file"}.In(lang)
+	case strings.HasPrefix(by, "import "):
+		return T{"archivo importado ", "imported file "}.In(lang) + strings.TrimPrefix(by, "import ")
 	case strings.HasPrefix(by, "liaison "):
 		return T{"enlace de ", "liaison of "}.In(lang) + strings.TrimPrefix(by, "liaison ")
+	case strings.HasPrefix(by, "consulate "):
+		by = strings.TrimPrefix(by, "consulate ")
+	case by == RoleAnalyst || by == RoleAdmin:
+		return roleNames[by].In(lang)
 	}
 	return T{"consulado ", "consulate "}.In(lang) + by
 }

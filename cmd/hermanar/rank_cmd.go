@@ -149,6 +149,11 @@ type rankRun struct {
 	Machine           machineInfo     `json:"machine"`
 	Workers           int             `json:"workers"`
 	Files             []string        `json:"files"`
+	// Shard is "I/N" when this run ranked the I-th of N contiguous parts
+	// of the targets (by CVEGEO); Targets is how many the whole run has.
+	Shard       string `json:"shard,omitempty"`
+	Targets     int    `json:"targets"`
+	DataVersion string `json:"data_version"` // the store's datasets.DataVersion
 }
 
 type machineInfo struct {
@@ -180,12 +185,20 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&f.csv, "csv", false, "also write ranking.csv")
 	fs.StringVar(&f.out, "out", "", "output directory for ranking.parquet and run.json (required unless --format csv)")
 	format := fs.String("format", "table", "what stdout gets: table (a summary), json (the run record of run.json) or csv (the rows, the schema of ranking.csv)")
+	shardFlag := fs.String("shard", "", "rank only part I of N of the municipalities (I/N, e.g. 2/8: contiguous by CVEGEO); join the parts with rank merge")
+	if len(args) > 0 && args[0] == "merge" {
+		return runRankMerge(ctx, e, args[1:])
+	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageErrorf("rank takes no arguments, got %q", pos[0])
+	}
+	shard, shards, err := parseShard(*shardFlag)
+	if err != nil {
+		return err
 	}
 	if err := validFormat(*format); err != nil {
 		return err
@@ -225,6 +238,18 @@ func runRank(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	total := len(targets)
+	if shards > 0 {
+		targets = targets[(shard-1)*total/shards : shard*total/shards]
+		if len(targets) == 0 {
+			return usageErrorf("--shard %s: no municipalities in this part (%d in all)", *shardFlag, total)
+		}
+		req.Municipalities, req.State = targets, ""
+	}
+	dataVersion, err := datasets.DataVersion(a.store)
+	if err != nil {
+		return err
+	}
 
 	bar := newRankBar(e.stderr, len(targets), f.quiet)
 	req.Progress = func(done, total int) { _ = bar.Set(done) }
@@ -246,7 +271,10 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		State: req.State, MunicipalityFile: f.munis, Filter: req.Filter,
 		Started: started.UTC().Format(time.RFC3339), Seconds: round3(time.Since(started).Seconds()),
 		RankSeconds: round3(rankSecs), GoVersion: runtime.Version(), Machine: thisMachine(), Workers: st.Workers,
-		Files: out.names()}
+		Files: out.names(), Shard: *shardFlag, Targets: total, DataVersion: dataVersion}
+	if shards > 0 {
+		run.State = strings.TrimSpace(f.state)
+	}
 	if run.Filter.Countries == nil {
 		run.Filter.Countries = []string{}
 	}
@@ -422,4 +450,122 @@ func (o *rankOutput) abort() {
 		f.Close()
 		os.Remove(f.Name())
 	}
+}
+
+// parseShard reads --shard I/N; 0, 0 when empty.
+func parseShard(s string) (int, int, error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != s {
+		return 0, 0, usageErrorf("--shard must be I/N with 1 ≤ I ≤ N (e.g. 2/8), got %q", s)
+	}
+	return i, n, nil
+}
+
+// runRankMerge joins the outputs of rank --shard 1/N … N/N into one
+// ranking, checking that every shard ran on the same snapshot, weights,
+// store data, k and filter, and that none is missing or repeated.
+func runRankMerge(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "rank merge")
+	out := fs.String("out", "", "output directory for the merged ranking.parquet and run.json (required)")
+	withCSV := fs.Bool("csv", false, "also write ranking.csv")
+	dirs, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageErrorf("--out DIR is required")
+	}
+	if len(dirs) == 0 {
+		return usageErrorf("usage: hermanar rank merge --out DIR SHARD_DIR...")
+	}
+	runs := make([]rankRun, len(dirs))
+	for i, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "run.json"))
+		if err != nil {
+			return fmt.Errorf("shard %s: %w", d, err)
+		}
+		if err := json.Unmarshal(b, &runs[i]); err != nil {
+			return fmt.Errorf("shard %s: run.json: %w", d, err)
+		}
+	}
+	order := make([]int, len(dirs))
+	first := runs[0]
+	_, n, err := parseShard(first.Shard)
+	if err != nil || n == 0 {
+		return fmt.Errorf("shard %s: run.json has no shard (%q); run rank --shard I/N", dirs[0], first.Shard)
+	}
+	if len(dirs) != n {
+		return fmt.Errorf("%d shard directories for a run in %d parts", len(dirs), n)
+	}
+	seen := map[int]bool{}
+	wb, _ := json.Marshal(first.Weights)
+	fb, _ := json.Marshal(first.Filter)
+	rows := 0
+	for i, r := range runs {
+		si, sn, err := parseShard(r.Shard)
+		if err != nil || sn != n || seen[si] {
+			return fmt.Errorf("shard %s: part %q does not fit a run in %d parts (or repeats one)", dirs[i], r.Shard, n)
+		}
+		seen[si] = true
+		order[si-1] = i
+		w, _ := json.Marshal(r.Weights)
+		fl, _ := json.Marshal(r.Filter)
+		switch {
+		case r.Snapshot != first.Snapshot:
+			return fmt.Errorf("shard %s: snapshot %s, shard %s has %s", dirs[i], r.Snapshot, dirs[0], first.Snapshot)
+		case r.DataVersion != first.DataVersion:
+			return fmt.Errorf("shard %s: store data version %s, shard %s has %s", dirs[i], r.DataVersion, dirs[0], first.DataVersion)
+		case string(w) != string(wb):
+			return fmt.Errorf("shard %s: weights differ from shard %s's", dirs[i], dirs[0])
+		case r.K != first.K || string(fl) != string(fb) || r.Targets != first.Targets || r.State != first.State:
+			return fmt.Errorf("shard %s: k, filter or targets differ from shard %s's", dirs[i], dirs[0])
+		}
+		rows += r.Rows
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fmt.Errorf("--out: cannot create %s: %w", *out, err)
+	}
+	o, err := newRankOutput(*out, *withCSV, nil)
+	if err != nil {
+		return err
+	}
+	defer o.abort()
+	merged := first
+	merged.Shard, merged.Municipalities, merged.Rows, merged.Seconds, merged.RankSeconds = "", 0, 0, 0, 0
+	for _, i := range order {
+		got, err := datasets.ReadRankFile(filepath.Join(dirs[i], "ranking.parquet"))
+		if err != nil {
+			return fmt.Errorf("shard %s: %w", dirs[i], err)
+		}
+		if len(got) != runs[i].Rows {
+			return fmt.Errorf("shard %s: ranking.parquet has %d rows, run.json says %d", dirs[i], len(got), runs[i].Rows)
+		}
+		for _, r := range got {
+			if err := o.add(r); err != nil {
+				return err
+			}
+		}
+		merged.Municipalities += runs[i].Municipalities
+		merged.Rows += runs[i].Rows
+		merged.Seconds += runs[i].Seconds
+		merged.RankSeconds += runs[i].RankSeconds
+	}
+	if err := o.finish(); err != nil {
+		return err
+	}
+	merged.Command = "hermanar rank merge " + strings.Join(args, " ")
+	merged.Files = o.names()
+	merged.Seconds, merged.RankSeconds = round3(merged.Seconds), round3(merged.RankSeconds)
+	b, err := json.MarshalIndent(merged, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*out, "run.json"), append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "merged %d shards: %d municipalities, %d rows into %s\n", n, merged.Municipalities, merged.Rows, *out)
+	return nil
 }

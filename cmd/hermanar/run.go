@@ -75,7 +75,7 @@ func init() {
 		"eval":            {"backtest on real twinnings (--twinnings FILE); eval lists: how varied and fitting rank --k 10 lists are", runEval},
 		"calibrate":       {"fit structure and network weights to real twinnings (--twinnings FILE --out weights.json)", runCalibrate},
 		"datasets":        {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
-		"rank":            {"rank every municipality (or a state, or a list) in bulk to Parquet (--out DIR)", runRank},
+		"rank":            {"rank every municipality (or a state, or a list) in bulk to Parquet (--out DIR); --shard I/N and rank merge split it over machines", runRank},
 		"bench":           {"benchmarks: bench rank --vs numpy [--format json]", runBench},
 		"export-features": {"export the dense-scoring inputs for the numpy peer (--out DIR)", runExportFeatures},
 		"backup":          {"copy the store to a file, from a running server (--server URL --token T --out FILE) or offline (--data DIR --out FILE)", runBackup},
