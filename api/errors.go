@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,6 +22,7 @@ const (
 	EUnavailable   = "unavailable"
 	EMethod        = "method_not_allowed"
 	EBusy          = "resource_exhausted"
+	EStorageFull   = "insufficient_storage"
 )
 
 // statusOf is the one place where an error code becomes an HTTP status.
@@ -48,6 +50,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case EUnavailable:
 		return http.StatusServiceUnavailable
+	case EStorageFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -101,6 +105,12 @@ func errorDetail(err error, lang string) ErrorDetail {
 			}
 		}
 		return d
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// The store refused the write before acknowledging it: nothing
+		// was saved, and the operator has a disk to free.
+		return ErrorDetail{Code: EStorageFull, Message: T{"El disco del servidor está lleno; no se guardó nada. Avise a la administración e inténtelo más tarde.",
+			"The server's disk is full; nothing was saved. Tell the administrators and try again later."}.In(lang)}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ErrorDetail{Code: EUnavailable, Message: T{"La consulta tardó demasiado; inténtelo de nuevo.",
@@ -184,7 +194,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	d := errorDetail(err, lang)
 	d.RequestID = requestID(c)
 	status := statusOf(d.Code)
-	if status >= 500 && d.Code == datasets.EInternal {
+	if status >= 500 && (d.Code == datasets.EInternal || d.Code == EStorageFull) {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", d.RequestID, "path", c.Request.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {

@@ -8,11 +8,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"hermanar/datasets"
+	"hermanar/matcher"
 )
 
 // chicago is a second consulate for the tests that need two
@@ -605,4 +608,65 @@ func adminCases(t *testing.T, e *testEnv) []specCase {
 		{"admin backup", req{path: "/api/v1/admin/backup", token: admin}, 200},
 		{"admin backup not admin", req{path: "/api/v1/admin/backup", token: e.token(t, RoleAnalyst, "", "")}, 403},
 	}
+}
+
+// fullDiskStore fails every write the way a full disk does.
+type fullDiskStore struct{ datasets.Store }
+
+func enospc() error { return &os.PathError{Op: "write", Path: "hermanar.db", Err: syscall.ENOSPC} }
+
+func (fullDiskStore) Put(string, string, []byte) error                 { return enospc() }
+func (fullDiskStore) Update(string, func(datasets.Bucket) error) error { return enospc() }
+
+// TestWritesOnFullDisk: a write the store cannot make answers 507 with a
+// message saying the disk is full and nothing was saved — not a 500 —
+// both with an injected failure and on a real full filesystem.
+func TestWritesOnFullDisk(t *testing.T) {
+	check := func(name string, e *testEnv) {
+		liaison := e.token(t, RoleLiaison, manuelDoblado, "")
+		consul := e.token(t, RoleConsulate, "", "milwaukee")
+		for _, r := range []req{
+			{method: "PUT", path: "/api/v1/municipalities/11008/profile?lang=en", token: liaison, body: `{"lang":"es","narrative":"` + strings.Repeat("x", 4000) + `"}`},
+			{method: "POST", path: "/api/v1/ties?lang=en", token: consul, body: `{"municipality":"11009","place":"Madison, Wisconsin","size":3,"source":"s"}`},
+		} {
+			w := e.do(t, r)
+			if w.Code != 507 || !strings.Contains(w.Body.String(), "disk is full") {
+				t.Errorf("%s: %s %s: got %d %s, want 507 saying the disk is full", name, r.method, r.path, w.Code, w.Body)
+			}
+		}
+		if p := e.b.Engine.Profile(manuelDoblado); strings.HasPrefix(p.Narrative, "xxxx") {
+			t.Errorf("%s: the engine took a profile the store did not save", name)
+		}
+	}
+	e := mustEnv(t)
+	tokens := e.store
+	e.b.Store = fullDiskStore{tokens}
+	e.b.Writes = &matcher.Writes{Store: e.b.Store, Engine: e.b.Engine, Text: e.b.Profiles}
+	check("injected", e)
+
+	if os.Geteuid() != 0 {
+		t.Skip("a real full filesystem needs root to mount a tmpfs")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	defer exec.Command("umount", "-l", dir).Run()
+	st, err := datasets.OpenStore(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// Fill what is left of the disk.
+	f, _ := os.Create(dir + "/filler")
+	for {
+		if _, err := f.Write(make([]byte, 64<<10)); err != nil {
+			break
+		}
+	}
+	f.Close()
+	e2 := mustEnv(t)
+	e2.b.Store = st
+	e2.b.Writes = &matcher.Writes{Store: st, Engine: e2.b.Engine, Text: e2.b.Profiles}
+	check("tmpfs", e2)
 }

@@ -253,8 +253,9 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 	// batch carries a persisted callback and the build waits for all of
 	// them before compacting and closing.
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{
-		"bolt_timeout": opts.boltTimeout(),
-		"unsafe_batch": true,
+		"bolt_timeout":           opts.boltTimeout(),
+		"unsafe_batch":           true,
+		"asyncErrorCallbackName": asyncErrorCallback,
 		// No merging while building: compact merges every segment once at
 		// the end, instead of tier by tier as they arrive.
 		"scorchMergePlanOptions": map[string]any{
@@ -317,6 +318,14 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 		pending sync.WaitGroup // batches not yet persisted
 		failure firstError     // of the persist callbacks, which run after Batch returns
 	)
+	// A background persist error (a full disk) ends the build: the
+	// batches it holds will never report back.
+	asyncFailed := make(chan struct{})
+	stopWatch := watchAsyncErrors(path, func(err error) {
+		failure.set(fmt.Errorf("write the index: %w", err))
+		close(asyncFailed)
+	})
+	defer stopWatch()
 	g, gctx := errgroup.WithContext(context.Background())
 	g.SetLimit(workers)
 	for lo := 0; lo < total && gctx.Err() == nil && failure.get() == nil; lo += batchSize {
@@ -353,10 +362,15 @@ func indexPlaces(path string, snap *datasets.Snapshot, opts Options) (int, error
 	}
 	failure.set(g.Wait())
 	if failure.get() == nil {
-		pending.Wait()
+		persisted := make(chan struct{})
+		go func() { pending.Wait(); close(persisted) }()
+		select {
+		case <-persisted:
+		case <-asyncFailed:
+		}
 	}
 	if failure.get() == nil {
-		failure.set(compact(idx, path))
+		failure.set(compact(idx, path, asyncFailed))
 	}
 	return total, errors.Join(failure.get(), idx.Close())
 }
@@ -387,7 +401,7 @@ func (f *firstError) get() error {
 // Scorch deletes the merged-away files only when its persister idles
 // after persisting a newer snapshot, so compact then nudges it with tiny
 // internal writes until the store holds a single segment file.
-func compact(idx bleve.Index, path string) error {
+func compact(idx bleve.Index, path string, asyncFailed <-chan struct{}) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return err
@@ -420,8 +434,13 @@ func compact(idx bleve.Index, path string) error {
 		if err := idx.Batch(b); err != nil {
 			return err
 		}
-		if err := <-done; err != nil {
-			return err
+		select {
+		case err := <-done:
+			if err != nil {
+				return err
+			}
+		case <-asyncFailed:
+			return nil // the caller reports the error
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
