@@ -39,6 +39,8 @@ type OppChange struct {
 	At     string `json:"at"`
 	By     string `json:"by"`
 	Note   string `json:"note,omitempty"`
+	// Who is By for the page's reader (not stored).
+	Who string `json:"-"`
 }
 
 func oppKey(con, cve string, place int64) string { return fmt.Sprintf("%s|%s|%d", con, cve, place) }

@@ -224,3 +224,7 @@ func speaks(lang, codes string) string {
 	}
 	return tr(lang, "habla ", "speaks ") + strings.Join(names, tr(lang, " y ", " and "))
 }
+
+// RecorderName names who recorded a field or an interest ("consulate
+// milwaukee", "analyst", "import FILE", "curated") for people, in lang.
+func RecorderName(lang, by string) string { return recorderOf(lang, by) }

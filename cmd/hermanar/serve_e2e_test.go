@@ -315,6 +315,7 @@ func TestServeEndToEnd(t *testing.T) {
 		s3.waitReady(t, 60*time.Second)
 		browserTest(t, s3.url, liaison)
 		mapsBrowserTest(t, s3.url)
+		t.Run("consulate records a city", func(t *testing.T) { consulateBrowserTest(t, s3.url, consulate, liaison) })
 		s3.stop()
 	})
 
