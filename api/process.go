@@ -153,6 +153,26 @@ func (s *Server) loadProcessFor(c *gin.Context, b *Backend, m *datasets.Municipa
 	return p, true
 }
 
+// readProcess authenticates a JSON or calendar read of one process by its
+// bearer token or cookie and loads it; on failure the answer is written.
+func (s *Server) readProcess(c *gin.Context) (*Backend, *datasets.Municipality, datasets.Process, bool) {
+	b, m, place, ok := s.processRequest(c)
+	if !ok {
+		return nil, nil, datasets.Process{}, false
+	}
+	tok, err := s.principal(c, b)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, datasets.Process{}, false
+	}
+	if !b.canReadProcess(tok, m.CVEGEO, place) {
+		s.fail(c, errf(datasets.EForbidden, "Su credencial (%s) no puede ver este proceso.", "Your token (%s) cannot see this process.", tok.Scope()))
+		return nil, nil, datasets.Process{}, false
+	}
+	p, ok := s.loadProcessFor(c, b, m, place)
+	return b, m, p, ok
+}
+
 func (s *Server) writeProcess(c *gin.Context, b *Backend, status int, p datasets.Process) {
 	terms, err := datasets.AdminTerms(b.Store)
 	if err != nil {
@@ -164,20 +184,7 @@ func (s *Server) writeProcess(c *gin.Context, b *Backend, status int, p datasets
 }
 
 func (s *Server) getProcess(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
-	if !ok {
-		return
-	}
-	tok, err := s.principal(c, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !b.canReadProcess(tok, m.CVEGEO, place) {
-		s.fail(c, errf(datasets.EForbidden, "Su credencial (%s) no puede ver este proceso.", "Your token (%s) cannot see this process.", tok.Scope()))
-		return
-	}
-	p, ok := s.loadProcessFor(c, b, m, place)
+	b, _, p, ok := s.readProcess(c)
 	if !ok {
 		return
 	}
@@ -502,20 +509,7 @@ func (s *Server) writeICS(c *gin.Context, name, file string, views []ProcessView
 }
 
 func (s *Server) getProcessICS(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
-	if !ok {
-		return
-	}
-	tok, err := s.principal(c, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !b.canReadProcess(tok, m.CVEGEO, place) {
-		s.fail(c, errf(datasets.EForbidden, "Su credencial (%s) no puede ver este proceso.", "Your token (%s) cannot see this process.", tok.Scope()))
-		return
-	}
-	p, ok := s.loadProcessFor(c, b, m, place)
+	b, m, p, ok := s.readProcess(c)
 	if !ok {
 		return
 	}
@@ -525,7 +519,7 @@ func (s *Server) getProcessICS(c *gin.Context) {
 		return
 	}
 	v := b.processView(p, terms, langOf(c))
-	s.writeICS(c, "Hermanar: "+m.Name+" – "+v.Place.Name, fmt.Sprintf("hermanar-%s-%d.ics", m.CVEGEO, place), []ProcessView{v})
+	s.writeICS(c, "Hermanar: "+m.Name+" – "+v.Place.Name, fmt.Sprintf("hermanar-%s-%d.ics", m.CVEGEO, p.Place), []ProcessView{v})
 }
 
 func (s *Server) getMunicipalityICS(c *gin.Context) {
