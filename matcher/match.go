@@ -112,14 +112,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		top = r.prunedTop(qs)
 		scored = int(r.scored)
 		poolScore = r.sel.sortedScores(top)
-		if pb := popBoundsOf(qs.q.Filter); pb.on {
-			passed = 0
-			for _, lp := range e.logPop {
-				if pb.in(lp) {
-					passed++
-				}
-			}
-		}
+		passed = e.populationPassed(popBoundsOf(qs.q.Filter))
 	} else {
 		scores := e.scratch()
 		defer e.release(scores)
