@@ -691,3 +691,21 @@ func (r *ranker) passed(qs *queryState) int {
 	}
 	return n - (r.explicitIn - r.explicitOK)
 }
+
+// leaves lists the candidates in the scan's order, linked then plain, and
+// where each leaf starts in that order.
+func (ix *rankIndex) leaves() (order, starts []int32) {
+	for _, l := range [2]*zoneLayout{&ix.linked, &ix.plain} {
+		off := int32(len(order))
+		order = append(order, l.cand...)
+		var mine []int32
+		for _, nd := range l.nodes {
+			if nd.left < 0 {
+				mine = append(mine, off+nd.lo)
+			}
+		}
+		slices.Sort(mine)
+		starts = append(starts, mine...)
+	}
+	return order, starts
+}
