@@ -131,22 +131,14 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	scored := 0
-	if prunable(qs.q.Filter) && q.registry == nil && !q.Exhaustive {
-		// Without filters, the bulk ranking's pruned scan gives the same
-		// top k (the rank tests hold the two paths equal) while scoring
-		// about a quarter of the candidates.
+	if q.registry == nil && !q.Exhaustive {
+		// The pruned scan gives the same top k as scoring every candidate
+		// (the tests hold the two paths equal) while scoring few of them.
 		r := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
 		top = r.prunedTop(qs)
 		scored = int(r.scored)
 		poolScore = r.sel.sortedScores(top)
-		if pb := popBoundsOf(qs.q.Filter); pb.on {
-			passed = 0
-			for _, lp := range e.logPop {
-				if pb.in(lp) {
-					passed++
-				}
-			}
-		}
+		passed = r.passed(qs)
 	} else {
 		scores := e.scratch()
 		defer e.release(scores)
