@@ -38,9 +38,10 @@ Q = None
 def load(d):
     with open(os.path.join(d, "features.json")) as f:
         meta = json.load(f)
-    if meta.get("version") != 2:
-        sys.exit("rank_numpy: features version %r, want 2" % meta.get("version"))
+    if meta.get("version") != 3:
+        sys.exit("rank_numpy: features version %r, want 3" % meta.get("version"))
     cols = {name: np.load(os.path.join(d, fn)) for name, fn in meta["files"].items()}
+    meta["layout"] = {name: np.load(os.path.join(d, fn)) for name, fn in (meta.get("layout_files") or {}).items()}
     n = meta["candidates"]
     for name, a in cols.items():
         if a.shape != (n,):
@@ -169,63 +170,62 @@ def score_chunk(a, b, cols=None, explicit=True):
     return S
 
 
-# The pruned peer: the same bound the Go scan uses (matcher/prune.go),
-# per block of candidates. Candidates are split into linked (some column
-# term's column is not 0: a twinning) and plain, each sorted by country,
-# latitude band and log population and cut into blocks of BLOCK; each
-# block keeps every term column's minimum and maximum and which lookup
-# keys it holds. A query scores the best-bound blocks first, takes the
-# k-th best score found, then scores every block whose bound can still
-# beat it. Exact: a skipped block cannot hold a top-k candidate.
+# The pruned peer: the very groups of candidates the Go scan bounds (the
+# leaves of its tree, exported as zone_order and zone_starts), each with
+# every term column's minimum and maximum and its distinct lookup keys.
+# For one query, numpy computes every leaf's bound at once, scores the
+# best-bound leaves holding at least 2k candidates, takes the k-th best
+# score found as the threshold, then scores every other leaf whose bound
+# can still reach it. Exact: a skipped leaf cannot hold a top-k candidate.
 
-BLOCK = 256
 MARGIN = 1e-5
 ZONES = None
 
 
 def build_zones():
-    c = COLS
-    n = META["candidates"]
-    linked = np.zeros(n, dtype=bool)
-    for t in META["terms"]:
-        if t["op"] == "column":
-            linked |= c[t["columns"][0]] != 0
-    keys = []
-    for name in ("log_pop", "abs_lat", "country"):
-        if name in c:
-            keys.append(c[name] if name != "abs_lat" else np.floor(c[name] / 2))
-    groups = []
-    for mask in (linked, ~linked):
-        idx = np.flatnonzero(mask)
-        if keys:
-            idx = idx[np.lexsort(tuple(k[idx] for k in keys))]
-        groups.append(idx)
-    order = np.concatenate(groups)
-    starts = []
-    for g, off in ((groups[0], 0), (groups[1], len(groups[0]))):
-        starts.extend(range(off, off + len(g), BLOCK))
-    starts = np.array(starts, dtype=np.int64)
-    ends = np.minimum(np.append(starts[1:], len(order)), len(order))
-    # a block never spans the two groups
-    ends = np.where((starts < len(groups[0])) & (ends > len(groups[0])), len(groups[0]), ends)
-    z = {"order": order, "starts": starts, "ends": ends, "min": {}, "max": {}, "has": {}}
+    c, lay = COLS, META["layout"]
+    order = lay["zone_order"].astype(np.intp)
+    starts = lay["zone_starts"].astype(np.intp)
+    n = len(order)
+    if n != META["candidates"] or len(starts) == 0 or starts[0] != 0:
+        sys.exit("rank_numpy: the exported layout does not cover the candidates")
+    ends = np.append(starts[1:], n)
+    lens = ends - starts
+    z = {"starts": starts, "lens": lens, "P": {name: a[order] for name, a in c.items()}, "min": {}, "max": {}, "keys": {}}
+    # where each candidate sits in the order, to leave explicit ones out
+    pos = np.empty(n, dtype=np.intp)
+    pos[order] = np.arange(n)
+    z["pos"] = pos
+    # the columns the terms read, as score_chunk reads them
+    z["need"] = {"id"}
     for t in META["terms"]:
         for name in t["columns"]:
-            col = c[name][order].astype(np.float64)
+            z["need"].add(name)
+        if t["op"] == "scaled_diff":
+            z["need"].add(t["columns"][0] + ":f4")
+        if t["op"] == "lookup":
+            z["need"].add(t["columns"][0] + ":i")
+    leaf = np.repeat(np.arange(len(starts)), lens)
+    for t in META["terms"]:
+        for name in t["columns"]:
+            if name in z["min"]:
+                continue
+            col = z["P"][name].astype(np.float64)
             z["min"][name] = np.minimum.reduceat(col, starts)
             z["max"][name] = np.maximum.reduceat(col, starts)
         if t["op"] == "lookup":
             name = t["columns"][0]
+            if name in z["keys"]:
+                continue
             ncat = META["categories"][name]
-            has = np.zeros((len(starts), ncat), dtype=bool)
-            blk = np.repeat(np.arange(len(starts)), ends - starts)
-            has[blk, c[name][order].astype(np.intp)] = True
-            z["has"][name] = has
+            u = np.unique(leaf * ncat + z["P"][name + ":i"])
+            ul, uk = u // ncat, u % ncat
+            z["keys"][name] = (uk, np.searchsorted(ul, np.arange(len(starts))))
     return z
 
 
-def block_bounds(i):
-    """Upper bound of every block's scores for query i (float64)."""
+def leaf_bounds(i):
+    """Upper bound of every leaf's scores for query i (float64)."""
     z, q = ZONES, Q
     bound = np.full(len(z["starts"]), float(q["base"][i, 0]))
     for ti, t in enumerate(META["terms"]):
@@ -238,7 +238,7 @@ def block_bounds(i):
             name = t["columns"][0]
             d = np.maximum(np.maximum(z["min"][name] - qv[0], qv[0] - z["max"][name]), 0) * float(np.float32(t["inv"]))
             if op == "clip_diff":
-                d = np.minimum(d, 1)
+                np.minimum(d, 1, out=d)
             bound -= k * d
         elif op == "unit_dot":
             dot = sum(np.maximum(qv[j] * z["min"][name], qv[j] * z["max"][name]) for j, name in enumerate(t["columns"]))
@@ -246,54 +246,64 @@ def block_bounds(i):
         elif op == "column":
             bound += k * z["max"][t["columns"][0]]
         elif op == "lookup":
-            tab = q["tab"][ti][i].astype(np.float64)
-            bound += k * np.where(z["has"][t["columns"][0]], tab[None, :], 0).max(axis=1)
+            tab = q["tab"][ti][i]
+            if not tab.any():
+                continue
+            keys, off = z["keys"][t["columns"][0]]
+            bound += k * np.maximum.reduceat(tab[keys].astype(np.float64), off)
     return bound
 
 
-def score_subset(i, idx):
-    cols = {name: a[idx] for name, a in COLS.items()}
-    return score_chunk(i, i + 1, cols=cols, explicit=False)[0]
+def score_leaves(i, leaves, skip):
+    """Scores of query i on the candidates of the given leaves, without
+    the positions in skip: (positions in the order, scores)."""
+    z = ZONES
+    st, ln = z["starts"][leaves], z["lens"][leaves]
+    total = int(ln.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=F32)
+    # the positions of every leaf, concatenated
+    pos = np.arange(total) + np.repeat(st - (np.cumsum(ln) - ln), ln)
+    if len(skip):
+        pos = pos[~np.isin(pos, skip)]
+    cols = {name: z["P"][name][pos] for name in z["need"]}
+    return pos, score_chunk(i, i + 1, cols=cols, explicit=False)[0]
 
 
 def pruned_top(i, k):
-    """Top k ids of query i through the block bound; returns ids and how many candidates were scored."""
-    z, ids = ZONES, COLS["id"]
-    bound = block_bounds(i)
-    rank = np.argsort(-bound, kind="stable")
+    """Top k ids of query i through the leaf bound; returns ids and how many candidates were scored."""
+    z = ZONES
+    ids = z["P"]["id"]
+    bound = leaf_bounds(i)
     e_idx, e_val = Q["explicit"][i]
-    is_exp = np.zeros(0, dtype=bool)
-
-    def blocks_idx(bs):
-        if len(bs) == 0:
-            return np.zeros(0, dtype=np.int64)
-        return np.concatenate([z["order"][z["starts"][b]:z["ends"][b]] for b in bs])
-
-    # first batch: the best-bound blocks holding at least 4k candidates
-    sizes = (z["ends"] - z["starts"])[rank]
-    first = int(np.searchsorted(np.cumsum(sizes), 4 * k)) + 1
-    b1 = rank[:first]
-    idx = blocks_idx(b1)
-    idx = idx[~np.isin(idx, e_idx)]
-    sc = score_subset(i, idx)
-    all_idx, all_sc = np.concatenate([idx, e_idx]), np.concatenate([sc, e_val])
-    keep = all_sc >= 0
+    skip = z["pos"][e_idx] if len(e_idx) else np.zeros(0, dtype=np.intp)
+    # first: the best-bound leaves holding at least 2k candidates
+    nl = len(bound)
+    take = min(nl, 8)
+    while True:
+        first = np.argpartition(-bound, take - 1)[:take] if take < nl else np.arange(nl)
+        if take >= nl or int(z["lens"][first].sum()) >= 2 * k:
+            break
+        take = min(nl, take * 4)
+    p1, s1 = score_leaves(i, first, skip)
+    sc = np.concatenate([s1, e_val])
+    keep = sc >= 0
     theta = -np.inf
     if np.count_nonzero(keep) >= k:
-        theta = float(np.sort(all_sc[keep])[-k])
-    rest = rank[first:]
-    b2 = rest[bound[rest] + MARGIN >= theta]
-    idx2 = blocks_idx(b2)
-    idx2 = idx2[~np.isin(idx2, e_idx)]
-    if len(idx2):
-        all_idx = np.concatenate([all_idx, idx2])
-        all_sc = np.concatenate([all_sc, score_subset(i, idx2)])
-    keep = all_sc >= 0
-    cand, val = all_idx[keep], all_sc[keep]
-    order = np.lexsort((ids[cand], -val.astype(np.float64)))[:k]
+        theta = float(np.partition(sc[keep], -k)[-k])
+    # then: every other leaf whose bound can reach the k-th score so far
+    rest = np.ones(nl, dtype=bool)
+    rest[first] = False
+    rest &= bound + MARGIN >= theta
+    p2, s2 = score_leaves(i, np.flatnonzero(rest), skip)
+    cid = np.concatenate([ids[p1], COLS["id"][e_idx], ids[p2]])
+    val = np.concatenate([s1, e_val, s2])
+    keep = val >= 0
+    cid, val = cid[keep], val[keep]
+    top = np.lexsort((cid, -val.astype(np.float64)))[:k]
     out = np.full(META["k"], -1, dtype=np.int64)
-    out[:len(order)] = ids[cand[order]]
-    return out, len(idx) + len(idx2)
+    out[:len(top)] = cid[top]
+    return out, len(p1) + len(p2)
 
 
 def work_pruned(span):
@@ -342,7 +352,7 @@ def main():
     ap.add_argument("out", help="where to write the top-k ids (.npy)")
     ap.add_argument("--chunk", type=int, default=8, help="municipalities scored at once (small chunks keep the temporaries in cache)")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="worker processes")
-    ap.add_argument("--prune", action="store_true", help="score only the blocks whose bound can beat the k-th score (the Go scan's bound)")
+    ap.add_argument("--prune", action="store_true", help="score only the leaves of the Go scan's layout whose bound can reach the k-th score")
     ARGS = ap.parse_args()
     t0 = time.perf_counter()
     META, COLS = load(ARGS.features)
