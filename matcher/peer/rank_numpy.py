@@ -173,10 +173,10 @@ def score_chunk(a, b, cols=None, explicit=True):
 # The pruned peer: the very groups of candidates the Go scan bounds (the
 # leaves of its tree, exported as zone_order and zone_starts), each with
 # every term column's minimum and maximum and its distinct lookup keys.
-# For one query, numpy computes every leaf's bound at once, scores the
-# best-bound leaves holding at least 2k candidates, takes the k-th best
-# score found as the threshold, then scores every other leaf whose bound
-# can still reach it. Exact: a skipped leaf cannot hold a top-k candidate.
+# For a chunk of queries at once, numpy computes every leaf's bound,
+# scores the best-bound leaves of each query (at least 2k candidates),
+# takes each query's k-th best score as its threshold, then scores every
+# other leaf whose bound can still reach one (work_pruned).
 
 MARGIN = 1e-5
 ZONES = None
@@ -224,96 +224,111 @@ def build_zones():
     return z
 
 
-def leaf_bounds(i):
-    """Upper bound of every leaf's scores for query i (float64)."""
+def leaf_bounds(a, b):
+    """Upper bound of every leaf's scores for queries a..b-1: (b-a) x leaves, float64."""
     z, q = ZONES, Q
-    bound = np.full(len(z["starts"]), float(q["base"][i, 0]))
+    bound = np.repeat(q["base"][a:b].astype(np.float64), len(z["starts"]), axis=1)
     for ti, t in enumerate(META["terms"]):
-        k = float(q["k"][ti][i, 0])
-        if k == 0:
+        k = q["k"][ti][a:b].astype(np.float64)
+        if not k.any():
             continue
-        qv = q["q"][ti][i].astype(np.float64)
+        qv = q["q"][ti][a:b].astype(np.float64)
         op = t["op"]
         if op in ("clip_diff", "scaled_diff"):
             name = t["columns"][0]
-            d = np.maximum(np.maximum(z["min"][name] - qv[0], qv[0] - z["max"][name]), 0) * float(np.float32(t["inv"]))
+            q0 = qv[:, 0:1]
+            d = np.maximum(np.maximum(z["min"][name][None, :] - q0, q0 - z["max"][name][None, :]), 0)
+            d *= float(np.float32(t["inv"]))
             if op == "clip_diff":
                 np.minimum(d, 1, out=d)
-            bound -= k * d
+            d *= k
+            bound -= d
         elif op == "unit_dot":
-            dot = sum(np.maximum(qv[j] * z["min"][name], qv[j] * z["max"][name]) for j, name in enumerate(t["columns"]))
-            bound += k * (np.minimum(dot, 1) - 1)
+            dot = sum(np.maximum(qv[:, j:j + 1] * z["min"][name][None, :], qv[:, j:j + 1] * z["max"][name][None, :])
+                      for j, name in enumerate(t["columns"]))
+            np.minimum(dot, 1, out=dot)
+            dot -= 1
+            dot *= k
+            bound += dot
         elif op == "column":
-            bound += k * z["max"][t["columns"][0]]
+            bound += k * z["max"][t["columns"][0]][None, :]
         elif op == "lookup":
-            tab = q["tab"][ti][i]
+            tab = q["tab"][ti][a:b]
             if not tab.any():
                 continue
             keys, off = z["keys"][t["columns"][0]]
-            bound += k * np.maximum.reduceat(tab[keys].astype(np.float64), off)
+            bound += k * np.maximum.reduceat(tab[:, keys].astype(np.float64), off, axis=1)
     return bound
 
 
-def score_leaves(i, leaves, skip):
-    """Scores of query i on the candidates of the given leaves, without
-    the positions in skip: (positions in the order, scores)."""
+def leaf_positions(leaves):
+    """The positions in the layout's order of every candidate of the leaves."""
     z = ZONES
     st, ln = z["starts"][leaves], z["lens"][leaves]
     total = int(ln.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=F32)
-    # the positions of every leaf, concatenated
-    pos = np.arange(total) + np.repeat(st - (np.cumsum(ln) - ln), ln)
-    if len(skip):
-        pos = pos[~np.isin(pos, skip)]
-    cols = {name: z["P"][name][pos] for name in z["need"]}
-    return pos, score_chunk(i, i + 1, cols=cols, explicit=False)[0]
+    return np.arange(total) + np.repeat(st - (np.cumsum(ln) - ln), ln)
 
 
-def pruned_top(i, k):
-    """Top k ids of query i through the leaf bound; returns ids and how many candidates were scored."""
+def score_positions(a, b, pos):
+    """Scores of queries a..b-1 on the candidates at pos: (b-a) x len(pos);
+    each query's explicit candidates are rejected (-1), scored apart."""
     z = ZONES
-    ids = z["P"]["id"]
-    bound = leaf_bounds(i)
-    e_idx, e_val = Q["explicit"][i]
-    skip = z["pos"][e_idx] if len(e_idx) else np.zeros(0, dtype=np.intp)
-    # first: the best-bound leaves holding at least 2k candidates
-    nl = len(bound)
-    take = min(nl, 8)
-    while True:
-        first = np.argpartition(-bound, take - 1)[:take] if take < nl else np.arange(nl)
-        if take >= nl or int(z["lens"][first].sum()) >= 2 * k:
-            break
-        take = min(nl, take * 4)
-    p1, s1 = score_leaves(i, first, skip)
-    sc = np.concatenate([s1, e_val])
-    keep = sc >= 0
-    theta = -np.inf
-    if np.count_nonzero(keep) >= k:
-        theta = float(np.partition(sc[keep], -k)[-k])
-    # then: every other leaf whose bound can reach the k-th score so far
-    rest = np.ones(nl, dtype=bool)
-    rest[first] = False
-    rest &= bound + MARGIN >= theta
-    p2, s2 = score_leaves(i, np.flatnonzero(rest), skip)
-    cid = np.concatenate([ids[p1], COLS["id"][e_idx], ids[p2]])
-    val = np.concatenate([s1, e_val, s2])
-    keep = val >= 0
-    cid, val = cid[keep], val[keep]
-    top = np.lexsort((cid, -val.astype(np.float64)))[:k]
-    out = np.full(META["k"], -1, dtype=np.int64)
-    out[:len(top)] = cid[top]
-    return out, len(p1) + len(p2)
+    cols = {name: z["P"][name][pos] for name in z["need"]}
+    S = score_chunk(a, b, cols=cols, explicit=False)
+    for r in range(b - a):
+        e_idx = Q["explicit"][a + r][0]
+        if len(e_idx):
+            S[r, np.isin(pos, z["pos"][e_idx])] = -1
+    return S
 
 
 def work_pruned(span):
+    """Top k ids of queries a..b-1 through the leaf bound, all queries of
+    the span at once: the best-bound leaves of each (at least 2k
+    candidates) are scored for all, each query's k-th score so far is its
+    threshold, then every leaf whose bound reaches some query's threshold
+    is scored for all. Exact: a leaf skipped has, for every query, a bound
+    below a score that at least k candidates reach."""
     a, b = span
-    rows, scored = [], 0
-    for i in range(a, b):
-        r, n = pruned_top(i, META["k"])
-        rows.append(r)
-        scored += n
-    return a, np.stack(rows), scored
+    z, k = ZONES, META["k"]
+    m = b - a
+    B = leaf_bounds(a, b)
+    nl = B.shape[1]
+    take = min(nl, 8)
+    while True:
+        first = np.argpartition(-B, take - 1, axis=1)[:, :take] if take < nl else np.tile(np.arange(nl), (m, 1))
+        if take >= nl or int(z["lens"][first].sum(axis=1).min()) >= 2 * k:
+            break
+        take = min(nl, take * 4)
+    u1 = np.unique(first)
+    p1 = leaf_positions(u1)
+    S1 = score_positions(a, b, p1)
+    theta = np.full(m, -np.inf)
+    for r in range(m):
+        sc = np.concatenate([S1[r], Q["explicit"][a + r][1]])
+        sc = sc[sc >= 0]
+        if len(sc) >= k:
+            theta[r] = float(np.partition(sc, len(sc) - k)[len(sc) - k])
+    need = (B + MARGIN >= theta[:, None]).any(axis=0)
+    need[u1] = False
+    p2 = leaf_positions(np.flatnonzero(need))
+    S2 = score_positions(a, b, p2)
+    ids_p = z["P"]["id"][np.concatenate([p1, p2])]
+    S = np.concatenate([S1, S2], axis=1)
+    rows = np.full((m, META["k"]), -1, dtype=np.int64)
+    for r in range(m):
+        e_idx, e_val = Q["explicit"][a + r]
+        cid = np.concatenate([ids_p, COLS["id"][e_idx]])
+        val = np.concatenate([S[r], e_val])
+        keep = val >= 0
+        if np.count_nonzero(keep) > 4 * k:
+            # only the candidates at or above the k-th score can be kept
+            kth = np.partition(val[keep], np.count_nonzero(keep) - k)[np.count_nonzero(keep) - k]
+            keep &= val >= kth
+        cid, val = cid[keep], val[keep]
+        top = np.lexsort((cid, -val.astype(np.float64)))[:k]
+        rows[r, :len(top)] = cid[top]
+    return a, rows, m * (len(p1) + len(p2))
 
 
 def top_k(S, ids, k):
