@@ -121,6 +121,8 @@ var pageText = map[string]T{
 	"matches.terms":          {"Términos en común", "Shared terms"},
 	"matches.source":         {"Fuente", "Source"},
 	"matches.value":          {"valor", "value"},
+	"matches.fwd":            {"municipio → ciudad", "municipality → city"},
+	"matches.rev":            {"ciudad → municipio", "city → municipality"},
 	"matches.weight":         {"peso", "weight"},
 	"matches.contrib":        {"aporta", "adds"},
 	"matches.weights":        {"Pesos", "Weights"},

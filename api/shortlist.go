@@ -288,6 +288,8 @@ type CompareItem struct {
 	DistanceKm float64             `json:"distance_km"`
 	Twinned    bool                `json:"twinned"`
 	Components []matcher.Component `json:"components"`
+	Directions *matcher.Directions `json:"directions,omitempty"` // both sides have profiles
+	Adjustment float64             `json:"adjustment,omitempty"` // the city's wishes scaled the score
 	Traits     []string            `json:"traits"`
 	Twins      TwinCounts          `json:"twins"`
 	Ties       []datasets.Tie      `json:"ties"` // the municipality's migrants recorded there
@@ -343,7 +345,7 @@ func (s *Server) compareView(c *gin.Context, b *Backend, m *datasets.Municipalit
 	for _, pm := range ms {
 		p, _ := b.snap.Place(pm.Place.ID)
 		it := CompareItem{Place: placeInfo(b.snap, p), Score: pm.Score, Rank: pm.Rank, DistanceKm: pm.DistanceKm, Twinned: pm.Twinned,
-			Components: pm.Components, Traits: []string{}, Ties: []datasets.Tie{},
+			Components: pm.Components, Directions: pm.Directions, Adjustment: pm.Adjustment, Traits: []string{}, Ties: []datasets.Tie{},
 			Twins: TwinCounts{Mexican: reg.MexicanTwins(p.ID), All: reg.AllTwins(p.ID)}}
 		for _, comp := range pm.Components {
 			if comp.Name == "structure" {

@@ -193,6 +193,7 @@ type boundTerm struct {
 	u8         []uint8
 	u16        []uint16
 	table      []float32
+	tmax       float32 // the table's largest value
 	sig        int
 	bound      float32
 }
@@ -211,7 +212,7 @@ func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
 	one := func(t weightedTerm) boundTerm {
 		s := &signalList[t.sig]
 		d := &qs.sig[t.sig]
-		bt := boundTerm{op: s.term.op, k: t.k, inv: s.term.inv, sig: t.sig, table: d.table, bound: 1}
+		bt := boundTerm{op: s.term.op, k: t.k, inv: s.term.inv, sig: t.sig, table: d.table, tmax: d.tmax, bound: 1}
 		if s.bound != nil {
 			bt.bound = s.bound(d)
 		}

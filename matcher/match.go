@@ -51,6 +51,13 @@ type Match struct {
 	// Basis names the components that had data for this pair, the ones
 	// the score rests on ("structure" alone: size, climate and traits only).
 	Basis []string `json:"basis"`
+	// Directions is set when both sides have profiles: the pair scored
+	// from each side and how the two combine (see Component.Forward).
+	Directions *Directions `json:"directions,omitempty"`
+	// Adjustment is Score divided by the components' weighted sum when the
+	// city's stated wishes or interest moved the score (Partner says why);
+	// absent means 1. Each contribution is value × weight × adjustment.
+	Adjustment float64 `json:"adjustment,omitempty"`
 	// Partner is what the city's record adds: offers both ways, wishes,
 	// interest, contact, provenance (partner.go).
 	Partner *PartnerNotes `json:"partner,omitempty"`
@@ -58,12 +65,32 @@ type Match struct {
 
 // Component is one component's part of a score.
 type Component struct {
-	Name         string   `json:"name"`
-	Value        float64  `json:"value"`
-	Weight       float64  `json:"weight"`
-	Contribution float64  `json:"contribution"`
-	Evidence     []string `json:"evidence,omitempty"`
-	Source       string   `json:"source,omitempty"`
+	Name         string  `json:"name"`
+	Value        float64 `json:"value"`
+	Weight       float64 `json:"weight"`
+	Contribution float64 `json:"contribution"`
+	// Forward and Reverse are set when both sides have profiles: the
+	// component from the municipality's side (its profile against the
+	// city's) and from the city's side. Value is then their blend
+	// Directions.ForwardShare × Forward + (1 − ForwardShare) × Reverse.
+	Forward  *float64 `json:"forward,omitempty"`
+	Reverse  *float64 `json:"reverse,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+	Source   string   `json:"source,omitempty"`
+}
+
+// Directions shows how a pair with profiles on both sides is scored: the
+// weighted sum of the components from each side, combined by their
+// harmonic mean 2·Forward·Reverse/(Forward + Reverse) so that a match
+// must suit both. The harmonic mean is a weighted sum of the components'
+// blends ForwardShare·forward + (1 − ForwardShare)·reverse, with
+// ForwardShare = Reverse/(Forward + Reverse): each side's values count in
+// proportion to the other side's total.
+type Directions struct {
+	Forward      float64 `json:"forward"`       // municipality → city
+	Reverse      float64 `json:"reverse"`       // city → municipality
+	Combined     float64 `json:"combined"`      // harmonic mean of the two
+	ForwardShare float64 `json:"forward_share"` // weight of the forward values in each shown value
 }
 
 // CategoryRef is a taxonomy category shared by both sides.
@@ -104,15 +131,14 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	scored := 0
-	if prunable(qs.q.Filter) && q.registry == nil && !q.Exhaustive {
-		// Without filters, the bulk ranking's pruned scan gives the same
-		// top k (the rank tests hold the two paths equal) while scoring
-		// about a quarter of the candidates.
+	if q.registry == nil && !q.Exhaustive {
+		// The pruned scan gives the same top k as scoring every candidate
+		// (the tests hold the two paths equal) while scoring few of them.
 		r := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
 		top = r.prunedTop(qs)
 		scored = int(r.scored)
 		poolScore = r.sel.sortedScores(top)
-		passed = e.populationPassed(popBoundsOf(qs.q.Filter))
+		passed = r.passed(qs)
 	} else {
 		scores := e.scratch()
 		defer e.release(scores)

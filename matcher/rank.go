@@ -154,8 +154,8 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 	}
 	dyn := e.dyn.Load()
 	var ix *rankIndex
-	if prunable(filter) && !req.Exhaustive && len(targets) >= pruneMinTargets {
-		ix = e.newRankIndex()
+	if !req.Exhaustive {
+		ix = e.matchIndex()
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -257,8 +257,12 @@ type ranker struct {
 	ix     *rankIndex // nil: score every candidate with scoreAll
 	scores []float32  // scoreAll's output (exhaustive path only)
 	sel    topSel
-	refs   []zoneBlockRef // the pruned scan's blocks, reused
+	heap   zoneHeap      // the pruned scan's nodes, reused
+	terms  [2][]zoneTerm // the pruned scan's bound terms, reused
 	scored int64
+	// explicitIn and explicitOK count the candidates scored one by one
+	// that pass the filter, and those of them that are kept (score ≥ 0).
+	explicitIn, explicitOK int
 }
 
 func (e *Engine) newRanker(k int, f Filter, dyn *dynamic, ix *rankIndex) *ranker {

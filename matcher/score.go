@@ -71,13 +71,22 @@ type partScore struct {
 	ok    bool
 }
 
+// pairParts receives what scorePair computed: the components from the
+// municipality's side and, when both sides have profiles, from the
+// candidate's side, with each side's weighted sum.
+type pairParts struct {
+	fwd, rev []partScore
+	f, r     float64
+	both     bool
+}
+
 // scorePair scores candidate c through the general path and, when parts is
 // not nil, records every component.
-func (e *Engine) scorePair(qs *queryState, c int32, parts *[]partScore) float64 {
+func (e *Engine) scorePair(qs *queryState, c int32, parts *pairParts) float64 {
 	comps := e.components(qs, c, false)
 	fwd := weighted(e.w, comps)
 	if parts != nil {
-		*parts = comps
+		*parts = pairParts{fwd: comps, f: fwd}
 	}
 	cp := qs.dyn.profiles[c]
 	if cp == nil || qs.pv == nil {
@@ -85,7 +94,11 @@ func (e *Engine) scorePair(qs *queryState, c int32, parts *[]partScore) float64 
 	}
 	// Both sides have profiles: score the pair from the candidate's side
 	// too and combine with a harmonic mean, so a match must suit both.
-	rev := weighted(e.w, e.components(qs, c, true))
+	revComps := e.components(qs, c, true)
+	rev := weighted(e.w, revComps)
+	if parts != nil {
+		parts.rev, parts.r, parts.both = revComps, rev, true
+	}
 	if fwd+rev == 0 {
 		return 0
 	}

@@ -143,6 +143,9 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 			break
 		}
 		fmt.Fprintf(e.stdout, "\n%d. %s:\n", m.Rank, m.Place.Name)
+		if note := matcher.DirectionsNote(&m, lang); note != "" {
+			printDirections(e, &m, note, lang)
+		}
 		for _, c := range byContribution(m.Components) {
 			if c.Contribution <= 0 || len(c.Evidence) == 0 {
 				continue
@@ -185,6 +188,26 @@ func fiveDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// printDirections prints, for a pair with profiles on both sides or a
+// score the city's wishes moved, how the score is made: the note, then
+// each component's two directions and value × weight = contribution.
+func printDirections(e *env, m *matcher.Match, note, lang string) {
+	fmt.Fprintf(e.stdout, "   %s\n", note)
+	adj := ""
+	if m.Adjustment != 0 {
+		adj = fmt.Sprintf(" × %.3f", m.Adjustment)
+	}
+	for _, c := range m.Components {
+		dirs := ""
+		if c.Forward != nil && c.Reverse != nil {
+			dirs = fmt.Sprintf("%s %.3f, %s %.3f → ", tr(lang, "municipio → ciudad", "municipality → city"), *c.Forward,
+				tr(lang, "ciudad → municipio", "city → municipality"), *c.Reverse)
+		}
+		fmt.Fprintf(e.stdout, "   %-12s %s%s %.3f × %s %.3f%s = %.3f\n", reasonName(c.Name, lang), dirs, tr(lang, "valor", "value"), c.Value,
+			tr(lang, "peso", "weight"), c.Weight, adj, c.Contribution)
+	}
 }
 
 func byContribution(cs []matcher.Component) []matcher.Component {
