@@ -122,7 +122,7 @@ func (e *Engine) newRankIndex() *rankIndex {
 // of it in the score and the spread beyond which the term stops growing.
 type splitDim struct {
 	w, span float64
-	at      func(c int32) float32
+	col     []float32 // by engine candidate
 }
 
 // splitDims are the dimensions the tree splits on, weighted by the
@@ -147,26 +147,34 @@ func (e *Engine) splitDims() []splitDim {
 	}
 	ws, wn := sub(CompStructure), sub(CompNetwork)
 	dims := []splitDim{
-		{wS * ws[FeatSize] / sizeSpan, sizeSpan, func(c int32) float32 { return e.logPop[c] }},
-		{wS * ws[FeatElevation] / elevSpan, elevSpan, func(c int32) float32 { return e.elev[c] }},
-		{wS * ws[FeatClimate] / climSpan, climSpan, func(c int32) float32 { return e.absLat[c] }},
-		{wS * ws[FeatType] / typeSpan, typeSpan, func(c int32) float32 { return float32(e.ptype[c]) }},
-		{wS * ws[FeatProximity] / 2, 2, func(c int32) float32 { return e.ux[c] }},
-		{wS * ws[FeatProximity] / 2, 2, func(c int32) float32 { return e.uy[c] }},
-		{wS * ws[FeatProximity] / 2, 2, func(c int32) float32 { return e.uz[c] }},
-		{wN * wn[FeatMexPopularity], 1, func(c int32) float32 { return e.reg.popMx[c] }},
-		{wN * wn[FeatGlobalPopularity], 1, func(c int32) float32 { return e.reg.popAll[c] }},
+		{wS * ws[FeatSize] / sizeSpan, sizeSpan, e.logPop},
+		{wS * ws[FeatElevation] / elevSpan, elevSpan, e.elev},
+		{wS * ws[FeatClimate] / climSpan, climSpan, e.absLat},
+		{wS * ws[FeatType] / typeSpan, typeSpan, float32s(e.ptype)},
+		{wS * ws[FeatProximity] / 2, 2, e.ux},
+		{wS * ws[FeatProximity] / 2, 2, e.uy},
+		{wS * ws[FeatProximity] / 2, 2, e.uz},
+		{wN * wn[FeatMexPopularity], 1, e.reg.popMx},
+		{wN * wn[FeatGlobalPopularity], 1, e.reg.popAll},
 	}
 	for _, d := range traitDefs {
-		bit := d.bit
-		dims = append(dims, splitDim{wS * ws[FeatTraits] / float64(len(traitDefs)), 1, func(c int32) float32 {
-			if e.traits[c]&bit != 0 {
-				return 1
+		col := make([]float32, e.n)
+		for c, t := range e.traits {
+			if t&d.bit != 0 {
+				col[c] = 1
 			}
-			return 0
-		}})
+		}
+		dims = append(dims, splitDim{wS * ws[FeatTraits] / float64(len(traitDefs)), 1, col})
 	}
 	return slices.DeleteFunc(dims, func(d splitDim) bool { return d.w <= 0 })
+}
+
+func float32s(u []uint8) []float32 {
+	out := make([]float32, len(u))
+	for i, v := range u {
+		out[i] = float32(v)
+	}
+	return out
 }
 
 // buildZone appends the node of cands[lo:hi] and its subtree, reordering
@@ -180,9 +188,10 @@ func (l *zoneLayout) buildZone(cands []int32, lo, hi, depth int, dims []splitDim
 	best, bestGain := -1, 0.0
 	var bestMid float32
 	for di, d := range dims {
-		mn, mx := d.at(cands[lo]), d.at(cands[lo])
+		col := d.col
+		mn, mx := col[cands[lo]], col[cands[lo]]
 		for _, c := range cands[lo+1 : hi] {
-			v := d.at(c)
+			v := col[c]
 			if v < mn {
 				mn = v
 			}
@@ -200,10 +209,10 @@ func (l *zoneLayout) buildZone(cands []int32, lo, hi, depth int, dims []splitDim
 	if best < 0 {
 		return id // every candidate alike on every dimension
 	}
-	at := dims[best].at
+	col := dims[best].col
 	i, j := lo, hi-1
 	for i <= j {
-		if at(cands[i]) < bestMid {
+		if col[cands[i]] < bestMid {
 			i++
 		} else {
 			cands[i], cands[j] = cands[j], cands[i]
@@ -681,4 +690,22 @@ func (r *ranker) passed(qs *queryState) int {
 		}
 	}
 	return n - (r.explicitIn - r.explicitOK)
+}
+
+// leaves lists the candidates in the scan's order, linked then plain, and
+// where each leaf starts in that order.
+func (ix *rankIndex) leaves() (order, starts []int32) {
+	for _, l := range [2]*zoneLayout{&ix.linked, &ix.plain} {
+		off := int32(len(order))
+		order = append(order, l.cand...)
+		var mine []int32
+		for _, nd := range l.nodes {
+			if nd.left < 0 {
+				mine = append(mine, off+nd.lo)
+			}
+		}
+		slices.Sort(mine)
+		starts = append(starts, mine...)
+	}
+	return order, starts
 }

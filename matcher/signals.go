@@ -423,8 +423,21 @@ var signalList = []Signal{
 	},
 }
 
-// signalsOf lists the positions in signalList of one component's signals.
+// signalsOf lists the positions in signalList of one component's signals
+// (the scoring paths call it per candidate: the two lists are built once).
 func signalsOf(comp string) []int {
+	switch comp {
+	case CompStructure:
+		return structureSignals
+	case CompNetwork:
+		return networkSignals
+	}
+	return scanSignals(comp)
+}
+
+var structureSignals, networkSignals = scanSignals(CompStructure), scanSignals(CompNetwork)
+
+func scanSignals(comp string) []int {
 	var out []int
 	for i, s := range signalList {
 		if s.Component == comp {
