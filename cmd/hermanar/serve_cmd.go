@@ -55,11 +55,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	_, statErr := os.Stat(filepath.Join(*data, "index"))
 	restoreGC := startupGC(os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"), statErr == nil)
 	var handler slog.Handler
+	logOut := newBufferedLog(e.stderr)
+	defer logOut.Close()
 	switch *logFormat {
 	case "json":
-		handler = slog.NewJSONHandler(e.stderr, nil)
+		handler = slog.NewJSONHandler(logOut, nil)
 	case "text":
-		handler = slog.NewTextHandler(e.stderr, nil)
+		handler = slog.NewTextHandler(logOut, nil)
 	default:
 		return usageErrorf("--log-format must be json or text, got %q", *logFormat)
 	}
