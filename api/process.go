@@ -490,7 +490,7 @@ func calendarItems(views []ProcessView, lang string) []datasets.CalendarItem {
 				UID:         fmt.Sprintf("%s-%s-%d@hermanar", d.UID(), v.Municipality, v.Place.ID),
 				Date:        d.Due,
 				Summary:     d.Label + " — " + v.MunicipalityName + " / " + v.Place.Name,
-				Description: T{"Proceso de hermanamiento de ", "Twinning process of "}.In(lang) + v.MunicipalityName + ", " + v.StateName + " – " + v.Place.Name + ", " + v.Place.Admin1Name + " (" + v.Place.Country + ")",
+				Description: T{ES: "Proceso de hermanamiento de ", EN: "Twinning process of "}.In(lang) + v.MunicipalityName + ", " + v.StateName + " – " + v.Place.Name + ", " + v.Place.Admin1Name + " (" + v.Place.Country + ")",
 			})
 		}
 	}
