@@ -100,6 +100,9 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 	for len(out) < k && len(out) < len(keep) {
 		best, bestV := -1, 0.0
 		for i, x := range keep {
+			if best >= 0 && x.s <= bestV+fitMargin {
+				break // keep is by score, best first, and no penalty is negative: none after can win
+			}
 			if used[i] {
 				continue
 			}

@@ -241,7 +241,5 @@ func diasporaValue(a *tieAgg) float64 {
 	return math.Min(v, 1)
 }
 
-func min1(x float32) float32 { return min(x, 1) }
-
 // abs32 clears the sign bit; branch-free, so the scoring loop stays tight.
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
