@@ -1,12 +1,16 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"hermanar/datasets"
 	"hermanar/index"
@@ -19,6 +23,13 @@ import (
 // the test needs.
 func mustEnvText(tb testing.TB) *testEnv {
 	tb.Helper()
+	return mustEnvWeights(tb, true, matcher.Weights{})
+}
+
+// mustEnvWeights is mustEnv with weights w (zero: the policy weights, as
+// mustEnv) and, when text is set, a real profile text index.
+func mustEnvWeights(tb testing.TB, text bool, w matcher.Weights) *testEnv {
+	tb.Helper()
 	d := mustData(tb)
 	st, err := datasets.OpenStore(tb.TempDir(), time.Second)
 	if err != nil {
@@ -29,17 +40,23 @@ func mustEnvText(tb testing.TB) *testEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	x, err := index.Open(tb.TempDir(), d.Snapshot, index.Options{Classifier: cls, Countries: []string{"VA"}})
-	if err != nil {
-		tb.Fatal(err)
+	var x *index.Index
+	if text {
+		if x, err = index.Open(tb.TempDir(), d.Snapshot, index.Options{Classifier: cls, Countries: []string{"VA"}}); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { x.Close() })
 	}
-	tb.Cleanup(func() { x.Close() })
 	recs, err := datasets.LoadPlaceProfiles(nil, d.Snapshot)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	eng, err := matcher.NewEngine(matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: d.Consulates,
-		Twinnings: d.Twinnings, Classifier: cls, PlaceRecords: recs, Text: x})
+	in := matcher.Inputs{Snap: d.Snapshot, Ties: d.Ties, Consulates: d.Consulates,
+		Twinnings: d.Twinnings, Classifier: cls, PlaceRecords: recs, Weights: w}
+	if text {
+		in.Text = x
+	}
+	eng, err := matcher.NewEngine(in)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -47,7 +64,10 @@ func mustEnvText(tb testing.TB) *testEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b := &Backend{Engine: eng, Store: st, Search: fakeSearch{d.Snapshot}, Classifier: cls, Profiles: x}
+	b := &Backend{Engine: eng, Store: st, Search: fakeSearch{d.Snapshot}, Classifier: cls}
+	if text {
+		b.Profiles = x
+	}
 	if err := srv.SetBackend(b); err != nil {
 		tb.Fatal(err)
 	}
@@ -88,6 +108,8 @@ func TestBothDirectionsThroughHTTP(t *testing.T) {
 		{path: "/api/v1/municipalities/11008/matches?k=200&country=US&lang=en"},
 		{method: "POST", path: "/api/v1/match?municipality=11008&k=200&country=US&lang=en", body: muni},
 	}
+	validateAnswers(t, e, calls...)
+	validateAnswers(t, e, req{path: "/api/v1/municipalities/11008/compare?places=5278931,5261457"})
 	for _, r := range calls {
 		res := mustJSON[matcher.Result](t, e.do(t, r))
 		for _, id := range []int64{whitewater, madison} {
@@ -203,5 +225,67 @@ func checkDirections(t *testing.T, name string, m matcher.Match) {
 	}
 	if !has[matcher.CompProblems] || !has[matcher.CompAreas] || !has[matcher.CompText] {
 		t.Errorf("%s: %s is explained on %v; problems, areas and text should have data on both sides", name, m.Place.Name, names)
+	}
+}
+
+// With the shipped weights, the matches pages show each city's
+// calibrated probability as the large figure, the raw score beside it,
+// and say what the scale means, in the page's language; the JSON keeps
+// the raw score and names the scale.
+func TestCalibratedScaleOnPages(t *testing.T) {
+	e := mustEnvWeights(t, false, matcher.DefaultWeights())
+	res := mustJSON[matcher.Result](t, e.do(t, req{path: "/api/v1/municipalities/20067/matches?k=5"}))
+	if res.Scale == "" || len(res.Matches) == 0 || res.Matches[0].Calibrated == nil {
+		t.Fatalf("no calibrated value with the shipped weights: %q %+v", res.Scale, res.Matches)
+	}
+	first := res.Matches[0]
+	validateAnswers(t, e, req{path: "/api/v1/municipalities/20067/matches?k=5"}, req{path: "/api/v1/municipalities/11008/matches?k=5&lang=en"})
+	for _, tc := range []struct {
+		lang    string
+		want    []string
+		foreign string
+	}{
+		{"es", []string{"probabilidad calibrada", "La cifra grande de cada ciudad es su probabilidad calibrada", "misma escala para todos los municipios"}, "calibrated probability"},
+		{"en", []string{"calibrated probability", "The large figure of each city is its calibrated probability", "same for every municipality"}, "probabilidad calibrada"},
+	} {
+		w := e.do(t, req{path: "/municipios/20067/coincidencias?lang=" + tc.lang})
+		body := w.Body.String()
+		if w.Code != 200 {
+			t.Fatalf("%s: %d", tc.lang, w.Code)
+		}
+		for _, s := range append(tc.want, matcher.FormatProbability(*first.Calibrated), fmt.Sprintf("%.2f", first.Score)) {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s page lacks %q", tc.lang, s)
+			}
+		}
+		if strings.Contains(body, tc.foreign) {
+			t.Errorf("%s page carries %q", tc.lang, tc.foreign)
+		}
+	}
+}
+
+// validateAnswers checks real answers against openapi.yaml: the new
+// fields (directions, forward/reverse, calibrated, scale) included.
+func validateAnswers(t *testing.T, e *testEnv, rs ...req) {
+	t.Helper()
+	_, router := mustSpec(t)
+	ctx := context.Background()
+	for _, r := range rs {
+		w := e.do(t, r)
+		hr := httptest.NewRequest(orGET(r.method), r.path, strings.NewReader(r.body))
+		if r.body != "" {
+			hr.Header.Set("Content-Type", "application/json")
+		}
+		route, params, err := router.FindRoute(hr)
+		if err != nil {
+			t.Fatalf("%s: %v", r.path, err)
+		}
+		opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true}
+		in := &openapi3filter.ResponseValidationInput{RequestValidationInput: &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route, Options: opts},
+			Status: w.Code, Header: w.Header(), Options: opts}
+		in.SetBodyBytes(w.Body.Bytes())
+		if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+			t.Errorf("%s %s: the %d answer does not match the spec: %v", r.method, r.path, w.Code, err)
+		}
 	}
 }

@@ -83,6 +83,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	}
 	var model, rounding float64
 	m.Score, model, rounding = roundContributions(score, m.Components)
+	e.calibrate(&m)
 	if remainderHook != nil {
 		remainderHook(model, rounding, len(m.Components))
 	}

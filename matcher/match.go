@@ -17,6 +17,9 @@ type Result struct {
 	Twinned    []Match `json:"already_twinned,omitempty"`
 	Candidates int     `json:"candidates"` // how many passed the filters
 	Weights    string  `json:"weights"`    // provenance of the weights
+	// Scale is the provenance of the score scale behind each match's
+	// Calibrated value; absent when the weights have none.
+	Scale string `json:"scale,omitempty"`
 	// WishesHidden counts cities left out because the municipality does
 	// not meet their stated wishes (Filter.IgnoreWishes shows them).
 	WishesHidden int `json:"wishes_hidden,omitempty"`
@@ -39,15 +42,24 @@ type QueryEcho struct {
 // Match is one ranked candidate with its explanation. The contributions of
 // its components sum to Score.
 type Match struct {
-	Rank       int               `json:"rank"`
-	Place      datasets.PlaceRef `json:"place"`
-	Score      float64           `json:"score"`
-	Components []Component       `json:"components"`
-	Coverage   float64           `json:"coverage"` // share of the total weight with data
-	Twinned    bool              `json:"twinned"`  // already twinned with the municipality
-	Categories []CategoryRef     `json:"categories,omitempty"`
-	Terms      []string          `json:"terms,omitempty"`
-	Code       string            `json:"code"` // short explanation code, e.g. "D+S"
+	Rank  int               `json:"rank"`
+	Place datasets.PlaceRef `json:"place"`
+	Score float64           `json:"score"`
+	// Calibrated is Score on the score scale (scale.go): the backtest's
+	// probability that a city with this score is the twin a municipality
+	// really chose, the same for every municipality. Absent when the
+	// weights have no scale, or a tie or profile lifts the pair beyond
+	// what the backtest can calibrate. Score stays the weighted sum.
+	Calibrated *float64 `json:"calibrated,omitempty"`
+	// CalibratedBasis is the basis whose fit gave Calibrated ("structure":
+	// the score on size, climate and traits alone).
+	CalibratedBasis string        `json:"calibrated_basis,omitempty"`
+	Components      []Component   `json:"components"`
+	Coverage        float64       `json:"coverage"` // share of the total weight with data
+	Twinned         bool          `json:"twinned"`  // already twinned with the municipality
+	Categories      []CategoryRef `json:"categories,omitempty"`
+	Terms           []string      `json:"terms,omitempty"`
+	Code            string        `json:"code"` // short explanation code, e.g. "D+S"
 	// Basis names the components that had data for this pair, the ones
 	// the score rests on ("structure" alone: size, climate and traits only).
 	Basis []string `json:"basis"`
@@ -161,6 +173,9 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		top = e.fitList(qs, top, k, poolScore)
 	}
 	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
+	if e.scale != nil {
+		res.Scale = e.scale.Provenance
+	}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)

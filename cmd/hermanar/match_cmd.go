@@ -123,16 +123,30 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 		tr(lang, "ciudades afines", "partner cities"), tr(lang, "perfil", "profile"), api.ProfileOrigin(q.Profile, lang))
 	t := &table{header: []string{"#", tr(lang, "ciudad", "place"), tr(lang, "estado, país", "state, country"),
 		tr(lang, "población", "population"), tr(lang, "puntaje", "score"), tr(lang, "razones principales", "top reasons")}}
+	scaled := res.Scale != ""
+	if scaled {
+		t.header = append(t.header[:4], append([]string{tr(lang, "prob. calibrada", "calibrated prob.")}, t.header[4:]...)...)
+	}
 	for _, m := range res.Matches {
 		name := m.Place.Name
 		if m.Twinned {
 			name += " *"
 		}
-		t.add(m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), matcher.Thousands(m.Place.Population),
-			fmt.Sprintf("%.3f", m.Score), topReasons(m, lang))
+		cells := []any{m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), matcher.Thousands(m.Place.Population)}
+		if scaled {
+			p := "—"
+			if m.Calibrated != nil {
+				p = matcher.FormatProbability(*m.Calibrated)
+			}
+			cells = append(cells, p)
+		}
+		t.add(append(cells, fmt.Sprintf("%.3f", m.Score), topReasons(m, lang))...)
 	}
 	if err := emit(e.stdout, "table", nil, t); err != nil {
 		return err
+	}
+	if scaled {
+		fmt.Fprintf(e.stdout, "\n%s\n", matcher.ScaleNote(lang))
 	}
 	if res.StructureOnly() {
 		fmt.Fprintln(e.stdout, tr(lang, "\nLista basada solo en tamaño, clima, altitud y rasgos (sin perfil, vínculos ni red).",
