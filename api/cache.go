@@ -24,16 +24,21 @@ type lruEntry struct {
 	val  []byte
 	ctyp []string // the Content-Type header, shared (see setSecurityHeaders)
 	etag string   // a strong ETag of val, quoted
+	// The ETag and Content-Length headers, built once per entry and
+	// shared by every answer from it (full slices: see setSecurityHeaders).
+	etagHdr, lenHdr []string
 }
 
 func newLRU(maxBytes int64) *lru {
 	return &lru{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
 }
 
-func (l *lru) get(key string, gen uint64) (*lruEntry, bool) {
+// get looks key up; the string(key) conversion in the map index does not
+// allocate.
+func (l *lru) get(key []byte, gen uint64) (*lruEntry, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	el, ok := l.items[key]
+	el, ok := l.items[string(key)]
 	if !ok {
 		return nil, false
 	}

@@ -32,13 +32,15 @@ func (s *Server) getMatches(c *gin.Context) {
 		return
 	}
 	gen := s.gen.Load()
-	key := m.CVEGEO + "|" + mp.key()
+	var kb [160]byte
+	kbytes := mp.appendKey(kb[:0], m.CVEGEO)
 	if s.cache != nil {
-		if e, ok := s.cache.get(key, gen); ok {
+		if e, ok := s.cache.get(kbytes, gen); ok {
 			s.writeMatches(c, m.CVEGEO, mp, e)
 			return
 		}
 	}
+	key := string(kbytes)
 	ctx := c.Request.Context()
 	e, err := s.flight.do(key+"|"+strconv.FormatUint(gen, 10), func() (*lruEntry, error) {
 		// The computation is shared by every request waiting on it, so it
@@ -87,14 +89,14 @@ func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *
 	// no-cache: a browser keeps the list but asks again before using it;
 	// the ETag lets that second ask be answered 304 without the body.
 	h["Cache-Control"] = hdrNoCache
-	h["Etag"] = []string{e.etag}
+	h["Etag"] = e.etagHdr
 	if inm := c.Request.Header["If-None-Match"]; len(inm) > 0 && c.Request.Method == http.MethodGet && etagListed(inm, e.etag) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
 	h["Content-Type"] = e.ctyp
-	h["Content-Length"] = []string{strconv.Itoa(len(e.val))}
+	h["Content-Length"] = e.lenHdr
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(e.val)
 }
@@ -164,6 +166,7 @@ func renderMatches(eng *matcher.Engine, res *matcher.Result, mp matchParams) (*l
 	e.val = bytes.Clone(buf.Bytes())
 	sum := sha256.Sum256(e.val)
 	e.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	e.etagHdr, e.lenHdr = []string{e.etag}, []string{strconv.Itoa(len(e.val))}
 	return e, nil
 }
 

@@ -117,6 +117,9 @@ func (p *params) traits(name string) []string {
 			}
 		}
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	if len(out) > len(matcher.TraitNames()) {
 		p.errs.add(name, "admite a lo más %d rasgos", "takes at most %d traits", len(matcher.TraitNames()))
 		return nil
@@ -165,12 +168,34 @@ func (p *params) match(c *gin.Context) matchParams {
 	return mp
 }
 
-func (mp matchParams) key() string {
+// appendKey appends the cache key of these parameters for municipality
+// cvegeo to dst: every field that changes the answer, "|"-separated. A hit
+// is then looked up without building a string (lru.get).
+func (mp matchParams) appendKey(dst []byte, cvegeo string) []byte {
 	f := mp.Filter
-	return strings.Join([]string{strconv.Itoa(mp.K), mp.Lang, strings.Join(f.Countries, ","),
-		strconv.FormatInt(f.MinPopulation, 10), strconv.FormatInt(f.MaxPopulation, 10),
-		strconv.FormatBool(f.ExcludeTwinned), mp.Format, strings.Join(f.Traits, ","),
-		strconv.FormatBool(f.IncludeTwinned), strconv.FormatBool(f.NoDiversity), strconv.FormatBool(f.NoSizeRule), strconv.FormatBool(f.IgnoreWishes), strconv.FormatBool(f.OnlyProfiled), mp.Header}, "|")
+	list := func(dst []byte, vs []string) []byte {
+		for i, v := range vs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, v...)
+		}
+		return dst
+	}
+	dst = append(dst, cvegeo...)
+	dst = append(dst, '|')
+	dst = strconv.AppendInt(dst, int64(mp.K), 10)
+	dst = append(append(dst, '|'), mp.Lang...)
+	dst = list(append(dst, '|'), f.Countries)
+	dst = strconv.AppendInt(append(dst, '|'), f.MinPopulation, 10)
+	dst = strconv.AppendInt(append(dst, '|'), f.MaxPopulation, 10)
+	dst = strconv.AppendBool(append(dst, '|'), f.ExcludeTwinned)
+	dst = append(append(dst, '|'), mp.Format...)
+	dst = list(append(dst, '|'), f.Traits)
+	for _, b := range [...]bool{f.IncludeTwinned, f.NoDiversity, f.NoSizeRule, f.IgnoreWishes, f.OnlyProfiled} {
+		dst = strconv.AppendBool(append(dst, '|'), b)
+	}
+	return append(append(dst, '|'), mp.Header...)
 }
 
 // cvegeoParam validates the :cvegeo path parameter and finds the
