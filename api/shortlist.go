@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,22 +35,6 @@ type ShortlistView struct {
 
 // author is how a token signs the records it writes.
 func author(t Token) string { return t.Scope() + " #" + t.ID }
-
-// issuesErr turns the domain's bilingual field issues into the api's
-// field errors; other errors pass through.
-func issuesErr(err error) error {
-	var fi datasets.FieldIssues
-	if errors.As(err, &fi) {
-		f := fieldErrs{}
-		for _, x := range fi {
-			if _, dup := f[x.Field]; !dup {
-				f[x.Field] = datasets.Text{ES: x.ES, EN: x.EN}
-			}
-		}
-		return f.err()
-	}
-	return err
-}
 
 // canWriteMunicipality: the municipality's liaison or an admin keeps its
 // shortlist and its processes.
@@ -183,13 +166,13 @@ func (s *Server) getShortlist(c *gin.Context) {
 // write is durable.
 func (s *Server) addToShortlist(b *Backend, cvegeo string, req datasets.ShortlistAdd, tok Token) (datasets.Shortlist, bool, error) {
 	if err := req.Validate(b.isCandidate); err != nil {
-		return datasets.Shortlist{}, false, issuesErr(err)
+		return datasets.Shortlist{}, false, err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	sl, created, err := datasets.AddToShortlist(b.Store, cvegeo, req, author(tok), time.Now())
 	if err != nil {
-		return sl, false, issuesErr(err)
+		return sl, false, err
 	}
 	s.log.Info("shortlist stored", "municipality", cvegeo, "place", req.Place, "created", created)
 	return sl, created, nil

@@ -110,6 +110,9 @@ type Engine struct {
 
 	rankIxOnce sync.Once
 	rankIx     *rankIndex
+
+	popSortedOnce sync.Once
+	popSorted     []float32 // logPop sorted, for populationPassed
 }
 
 type corridorData struct {

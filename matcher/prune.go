@@ -668,7 +668,9 @@ func (r *ranker) passed(qs *queryState) int {
 			n += len(e.byCountry[cid])
 		}
 	}
-	if zf.pop.on || zf.traits != 0 {
+	if zf.pop.on && zf.traits == 0 && zf.countries == nil {
+		n = e.populationPassed(zf.pop) // popcount.go: two binary searches
+	} else if zf.pop.on || zf.traits != 0 {
 		n = 0
 		count := func(cs []int32) {
 			for _, c := range cs {
