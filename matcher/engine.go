@@ -106,6 +106,9 @@ type Engine struct {
 
 	rankIxOnce sync.Once
 	rankIx     *rankIndex
+
+	byNameOnce sync.Once
+	byName     map[string][]int32 // folded name -> candidates (the namesake signal)
 }
 
 type corridorData struct {

@@ -29,12 +29,12 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	}
 	den, total := 0.0, 0.0
 	for _, p := range parts {
-		total += e.w.Components[p.name]
+		total += qs.w.Components[p.name]
 		if p.ok {
-			den += e.w.Components[p.name]
+			den += qs.w.Components[p.name]
 		}
 	}
-	fwd := weighted(e.w, parts)
+	fwd := weighted(*qs.w, parts)
 	// With two directions combined, each forward contribution is scaled so
 	// that the contributions still add up to the reported score.
 	scale := 1.0
@@ -46,7 +46,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		if !p.ok {
 			continue
 		}
-		w := e.w.Components[p.name] / den
+		w := qs.w.Components[p.name] / den
 		comp := Component{Name: p.name, Value: round6(p.value), Weight: round6(w),
 			Contribution: w * p.value * scale}
 		if !brief {

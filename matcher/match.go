@@ -141,7 +141,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = k
 		top = e.fitList(qs, top, k, poolScore)
 	}
-	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
+	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: qs.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)

@@ -75,7 +75,7 @@ type partScore struct {
 // not nil, records every component.
 func (e *Engine) scorePair(qs *queryState, c int32, parts *[]partScore) float64 {
 	comps := e.components(qs, c, false)
-	fwd := weighted(e.w, comps)
+	fwd := weighted(*qs.w, comps)
 	if parts != nil {
 		*parts = comps
 	}
@@ -85,7 +85,7 @@ func (e *Engine) scorePair(qs *queryState, c int32, parts *[]partScore) float64 
 	}
 	// Both sides have profiles: score the pair from the candidate's side
 	// too and combine with a harmonic mean, so a match must suit both.
-	rev := weighted(e.w, e.components(qs, c, true))
+	rev := weighted(*qs.w, e.components(qs, c, true))
 	if fwd+rev == 0 {
 		return 0
 	}
