@@ -22,7 +22,8 @@ type lruEntry struct {
 	key  string
 	gen  uint64
 	val  []byte
-	ctyp string
+	ctyp []string // the Content-Type header, shared (see setSecurityHeaders)
+	etag string   // a strong ETag of val, quoted
 }
 
 func newLRU(maxBytes int64) *lru {

@@ -115,7 +115,7 @@ func (s *Server) placeHit(b *Backend, h index.Hit, lang string) PlaceHit {
 		return ph
 	}
 	ph.URL, ph.Municipality, ph.MunicipalityName = "/municipios/"+cve, cve, m.Name
-	ph.Label = h.Name + " — " + T{"localidad de ", "locality of "}.In(lang) + m.Name + ", " + stateAbbr(cve[:2], m.StateName)
+	ph.Label = h.Name + " — " + T{ES: "localidad de ", EN: "locality of "}.In(lang) + m.Name + ", " + stateAbbr(cve[:2], m.StateName)
 	return ph
 }
 

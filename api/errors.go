@@ -109,12 +109,12 @@ func errorDetail(err error, lang string) ErrorDetail {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		// The store refused the write before acknowledging it: nothing
 		// was saved, and the operator has a disk to free.
-		return ErrorDetail{Code: EStorageFull, Message: T{"El disco del servidor está lleno; no se guardó nada. Avise a la administración e inténtelo más tarde.",
-			"The server's disk is full; nothing was saved. Tell the administrators and try again later."}.In(lang)}
+		return ErrorDetail{Code: EStorageFull, Message: T{ES: "El disco del servidor está lleno; no se guardó nada. Avise a la administración e inténtelo más tarde.",
+			EN: "The server's disk is full; nothing was saved. Tell the administrators and try again later."}.In(lang)}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return ErrorDetail{Code: EUnavailable, Message: T{"La consulta tardó demasiado; inténtelo de nuevo.",
-			"The query took too long; try again."}.In(lang)}
+		return ErrorDetail{Code: EUnavailable, Message: T{ES: "La consulta tardó demasiado; inténtelo de nuevo.",
+			EN: "The query took too long; try again."}.In(lang)}
 	}
 	return ErrorDetail{Code: datasets.EInternal, Message: defaultMessage(datasets.EInternal).In(lang)}
 }
@@ -122,17 +122,17 @@ func errorDetail(err error, lang string) ErrorDetail {
 func defaultMessage(code string) T {
 	switch code {
 	case datasets.EInvalid:
-		return T{"La solicitud no es válida.", "The request is not valid."}
+		return T{ES: "La solicitud no es válida.", EN: "The request is not valid."}
 	case datasets.ENotFound:
-		return T{"No existe.", "Not found."}
+		return T{ES: "No existe.", EN: "Not found."}
 	case datasets.EUnauthorized:
-		return T{"Falta una credencial válida.", "A valid token is required."}
+		return T{ES: "Falta una credencial válida.", EN: "A valid token is required."}
 	case datasets.EForbidden:
-		return T{"Su credencial no permite esta operación.", "Your token does not allow this."}
+		return T{ES: "Su credencial no permite esta operación.", EN: "Your token does not allow this."}
 	case EUnavailable:
-		return T{"El servicio está arrancando; inténtelo en unos segundos.", "The service is starting; try again in a few seconds."}
+		return T{ES: "El servicio está arrancando; inténtelo en unos segundos.", EN: "The service is starting; try again in a few seconds."}
 	}
-	return T{"Error interno. Ya quedó registrado.", "Internal error. It has been logged."}
+	return T{ES: "Error interno. Ya quedó registrado.", EN: "Internal error. It has been logged."}
 }
 
 // bindError explains why a JSON body could not be decoded, naming the

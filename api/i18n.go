@@ -9,17 +9,10 @@ import (
 	"hermanar/datasets"
 )
 
-// T is a text in Spanish and English: datasets.Text, the type errors carry,
-// declared here so that the pages' many T{es, en} literals stay short.
-type T datasets.Text
-
-// In returns the text in lang ("en" for English, Spanish otherwise).
-func (t T) In(lang string) string {
-	if lang == "en" {
-		return t.EN
-	}
-	return t.ES
-}
+// T is datasets.Text, the one bilingual text type (errors carry it too),
+// under a short name so that the pages' many T{es, en} literals stay
+// short.
+type T = datasets.Text
 
 const (
 	langCookie = "hermanar_lang"

@@ -3,9 +3,13 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -76,33 +80,91 @@ func (s *Server) match(ctx context.Context, b *Backend, cvegeo string, mp matchP
 }
 
 func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *lruEntry) {
+	h := c.Writer.Header()
 	if mp.Format == "csv" {
-		c.Header("Content-Disposition", `attachment; filename="hermanar-`+cvegeo+`.csv"`)
+		h["Content-Disposition"] = []string{`attachment; filename="hermanar-` + cvegeo + `.csv"`}
 	}
-	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, e.ctyp, e.val)
+	// no-cache: a browser keeps the list but asks again before using it;
+	// the ETag lets that second ask be answered 304 without the body.
+	h["Cache-Control"] = hdrNoCache
+	h["Etag"] = []string{e.etag}
+	if inm := c.Request.Header["If-None-Match"]; len(inm) > 0 && c.Request.Method == http.MethodGet && etagListed(inm, e.etag) {
+		c.Status(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	h["Content-Type"] = e.ctyp
+	h["Content-Length"] = []string{strconv.Itoa(len(e.val))}
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(e.val)
 }
 
-// renderMatches encodes a result once, for the cache.
+// etagListed reports whether an If-None-Match header names tag (a strong
+// tag "…"), by the weak comparison RFC 9110 asks of If-None-Match: W/"x"
+// and "x" are the same tag; * matches any.
+func etagListed(headers []string, tag string) bool {
+	for _, h := range headers {
+		for h != "" {
+			h = strings.TrimLeft(h, " \t,")
+			if h == "" {
+				break
+			}
+			if h[0] == '*' {
+				return true
+			}
+			h = strings.TrimPrefix(h, "W/")
+			if h == "" || h[0] != '"' {
+				return false // not an entity tag: ignore the header
+			}
+			end := strings.IndexByte(h[1:], '"')
+			if end < 0 {
+				return false
+			}
+			if h[:end+2] == tag {
+				return true
+			}
+			h = h[end+2:]
+		}
+	}
+	return false
+}
+
+// renderBufs are the encoding buffers of match lists: a list is encoded
+// into a pooled buffer that has already grown to a list's size, then
+// copied once into a slice of its exact length, which the cache keeps.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderMatches encodes a result once, for the cache, with its ETag.
 func renderMatches(eng *matcher.Engine, res *matcher.Result, mp matchParams) (*lruEntry, error) {
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 { // keep big CSVs (k=500) from pinning memory
+			buf.Reset()
+			renderBufs.Put(buf)
+		}
+	}()
+	buf.Reset()
+	e := &lruEntry{ctyp: hdrJSONType}
 	if mp.Format == "csv" {
 		var header []string
 		if mp.Header == "lang" {
 			header = csvTitles(datasets.RankCSVHeader, mp.Lang)
 		}
-		var buf bytes.Buffer
-		if err := writeMatchesCSV(&buf, eng, res, header); err != nil {
+		if err := writeMatchesCSV(buf, eng, res, header); err != nil {
 			return nil, err
 		}
-		return &lruEntry{val: buf.Bytes(), ctyp: "text/csv; charset=utf-8"}, nil
+		e.ctyp = hdrCSVType
+	} else {
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res); err != nil {
+			return nil, err
+		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(res); err != nil {
-		return nil, err
-	}
-	return &lruEntry{val: buf.Bytes(), ctyp: "application/json; charset=utf-8"}, nil
+	e.val = bytes.Clone(buf.Bytes())
+	sum := sha256.Sum256(e.val)
+	e.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	return e, nil
 }
 
 // writeMatchesCSV writes a match list as CSV under the one schema of every

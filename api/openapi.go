@@ -1,17 +1,32 @@
 package api
 
 import (
+	"bytes"
 	_ "embed"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"hermanar/matcher"
 )
 
-// OpenAPI is the hand-written description of the JSON API, served at
-// /api/v1/openapi.yaml and checked against real answers by the tests.
+// openapiSource is the hand-written description of the JSON API. Where a
+// list of component names belongs it says [__components__]: the names
+// come from matcher's declared list, so a new component is in the spec's
+// enums with no edit here.
 //
 //go:embed openapi.yaml
-var OpenAPI []byte
+var openapiSource []byte
+
+// OpenAPI is the spec served at /api/v1/openapi.yaml and checked against
+// real answers by the tests.
+var OpenAPI = specWithComponents(openapiSource, matcher.Components)
+
+// specWithComponents fills the component enums of src with comps.
+func specWithComponents(src []byte, comps []string) []byte {
+	return bytes.ReplaceAll(src, []byte("[__components__]"), []byte("["+strings.Join(comps, ", ")+"]"))
+}
 
 func (s *Server) openapi(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")

@@ -69,6 +69,8 @@ func templateFuncs(lang string, tax *datasets.Taxonomy) template.FuncMap {
 		"area":      func(code string) string { return datasets.AreaLabel(code, lang) },
 		"f2":        func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 		"f3":        func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) },
+		"prob":      matcher.FormatProbability,
+		"deref":     func(p *float64) float64 { return *p },
 		"pct":       func(x float64) string { return strconv.FormatFloat(math.Round(x*100), 'f', 0, 64) + "%" },
 		"width":     func(x float64) string { return strconv.FormatFloat(math.Max(0, math.Min(100, x*100)), 'f', 1, 64) },
 		"add":       func(a, b int) int { return a + b },

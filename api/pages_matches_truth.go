@@ -88,9 +88,9 @@ func (s *Server) matchesTruth(b *Backend, cvegeo string, res *matcher.Result, ra
 }
 
 func init() {
-	pageText["sdg.short"] = T{"ODS", "SDG"}
-	pageText["edit.saved.profiles"] = T{"Problemas, áreas y texto se comparan con las %d ciudades que tienen perfil registrado; los vínculos migrantes del perfil cuentan ya con todas.",
-		"Problems, areas and text are compared with the %d cities that have a recorded profile; the profile's migrant ties already count with every city."}
+	pageText["sdg.short"] = T{ES: "ODS", EN: "SDG"}
+	pageText["edit.saved.profiles"] = T{ES: "Problemas, áreas y texto se comparan con las %d ciudades que tienen perfil registrado; los vínculos migrantes del perfil cuentan ya con todas.",
+		EN: "Problems, areas and text are compared with the %d cities that have a recorded profile; the profile's migrant ties already count with every city."}
 }
 
 // savedNote says, after a profile is saved, what the save can change.

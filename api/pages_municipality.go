@@ -20,6 +20,7 @@ type matchView struct {
 	Main         string
 	MainEvidence string // the first line of evidence of the main reason
 	Bars         []barView
+	DirNote      string // how both directions and the city's wishes make the score
 	Segs         []segView
 	Evidence     []evidenceView
 	Keep         *keepView // the shortlist button, for the municipality's liaison
@@ -28,6 +29,22 @@ type matchView struct {
 type barView struct {
 	Name, Label                 string
 	Value, Weight, Contribution float64
+	// Both directions, when both sides have profiles (Dirs), and the
+	// factor of the city's wishes (Adj, 0 when none): the row reads
+	// forward · reverse → value × weight (× Adj) = contribution.
+	Dirs             bool
+	Forward, Reverse float64
+	Adj              float64
+}
+
+// newBar is the page row of one component; adj is its match's Adjustment.
+func newBar(comp matcher.Component, adj float64, lang string) barView {
+	b := barView{Name: comp.Name, Label: componentLabel(comp.Name, lang), Value: comp.Value, Weight: comp.Weight,
+		Contribution: comp.Contribution, Adj: adj}
+	if comp.Forward != nil && comp.Reverse != nil {
+		b.Dirs, b.Forward, b.Reverse = true, *comp.Forward, *comp.Reverse
+	}
+	return b
 }
 
 type segView struct {
@@ -44,11 +61,10 @@ type evidenceView struct {
 func matchViews(ms []matcher.Match, lang string) []matchView {
 	out := make([]matchView, len(ms))
 	for i, m := range ms {
-		v := matchView{Match: m, CountryName: countryName(m.Place.Country, lang)}
+		v := matchView{Match: m, CountryName: countryName(m.Place.Country, lang), DirNote: matcher.DirectionsNote(&m, lang)}
 		best, x := -1.0, 0.0
 		for _, comp := range m.Components {
-			v.Bars = append(v.Bars, barView{Name: comp.Name, Label: componentLabel(comp.Name, lang),
-				Value: comp.Value, Weight: comp.Weight, Contribution: comp.Contribution})
+			v.Bars = append(v.Bars, newBar(comp, m.Adjustment, lang))
 			if comp.Contribution > best {
 				best, v.Main = comp.Contribution, componentLabel(comp.Name, lang)
 				v.MainEvidence = ""

@@ -212,7 +212,7 @@ func (s *Server) processEventRemovePage(c *gin.Context) {
 		if !found {
 			return errf(datasets.ENotFound, "%s no tiene un proceso abierto con el lugar %d.", "%s has no open process with place %d.", m.Name, place)
 		}
-		return issuesErr(p.RemoveEvent(id, author(tok), timeNow()))
+		return p.RemoveEvent(id, author(tok), timeNow())
 	})
 	s.writeMu.Unlock()
 	if err != nil {

@@ -310,7 +310,7 @@ func formField(path, lang string) (field, item string) {
 	}
 	line := func() string {
 		if n := index(); n >= 0 {
-			return fmt.Sprintf(T{"renglón %d: ", "line %d: "}.In(lang), n+1)
+			return fmt.Sprintf(T{ES: "renglón %d: ", EN: "line %d: "}.In(lang), n+1)
 		}
 		return ""
 	}
@@ -326,9 +326,9 @@ func formField(path, lang string) (field, item string) {
 		part := ""
 		switch {
 		case strings.HasSuffix(path, ".size"):
-			part = T{"personas: ", "people: "}.In(lang)
+			part = T{ES: "personas: ", EN: "people: "}.In(lang)
 		case strings.HasSuffix(path, ".source"):
-			part = T{"fuente: ", "source: "}.In(lang)
+			part = T{ES: "fuente: ", EN: "source: "}.In(lang)
 		}
 		return "diaspora." + strconv.Itoa(n), part
 	case strings.HasPrefix(path, "areas."):
@@ -353,7 +353,7 @@ func fieldLabel(field, lang string) string {
 	}
 	if n, ok := strings.CutPrefix(field, "diaspora."); ok {
 		i, _ := strconv.Atoi(n)
-		return fmt.Sprintf(T{"%s, destino %d", "%s, destination %d"}.In(lang), pageText["profile.diaspora"].In(lang), i+1)
+		return fmt.Sprintf(T{ES: "%s, destino %d", EN: "%s, destination %d"}.In(lang), pageText["profile.diaspora"].In(lang), i+1)
 	}
 	if code, ok := strings.CutPrefix(field, "area_"); ok {
 		return pageText["profile.areas"].In(lang) + ": " + code + ") " + datasets.AreaLabel(code, lang)

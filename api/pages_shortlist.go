@@ -245,7 +245,7 @@ func (s *Server) comparePage(c *gin.Context) {
 	for _, it := range cv.Items {
 		pi := cmpPageItem{CompareItem: it, CountryName: countryName(it.Place.Country, lang), Km: km(it.DistanceKm)}
 		for _, comp := range it.Components {
-			pi.Bars = append(pi.Bars, barView{Name: comp.Name, Label: componentLabel(comp.Name, lang), Value: comp.Value, Weight: comp.Weight, Contribution: comp.Contribution})
+			pi.Bars = append(pi.Bars, newBar(comp, it.Adjustment, lang))
 			if len(comp.Evidence) > 0 && comp.Name != "structure" {
 				pi.Evidence = append(pi.Evidence, evidenceView{Label: componentLabel(comp.Name, lang), Lines: comp.Evidence, Source: comp.Source})
 			}

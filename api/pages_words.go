@@ -12,10 +12,10 @@ import (
 // record, profile origins, priority levels, dates.
 
 var roleNames = map[string]T{
-	RoleAdmin:     {"administración", "administrator"},
-	RoleAnalyst:   {"analista", "analyst"},
-	RoleLiaison:   {"enlace de", "liaison of"},
-	RoleConsulate: {"consulado", "consulate"},
+	RoleAdmin:     {ES: "administración", EN: "administrator"},
+	RoleAnalyst:   {ES: "analista", EN: "analyst"},
+	RoleLiaison:   {ES: "enlace de", EN: "liaison of"},
+	RoleConsulate: {ES: "consulado", EN: "consulate"},
 }
 
 // scopeLabel says who a token is for: "enlace de Manuel Doblado (11008)",
@@ -44,19 +44,19 @@ func scopeLabel(t *Token, lang string, muniName func(string) string) string {
 func recordedByLabel(by, lang string) string {
 	switch {
 	case by == "" || by == "curated":
-		return T{"datos curados", "curated data"}.In(lang)
+		return T{ES: "datos curados", EN: "curated data"}.In(lang)
 	case by == "import":
-		return T{"archivo importado", "imported file"}.In(lang)
+		return T{ES: "archivo importado", EN: "imported file"}.In(lang)
 	case strings.HasPrefix(by, "import "):
-		return T{"archivo importado ", "imported file "}.In(lang) + strings.TrimPrefix(by, "import ")
+		return T{ES: "archivo importado ", EN: "imported file "}.In(lang) + strings.TrimPrefix(by, "import ")
 	case strings.HasPrefix(by, "liaison "):
-		return T{"enlace de ", "liaison of "}.In(lang) + strings.TrimPrefix(by, "liaison ")
+		return T{ES: "enlace de ", EN: "liaison of "}.In(lang) + strings.TrimPrefix(by, "liaison ")
 	case strings.HasPrefix(by, "consulate "):
 		by = strings.TrimPrefix(by, "consulate ")
 	case by == RoleAnalyst || by == RoleAdmin:
 		return roleNames[by].In(lang)
 	}
-	return T{"consulado ", "consulate "}.In(lang) + by
+	return T{ES: "consulado ", EN: "consulate "}.In(lang) + by
 }
 
 // ProfileOrigin names where the profile a list used came from ("stored",
@@ -69,9 +69,9 @@ func WeightsLabel(provenance, lang string) string { return weightsLabel(provenan
 // profileOrigin names where the profile a list used came from.
 func profileOrigin(origin, lang string) string {
 	t, ok := map[string]T{
-		"stored":    {"capturado por el municipio", "entered by the municipality"},
-		"prefilled": {"llenado con datos públicos", "prefilled from public data"},
-		"request":   {"el de esta consulta", "the one in this request"},
+		"stored":    {ES: "capturado por el municipio", EN: "entered by the municipality"},
+		"prefilled": {ES: "llenado con datos públicos", EN: "prefilled from public data"},
+		"request":   {ES: "el de esta consulta", EN: "the one in this request"},
 	}[origin]
 	if !ok {
 		return origin
@@ -83,13 +83,13 @@ func profileOrigin(origin, lang string) string {
 func priorityLabel(w float64, lang string) string {
 	switch {
 	case w >= 0.75:
-		return T{"alta", "high"}.In(lang)
+		return T{ES: "alta", EN: "high"}.In(lang)
 	case w >= 0.35:
-		return T{"media", "medium"}.In(lang)
+		return T{ES: "media", EN: "medium"}.In(lang)
 	case w > 0:
-		return T{"baja", "low"}.In(lang)
+		return T{ES: "baja", EN: "low"}.In(lang)
 	}
-	return T{"ninguna", "none"}.In(lang)
+	return T{ES: "ninguna", EN: "none"}.In(lang)
 }
 
 // mexicoCity is the time zone dates are shown in: the users are in Mexico.
@@ -148,11 +148,11 @@ func weightsLabel(prov, lang string) string {
 	var out string
 	switch {
 	case strings.HasPrefix(prov, "calibrated"):
-		out = T{"calibrados con hermanamientos reales (validación cruzada por municipio)", "calibrated on real twinnings (cross-validated by municipality)"}.In(lang)
+		out = T{ES: "calibrados con hermanamientos reales (validación cruzada por municipio)", EN: "calibrated on real twinnings (cross-validated by municipality)"}.In(lang)
 	case strings.HasPrefix(prov, "policy defaults"):
-		out = T{"valores fijados a mano (política por omisión)", "hand-set policy defaults"}.In(lang)
+		out = T{ES: "valores fijados a mano (política por omisión)", EN: "hand-set policy defaults"}.In(lang)
 	default:
-		return T{"pesos propios de esta instalación", "weights set for this installation"}.In(lang)
+		return T{ES: "pesos propios de esta instalación", EN: "weights set for this installation"}.In(lang)
 	}
 	if m := isoDate.FindStringSubmatch(prov); m != nil {
 		if t, err := time.Parse("2006-01-02", m[0]); err == nil {
@@ -165,19 +165,19 @@ func weightsLabel(prov, lang string) string {
 // csvWords title the schema's column names for people: a column name is
 // looked up whole, else as component + suffix ("diaspora_contrib").
 var csvWords = map[string]T{
-	"municipality": {"municipio", "municipality"}, "municipality_name": {"nombre del municipio", "municipality name"},
-	"state": {"estado", "state"}, "state_name": {"nombre del estado", "state name"}, "rank": {"lugar", "rank"},
-	"place_id": {"id GeoNames de la ciudad", "city GeoNames id"}, "place_name": {"ciudad", "city"},
-	"country": {"país", "country"}, "admin1": {"estado o provincia", "state or province"},
-	"population": {"población", "population"}, "score": {"puntaje", "score"},
-	"coverage": {"cobertura de datos", "data coverage"}, "twinned": {"ya hermanada", "already twinned"},
-	"code": {"código de razones", "reasons code"},
+	"municipality": {ES: "municipio", EN: "municipality"}, "municipality_name": {ES: "nombre del municipio", EN: "municipality name"},
+	"state": {ES: "estado", EN: "state"}, "state_name": {ES: "nombre del estado", EN: "state name"}, "rank": {ES: "lugar", EN: "rank"},
+	"place_id": {ES: "id GeoNames de la ciudad", EN: "city GeoNames id"}, "place_name": {ES: "ciudad", EN: "city"},
+	"country": {ES: "país", EN: "country"}, "admin1": {ES: "estado o provincia", EN: "state or province"},
+	"population": {ES: "población", EN: "population"}, "score": {ES: "puntaje", EN: "score"},
+	"coverage": {ES: "cobertura de datos", EN: "data coverage"}, "twinned": {ES: "ya hermanada", EN: "already twinned"},
+	"code": {ES: "código de razones", EN: "reasons code"},
 }
 
 var csvSuffixes = []struct {
 	suffix string
 	t      T
-}{{"_value", T{"valor", "value"}}, {"_contrib", T{"aporte", "contribution"}}, {"_present", T{"con datos", "has data"}}}
+}{{"_value", T{ES: "valor", EN: "value"}}, {"_contrib", T{ES: "aporte", EN: "contribution"}}, {"_present", T{ES: "con datos", EN: "has data"}}}
 
 // csvTitles returns the column titles of names in lang; a name it cannot
 // title keeps its schema name.

@@ -257,7 +257,7 @@ func (s *Server) recordEvent(b *Backend, cvegeo string, place int64, req dataset
 			return errf(datasets.ENotFound, "%s no tiene un proceso abierto con el lugar %d.", "%s has no open process with place %d.", cvegeo, place)
 		}
 		if err := p.CheckEvent(&req, today()); err != nil {
-			return issuesErr(err)
+			return err
 		}
 		p.AddEvent(req, author(tok), time.Now())
 		return nil
@@ -313,7 +313,7 @@ func (s *Server) deleteProcessEvent(c *gin.Context) {
 		if !found {
 			return errf(datasets.ENotFound, "%s no tiene un proceso abierto con el lugar %d.", "%s has no open process with place %d.", m.Name, place)
 		}
-		return issuesErr(p.RemoveEvent(id, author(tok), time.Now()))
+		return p.RemoveEvent(id, author(tok), time.Now())
 	})
 	s.writeMu.Unlock()
 	if err != nil {
@@ -331,7 +331,7 @@ type CommentRequest struct {
 func (s *Server) addProcessComment(b *Backend, cvegeo string, place int64, text string, tok Token) (datasets.Process, error) {
 	text, err := datasets.CheckComment(text)
 	if err != nil {
-		return datasets.Process{}, issuesErr(err)
+		return datasets.Process{}, err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -490,7 +490,7 @@ func calendarItems(views []ProcessView, lang string) []datasets.CalendarItem {
 				UID:         fmt.Sprintf("%s-%s-%d@hermanar", d.UID(), v.Municipality, v.Place.ID),
 				Date:        d.Due,
 				Summary:     d.Label + " — " + v.MunicipalityName + " / " + v.Place.Name,
-				Description: T{"Proceso de hermanamiento de ", "Twinning process of "}.In(lang) + v.MunicipalityName + ", " + v.StateName + " – " + v.Place.Name + ", " + v.Place.Admin1Name + " (" + v.Place.Country + ")",
+				Description: T{ES: "Proceso de hermanamiento de ", EN: "Twinning process of "}.In(lang) + v.MunicipalityName + ", " + v.StateName + " – " + v.Place.Name + ", " + v.Place.Admin1Name + " (" + v.Place.Country + ")",
 			})
 		}
 	}
@@ -568,7 +568,7 @@ func (s *Server) putAdminTerm(c *gin.Context) {
 	state := strings.TrimSpace(c.Param("state"))
 	req.Ends = strings.TrimSpace(req.Ends)
 	if err := datasets.CheckAdminTerm(state, req.Ends); err != nil {
-		s.fail(c, issuesErr(err))
+		s.fail(c, err)
 		return
 	}
 	t := datasets.AdminTerm{State: state, Ends: req.Ends, SetBy: author(tok), SetAt: time.Now().UTC().Truncate(time.Second)}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,22 +35,6 @@ type ShortlistView struct {
 
 // author is how a token signs the records it writes.
 func author(t Token) string { return t.Scope() + " #" + t.ID }
-
-// issuesErr turns the domain's bilingual field issues into the api's
-// field errors; other errors pass through.
-func issuesErr(err error) error {
-	var fi datasets.FieldIssues
-	if errors.As(err, &fi) {
-		f := fieldErrs{}
-		for _, x := range fi {
-			if _, dup := f[x.Field]; !dup {
-				f[x.Field] = datasets.Text{ES: x.ES, EN: x.EN}
-			}
-		}
-		return f.err()
-	}
-	return err
-}
 
 // canWriteMunicipality: the municipality's liaison or an admin keeps its
 // shortlist and its processes.
@@ -183,13 +166,13 @@ func (s *Server) getShortlist(c *gin.Context) {
 // write is durable.
 func (s *Server) addToShortlist(b *Backend, cvegeo string, req datasets.ShortlistAdd, tok Token) (datasets.Shortlist, bool, error) {
 	if err := req.Validate(b.isCandidate); err != nil {
-		return datasets.Shortlist{}, false, issuesErr(err)
+		return datasets.Shortlist{}, false, err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	sl, created, err := datasets.AddToShortlist(b.Store, cvegeo, req, author(tok), time.Now())
 	if err != nil {
-		return sl, false, issuesErr(err)
+		return sl, false, err
 	}
 	s.log.Info("shortlist stored", "municipality", cvegeo, "place", req.Place, "created", created)
 	return sl, created, nil
@@ -288,6 +271,8 @@ type CompareItem struct {
 	DistanceKm float64             `json:"distance_km"`
 	Twinned    bool                `json:"twinned"`
 	Components []matcher.Component `json:"components"`
+	Directions *matcher.Directions `json:"directions,omitempty"` // both sides have profiles
+	Adjustment float64             `json:"adjustment,omitempty"` // the city's wishes scaled the score
 	Traits     []string            `json:"traits"`
 	Twins      TwinCounts          `json:"twins"`
 	Ties       []datasets.Tie      `json:"ties"` // the municipality's migrants recorded there
@@ -343,7 +328,7 @@ func (s *Server) compareView(c *gin.Context, b *Backend, m *datasets.Municipalit
 	for _, pm := range ms {
 		p, _ := b.snap.Place(pm.Place.ID)
 		it := CompareItem{Place: placeInfo(b.snap, p), Score: pm.Score, Rank: pm.Rank, DistanceKm: pm.DistanceKm, Twinned: pm.Twinned,
-			Components: pm.Components, Traits: []string{}, Ties: []datasets.Tie{},
+			Components: pm.Components, Directions: pm.Directions, Adjustment: pm.Adjustment, Traits: []string{}, Ties: []datasets.Tie{},
 			Twins: TwinCounts{Mexican: reg.MexicanTwins(p.ID), All: reg.AllTwins(p.ID)}}
 		for _, comp := range pm.Components {
 			if comp.Name == "structure" {

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"slices"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"hermanar/datasets"
 	"hermanar/matcher"
@@ -40,5 +43,30 @@ func TestOpenAPIComponentsFollowMatcher(t *testing.T) {
 				t.Errorf("component %s has no %s label", c, lang)
 			}
 		}
+	}
+}
+
+// A component added to matcher's list reaches the spec's enums with no
+// edit of openapi.yaml: the spec built for the list plus a fake component
+// names it in Component.name and Match.basis, and validates.
+func TestOpenAPIEnumsFromTheList(t *testing.T) {
+	spec := specWithComponents(openapiSource, append(slices.Clone(matcher.Components), "fake_component"))
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		t.Fatal(err)
+	}
+	name := doc.Components.Schemas["Component"].Value.Properties["name"].Value
+	basis := doc.Components.Schemas["Match"].Value.Properties["basis"].Value.Items.Value
+	for what, s := range map[string]*openapi3.Schema{"Component.name": name, "Match.basis": basis} {
+		if !slices.Contains(s.Enum, any("fake_component")) || len(s.Enum) != len(matcher.Components)+1 {
+			t.Errorf("%s enum %v lacks the added component", what, s.Enum)
+		}
+	}
+	if bytes.Contains(OpenAPI, []byte("__components__")) {
+		t.Error("the served spec still has a placeholder")
 	}
 }

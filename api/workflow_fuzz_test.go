@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -39,8 +40,9 @@ func FuzzEventRequest(f *testing.F) {
 		n := len(p.Events)
 		req := datasets.EventRequest{Kind: kind, Date: date, Note: note}
 		if err := p.CheckEvent(&req, today); err != nil {
-			if _, ok := err.(datasets.FieldIssues); !ok {
-				t.Fatalf("not a field issue: %v", err)
+			var de *datasets.Error
+			if !errors.As(err, &de) || de.Code != datasets.EInvalid || len(de.Fields) == 0 {
+				t.Fatalf("not a field error: %v", err)
 			}
 			if len(p.Events) != n {
 				t.Fatal("a refused step changed the process")

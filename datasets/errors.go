@@ -59,6 +59,14 @@ func (f FieldErrors) Addf(field, es, en string, args ...any) {
 	}
 }
 
+// AddText records pre-worded messages for field unless the field already
+// has one (for when the two languages need different arguments).
+func (f FieldErrors) AddText(field, es, en string) {
+	if _, ok := f[field]; !ok {
+		f[field] = Text{ES: es, EN: en}
+	}
+}
+
 // AddErr records err's message for field unless the field already has
 // one: both languages of an *Error or a *ResolveError, else its English
 // text.

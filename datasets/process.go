@@ -216,42 +216,42 @@ type EventRequest struct {
 // a real date, not in the future, and in order with the steps recorded
 // before it. It changes nothing.
 func (p *Process) CheckEvent(r *EventRequest, today time.Time) error {
-	var f FieldIssues
+	f := FieldErrors{}
 	r.Kind = strings.TrimSpace(r.Kind)
 	r.Date = strings.TrimSpace(r.Date)
 	r.Note = strings.TrimSpace(r.Note)
-	checkText(&f, "note", r.Note, 1000)
+	checkText(f, "note", r.Note, 1000)
 	kind, ok := EventKindOf(r.Kind)
 	if !ok {
-		f.add("kind", "paso desconocido %q; use uno de: %s", "unknown step %q; use one of: %s", r.Kind, strings.Join(EventCodes(), ", "))
+		f.Addf("kind", "paso desconocido %q; use uno de: %s", "unknown step %q; use one of: %s", r.Kind, strings.Join(EventCodes(), ", "))
 	}
 	var d time.Time
 	if r.Date == "" {
-		f.add("date", "indique la fecha (AAAA-MM-DD)", "give the date (YYYY-MM-DD)")
+		f.Addf("date", "indique la fecha (AAAA-MM-DD)", "give the date (YYYY-MM-DD)")
 	} else if t, err := ParseDate(r.Date); err != nil {
-		f.add("date", "%q no es una fecha válida; use AAAA-MM-DD, p. ej. 2026-01-15", "%q is not a valid date; use YYYY-MM-DD, e.g. 2026-01-15", r.Date)
+		f.Addf("date", "%q no es una fecha válida; use AAAA-MM-DD, p. ej. 2026-01-15", "%q is not a valid date; use YYYY-MM-DD, e.g. 2026-01-15", r.Date)
 	} else if t.Before(minEventDate) {
-		f.add("date", "la fecha %s es anterior a 1950", "the date %s is before 1950", r.Date)
+		f.Addf("date", "la fecha %s es anterior a 1950", "the date %s is before 1950", r.Date)
 	} else if t.After(today.AddDate(0, 0, 1)) {
-		f.add("date", "la fecha %s está en el futuro; registre los pasos cuando ocurran", "the date %s is in the future; record steps once they happen", r.Date)
+		f.Addf("date", "la fecha %s está en el futuro; registre los pasos cuando ocurran", "the date %s is in the future; record steps once they happen", r.Date)
 	} else {
 		d = t
 	}
 	if !ok || d.IsZero() {
-		return f.err()
+		return f.Err(errNothingStored)
 	}
 	if !kind.Repeat && p.count(kind.Code) > 0 {
 		prev, _ := p.Event(kind.Code)
-		f.addT("kind", fmt.Sprintf("«%s» ya está registrado (%s); elimínelo antes de corregir la fecha", kind.Label.ES, prev.Date),
+		f.AddText("kind", fmt.Sprintf("«%s» ya está registrado (%s); elimínelo antes de corregir la fecha", kind.Label.ES, prev.Date),
 			fmt.Sprintf("%q is recorded already (%s); remove it before correcting the date", kind.Label.EN, prev.Date))
-		return f.err()
+		return f.Err(errNothingStored)
 	}
 	if kind.Requires != "" {
 		if _, done := p.Event(kind.Requires); !done {
 			req, _ := EventKindOf(kind.Requires)
-			f.addT("kind", fmt.Sprintf("antes de «%s» registre «%s»", kind.Label.ES, req.Label.ES),
+			f.AddText("kind", fmt.Sprintf("antes de «%s» registre «%s»", kind.Label.ES, req.Label.ES),
 				fmt.Sprintf("record %q before %q", req.Label.EN, kind.Label.EN))
-			return f.err()
+			return f.Err(errNothingStored)
 		}
 	}
 	// In order: not before a step that precedes it, not after a step it precedes.
@@ -262,12 +262,12 @@ func (p *Process) CheckEvent(r *EventRequest, today time.Time) error {
 		}
 		ek, _ := EventKindOf(e.Kind)
 		if precedes(ek, kind) && d.Before(ed) {
-			f.addT("date", fmt.Sprintf("la fecha %s es anterior a «%s» (%s)", r.Date, ek.Label.ES, e.Date),
+			f.AddText("date", fmt.Sprintf("la fecha %s es anterior a «%s» (%s)", r.Date, ek.Label.ES, e.Date),
 				fmt.Sprintf("the date %s is before %q (%s)", r.Date, ek.Label.EN, e.Date))
 			break
 		}
 		if precedes(kind, ek) && d.After(ed) {
-			f.addT("date", fmt.Sprintf("la fecha %s es posterior a «%s» (%s), que debe venir después", r.Date, ek.Label.ES, e.Date),
+			f.AddText("date", fmt.Sprintf("la fecha %s es posterior a «%s» (%s), que debe venir después", r.Date, ek.Label.ES, e.Date),
 				fmt.Sprintf("the date %s is after %q (%s), which comes later", r.Date, ek.Label.EN, e.Date))
 			break
 		}
@@ -276,11 +276,11 @@ func (p *Process) CheckEvent(r *EventRequest, today time.Time) error {
 		// A repeated step is not dated before its previous occurrence.
 		for _, e := range p.Events {
 			if e.Kind == kind.Code && e.Date > r.Date {
-				f.add("date", "la fecha %s es anterior al registro previo de este paso (%s)", "the date %s is before this step's previous record (%s)", r.Date, e.Date)
+				f.Addf("date", "la fecha %s es anterior al registro previo de este paso (%s)", "the date %s is before this step's previous record (%s)", r.Date, e.Date)
 			}
 		}
 	}
-	return f.err()
+	return f.Err(errNothingStored)
 }
 
 // precedes reports whether step a must not be dated after step b.
@@ -326,9 +326,9 @@ func (p *Process) RemoveEvent(id int, by string, now time.Time) error {
 		}
 	}
 	if idx < 0 {
-		var f FieldIssues
-		f.add("id", "no hay un paso con id %d en este proceso", "there is no step with id %d in this process", id)
-		return f
+		f := FieldErrors{}
+		f.Addf("id", "no hay un paso con id %d en este proceso", "there is no step with id %d in this process", id)
+		return f.Err(errNothingStored)
 	}
 	e := p.Events[idx]
 	k, _ := EventKindOf(e.Kind)
@@ -336,10 +336,10 @@ func (p *Process) RemoveEvent(id int, by string, now time.Time) error {
 		for _, o := range p.Events {
 			ok, _ := EventKindOf(o.Kind)
 			if ok.Requires == e.Kind {
-				var f FieldIssues
-				f.addT("id", fmt.Sprintf("«%s» depende de este paso; elimínelo primero", ok.Label.ES),
+				f := FieldErrors{}
+				f.AddText("id", fmt.Sprintf("«%s» depende de este paso; elimínelo primero", ok.Label.ES),
 					fmt.Sprintf("%q depends on this step; remove it first", ok.Label.EN))
-				return f
+				return f.Err(errNothingStored)
 			}
 		}
 	}
@@ -350,13 +350,13 @@ func (p *Process) RemoveEvent(id int, by string, now time.Time) error {
 
 // CheckComment validates a comment's text.
 func CheckComment(text string) (string, error) {
-	var f FieldIssues
+	f := FieldErrors{}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		f.add("text", "escriba el comentario", "write the comment")
+		f.Addf("text", "escriba el comentario", "write the comment")
 	}
-	checkText(&f, "text", text, 2000)
-	return text, f.err()
+	checkText(f, "text", text, 2000)
+	return text, f.Err(errNothingStored)
 }
 
 // AddComment appends a checked comment and its history line.
@@ -447,16 +447,16 @@ type AdminTerm struct {
 
 // CheckAdminTerm validates an admin's input.
 func CheckAdminTerm(state, ends string) error {
-	var f FieldIssues
+	f := FieldErrors{}
 	if len(state) != 2 || state < "01" || state > "32" {
-		f.add("state", "use la clave INEGI de dos dígitos (01–32), no %q", "use the two-digit INEGI code (01–32), not %q", state)
+		f.Addf("state", "use la clave INEGI de dos dígitos (01–32), no %q", "use the two-digit INEGI code (01–32), not %q", state)
 	}
 	if t, err := ParseDate(ends); err != nil {
-		f.add("ends", "%q no es una fecha válida; use AAAA-MM-DD", "%q is not a valid date; use YYYY-MM-DD", ends)
+		f.Addf("ends", "%q no es una fecha válida; use AAAA-MM-DD", "%q is not a valid date; use YYYY-MM-DD", ends)
 	} else if t.Year() < 2000 || t.Year() > 2100 {
-		f.add("ends", "la fecha %s está fuera de 2000–2100", "the date %s is outside 2000–2100", ends)
+		f.Addf("ends", "la fecha %s está fuera de 2000–2100", "the date %s is outside 2000–2100", ends)
 	}
-	return f.err()
+	return f.Err(errNothingStored)
 }
 
 // PutAdminTerm stores a checked term, durably.

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -53,10 +54,18 @@ func TestCheckEvent(t *testing.T) {
 			before := len(p.Events)
 			err := p.CheckEvent(&tc.add, testToday)
 			got := ""
-			if fi, ok := err.(FieldIssues); ok {
-				got = fi[0].Field
-				if fi[0].ES == "" || fi[0].EN == "" || fi[0].ES == fi[0].EN {
-					t.Errorf("%s: messages not in both languages: %+v", tc.name, fi[0])
+			var de *Error
+			if errors.As(err, &de) && de.Code == EInvalid && len(de.Fields) > 0 {
+				for f, m := range de.Fields {
+					if got == "" || f < got {
+						got = f
+					}
+					if m.ES == "" || m.EN == "" || m.ES == m.EN {
+						t.Errorf("%s: %s: messages not in both languages: %+v", tc.name, f, m)
+					}
+				}
+				if len(de.Fields) > 1 {
+					t.Errorf("%s: got fields %v, want only %q", tc.name, de.Fields, tc.field)
 				}
 			} else if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)

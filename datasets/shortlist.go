@@ -44,70 +44,30 @@ func (s Shortlist) Entry(place int64) (ShortlistEntry, bool) {
 	return ShortlistEntry{}, false
 }
 
-// FieldIssue is one problem with one input field, worded in Spanish and
-// English so that every renderer can answer in its own language.
-type FieldIssue struct {
-	Field  string
-	ES, EN string
-}
-
-// FieldIssues is a validation failure: nothing was stored.
-type FieldIssues []FieldIssue
-
-func (f FieldIssues) Error() string {
-	parts := make([]string, len(f))
-	for i, x := range f {
-		parts[i] = x.Field + ": " + x.EN
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-func (f *FieldIssues) add(field, es, en string, args ...any) {
-	for _, x := range *f {
-		if x.Field == field {
-			return
-		}
-	}
-	*f = append(*f, FieldIssue{Field: field, ES: fmt.Sprintf(es, args...), EN: fmt.Sprintf(en, args...)})
-}
-
-// addT records pre-worded texts (when the two languages need different arguments).
-func (f *FieldIssues) addT(field, es, en string) {
-	for _, x := range *f {
-		if x.Field == field {
-			return
-		}
-	}
-	*f = append(*f, FieldIssue{Field: field, ES: es, EN: en})
-}
-
-func (f FieldIssues) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return f
-}
+// errNothingStored is the overall message of a refused shortlist or
+// process write; the fields say what to fix.
+var errNothingStored = Text{ES: "La solicitud tiene campos no válidos.", EN: "The request has invalid fields."}
 
 // checkText validates free text a user typed.
-func checkText(f *FieldIssues, field, v string, max int) {
+func checkText(f FieldErrors, field, v string, max int) {
 	switch {
 	case !utf8.ValidString(v):
-		f.add(field, "no es UTF-8 válido", "is not valid UTF-8")
+		f.Addf(field, "no es UTF-8 válido", "is not valid UTF-8")
 	case strings.ContainsRune(v, 0):
-		f.add(field, "contiene un carácter NUL", "contains a NUL character")
+		f.Addf(field, "contiene un carácter NUL", "contains a NUL character")
 	case utf8.RuneCountInString(v) > max:
-		f.add(field, "tiene más de %d caracteres", "is longer than %d characters", max)
+		f.Addf(field, "tiene más de %d caracteres", "is longer than %d characters", max)
 	}
 }
 
 // checkAreas validates a list of model-agreement area codes.
-func checkAreas(f *FieldIssues, field string, areas []string) []string {
+func checkAreas(f FieldErrors, field string, areas []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for i, a := range areas {
 		a = strings.ToLower(strings.TrimSpace(a))
 		if !isAreaCode(a) {
-			f.add(fmt.Sprintf("%s[%d]", field, i), "área desconocida %q; use a–h del convenio modelo", "unknown area %q; use a–h of the model agreement", a)
+			f.Addf(fmt.Sprintf("%s[%d]", field, i), "área desconocida %q; use a–h del convenio modelo", "unknown area %q; use a–h of the model agreement", a)
 			continue
 		}
 		if !seen[a] {
@@ -129,17 +89,17 @@ type ShortlistAdd struct {
 // Validate checks the request; isCandidate says whether a place id is a
 // foreign candidate of the snapshot.
 func (a *ShortlistAdd) Validate(isCandidate func(int64) bool) error {
-	var f FieldIssues
+	f := FieldErrors{}
 	a.Note = strings.TrimSpace(a.Note)
-	checkText(&f, "note", a.Note, MaxShortlistTxt)
-	a.Areas = checkAreas(&f, "areas", a.Areas)
+	checkText(f, "note", a.Note, MaxShortlistTxt)
+	a.Areas = checkAreas(f, "areas", a.Areas)
 	switch {
 	case a.Place <= 0:
-		f.add("place_id", "indique el id GeoNames de la ciudad extranjera", "give the GeoNames id of the foreign city")
+		f.Addf("place_id", "indique el id GeoNames de la ciudad extranjera", "give the GeoNames id of the foreign city")
 	case !isCandidate(a.Place):
-		f.add("place_id", "el lugar %d no es una ciudad extranjera del catálogo", "place %d is not a foreign city of the snapshot", a.Place)
+		f.Addf("place_id", "el lugar %d no es una ciudad extranjera del catálogo", "place %d is not a foreign city of the snapshot", a.Place)
 	}
-	return f.err()
+	return f.Err(errNothingStored)
 }
 
 // LoadShortlist reads a municipality's shortlist (empty when none).
@@ -180,10 +140,10 @@ func AddToShortlist(st Store, cvegeo string, a ShortlistAdd, by string, now time
 		}
 		if !found {
 			if len(sl.Entries) >= MaxShortlist {
-				f := FieldIssues{}
-				f.add("place_id", "la selección ya tiene %d ciudades; quite alguna antes de añadir otra",
+				f := FieldErrors{}
+				f.Addf("place_id", "la selección ya tiene %d ciudades; quite alguna antes de añadir otra",
 					"the shortlist already holds %d cities; remove one before adding another", MaxShortlist)
-				return f
+				return f.Err(errNothingStored)
 			}
 			sl.Entries = append(sl.Entries, ShortlistEntry{Place: a.Place, Note: a.Note, Areas: a.Areas, AddedAt: now.UTC().Truncate(time.Second), AddedBy: by})
 			created = true

@@ -26,6 +26,8 @@ type Classifier struct {
 	tax *datasets.Taxonomy
 	idx bleve.Index
 	an  *analyzers
+	// phraseOnly holds the stems of phraseOnlyWords, per language.
+	phraseOnly map[string]map[string]bool
 
 	// The same problem statements are classified again and again (every
 	// TextScores call, every profile vector); short texts' results are
@@ -56,6 +58,19 @@ const (
 // keyword or label word next, and a description word is weak (they are
 // written as prose and share many words across categories).
 var classifierBoosts = map[string]float64{cPhrase: 3.0, cKw: 2.0, cLabel: 1.0, cDesc: 0.4}
+
+// phraseOnlyWords are words whose meaning depends on the word beside them:
+// in municipal plans "rehabilitación" is as often the repair of a street,
+// a school or a mine as the treatment of addicts, and "consumo" is water,
+// power or local produce as often as drugs. Alone they would pull any
+// statement towards the one category whose keywords hold them
+// ("rehabilitación de minas" scored addictions 0.80, "rehabilitación de
+// escuelas" put addictions first); they count only inside a two-word
+// phrase ("centros de rehabilitación", "consumo de drogas").
+var phraseOnlyWords = map[string][]string{
+	"es": {"rehabilitación", "rehabilitar", "consumo"},
+	"en": {"rehabilitation", "rehabilitate", "rehabilitated", "consumption"},
+}
 
 // NewClassifier indexes the categories of tax in memory (about a
 // millisecond for the shipped taxonomy).
@@ -93,7 +108,16 @@ func NewClassifier(tax *datasets.Taxonomy) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Classifier{tax: tax, idx: idx, an: an, cache: map[classifyKey][]datasets.CategoryScore{}}
+	c := &Classifier{tax: tax, idx: idx, an: an, cache: map[classifyKey][]datasets.CategoryScore{}, phraseOnly: map[string]map[string]bool{}}
+	for lang, ws := range phraseOnlyWords {
+		set := map[string]bool{}
+		for _, w := range ws {
+			for _, st := range stems(an.langAnalyzer(lang), w) {
+				set[st.term] = true
+			}
+		}
+		c.phraseOnly[lang] = set
+	}
 	b := idx.NewBatch()
 	for _, cat := range tax.Categories {
 		if err := b.IndexAdvanced(c.categoryDoc(cat)); err != nil {
@@ -226,6 +250,9 @@ func (c *Classifier) query(text string, langs []string) (query.Query, map[string
 			words[t] = w
 		}
 		for _, t := range uni {
+			if c.phraseOnly[lang][t] {
+				continue
+			}
 			for _, f := range []string{cLabel, cKw, cDesc} {
 				qs = append(qs, termQuery(f+"_"+lang, t, classifierBoosts[f]))
 			}

@@ -618,11 +618,15 @@ type Calibration struct {
 	Weights Weights         `json:"-"`
 	Info    CalibrationInfo `json:"fit"`
 	CV      *EvalReport     `json:"-"`
+	// Scale is fitted on the cross-validated scores (scale.go); its
+	// Weights are set by whoever names the weights' provenance.
+	Scale *ScoreScale `json:"-"`
 }
 
 // Calibrate runs the cross-validated backtest, then fits the weights on
 // all the data.
 func Calibrate(ctx context.Context, in Inputs, opts EvalOptions) (*Calibration, error) {
+	scale := observeScale(&opts, MethodMatcherCalibrated)
 	rep, err := Evaluate(ctx, in, opts)
 	if err != nil {
 		return nil, err
@@ -637,7 +641,11 @@ func Calibrate(ctx context.Context, in Inputs, opts EvalOptions) (*Calibration, 
 	if err != nil {
 		return nil, err
 	}
-	return &Calibration{Weights: w, Info: info, CV: rep}, nil
+	sc, err := scale.Fit()
+	if err != nil {
+		return nil, err
+	}
+	return &Calibration{Weights: w, Info: info, CV: rep, Scale: sc}, nil
 }
 
 // CalibrationProvenance records where shipped weights come from.
@@ -664,6 +672,7 @@ type CalibrationProvenance struct {
 type CalibratedWeights struct {
 	Weights
 	Calibration *CalibrationProvenance `json:"calibration,omitempty"`
+	Scale       *ScoreScale            `json:"scale,omitempty"`
 }
 
 // Save writes the weights and their provenance as indented JSON.

@@ -61,14 +61,18 @@ type Inputs struct {
 	Text         TextScorer
 	Resolver     PlaceResolver
 	Weights      Weights
+	// Scale is the score scale of Weights (scale.go); nil: the one shipped
+	// beside the default weights, applied only if it was fitted for them.
+	Scale *ScoreScale
 }
 
 // Engine scores candidates. It is immutable after NewEngine and safe for
 // concurrent use; each Match allocates only its own scratch space.
 type Engine struct {
-	in  Inputs
-	w   Weights
-	tax *datasets.Taxonomy
+	in    Inputs
+	w     Weights
+	scale *ScoreScale // nil: no calibrated scale for w
+	tax   *datasets.Taxonomy
 
 	// Candidates are every non-Mexican place of the snapshot, in snapshot
 	// order, stored as columns for a tight scoring loop.
@@ -107,8 +111,10 @@ type Engine struct {
 	rankIxOnce sync.Once
 	rankIx     *rankIndex
 
-	byNameOnce sync.Once
-	byName     map[string][]int32 // folded name -> candidates (the namesake signal)
+	popSortedOnce sync.Once
+	popSorted     []float32 // logPop sorted, for populationPassed
+	byNameOnce    sync.Once
+	byName        map[string][]int32 // folded name -> candidates (the namesake signal)
 }
 
 type corridorData struct {
@@ -141,7 +147,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 			n++
 		}
 	}
-	e := &Engine{in: in, w: in.Weights, tax: in.Taxonomy, n: n,
+	e := &Engine{in: in, w: in.Weights, scale: scaleFor(in.Scale, in.Weights), tax: in.Taxonomy, n: n,
 		countryID: map[string]uint16{}, candIndex: make(map[int64]int32, n)}
 	e.catSim = categorySimilarity(e.tax)
 	e.catPos = make(map[string]int, len(e.tax.Categories))

@@ -177,6 +177,10 @@ type EvalOptions struct {
 	SkipCalibration bool
 	// SkipAblations leaves the per-signal ablations out.
 	SkipAblations bool
+	// observe, when set, sees every method's scores of every query and
+	// the hidden twin's position (the score scale's fit, scale.go). It is
+	// called from several goroutines and must not keep scores.
+	observe func(e *Engine, method string, qs *queryState, scores []float32, hidden int32)
 }
 
 func (o *EvalOptions) defaults() {
@@ -349,6 +353,9 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 				}
 				o.stats[mi] = rankOf(buf, h)
 				o.top[mi], _ = topK(buf, e.ids, 10)
+				if opts.observe != nil {
+					opts.observe(e, m.name, qs, buf, h)
+				}
 			}
 			results[i] = o
 			progress.step()

@@ -18,8 +18,9 @@ func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
 // strings, shared categories, terms and admin names (bulk ranking), but
 // every number comes from the same code as a full explanation.
 func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Match {
-	var parts []partScore
-	score := e.scoreOne(qs, c, &parts)
+	var pp pairParts
+	score := e.scoreOne(qs, c, &pp)
+	parts := pp.fwd
 	m := Match{Rank: rank, Score: score, Twinned: qs.twinned[c]}
 	if brief {
 		p := &e.in.Snap.Places[e.placeIdx[c]]
@@ -34,32 +35,55 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 			den += qs.w.Components[p.name]
 		}
 	}
-	fwd := weighted(*qs.w, parts)
-	// With two directions combined, each forward contribution is scaled so
-	// that the contributions still add up to the reported score.
-	scale := 1.0
-	if fwd > 0 {
-		scale = score / fwd
+	// pair is the score before the city's wishes and interest; with both
+	// profiles it is the harmonic mean H = 2fr/(f+r) of the two sides'
+	// weighted sums. H = Σ wᵢ·(s·fᵢ + (1−s)·rᵢ) with s = r/(f+r), so each
+	// component's shown value is that blend of its two directions and
+	// value × weight = contribution holds line by line.
+	pair, share := pp.f, 1.0
+	if pp.both {
+		pair, share = 0, 0.5
+		if pp.f+pp.r > 0 {
+			pair, share = 2*pp.f*pp.r/(pp.f+pp.r), pp.r/(pp.f+pp.r)
+		}
+		m.Directions = &Directions{Forward: round6(pp.f), Reverse: round6(pp.r), Combined: round6(pair), ForwardShare: round6(share)}
+	}
+	// The city's stated wishes and interest scale the pair score; the
+	// factor is shown so that value × weight × adjustment = contribution.
+	adj := 1.0
+	if pair > 0 {
+		adj = score / pair
+	}
+	if math.Abs(adj-1) > 1e-9 {
+		m.Adjustment = round6(adj)
 	}
 	var code []string
-	for _, p := range parts {
+	for i, p := range parts {
 		if !p.ok {
 			continue
 		}
 		w := qs.w.Components[p.name] / den
-		comp := Component{Name: p.name, Value: round6(p.value), Weight: round6(w),
-			Contribution: w * p.value * scale}
+		v := p.value
+		if pp.both {
+			v = share*p.value + (1-share)*pp.rev[i].value
+		}
+		comp := Component{Name: p.name, Value: round6(v), Weight: round6(w), Contribution: w * v * adj}
+		if pp.both {
+			f, r := round6(p.value), round6(pp.rev[i].value)
+			comp.Forward, comp.Reverse = &f, &r
+		}
 		if !brief {
 			comp.Evidence, comp.Source = e.evidence(qs, c, p)
 		}
 		m.Components = append(m.Components, comp)
 		m.Basis = append(m.Basis, p.name)
-		if p.value >= 0.5 && w*p.value >= 0.05 {
+		if v >= 0.5 && w*v >= 0.05 {
 			code = append(code, strings.ToUpper(p.name[:1]))
 		}
 	}
 	var model, rounding float64
 	m.Score, model, rounding = roundContributions(score, m.Components)
+	e.calibrate(&m)
 	if remainderHook != nil {
 		remainderHook(model, rounding, len(m.Components))
 	}
@@ -256,4 +280,24 @@ func recorder(lang, by string) string {
 		return tr(lang, "el enlace del municipio ", "the liaison of municipality ") + strings.TrimPrefix(by, "liaison ")
 	}
 	return tr(lang, "el consulado ", "the consulate ") + by
+}
+
+// DirectionsNote says in words how a match with profiles on both sides
+// was scored, and how the city's wishes scaled it; "" when neither
+// applies. Pages and the CLI print it above the component lines.
+func DirectionsNote(m *Match, lang string) string {
+	var parts []string
+	if d := m.Directions; d != nil {
+		parts = append(parts, fmt.Sprintf(tr(lang,
+			"Los dos lados tienen perfil: visto desde el municipio (municipio → ciudad) la pareja suma %.3f; visto desde la ciudad (ciudad → municipio), %.3f. Se combinan con la media armónica, %.3f, que exige que convenga a ambos: cada valor mostrado mezcla los dos sentidos, %.0f%% el del municipio y %.0f%% el de la ciudad.",
+			"Both sides have profiles: seen from the municipality (municipality → city) the pair scores %.3f; seen from the city (city → municipality), %.3f. They combine by their harmonic mean, %.3f, so that the match must suit both: each value shown blends the two directions, %.0f%% the municipality's and %.0f%% the city's."),
+			d.Forward, d.Reverse, d.Combined, d.ForwardShare*100, (1-d.ForwardShare)*100))
+	}
+	if m.Adjustment != 0 {
+		parts = append(parts, fmt.Sprintf(tr(lang,
+			"Los deseos e interés declarados por la ciudad multiplican el resultado por %.3f; cada aporte es valor × peso × %.3f.",
+			"The city's stated wishes and interest multiply the result by %.3f; each contribution is value × weight × %.3f."),
+			m.Adjustment, m.Adjustment))
+	}
+	return strings.Join(parts, " ")
 }

@@ -31,7 +31,7 @@ import (
 // Top k: highest score first, equal scores by ascending GeoNames id.
 
 // DenseFeatureVersion changes whenever the layout below does.
-const DenseFeatureVersion = 2
+const DenseFeatureVersion = 3
 
 // DenseColumn is one candidate column: a name, a NumPy dtype ("<f4",
 // "<i8", "|u1", "<u2") and the values (a []float32, []int64, []uint8 or
@@ -81,6 +81,12 @@ type DenseFeatures struct {
 	Files             map[string]string `json:"files"`      // column name → file name
 	Queries           []DenseQuery      `json:"queries"`
 	Columns           []DenseColumn     `json:"-"`
+	// Layout is the pruned scan's order of the candidates (zone_order:
+	// candidate indices, int32) and the start of each of its leaves in
+	// that order (zone_starts, int32; a leaf ends where the next starts),
+	// so that a peer can bound the very same groups of candidates.
+	LayoutFiles map[string]string `json:"layout_files"`
+	Layout      []DenseColumn     `json:"-"`
 }
 
 // denseTerms are the kernel's terms in its order: structure, then network.
@@ -145,6 +151,9 @@ func (e *Engine) DenseFeatures(req RankRequest) (*DenseFeatures, error) {
 		f.Terms = append(f.Terms, DenseTerm{Signal: s.Name, Component: s.Component, Op: string(s.term.op),
 			Columns: s.term.cols, Inv: float64(s.term.inv)})
 	}
+	order, starts := e.matchIndex().leaves()
+	f.Layout = []DenseColumn{{"zone_order", "<i4", order}, {"zone_starts", "<i4", starts}}
+	f.LayoutFiles = map[string]string{"zone_order": "zone_order.npy", "zone_starts": "zone_starts.npy"}
 	dyn := e.dyn.Load()
 	for _, m := range targets {
 		qs, err := e.prepare(Query{Municipality: m, K: k, dyn: dyn})
@@ -208,6 +217,8 @@ func (c DenseColumn) WriteNPY(w io.Writer) error {
 	case []float32:
 		n = len(d)
 	case []int64:
+		n = len(d)
+	case []int32:
 		n = len(d)
 	case []uint8:
 		n = len(d)

@@ -49,11 +49,10 @@ func usesPool(f Filter) bool { return !f.IncludeTwinned || !f.NoDiversity || !f.
 func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) []int32 {
 	f := qs.q.Filter
 	type cand struct {
-		c     int32
-		s     float64
-		cc    uint16
-		admin string
-		hub   float64
+		c   int32
+		s   float64
+		cc  uint16
+		hub float64
 	}
 	keep := make([]cand, 0, len(pool))
 	qClass := SizeClass(qs.muniPopulation())
@@ -68,8 +67,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 				continue
 			}
 		}
-		p := &e.in.Snap.Places[e.placeIdx[c]]
-		keep = append(keep, cand{c: c, s: float64(scores[i]), cc: e.country[c], admin: p.Admin1, hub: qs.reg.hubness(c)})
+		keep = append(keep, cand{c: c, s: float64(scores[i]), cc: e.country[c], hub: qs.reg.hubness(c)})
 	}
 	if f.NoDiversity {
 		out := make([]int32, 0, k)
@@ -78,26 +76,45 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 		}
 		return out
 	}
+	// Count picks per country and per first-level division through small
+	// group numbers (not maps): the greedy loop reads them k×pool times.
+	cGroup, aGroup := make([]int32, len(keep)), make([]int32, len(keep))
+	cIDs, aIDs := map[uint16]int32{}, map[uint16]int32{} // e.admin1 numbers (country, division) pairs
+	for i, x := range keep {
+		g, ok := cIDs[x.cc]
+		if !ok {
+			g = int32(len(cIDs))
+			cIDs[x.cc] = g
+		}
+		cGroup[i] = g
+		a, ok := aIDs[e.admin1[x.c]]
+		if !ok {
+			a = int32(len(aIDs))
+			aIDs[e.admin1[x.c]] = a
+		}
+		aGroup[i] = a
+	}
+	nCountry, nAdmin := make([]int, len(cIDs)), make([]int, len(aIDs))
 	out := make([]int32, 0, k)
-	nCountry := map[uint16]int{}
-	nAdmin := map[[2]any]int{}
 	used := make([]bool, len(keep))
 	for len(out) < k && len(out) < len(keep) {
 		best, bestV := -1, 0.0
 		for i, x := range keep {
+			if best >= 0 && x.s <= bestV+fitMargin {
+				break // keep is by score, best first, and no penalty is negative: none after can win
+			}
 			if used[i] {
 				continue
 			}
-			v := x.s - DiversityCountry*float64(nCountry[x.cc]) - DiversityAdmin1*float64(nAdmin[[2]any{x.cc, x.admin}]) - DiversityHub*x.hub
+			v := x.s - DiversityCountry*float64(nCountry[cGroup[i]]) - DiversityAdmin1*float64(nAdmin[aGroup[i]]) - DiversityHub*x.hub
 			if best < 0 || v > bestV+fitMargin {
 				best, bestV = i, v
 			}
 		}
 		used[best] = true
-		x := keep[best]
-		nCountry[x.cc]++
-		nAdmin[[2]any{x.cc, x.admin}]++
-		out = append(out, x.c)
+		nCountry[cGroup[best]]++
+		nAdmin[aGroup[best]]++
+		out = append(out, keep[best].c)
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package matcher
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // The dense kernel scores candidates without a profile, a tie or a
 // sparse-signal hit (the common case) from candidate columns, one block at
@@ -193,6 +196,7 @@ type boundTerm struct {
 	u8         []uint8
 	u16        []uint16
 	table      []float32
+	tmax       float32 // the table's largest value
 	sig        int
 	bound      float32
 }
@@ -201,7 +205,14 @@ type boundTerm struct {
 type boundKernel struct {
 	base     float32
 	str, net []boundTerm
+	// fused: the structure terms are the usual six (size, type,
+	// elevation, climate, proximity, traits, in that order), which
+	// structFused computes in one pass with the same operations.
+	fused bool
 }
+
+// fusedOps is the structure terms' ops that structFused computes.
+var fusedOps = []termOp{opClipDiff, opScaledDiff, opClipDiff, opClipDiff, opUnitDot, opLookup}
 
 // bind resolves the kernel's columns in cl. With plain, the columns hold
 // only candidates without a twinning link, and network terms that are 0
@@ -211,7 +222,7 @@ func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
 	one := func(t weightedTerm) boundTerm {
 		s := &signalList[t.sig]
 		d := &qs.sig[t.sig]
-		bt := boundTerm{op: s.term.op, k: t.k, inv: s.term.inv, sig: t.sig, table: d.table, bound: 1}
+		bt := boundTerm{op: s.term.op, k: t.k, inv: s.term.inv, sig: t.sig, table: d.table, tmax: d.tmax, bound: 1}
 		if s.bound != nil {
 			bt.bound = s.bound(d)
 		}
@@ -246,6 +257,13 @@ func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
 	for _, t := range k.str {
 		bk.str = append(bk.str, one(t))
 	}
+	bk.fused = len(bk.str) == len(fusedOps)
+	for i, t := range bk.str {
+		if !bk.fused || t.op != fusedOps[i] || (t.op == opLookup && (t.u8 == nil || len(t.table) != traitSets)) {
+			bk.fused = false
+			break
+		}
+	}
 	for _, t := range k.net {
 		bt := one(t)
 		if plain && bt.bound == 0 {
@@ -268,11 +286,15 @@ func (bk *boundKernel) block(lo, hi int, idx []int32, out []float32) {
 		n = len(idx)
 	}
 	out = out[:n]
-	for i := range out {
-		out[i] = bk.base
-	}
-	for t := range bk.str {
-		bk.str[t].apply(lo, hi, idx, out)
+	if bk.fused && idx == nil {
+		bk.structFused(lo, hi, out)
+	} else {
+		for i := range out {
+			out[i] = bk.base
+		}
+		for t := range bk.str {
+			bk.str[t].apply(lo, hi, idx, out)
+		}
 	}
 	if len(bk.net) == 0 {
 		return
@@ -287,6 +309,58 @@ func (bk *boundKernel) block(lo, hi int, idx []int32, out []float32) {
 	}
 }
 
+// structFused writes base plus the six structure terms of candidates
+// lo..hi-1 into out in one pass: per candidate the very float32
+// operations of apply, in the same order, so the bits are the same; the
+// columns are resliced to len(out) so the loop has no bounds checks.
+func (bk *boundKernel) structFused(lo, hi int, out []float32) {
+	n := len(out)
+	sz, ty, el, cl, px, tr := &bk.str[0], &bk.str[1], &bk.str[2], &bk.str[3], &bk.str[4], &bk.str[5]
+	a0 := sz.a[lo:hi]
+	a0 = a0[:n]
+	u1 := ty.u8[lo:hi]
+	u1 = u1[:n]
+	a2 := el.a[lo:hi]
+	a2 = a2[:n]
+	a3 := cl.a[lo:hi]
+	a3 = a3[:n]
+	x4, y4, z4 := px.a[lo:hi], px.b[lo:hi], px.c[lo:hi]
+	x4, y4, z4 = x4[:n], y4[:n], z4[:n]
+	u5 := tr.u8[lo:hi]
+	u5 = u5[:n]
+	tab := (*[traitSets]float32)(tr.table)
+	base := bk.base
+	k0, q0, i0 := sz.k, sz.q0, sz.inv
+	k1, q1, i1 := ty.k, ty.q0, ty.inv
+	k2, q2, i2 := el.k, el.q0, el.inv
+	k3, q3, i3 := cl.k, cl.q0, cl.inv
+	k4, qx, qy, qz := px.k, px.q0, px.q1, px.q2
+	k5 := tr.k
+	for i := range out {
+		s := base
+		d := clip1(abs32(q0-a0[i]) * i0)
+		s -= k0 * d
+		s -= k1 * abs32(q1-float32(u1[i])) * i1
+		d = clip1(abs32(q2-a2[i]) * i2)
+		s -= k2 * d
+		d = clip1(abs32(q3-a3[i]) * i3)
+		s -= k3 * d
+		s += k4 * (qx*x4[i] + qy*y4[i] + qz*z4[i] - 1)
+		s += k5 * tab[u5[i]&(traitSets-1)]
+		out[i] = s
+	}
+}
+
+// clip1 is min(x, 1) for x ≥ 0 without a branch: the bits of
+// non-negative floats order as integers do, so the smaller is picked by a
+// mask (a branch here mispredicts on mixed data; the builtin min handles
+// NaN and −0, which cannot occur, at a cost).
+func clip1(x float32) float32 {
+	const one = 0x3f800000
+	d := int32(math.Float32bits(x)) - one
+	return math.Float32frombits(uint32(one + d&(d>>31)))
+}
+
 // apply adds the term of candidates lo..hi-1 (or idx) to out.
 func (t *boundTerm) apply(lo, hi int, idx []int32, out []float32) {
 	k, inv, q0, q1, q2 := t.k, t.inv, t.q0, t.q1, t.q2
@@ -294,7 +368,7 @@ func (t *boundTerm) apply(lo, hi int, idx []int32, out []float32) {
 		switch t.op {
 		case opClipDiff:
 			for i, c := range idx {
-				out[i] -= k * min1(abs32(q0-t.a[c])*inv)
+				out[i] -= k * clip1(abs32(q0-t.a[c])*inv)
 			}
 		case opScaledDiff:
 			for i, c := range idx {
@@ -326,7 +400,7 @@ func (t *boundTerm) apply(lo, hi int, idx []int32, out []float32) {
 		a := t.a[lo:hi]
 		a = a[:len(out)]
 		for i := range out {
-			out[i] -= k * min1(abs32(q0-a[i])*inv)
+			out[i] -= k * clip1(abs32(q0-a[i])*inv)
 		}
 	case opScaledDiff:
 		u := t.u8[lo:hi]

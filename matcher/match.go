@@ -17,6 +17,9 @@ type Result struct {
 	Twinned    []Match `json:"already_twinned,omitempty"`
 	Candidates int     `json:"candidates"` // how many passed the filters
 	Weights    string  `json:"weights"`    // provenance of the weights
+	// Scale is the provenance of the score scale behind each match's
+	// Calibrated value; absent when the weights have none.
+	Scale string `json:"scale,omitempty"`
 	// WishesHidden counts cities left out because the municipality does
 	// not meet their stated wishes (Filter.IgnoreWishes shows them).
 	WishesHidden int `json:"wishes_hidden,omitempty"`
@@ -39,18 +42,34 @@ type QueryEcho struct {
 // Match is one ranked candidate with its explanation. The contributions of
 // its components sum to Score.
 type Match struct {
-	Rank       int               `json:"rank"`
-	Place      datasets.PlaceRef `json:"place"`
-	Score      float64           `json:"score"`
-	Components []Component       `json:"components"`
-	Coverage   float64           `json:"coverage"` // share of the total weight with data
-	Twinned    bool              `json:"twinned"`  // already twinned with the municipality
-	Categories []CategoryRef     `json:"categories,omitempty"`
-	Terms      []string          `json:"terms,omitempty"`
-	Code       string            `json:"code"` // short explanation code, e.g. "D+S"
+	Rank  int               `json:"rank"`
+	Place datasets.PlaceRef `json:"place"`
+	Score float64           `json:"score"`
+	// Calibrated is Score on the score scale (scale.go): the backtest's
+	// probability that a city with this score is the twin a municipality
+	// really chose, the same for every municipality. Absent when the
+	// weights have no scale, or a tie or profile lifts the pair beyond
+	// what the backtest can calibrate. Score stays the weighted sum.
+	Calibrated *float64 `json:"calibrated,omitempty"`
+	// CalibratedBasis is the basis whose fit gave Calibrated ("structure":
+	// the score on size, climate and traits alone).
+	CalibratedBasis string        `json:"calibrated_basis,omitempty"`
+	Components      []Component   `json:"components"`
+	Coverage        float64       `json:"coverage"` // share of the total weight with data
+	Twinned         bool          `json:"twinned"`  // already twinned with the municipality
+	Categories      []CategoryRef `json:"categories,omitempty"`
+	Terms           []string      `json:"terms,omitempty"`
+	Code            string        `json:"code"` // short explanation code, e.g. "D+S"
 	// Basis names the components that had data for this pair, the ones
 	// the score rests on ("structure" alone: size, climate and traits only).
 	Basis []string `json:"basis"`
+	// Directions is set when both sides have profiles: the pair scored
+	// from each side and how the two combine (see Component.Forward).
+	Directions *Directions `json:"directions,omitempty"`
+	// Adjustment is Score divided by the components' weighted sum when the
+	// city's stated wishes or interest moved the score (Partner says why);
+	// absent means 1. Each contribution is value × weight × adjustment.
+	Adjustment float64 `json:"adjustment,omitempty"`
 	// Partner is what the city's record adds: offers both ways, wishes,
 	// interest, contact, provenance (partner.go).
 	Partner *PartnerNotes `json:"partner,omitempty"`
@@ -58,12 +77,32 @@ type Match struct {
 
 // Component is one component's part of a score.
 type Component struct {
-	Name         string   `json:"name"`
-	Value        float64  `json:"value"`
-	Weight       float64  `json:"weight"`
-	Contribution float64  `json:"contribution"`
-	Evidence     []string `json:"evidence,omitempty"`
-	Source       string   `json:"source,omitempty"`
+	Name         string  `json:"name"`
+	Value        float64 `json:"value"`
+	Weight       float64 `json:"weight"`
+	Contribution float64 `json:"contribution"`
+	// Forward and Reverse are set when both sides have profiles: the
+	// component from the municipality's side (its profile against the
+	// city's) and from the city's side. Value is then their blend
+	// Directions.ForwardShare × Forward + (1 − ForwardShare) × Reverse.
+	Forward  *float64 `json:"forward,omitempty"`
+	Reverse  *float64 `json:"reverse,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+	Source   string   `json:"source,omitempty"`
+}
+
+// Directions shows how a pair with profiles on both sides is scored: the
+// weighted sum of the components from each side, combined by their
+// harmonic mean 2·Forward·Reverse/(Forward + Reverse) so that a match
+// must suit both. The harmonic mean is a weighted sum of the components'
+// blends ForwardShare·forward + (1 − ForwardShare)·reverse, with
+// ForwardShare = Reverse/(Forward + Reverse): each side's values count in
+// proportion to the other side's total.
+type Directions struct {
+	Forward      float64 `json:"forward"`       // municipality → city
+	Reverse      float64 `json:"reverse"`       // city → municipality
+	Combined     float64 `json:"combined"`      // harmonic mean of the two
+	ForwardShare float64 `json:"forward_share"` // weight of the forward values in each shown value
 }
 
 // CategoryRef is a taxonomy category shared by both sides.
@@ -104,22 +143,14 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	scored := 0
-	if prunable(qs.q.Filter) && q.registry == nil && !q.Exhaustive {
-		// Without filters, the bulk ranking's pruned scan gives the same
-		// top k (the rank tests hold the two paths equal) while scoring
-		// about a quarter of the candidates.
+	if q.registry == nil && !q.Exhaustive {
+		// The pruned scan gives the same top k as scoring every candidate
+		// (the tests hold the two paths equal) while scoring few of them.
 		r := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
 		top = r.prunedTop(qs)
 		scored = int(r.scored)
 		poolScore = r.sel.sortedScores(top)
-		if pb := popBoundsOf(qs.q.Filter); pb.on {
-			passed = 0
-			for _, lp := range e.logPop {
-				if pb.in(lp) {
-					passed++
-				}
-			}
-		}
+		passed = r.passed(qs)
 	} else {
 		scores := e.scratch()
 		defer e.release(scores)
@@ -142,6 +173,9 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		top = e.fitList(qs, top, k, poolScore)
 	}
 	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: qs.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
+	if e.scale != nil {
+		res.Scale = e.scale.Provenance
+	}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {
 		res.Matches[i] = e.explain(qs, c, i+1)
@@ -226,6 +260,12 @@ func (e *Engine) matchIndex() *rankIndex {
 	e.rankIxOnce.Do(func() { e.rankIx = e.newRankIndex() })
 	return e.rankIx
 }
+
+// WarmMatchIndex builds the pruned scan's layout now rather than in the
+// first match that needs it (which would otherwise wait for it: about
+// half a second on 2 cores); a server calls it in the background once it
+// is ready.
+func (e *Engine) WarmMatchIndex() { e.matchIndex() }
 
 // StructureOnly reports whether every match of the list rests on the
 // structure component alone (no profile, tie or twinning data for it).

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -277,40 +278,60 @@ func TestSelfSimilarityIsMaximal(t *testing.T) {
 	}
 }
 
-// An unfiltered Match takes the pruned scan; it must return exactly the
-// top k of scoring every candidate.
+// Match takes the pruned scan; with and without filters and profiles, on
+// random weights and municipalities, it must return exactly the top k of
+// scoring every candidate, and the same count of candidates passing.
 func TestMatchPrunedEqualsExhaustive(t *testing.T) {
 	s := mustSnapshot(t)
-	tw := []datasets.Twinning{{PlaceA: 4013705, PlaceB: whitewater, Municipality: "11008"}, {PlaceA: whitewater, PlaceB: 5263045}}
-	e := mustEngine(t, Inputs{Ties: []datasets.Tie{otatesTie()}, Twinnings: tw,
-		Emigration: map[string]float64{"11008": 18.31, "14039": 3}, USStateRemittances: map[string]float64{"CA": 10000, "WI": 300}})
 	r := rand.New(rand.NewPCG(7, 8))
-	out := make([]float32, e.Candidates())
-	for i := 0; i < 30; i++ {
-		m := s.Municipalities[r.IntN(len(s.Municipalities))].CVEGEO
-		if i == 0 {
-			m = "11008"
+	filters := []Filter{{}, {MinPopulation: 10_000}, {MaxPopulation: 50_000}, {MinPopulation: 14_692, MaxPopulation: 200_000},
+		{Countries: []string{"US"}}, {Countries: []string{"es", "GT", "XX"}, MinPopulation: 5_000},
+		{Traits: []string{"coastal"}}, {Traits: []string{"mountain", "seat"}, Countries: []string{"US", "CO"}},
+		{ExcludeTwinned: true}, {OnlyProfiled: true}}
+	scored, total := 0, 0
+	for trial := range 3 {
+		w := DefaultWeights()
+		if trial > 0 {
+			w = randomWeights(r)
 		}
-		for _, f := range []Filter{{}, {MinPopulation: 10_000}, {MaxPopulation: 50_000}, {MinPopulation: 14_692, MaxPopulation: 200_000}} {
-			f = rawOrder(f)
-			res, err := e.Match(context.Background(), Query{Municipality: m, K: 25, Filter: f})
-			if err != nil {
-				t.Fatal(err)
+		e := rankFixtureWith(t, w)
+		for i := range 8 {
+			m := s.Municipalities[r.IntN(len(s.Municipalities))].CVEGEO
+			if i == 0 {
+				m = "11008"
 			}
-			if err := e.Scores(Query{Municipality: m, K: 25, Filter: f}, out); err != nil {
-				t.Fatal(err)
-			}
-			want, passed := topK(out, e.ids, 25)
-			if res.Candidates != passed || len(res.Matches) != len(want) {
-				t.Fatalf("%s %+v: pruned %d candidates, %d matches; exhaustive %d, %d", m, f, res.Candidates, len(res.Matches), passed, len(want))
-			}
-			for j, c := range want {
-				if res.Matches[j].Place.ID != e.ids[c] {
-					t.Fatalf("%s %+v rank %d: pruned %d, exhaustive %d", m, f, j+1, res.Matches[j].Place.ID, e.ids[c])
+			for _, f := range filters {
+				f = rawOrder(f)
+				k := 1 + r.IntN(40)
+				q := func() Query {
+					g := f
+					g.Countries = slices.Clone(f.Countries)
+					return Query{Municipality: m, K: k, Filter: g}
 				}
+				res, err := e.Match(context.Background(), q())
+				if err != nil {
+					t.Fatal(err)
+				}
+				qe := q()
+				qe.Exhaustive = true
+				all, err := e.Match(context.Background(), qe)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Candidates != all.Candidates || len(res.Matches) != len(all.Matches) {
+					t.Fatalf("trial %d %s %+v: pruned %d candidates, %d matches; exhaustive %d, %d", trial, m, f, res.Candidates, len(res.Matches), all.Candidates, len(all.Matches))
+				}
+				for j := range all.Matches {
+					if a, b := res.Matches[j], all.Matches[j]; a.Place.ID != b.Place.ID || a.Score != b.Score {
+						t.Fatalf("trial %d %s %+v rank %d: pruned %d (%v), exhaustive %d (%v)", trial, m, f, j+1, a.Place.ID, a.Score, b.Place.ID, b.Score)
+					}
+				}
+				scored += res.scored
+				total += all.scored
 			}
 		}
 	}
+	t.Logf("the pruned scan scored %.2f%% of the candidates the exhaustive one did", 100*float64(scored)/float64(total))
 }
 
 // rawOrder turns the list rules off, so a list is the plain top k by score.

@@ -80,10 +80,10 @@ func (e *Engine) Opportunities(ctx context.Context, consulateID, lang string, li
 			if a == nil {
 				continue
 			}
-			var parts []partScore
+			var parts pairParts
 			score := e.scoreOne(qs, c, &parts)
 			var dias partScore
-			for _, p := range parts {
+			for _, p := range parts.fwd {
 				if p.name == CompDiaspora {
 					dias = p
 				}

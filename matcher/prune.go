@@ -2,35 +2,47 @@ package matcher
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
-// Pruned top-k, exact from every bounded sub-feature. Candidates are laid
-// out in blocks of kernelBlock (the linked ones, with a twinning, apart
-// from the plain ones), ordered by country, then latitude band, then log
-// population, so that a block's candidates are alike. Each block keeps,
-// for every column the signals' terms read, its minimum and maximum (and,
-// for lookup keys, the distinct keys it holds). For a query, every term
-// bounds what a block can contribute (termBound); the blocks are scored
-// best bound first, and the scan stops once the next block's bound cannot
-// beat the k-th score kept. The blocks that are scored go through the
-// very kernel scoreAll uses, and the order (score, then GeoNames id) is a
-// total one, so the top k is exactly Match's; the tests compare both
-// paths on random weights.
+// Pruned top-k, exact from every bounded sub-feature. The candidates
+// without a twinning (plain) and with one (linked) are laid out apart,
+// each country on its own, and every country's candidates are cut into a
+// tree of nodes: a node splits its candidates at the middle of the
+// sub-feature whose spread, times its weight, moves the score most (log
+// population, elevation, latitude, settlement type, the position, one
+// trait, popularity), until a leaf holds at most zoneLeaf candidates. So a
+// leaf's candidates are alike on every structure sub-feature, not only on
+// size. Each node keeps, for every column the signals' terms read, its
+// minimum and maximum and, for lookup keys, the distinct keys it holds.
+//
+// For a query, every term bounds what a node can contribute (termBound).
+// The scan is best-first: the roots (one per layout and country, only the
+// filter's countries when it names some) go into a max-heap by bound; the
+// best node is opened (its children's bounds computed and pushed) or, for
+// a leaf, scored through the very kernel scoreAll uses, and the scan stops
+// once the best bound left cannot reach the k-th score kept. The order
+// (score, then GeoNames id) is a total one, so the top k is exactly that
+// of scoring every candidate; the tests compare both paths on random
+// queries, weights and filters. Candidates scored one by one (a tie, a
+// profile, a sparse-signal hit) are scored apart first and skipped by the
+// scan, as in scoreAll.
 
-// pruneMinTargets is the fewest municipalities for which building the
-// sorted layout (~20 ms) pays off.
-const pruneMinTargets = 4
+// zoneLeaf is the most candidates a leaf holds.
+const zoneLeaf = 64
+
+// zoneKeyCap is the most distinct lookup keys a node lists; a node with
+// more is bounded by the table's largest value.
+const zoneKeyCap = 16
+
+// zoneDepth caps the tree's depth (a leaf deeper than this may hold more
+// than zoneLeaf candidates).
+const zoneDepth = 48
 
 // pruneMargin absorbs float32 rounding (a few ulps of values ≤ 1) when
 // comparing an upper bound with a kept score.
 const pruneMargin = 1e-5
-
-// prunable reports whether a filter leaves every candidate in play, which
-// the pruned path assumes.
-func prunable(f Filter) bool {
-	return len(f.Countries) == 0 && !f.ExcludeTwinned && !f.OnlyProfiled && len(f.Traits) == 0
-}
 
 // popBounds are a population filter in log10 space, as scoreAll applies it.
 type popBounds struct {
@@ -55,24 +67,40 @@ func (b popBounds) in(lp float32) bool {
 	return !b.on || (lp >= b.lo-1e-6 && lp <= b.hi+1e-6)
 }
 
-// zoneLayout is one set of candidates in block order, with each block's
+// zoneNode is a range lo..hi-1 of a layout's candidates; left and right
+// are its children, -1 on a leaf.
+type zoneNode struct {
+	lo, hi      int32
+	left, right int32
+}
+
+// zoneRoot is the tree of one country's candidates.
+type zoneRoot struct {
+	country uint16
+	node    int32
+}
+
+// zoneLayout is one set of candidates in tree order, with each node's
 // column ranges.
 type zoneLayout struct {
-	cols   columns
-	cand   []int32 // engine candidate index
-	blocks int
-	stats  map[string]*zoneStats // by column name
+	cols  columns
+	cand  []int32 // engine candidate index
+	nodes []zoneNode
+	roots []zoneRoot
+	stats map[string]*zoneStats // by column name
 }
 
-// zoneStats are one column's per-block ranges; for a key column (a lookup
-// term's), also the distinct keys of each block, keys[off[b]:off[b+1]].
+// zoneStats are one column's ranges by node; for a key column (a lookup
+// term's), also each node's distinct keys (nil with over when it holds
+// more than zoneKeyCap).
 type zoneStats struct {
 	min, max []float32
-	off      []int32
-	keys     []uint16
+	keys     [][]uint16
+	over     []bool
+	mask     []uint64 // key columns of at most 64 categories: the keys as bits
 }
 
-// rankIndex holds the candidates in block order: linked ones (any
+// rankIndex holds the candidates in tree order: linked ones (any
 // twinning, so a popularity signal) and plain ones.
 type rankIndex struct {
 	linked, plain zoneLayout
@@ -90,27 +118,126 @@ func (e *Engine) newRankIndex() *rankIndex {
 	return &rankIndex{linked: e.zoneLayout(linked), plain: e.zoneLayout(plain)}
 }
 
-// zoneBand is the latitude band (degrees) of the block order.
-const zoneBand = 2
+// splitDim is one way to split a node: a column, the weight of one unit
+// of it in the score and the spread beyond which the term stops growing.
+type splitDim struct {
+	w, span float64
+	col     []float32 // by engine candidate
+}
+
+// splitDims are the dimensions the tree splits on, weighted by the
+// engine's weights so that the split follows what moves the score.
+func (e *Engine) splitDims() []splitDim {
+	wS, wN := e.w.Components[CompStructure], e.w.Components[CompNetwork]
+	if t := wS + wN; t > 0 {
+		wS, wN = wS/t, wN/t
+	}
+	sub := func(comp string) map[string]float64 {
+		out := map[string]float64{}
+		t := 0.0
+		for _, i := range signalsOf(comp) {
+			t += e.w.subWeight(&signalList[i])
+		}
+		for _, i := range signalsOf(comp) {
+			if t > 0 {
+				out[signalList[i].Name] = e.w.subWeight(&signalList[i]) / t
+			}
+		}
+		return out
+	}
+	ws, wn := sub(CompStructure), sub(CompNetwork)
+	dims := []splitDim{
+		{wS * ws[FeatSize] / sizeSpan, sizeSpan, e.logPop},
+		{wS * ws[FeatElevation] / elevSpan, elevSpan, e.elev},
+		{wS * ws[FeatClimate] / climSpan, climSpan, e.absLat},
+		{wS * ws[FeatType] / typeSpan, typeSpan, float32s(e.ptype)},
+		{wS * ws[FeatProximity] / 2, 2, e.ux},
+		{wS * ws[FeatProximity] / 2, 2, e.uy},
+		{wS * ws[FeatProximity] / 2, 2, e.uz},
+		{wN * wn[FeatMexPopularity], 1, e.reg.popMx},
+		{wN * wn[FeatGlobalPopularity], 1, e.reg.popAll},
+	}
+	for _, d := range traitDefs {
+		col := make([]float32, e.n)
+		for c, t := range e.traits {
+			if t&d.bit != 0 {
+				col[c] = 1
+			}
+		}
+		dims = append(dims, splitDim{wS * ws[FeatTraits] / float64(len(traitDefs)), 1, col})
+	}
+	return slices.DeleteFunc(dims, func(d splitDim) bool { return d.w <= 0 })
+}
+
+func float32s(u []uint8) []float32 {
+	out := make([]float32, len(u))
+	for i, v := range u {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// buildZone appends the node of cands[lo:hi] and its subtree, reordering
+// cands; it returns the node's index.
+func (l *zoneLayout) buildZone(cands []int32, lo, hi, depth int, dims []splitDim) int32 {
+	id := int32(len(l.nodes))
+	l.nodes = append(l.nodes, zoneNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1})
+	if hi-lo <= zoneLeaf || depth >= zoneDepth {
+		return id
+	}
+	best, bestGain := -1, 0.0
+	var bestMid float32
+	for di, d := range dims {
+		col := d.col
+		mn, mx := col[cands[lo]], col[cands[lo]]
+		for _, c := range cands[lo+1 : hi] {
+			v := col[c]
+			if v < mn {
+				mn = v
+			}
+			if v > mx {
+				mx = v
+			}
+		}
+		if gain := d.w * min(float64(mx)-float64(mn), d.span); gain > bestGain {
+			best, bestGain, bestMid = di, gain, mn+(mx-mn)/2
+			if bestMid <= mn {
+				bestMid = mx // adjacent floats: split min from max
+			}
+		}
+	}
+	if best < 0 {
+		return id // every candidate alike on every dimension
+	}
+	col := dims[best].col
+	i, j := lo, hi-1
+	for i <= j {
+		if col[cands[i]] < bestMid {
+			i++
+		} else {
+			cands[i], cands[j] = cands[j], cands[i]
+			j--
+		}
+	}
+	left := l.buildZone(cands, lo, i, depth+1, dims)
+	right := l.buildZone(cands, i, hi, depth+1, dims)
+	l.nodes[id].left, l.nodes[id].right = left, right
+	return id
+}
 
 func (e *Engine) zoneLayout(cands []int32) zoneLayout {
-	band := func(c int32) int32 { return int32(e.absLat[c] / zoneBand) }
-	slices.SortStableFunc(cands, func(a, b int32) int {
-		switch {
-		case e.country[a] != e.country[b]:
-			return int(e.country[a]) - int(e.country[b])
-		case band(a) != band(b):
-			return int(band(a) - band(b))
-		case e.logPop[a] < e.logPop[b]:
-			return -1
-		case e.logPop[a] > e.logPop[b]:
-			return 1
+	slices.SortStableFunc(cands, func(a, b int32) int { return int(e.country[a]) - int(e.country[b]) })
+	l := zoneLayout{stats: map[string]*zoneStats{}}
+	dims := e.splitDims()
+	for lo := 0; lo < len(cands); {
+		hi := lo
+		for hi < len(cands) && e.country[cands[hi]] == e.country[cands[lo]] {
+			hi++
 		}
-		return 0
-	})
-	l := zoneLayout{cols: e.cols.permute(cands), cand: cands, stats: map[string]*zoneStats{}}
-	n := len(cands)
-	l.blocks = (n + kernelBlock - 1) / kernelBlock
+		l.roots = append(l.roots, zoneRoot{country: e.country[cands[lo]], node: l.buildZone(cands, lo, hi, 0, dims)})
+		lo = hi
+	}
+	l.cols, l.cand = e.cols.permute(cands), cands
 	keyCols := map[string]bool{}
 	names := []string{colLogPop}
 	for _, s := range signalList {
@@ -122,161 +249,386 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			keyCols[s.term.cols[0]] = true
 		}
 	}
+	nn := len(l.nodes)
 	for _, name := range names {
 		if l.stats[name] != nil {
 			continue
 		}
-		st := &zoneStats{min: make([]float32, l.blocks), max: make([]float32, l.blocks)}
-		at := func(i int) float32 { return 0 }
+		st := &zoneStats{min: make([]float32, nn), max: make([]float32, nn)}
+		var at func(i int32) float32
 		switch col := l.cols.column(name).(type) {
 		case []float32:
-			at = func(i int) float32 { return col[i] }
+			at = func(i int32) float32 { return col[i] }
 		case []uint8:
-			at = func(i int) float32 { return float32(col[i]) }
+			at = func(i int32) float32 { return float32(col[i]) }
 		case []uint16:
-			at = func(i int) float32 { return float32(col[i]) }
+			at = func(i int32) float32 { return float32(col[i]) }
 		}
-		if keyCols[name] {
-			st.off = make([]int32, l.blocks+1)
-		}
-		for b := range l.blocks {
-			lo, hi := b*kernelBlock, min((b+1)*kernelBlock, n)
-			mn, mx := at(lo), at(lo)
-			var seen []uint16
-			for i := lo; i < hi; i++ {
-				v := at(i)
-				mn, mx = min(mn, v), max(mx, v)
-				if keyCols[name] && !slices.Contains(seen, uint16(v)) {
-					seen = append(seen, uint16(v))
+		key := keyCols[name]
+		if key {
+			st.keys, st.over = make([][]uint16, nn), make([]bool, nn)
+			small := true
+			for i := range int32(len(cands)) {
+				if at(i) >= 64 {
+					small = false
+					break
 				}
 			}
-			st.min[b], st.max[b] = mn, mx
-			if keyCols[name] {
-				st.keys = append(st.keys, seen...)
-				st.off[b+1] = int32(len(st.keys))
+			if small {
+				st.mask = make([]uint64, nn)
 			}
+		}
+		// Children come after their parent: fill the nodes from the end.
+		for n := nn - 1; n >= 0; n-- {
+			nd := l.nodes[n]
+			if nd.left < 0 {
+				mn, mx := at(nd.lo), at(nd.lo)
+				var seen []uint16
+				for i := nd.lo; i < nd.hi; i++ {
+					v := at(i)
+					mn, mx = min(mn, v), max(mx, v)
+					if key && !st.over[n] && !slices.Contains(seen, uint16(v)) {
+						if len(seen) == zoneKeyCap {
+							st.over[n], seen = true, nil
+						} else {
+							seen = append(seen, uint16(v))
+						}
+					}
+				}
+				st.min[n], st.max[n] = mn, mx
+				if key {
+					st.keys[n] = seen
+				}
+				if st.mask != nil {
+					for i := nd.lo; i < nd.hi; i++ {
+						st.mask[n] |= 1 << uint(at(i))
+					}
+				}
+				continue
+			}
+			a, b := nd.left, nd.right
+			st.min[n], st.max[n] = min(st.min[a], st.min[b]), max(st.max[a], st.max[b])
+			if !key {
+				continue
+			}
+			if st.mask != nil {
+				st.mask[n] = st.mask[a] | st.mask[b]
+			}
+			if st.over[a] || st.over[b] {
+				st.over[n] = true
+				continue
+			}
+			u := slices.Clone(st.keys[a])
+			for _, k := range st.keys[b] {
+				if !slices.Contains(u, k) {
+					u = append(u, k)
+				}
+			}
+			if len(u) > zoneKeyCap {
+				st.over[n] = true
+				continue
+			}
+			st.keys[n] = u
 		}
 		l.stats[name] = st
 	}
 	return l
 }
 
-// termBound is the most term t can add to the score of any candidate of
-// block b (negative for a structure penalty), in float64.
-func (l *zoneLayout) termBound(t *boundTerm, b int) float64 {
-	s := &signalList[t.sig]
-	k := float64(t.k)
-	dist := func(q float32, st *zoneStats) float64 {
-		switch {
-		case q < st.min[b]:
-			return float64(st.min[b]) - float64(q)
-		case q > st.max[b]:
-			return float64(q) - float64(st.max[b])
-		}
-		return 0
-	}
-	switch t.op {
-	case opClipDiff:
-		return -k * min(dist(t.q0, l.stats[s.term.cols[0]])*float64(t.inv), 1)
-	case opScaledDiff:
-		return -k * dist(t.q0, l.stats[s.term.cols[0]]) * float64(t.inv)
-	case opUnitDot:
-		dot := 0.0
-		for i, q := range [3]float32{t.q0, t.q1, t.q2} {
-			st := l.stats[s.term.cols[i]]
-			dot += max(float64(q)*float64(st.min[b]), float64(q)*float64(st.max[b]))
-		}
-		return k * (min(dot, 1) - 1)
-	case opColumn:
-		return k * float64(l.stats[s.term.cols[0]].max[b])
-	case opLookup:
-		st := l.stats[s.term.cols[0]]
-		m := float32(0)
-		for _, key := range st.keys[st.off[b]:st.off[b+1]] {
-			m = max(m, t.table[key])
-		}
-		return k * float64(m)
-	}
-	return math.Inf(1)
+// zoneTerm is a bound term prepared for nodeBound: its numbers in
+// float64 and the layout's statistics of its columns.
+type zoneTerm struct {
+	op         termOp
+	k, inv     float64
+	q0, q1, q2 float64
+	min0, max0 []float32 // the first column's ranges by node
+	st         [3]*zoneStats
+	table      []float32
+	tabMax     float32
+	order      []uint8 // mask lookups: the keys, best table value first
 }
 
-// zoneBlockRef is one block of one layout with its bound for a query.
-type zoneBlockRef struct {
+// zoneTerms prepares every term of bk for l.
+func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
+	out = out[:0]
+	add := func(t *boundTerm) {
+		zt := zoneTerm{op: t.op, k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
+			table: t.table, tabMax: t.tmax}
+		for i, name := range signalList[t.sig].term.cols {
+			zt.st[i] = l.stats[name]
+		}
+		zt.min0, zt.max0 = zt.st[0].min, zt.st[0].max
+		if t.op == opLookup && zt.st[0].mask != nil {
+			n := min(len(t.table), 64)
+			zt.order = make([]uint8, n)
+			for i := range zt.order {
+				zt.order[i] = uint8(i)
+			}
+			slices.SortStableFunc(zt.order, func(a, b uint8) int {
+				switch {
+				case t.table[a] > t.table[b]:
+					return -1
+				case t.table[a] < t.table[b]:
+					return 1
+				}
+				return 0
+			})
+		}
+		out = append(out, zt)
+	}
+	for i := range bk.str {
+		add(&bk.str[i])
+	}
+	for i := range bk.net {
+		add(&bk.net[i])
+	}
+	return out
+}
+
+// nodeBound is the most any candidate of node n can score: the kernel's
+// base plus, for every term, the most it can add (negative for a
+// structure penalty), in float64.
+func nodeBound(base float32, terms []zoneTerm, n int32) float64 {
+	bound := float64(base)
+	for i := range terms {
+		zt := &terms[i]
+		switch zt.op {
+		case opClipDiff, opScaledDiff:
+			d := 0.0
+			if lo := float64(zt.min0[n]); zt.q0 < lo {
+				d = lo - zt.q0
+			} else if hi := float64(zt.max0[n]); zt.q0 > hi {
+				d = zt.q0 - hi
+			}
+			d *= zt.inv
+			if zt.op == opClipDiff && d > 1 {
+				d = 1
+			}
+			bound -= zt.k * d
+		case opUnitDot:
+			a, b := zt.q0*float64(zt.min0[n]), zt.q0*float64(zt.max0[n])
+			dot := max(a, b)
+			a, b = zt.q1*float64(zt.st[1].min[n]), zt.q1*float64(zt.st[1].max[n])
+			dot += max(a, b)
+			a, b = zt.q2*float64(zt.st[2].min[n]), zt.q2*float64(zt.st[2].max[n])
+			dot += max(a, b)
+			if dot > 1 {
+				dot = 1
+			}
+			bound += zt.k * (dot - 1)
+		case opColumn:
+			bound += zt.k * float64(zt.max0[n])
+		case opLookup:
+			st := zt.st[0]
+			m := zt.tabMax
+			switch {
+			case zt.order != nil:
+				mask := st.mask[n]
+				for _, key := range zt.order {
+					if mask&(1<<key) != 0 {
+						m = zt.table[key]
+						break
+					}
+				}
+			case !st.over[n]:
+				m = float32(math.Inf(-1))
+				for _, key := range st.keys[n] {
+					if v := zt.table[key]; v > m {
+						m = v
+					}
+				}
+			}
+			bound += zt.k * float64(m)
+		}
+	}
+	return bound
+}
+
+// zoneRef is one node of one layout with its bound for a query.
+type zoneRef struct {
 	bound  float64
-	layout int // 0 linked, 1 plain
-	block  int
+	layout int32 // 0 linked, 1 plain
+	node   int32
+}
+
+// zoneHeap is a max-heap of nodes by bound.
+type zoneHeap []zoneRef
+
+func (h *zoneHeap) push(r zoneRef) {
+	*h = append(*h, r)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p].bound >= s[i].bound {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *zoneHeap) pop() zoneRef {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s = s[:last]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(s) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(s) && s[r].bound > s[l].bound {
+			m = r
+		}
+		if s[i].bound >= s[m].bound {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
+
+// zoneFilter is what a filter asks of a candidate, checked one by one and
+// used to skip whole nodes.
+type zoneFilter struct {
+	pop       popBounds
+	traits    Trait
+	countries map[uint16]bool // nil: every country
+}
+
+func (e *Engine) zoneFilterOf(qs *queryState) zoneFilter {
+	zf := zoneFilter{pop: popBoundsOf(qs.q.Filter), traits: qs.traitFilter}
+	if cs := qs.q.Filter.Countries; len(cs) > 0 {
+		zf.countries = map[uint16]bool{}
+		for _, cc := range cs {
+			if cid, ok := e.countryID[cc]; ok {
+				zf.countries[cid] = true
+			}
+		}
+	}
+	return zf
+}
+
+// passes reports whether candidate c passes the filter's per-candidate
+// checks (population, traits, country).
+func (e *Engine) passes(zf *zoneFilter, c int32) bool {
+	if !zf.pop.in(e.logPop[c]) || e.traits[c]&zf.traits != zf.traits {
+		return false
+	}
+	return zf.countries == nil || zf.countries[e.country[c]]
+}
+
+// nodeMayPass reports whether some candidate of node n of l may pass the
+// population and trait filters.
+func (l *zoneLayout) nodeMayPass(zf *zoneFilter, n int32) bool {
+	if zf.pop.on {
+		lp := l.stats[colLogPop]
+		if lp.max[n] < zf.pop.lo-1e-6 || lp.min[n] > zf.pop.hi+1e-6 {
+			return false
+		}
+	}
+	if zf.traits != 0 {
+		st := l.stats[colTraits]
+		if st == nil || st.mask == nil {
+			return true
+		}
+		for m := st.mask[n]; m != 0; m &= m - 1 {
+			if Trait(bits.TrailingZeros64(m))&zf.traits == zf.traits {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // prunedTop returns the top k candidates of qs, best first, as topK over
-// scoreAll would. The filter is prunable.
+// scoreAll (and filterTraits) would.
 func (r *ranker) prunedTop(qs *queryState) []int32 {
 	e, ix := r.e, r.ix
 	k := e.kernelOf(qs)
 	layouts := [2]*zoneLayout{&ix.linked, &ix.plain}
 	kernels := [2]boundKernel{k.bind(qs, &ix.linked.cols, false), k.bind(qs, &ix.plain.cols, true)}
 	r.sel.reset(qs.q.K)
+	f := qs.q.Filter
+	zf := e.zoneFilterOf(qs)
 
 	// Candidates scored one by one are left out of the scans; as in
 	// scoreAll, a negative dense score still rejects them.
-	pb := popBoundsOf(qs.q.Filter)
 	skip := make(map[int32]bool, len(qs.explicit))
+	r.explicitIn, r.explicitOK = 0, 0
 	if len(qs.explicit) > 0 {
 		cl := e.queryColumns(qs)
 		dense := k.bind(qs, &cl, false)
 		for c := range qs.explicit {
 			skip[c] = true
-			if d := dense.one(c); d >= 0 && pb.in(e.logPop[c]) {
+			if !e.passes(&zf, c) {
+				continue
+			}
+			r.explicitIn++
+			if (f.ExcludeTwinned && qs.twinned[c]) || (f.OnlyProfiled && qs.dyn.profiles[c] == nil) {
+				continue
+			}
+			if d := dense.one(c); d >= 0 {
 				if s := float32(e.scoreOne(qs, c, nil)); s >= 0 {
+					r.explicitOK++
 					r.sel.offer(s, e.ids[c], c)
 				}
 			}
 		}
 	}
+	if f.OnlyProfiled {
+		return r.sel.sorted() // every profiled candidate is scored one by one
+	}
 
-	refs := r.refs[:0]
+	h := zoneHeap(r.heap[:0])
 	for li, l := range layouts {
-		bk := &kernels[li]
-		lp := l.stats[colLogPop]
-		for b := range l.blocks {
-			if pb.on && (lp.max[b] < pb.lo-1e-6 || lp.min[b] > pb.hi+1e-6) {
-				continue // no candidate of the block passes the population filter
+		r.terms[li] = l.zoneTerms(&kernels[li], r.terms[li])
+		for _, root := range l.roots {
+			if zf.countries != nil && !zf.countries[root.country] {
+				continue
 			}
-			bound := float64(bk.base)
-			for t := range bk.str {
-				bound += l.termBound(&bk.str[t], b)
+			if l.nodeMayPass(&zf, root.node) {
+				h.push(zoneRef{bound: nodeBound(kernels[li].base, r.terms[li], root.node), layout: int32(li), node: root.node})
 			}
-			for t := range bk.net {
-				bound += l.termBound(&bk.net[t], b)
-			}
-			refs = append(refs, zoneBlockRef{bound: bound, layout: li, block: b})
 		}
 	}
-	slices.SortFunc(refs, func(a, b zoneBlockRef) int {
-		switch {
-		case a.bound > b.bound:
-			return -1
-		case a.bound < b.bound:
-			return 1
-		}
-		return 0
-	})
-	r.refs = refs
-	for _, ref := range refs {
+	for len(h) > 0 {
+		ref := h.pop()
 		if r.sel.full() && ref.bound+pruneMargin < float64(r.sel.worst()) {
-			break // no candidate of this block, nor of any after it, can enter
+			break // no candidate of this node, nor of any left, can enter
 		}
 		l := layouts[ref.layout]
-		lo, hi := ref.block*kernelBlock, min((ref.block+1)*kernelBlock, len(l.cand))
-		r.scored += int64(hi - lo)
-		scoreLayout(&kernels[ref.layout], &l.cols, l.cand, lo, hi, skip, pb, &r.sel)
+		nd := l.nodes[ref.node]
+		if nd.left < 0 {
+			r.scored += int64(nd.hi - nd.lo)
+			scoreLayout(e, &kernels[ref.layout], l, int(nd.lo), int(nd.hi), skip, &zf, &r.sel)
+			continue
+		}
+		for _, ch := range [2]int32{nd.left, nd.right} {
+			if !l.nodeMayPass(&zf, ch) {
+				continue
+			}
+			b := nodeBound(kernels[ref.layout].base, r.terms[ref.layout], ch)
+			if r.sel.full() && b+pruneMargin < float64(r.sel.worst()) {
+				continue
+			}
+			h.push(zoneRef{bound: b, layout: ref.layout, node: ch})
+		}
 	}
+	r.heap = h[:0]
 	return r.sel.sorted()
 }
 
 // scoreLayout scores candidates lo..hi-1 of layout l with the kernel
-// bound to it and offers them to sel.
-func scoreLayout(bk *boundKernel, l *columns, cand []int32, lo, hi int, skip map[int32]bool, pb popBounds, sel *topSel) {
+// bound to it and offers those that pass the filter to sel.
+func scoreLayout(e *Engine, bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter, sel *topSel) {
 	var buf [kernelBlock]float32
+	cand, ids := l.cand, l.cols.ids
 	for off := lo; off < hi; off += kernelBlock {
 		end := min(off+kernelBlock, hi)
 		out := buf[:end-off]
@@ -290,11 +642,72 @@ func scoreLayout(bk *boundKernel, l *columns, cand []int32, lo, hi int, skip map
 			if len(skip) > 0 && skip[cand[c]] {
 				continue
 			}
-			if !pb.in(l.logPop[c]) {
+			if (zf.pop.on || zf.traits != 0) && !e.passes(zf, cand[c]) {
 				continue
 			}
-			sel.offer(s, l.ids[c], cand[c])
+			sel.offer(s, ids[c], cand[c])
 			thr = max(sel.threshold(), 0)
 		}
 	}
+}
+
+// passed is how many candidates pass the filter of the query prunedTop
+// last ran (topK's count over scoreAll): those the per-candidate checks
+// let through, less the ones scored one by one and rejected.
+func (r *ranker) passed(qs *queryState) int {
+	e := r.e
+	if qs.q.Filter.OnlyProfiled {
+		return r.explicitOK
+	}
+	zf := e.zoneFilterOf(qs)
+	n := 0
+	if zf.countries == nil {
+		n = e.n
+	} else {
+		for cid := range zf.countries {
+			n += len(e.byCountry[cid])
+		}
+	}
+	if zf.pop.on && zf.traits == 0 && zf.countries == nil {
+		n = e.populationPassed(zf.pop) // popcount.go: two binary searches
+	} else if zf.pop.on || zf.traits != 0 {
+		n = 0
+		count := func(cs []int32) {
+			for _, c := range cs {
+				if e.passes(&zf, c) {
+					n++
+				}
+			}
+		}
+		if zf.countries == nil {
+			for c := range int32(e.n) {
+				if e.passes(&zf, c) {
+					n++
+				}
+			}
+		} else {
+			for cid := range zf.countries {
+				count(e.byCountry[cid])
+			}
+		}
+	}
+	return n - (r.explicitIn - r.explicitOK)
+}
+
+// leaves lists the candidates in the scan's order, linked then plain, and
+// where each leaf starts in that order.
+func (ix *rankIndex) leaves() (order, starts []int32) {
+	for _, l := range [2]*zoneLayout{&ix.linked, &ix.plain} {
+		off := int32(len(order))
+		order = append(order, l.cand...)
+		var mine []int32
+		for _, nd := range l.nodes {
+			if nd.left < 0 {
+				mine = append(mine, off+nd.lo)
+			}
+		}
+		slices.Sort(mine)
+		starts = append(starts, mine...)
+	}
+	return order, starts
 }

@@ -136,6 +136,7 @@ type Signal struct {
 type sigData struct {
 	present bool
 	table   []float32 // lookup terms: value by the key column's category
+	tmax    float32   // the table's largest value (0 without a table)
 	hits    map[int32]sigHit
 	names   map[int32]string // sparse signals: a name for the evidence
 }
@@ -162,12 +163,7 @@ func hasTwinnings(_ *Engine, qs *queryState, _ *sigData) bool { return !qs.reg.E
 
 func hitValue(_ *Engine, _ *queryState, d *sigData, c int32) float32 { return d.hits[c].value }
 
-func tableMax(d *sigData) float32 {
-	if len(d.table) == 0 {
-		return 0
-	}
-	return slices.Max(d.table)
-}
+func tableMax(d *sigData) float32 { return d.tmax }
 
 func sizeValue(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
 	return 1 - min(abs32(qs.logPop-e.logPop[c])/sizeSpan, 1)
@@ -441,8 +437,21 @@ var signalList = []Signal{
 	},
 }
 
-// signalsOf lists the positions in signalList of one component's signals.
+// signalsOf lists the positions in signalList of one component's signals
+// (the scoring paths call it per candidate: the two lists are built once).
 func signalsOf(comp string) []int {
+	switch comp {
+	case CompStructure:
+		return structureSignals
+	case CompNetwork:
+		return networkSignals
+	}
+	return scanSignals(comp)
+}
+
+var structureSignals, networkSignals = scanSignals(CompStructure), scanSignals(CompNetwork)
+
+func scanSignals(comp string) []int {
 	var out []int
 	for i, s := range signalList {
 		if s.Component == comp {
@@ -501,6 +510,9 @@ func (e *Engine) prepareSignals(qs *queryState) {
 			p = s.prepare
 		}
 		qs.sig[i].present = p(e, qs, &qs.sig[i])
+		if len(qs.sig[i].table) > 0 {
+			qs.sig[i].tmax = slices.Max(qs.sig[i].table)
+		}
 		for c := range qs.sig[i].hits {
 			qs.explicit[c] = true
 		}

@@ -120,7 +120,7 @@ func (e *Engine) checkWishes(qs *queryState, rec *datasets.PlaceProfile) wishChe
 
 // scoreOne scores candidate c (scorePair) and applies the city's stated
 // wishes and interests; a negative score means the city stays out.
-func (e *Engine) scoreOne(qs *queryState, c int32, parts *[]partScore) float64 {
+func (e *Engine) scoreOne(qs *queryState, c int32, parts *pairParts) float64 {
 	s := e.scorePair(qs, c, parts)
 	rec := qs.dyn.placeRecs[e.ids[c]]
 	if rec == nil {

@@ -87,6 +87,11 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 			a.Close()
 			return nil, err
 		}
+		// The file's own score scale, if calibrate or scale wrote one.
+		if in.Scale, err = matcher.LoadScale(o.weights); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	in.Weights = w
 	if a.engine, err = matcher.NewEngine(in); err != nil {

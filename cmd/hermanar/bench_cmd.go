@@ -10,10 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"hermanar/datasets"
 	"hermanar/matcher"
 )
 
@@ -74,6 +77,11 @@ func exportFeatures(eng *matcher.Engine, req matcher.RankRequest, dir string) (*
 			return nil, err
 		}
 	}
+	for _, c := range df.Layout {
+		if err := writeFileWith(filepath.Join(dir, df.LayoutFiles[c.Name]), c.WriteNPY); err != nil {
+			return nil, err
+		}
+	}
 	b, err := json.Marshal(df)
 	if err != nil {
 		return nil, err
@@ -125,12 +133,16 @@ type benchResult struct {
 	// CPU seconds (user+system) beside the wall times above: on a shared
 	// machine they say what each side cost when the wall clock says
 	// little. The peer's includes its worker processes.
-	GoCPUS          float64        `json:"go_cpu_s"`
-	NumpyCPUS       float64        `json:"numpy_cpu_s"`
-	Numpy           map[string]any `json:"numpy_info,omitempty"`
-	GoVersion       string         `json:"go_version"`
-	Machine         machineInfo    `json:"machine"`
-	OpenBLASEnvDrop []string       `json:"openblas_env_unset,omitempty"`
+	GoCPUS    float64        `json:"go_cpu_s"`
+	NumpyCPUS float64        `json:"numpy_cpu_s"`
+	Numpy     map[string]any `json:"numpy_info,omitempty"`
+	GoVersion string         `json:"go_version"`
+	// Whole processes, alternating (--rounds): `hermanar rank` from start
+	// to exit (snapshot load, scan, ranking.parquet written) against the
+	// best numpy peer from start to exit, each the median of the rounds.
+	Whole           *wholeResult `json:"whole,omitempty"`
+	Machine         machineInfo  `json:"machine"`
+	OpenBLASEnvDrop []string     `json:"openblas_env_unset,omitempty"`
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
@@ -150,6 +162,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	script := fs.String("script", "", "the numpy peer (default: "+peerScript+" under the module root)")
 	keep := fs.String("keep", "", "keep the exported features and the peer's output in this directory")
 	procs := fs.Int("procs", runtime.NumCPU(), "processes the numpy peer may use")
+	rounds := fs.Int("rounds", 0, "also time whole processes, alternating: this many runs of `hermanar rank` and of the best numpy peer")
+	goBinary := fs.String("go-binary", "", "the hermanar binary the whole-process rounds run (default: this one)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -165,6 +179,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if *procs < 1 {
 		return usageErrorf("--procs must be at least 1")
+	}
+	if *rounds < 0 {
+		return usageErrorf("--rounds must not be negative")
 	}
 	req, lines, err := f.request()
 	if err != nil {
@@ -187,7 +204,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	var closeOnce sync.Once
+	closeApp := func() { closeOnce.Do(func() { a.Close() }) }
+	defer closeApp()
 	eng := a.engine
 	if err := checkListKnown(eng, f.munis, req.Municipalities, lines); err != nil {
 		return err
@@ -303,6 +322,59 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	res.RatioPruned = round3(npp.s / max(goS, 1e-9))
 	res.GoCPUS = round3(goCPU)
 	res.NumpyCPUS = round3(np.cpu)
+	if *rounds > 0 {
+		bin := *goBinary
+		if bin == "" {
+			if bin, err = os.Executable(); err != nil {
+				return err
+			}
+		}
+		// The child ranks what the peer ranks: the plain top k by score.
+		rankArgs := []string{"rank", "--k", fmt.Sprint(req.K), "--include-twinned", "--no-diversity", "--no-size-rule", "--quiet",
+			"--data", f.data, "--out", filepath.Join(dir, "go_whole")}
+		if f.weights != "" {
+			rankArgs = append(rankArgs, "--weights", f.weights)
+		}
+		if f.state != "" {
+			rankArgs = append(rankArgs, "--state", f.state)
+		}
+		if f.munis != "" {
+			rankArgs = append(rankArgs, "--municipalities", f.munis)
+		}
+		if f.workers > 0 {
+			rankArgs = append(rankArgs, "--workers", fmt.Sprint(f.workers))
+		}
+		closeApp() // the child opens the same store
+		peerPruned := npp.s <= np.s
+		w := &wholeResult{Rounds: *rounds, NumpyPeer: map[bool]string{true: "pruned", false: "exhaustive"}[peerPruned]}
+		var last peerRun
+		for range *rounds {
+			cmd := exec.CommandContext(ctx, bin, rankArgs...)
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+			t0 := time.Now()
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("whole-process rank (%s): %w\n%s", bin, err, strings.TrimSpace(stderr.String()))
+			}
+			w.GoRuns = append(w.GoRuns, round3(time.Since(t0).Seconds()))
+			if last, err = npRun(peerPruned); err != nil {
+				return err
+			}
+			w.NumpyRuns = append(w.NumpyRuns, round3(last.s))
+		}
+		rows, err := datasets.ReadRankFile(filepath.Join(dir, "go_whole", "ranking.parquet"))
+		if err != nil {
+			return fmt.Errorf("whole-process rank: %w", err)
+		}
+		wholeIDs := map[string][]int64{}
+		for _, r := range rows {
+			wholeIDs[r.Municipality] = append(wholeIDs[r.Municipality], r.PlaceID)
+		}
+		_, _, w.ExactLists = compareTopK(df, wholeIDs, last.ids, last.k)
+		w.GoS, w.NumpyS = round3(median(w.GoRuns)), round3(median(w.NumpyRuns))
+		w.Ratio = round3(w.NumpyS / max(w.GoS, 1e-9))
+		res.Whole = w
+	}
 	res.Top50Overlap, res.MinOverlap, res.ExactLists = compareTopK(df, goIDs, np.ids, np.k)
 	_, _, res.ExactListsExhaustive = compareTopK(df, goExIDs, np.ids, np.k)
 	_, _, res.ExactListsPruned = compareTopK(df, goIDs, npp.ids, npp.k)
@@ -315,8 +387,36 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  pruned:     go %.3f s (%d scores), numpy %.3f s (%d scores), ratio %.2f×, identical lists %.4f\n",
 		res.GoS, res.GoScored, res.NumpyPrunedS, res.NumpyPrunedScored, res.RatioPruned, res.ExactListsPruned)
 	fmt.Fprintf(e.stdout, "  cpu    go %.3f s, numpy %.3f s\n", res.GoCPUS, res.NumpyCPUS)
+	if w := res.Whole; w != nil {
+		fmt.Fprintf(e.stdout, "  whole processes, %d alternating rounds: hermanar rank %.3f s, numpy (%s) %.3f s, ratio %.2f×, identical lists %.4f\n",
+			w.Rounds, w.GoS, w.NumpyPeer, w.NumpyS, w.Ratio, w.ExactLists)
+	}
 	fmt.Fprintf(e.stdout, "  top-%d overlap %.4f (min %.4f), identical lists %.4f\n", res.K, res.Top50Overlap, res.MinOverlap, res.ExactLists)
 	return nil
+}
+
+// wholeResult is the alternating whole-process comparison.
+type wholeResult struct {
+	Rounds     int       `json:"rounds"`
+	GoS        float64   `json:"go_s"` // median
+	GoRuns     []float64 `json:"go_runs"`
+	NumpyS     float64   `json:"numpy_s"` // median of the best peer
+	NumpyRuns  []float64 `json:"numpy_runs"`
+	NumpyPeer  string    `json:"numpy_peer"`  // "pruned" or "exhaustive": the faster in the in-process round
+	Ratio      float64   `json:"ratio"`       // numpy_s / go_s
+	ExactLists float64   `json:"exact_lists"` // Go's ranking.parquet against the peer's lists, share identical
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // compareTopK averages, over municipalities, the share of the Go top-k ids

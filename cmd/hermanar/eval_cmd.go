@@ -310,7 +310,8 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 		"%d-fold CV by municipality: MRR %.3f, R@10 %.3f (best baseline %s: MRR %.3f)",
 		prov.Date[:10], prov.File, prov.SHA256, rep.Queries, rep.Municipalities, rep.Folds,
 		calMRR, prov.CVRecallAt10[matcher.MethodMatcherCalibrated], best.Name, best.MRR)
-	if err := (matcher.CalibratedWeights{Weights: w, Calibration: prov}).Save(*out); err != nil {
+	describeScale(cal.Scale, w, ei, rep.Queries, "the cross-validated scores of `hermanar calibrate`")
+	if err := (matcher.CalibratedWeights{Weights: w, Calibration: prov, Scale: cal.Scale}).Save(*out); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\nwithout twins of their own: %s\nwith twins of their own: %s\n\n", *out, w.Provenance, w.Twinned.Provenance)

@@ -123,16 +123,30 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 		tr(lang, "ciudades afines", "partner cities"), tr(lang, "perfil", "profile"), api.ProfileOrigin(q.Profile, lang))
 	t := &table{header: []string{"#", tr(lang, "ciudad", "place"), tr(lang, "estado, país", "state, country"),
 		tr(lang, "población", "population"), tr(lang, "puntaje", "score"), tr(lang, "razones principales", "top reasons")}}
+	scaled := res.Scale != ""
+	if scaled {
+		t.header = append(t.header[:4], append([]string{tr(lang, "prob. calibrada", "calibrated prob.")}, t.header[4:]...)...)
+	}
 	for _, m := range res.Matches {
 		name := m.Place.Name
 		if m.Twinned {
 			name += " *"
 		}
-		t.add(m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), matcher.Thousands(m.Place.Population),
-			fmt.Sprintf("%.3f", m.Score), topReasons(m, lang))
+		cells := []any{m.Rank, name, joinNonEmpty(", ", m.Place.Admin1Name, m.Place.Country), matcher.Thousands(m.Place.Population)}
+		if scaled {
+			p := "—"
+			if m.Calibrated != nil {
+				p = matcher.FormatProbability(*m.Calibrated)
+			}
+			cells = append(cells, p)
+		}
+		t.add(append(cells, fmt.Sprintf("%.3f", m.Score), topReasons(m, lang))...)
 	}
 	if err := emit(e.stdout, "table", nil, t); err != nil {
 		return err
+	}
+	if scaled {
+		fmt.Fprintf(e.stdout, "\n%s\n", matcher.ScaleNote(lang))
 	}
 	if res.StructureOnly() {
 		fmt.Fprintln(e.stdout, tr(lang, "\nLista basada solo en tamaño, clima, altitud y rasgos (sin perfil, vínculos ni red).",
@@ -143,6 +157,9 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 			break
 		}
 		fmt.Fprintf(e.stdout, "\n%d. %s:\n", m.Rank, m.Place.Name)
+		if note := matcher.DirectionsNote(&m, lang); note != "" {
+			printDirections(e, &m, note, lang)
+		}
 		for _, c := range byContribution(m.Components) {
 			if c.Contribution <= 0 || len(c.Evidence) == 0 {
 				continue
@@ -185,6 +202,26 @@ func fiveDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// printDirections prints, for a pair with profiles on both sides or a
+// score the city's wishes moved, how the score is made: the note, then
+// each component's two directions and value × weight = contribution.
+func printDirections(e *env, m *matcher.Match, note, lang string) {
+	fmt.Fprintf(e.stdout, "   %s\n", note)
+	adj := ""
+	if m.Adjustment != 0 {
+		adj = fmt.Sprintf(" × %.3f", m.Adjustment)
+	}
+	for _, c := range m.Components {
+		dirs := ""
+		if c.Forward != nil && c.Reverse != nil {
+			dirs = fmt.Sprintf("%s %.3f, %s %.3f → ", tr(lang, "municipio → ciudad", "municipality → city"), *c.Forward,
+				tr(lang, "ciudad → municipio", "city → municipality"), *c.Reverse)
+		}
+		fmt.Fprintf(e.stdout, "   %-12s %s%s %.3f × %s %.3f%s = %.3f\n", reasonName(c.Name, lang), dirs, tr(lang, "valor", "value"), c.Value,
+			tr(lang, "peso", "weight"), c.Weight, adj, c.Contribution)
+	}
 }
 
 func byContribution(cs []matcher.Component) []matcher.Component {

@@ -74,6 +74,7 @@ func init() {
 		"opportunities":   {"diaspora-driven pairs in a consulate's jurisdiction", runOpportunities},
 		"eval":            {"backtest on real twinnings (--twinnings FILE); eval lists: how varied and fitting rank --k 10 lists are", runEval},
 		"calibrate":       {"fit structure and network weights to real twinnings (--twinnings FILE --out weights.json)", runCalibrate},
+		"scale":           {"fit the score scale of a weights file on the backtest and store it there (--twinnings FILE --weights FILE)", runScale},
 		"datasets":        {"inspect, verify, import and resolve data (stats|verify|import|import-all|resolve|build-snapshot)", runDatasets},
 		"rank":            {"rank every municipality (or a state, or a list) in bulk to Parquet (--out DIR); --shard I/N and rank merge split it over machines", runRank},
 		"bench":           {"benchmarks: bench rank --vs numpy [--format json]", runBench},

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,16 +25,22 @@ func workflowStore(dir string) (datasets.Store, error) {
 	return st, err
 }
 
-// cliIssues words field issues for the terminal.
-func cliIssues(err error) error {
-	if fi, ok := err.(datasets.FieldIssues); ok {
-		var parts []string
-		for _, x := range fi {
-			parts = append(parts, "--"+strings.SplitN(x.Field, "[", 2)[0]+": "+x.EN)
-		}
+// cliIssues words a refused write's field errors for the terminal, in
+// lang, one flag per field in flag order; other errors pass through.
+func cliIssues(err error, lang string) error {
+	var de *datasets.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
+		return err
+	}
+	fields := slices.Sorted(maps.Keys(de.Fields))
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = "--" + strings.SplitN(f, "[", 2)[0] + ": " + de.Fields[f].In(lang)
+	}
+	if lang == "en" {
 		return fmt.Errorf("nothing was stored: %s", strings.Join(parts, "; "))
 	}
-	return err
+	return fmt.Errorf("no se guardó nada: %s", strings.Join(parts, "; "))
 }
 
 type muniPlaceFlags struct {
@@ -97,10 +106,10 @@ func runShortlist(_ context.Context, e *env, args []string) error {
 		}
 		isCand := func(id int64) bool { p, ok := snap.Place(id); return ok && p.Country != "MX" && p.Country != "" }
 		if err := req.Validate(isCand); err != nil {
-			return cliIssues(err)
+			return cliIssues(err, "en")
 		}
 		if _, _, err := datasets.AddToShortlist(st, *f.muni, req, cliAuthor(), time.Now()); err != nil {
-			return cliIssues(err)
+			return cliIssues(err, "en")
 		}
 	case "remove":
 		if _, err := datasets.RemoveFromShortlist(st, *f.muni, *f.place, time.Now()); err != nil {
@@ -167,7 +176,7 @@ func runProcess(_ context.Context, e *env, args []string) error {
 	switch sub {
 	case "term":
 		if err := datasets.CheckAdminTerm(*state, *ends); err != nil {
-			return cliIssues(err)
+			return cliIssues(err, *lang)
 		}
 	case "list":
 		if *f.muni != "" {
@@ -249,7 +258,7 @@ func runProcess(_ context.Context, e *env, args []string) error {
 			p.AddEvent(req, cliAuthor(), now)
 			return nil
 		}); err != nil {
-			return cliIssues(err)
+			return cliIssues(err, *lang)
 		}
 		sub = "show"
 	}

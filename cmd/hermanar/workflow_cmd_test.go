@@ -66,8 +66,16 @@ func TestProcessCommand(t *testing.T) {
 	if _, stderr, err := runCLI(t, append([]string{"process", "open"}, base...)...); err != nil {
 		t.Fatalf("open: %v %s", err, stderr)
 	}
-	if _, _, err := runCLI(t, append([]string{"process", "event", "--kind", "signed", "--date", "2026-02-30"}, base...)...); err == nil || !strings.Contains(err.Error(), "--date") {
-		t.Errorf("an invalid date: %v", err)
+	// The refusal names the flag and speaks the command's --lang (Spanish
+	// by default), in the words the domain raised it with.
+	for _, tc := range []struct{ lang, want string }{
+		{"es", `--date: "2026-02-30" no es una fecha válida`},
+		{"en", `--date: "2026-02-30" is not a valid date`},
+	} {
+		args := append([]string{"process", "event", "--kind", "signed", "--date", "2026-02-30", "--lang", tc.lang}, base...)
+		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("an invalid date, --lang %s: got %v, want %q", tc.lang, err, tc.want)
+		}
 	}
 	stdout, stderr, err := runCLI(t, append([]string{"process", "event", "--kind", "signed", "--date", "2026-01-15", "--lang", "en"}, base...)...)
 	if err != nil {

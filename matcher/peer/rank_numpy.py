@@ -38,9 +38,10 @@ Q = None
 def load(d):
     with open(os.path.join(d, "features.json")) as f:
         meta = json.load(f)
-    if meta.get("version") != 2:
-        sys.exit("rank_numpy: features version %r, want 2" % meta.get("version"))
+    if meta.get("version") != 3:
+        sys.exit("rank_numpy: features version %r, want 3" % meta.get("version"))
     cols = {name: np.load(os.path.join(d, fn)) for name, fn in meta["files"].items()}
+    meta["layout"] = {name: np.load(os.path.join(d, fn)) for name, fn in (meta.get("layout_files") or {}).items()}
     n = meta["candidates"]
     for name, a in cols.items():
         if a.shape != (n,):
@@ -169,141 +170,165 @@ def score_chunk(a, b, cols=None, explicit=True):
     return S
 
 
-# The pruned peer: the same bound the Go scan uses (matcher/prune.go),
-# per block of candidates. Candidates are split into linked (some column
-# term's column is not 0: a twinning) and plain, each sorted by country,
-# latitude band and log population and cut into blocks of BLOCK; each
-# block keeps every term column's minimum and maximum and which lookup
-# keys it holds. A query scores the best-bound blocks first, takes the
-# k-th best score found, then scores every block whose bound can still
-# beat it. Exact: a skipped block cannot hold a top-k candidate.
+# The pruned peer: the very groups of candidates the Go scan bounds (the
+# leaves of its tree, exported as zone_order and zone_starts), each with
+# every term column's minimum and maximum and its distinct lookup keys.
+# For a chunk of queries at once, numpy computes every leaf's bound,
+# scores the best-bound leaves of each query (at least 2k candidates),
+# takes each query's k-th best score as its threshold, then scores every
+# other leaf whose bound can still reach one (work_pruned).
 
-BLOCK = 256
 MARGIN = 1e-5
 ZONES = None
 
 
 def build_zones():
-    c = COLS
-    n = META["candidates"]
-    linked = np.zeros(n, dtype=bool)
-    for t in META["terms"]:
-        if t["op"] == "column":
-            linked |= c[t["columns"][0]] != 0
-    keys = []
-    for name in ("log_pop", "abs_lat", "country"):
-        if name in c:
-            keys.append(c[name] if name != "abs_lat" else np.floor(c[name] / 2))
-    groups = []
-    for mask in (linked, ~linked):
-        idx = np.flatnonzero(mask)
-        if keys:
-            idx = idx[np.lexsort(tuple(k[idx] for k in keys))]
-        groups.append(idx)
-    order = np.concatenate(groups)
-    starts = []
-    for g, off in ((groups[0], 0), (groups[1], len(groups[0]))):
-        starts.extend(range(off, off + len(g), BLOCK))
-    starts = np.array(starts, dtype=np.int64)
-    ends = np.minimum(np.append(starts[1:], len(order)), len(order))
-    # a block never spans the two groups
-    ends = np.where((starts < len(groups[0])) & (ends > len(groups[0])), len(groups[0]), ends)
-    z = {"order": order, "starts": starts, "ends": ends, "min": {}, "max": {}, "has": {}}
+    c, lay = COLS, META["layout"]
+    order = lay["zone_order"].astype(np.intp)
+    starts = lay["zone_starts"].astype(np.intp)
+    n = len(order)
+    if n != META["candidates"] or len(starts) == 0 or starts[0] != 0:
+        sys.exit("rank_numpy: the exported layout does not cover the candidates")
+    ends = np.append(starts[1:], n)
+    lens = ends - starts
+    z = {"starts": starts, "lens": lens, "P": {name: a[order] for name, a in c.items()}, "min": {}, "max": {}, "keys": {}}
+    # where each candidate sits in the order, to leave explicit ones out
+    pos = np.empty(n, dtype=np.intp)
+    pos[order] = np.arange(n)
+    z["pos"] = pos
+    # the columns the terms read, as score_chunk reads them
+    z["need"] = {"id"}
     for t in META["terms"]:
         for name in t["columns"]:
-            col = c[name][order].astype(np.float64)
+            z["need"].add(name)
+        if t["op"] == "scaled_diff":
+            z["need"].add(t["columns"][0] + ":f4")
+        if t["op"] == "lookup":
+            z["need"].add(t["columns"][0] + ":i")
+    leaf = np.repeat(np.arange(len(starts)), lens)
+    for t in META["terms"]:
+        for name in t["columns"]:
+            if name in z["min"]:
+                continue
+            col = z["P"][name].astype(np.float64)
             z["min"][name] = np.minimum.reduceat(col, starts)
             z["max"][name] = np.maximum.reduceat(col, starts)
         if t["op"] == "lookup":
             name = t["columns"][0]
+            if name in z["keys"]:
+                continue
             ncat = META["categories"][name]
-            has = np.zeros((len(starts), ncat), dtype=bool)
-            blk = np.repeat(np.arange(len(starts)), ends - starts)
-            has[blk, c[name][order].astype(np.intp)] = True
-            z["has"][name] = has
+            u = np.unique(leaf * ncat + z["P"][name + ":i"])
+            ul, uk = u // ncat, u % ncat
+            z["keys"][name] = (uk, np.searchsorted(ul, np.arange(len(starts))))
     return z
 
 
-def block_bounds(i):
-    """Upper bound of every block's scores for query i (float64)."""
+def leaf_bounds(a, b):
+    """Upper bound of every leaf's scores for queries a..b-1: (b-a) x leaves, float64."""
     z, q = ZONES, Q
-    bound = np.full(len(z["starts"]), float(q["base"][i, 0]))
+    bound = np.repeat(q["base"][a:b].astype(np.float64), len(z["starts"]), axis=1)
     for ti, t in enumerate(META["terms"]):
-        k = float(q["k"][ti][i, 0])
-        if k == 0:
+        k = q["k"][ti][a:b].astype(np.float64)
+        if not k.any():
             continue
-        qv = q["q"][ti][i].astype(np.float64)
+        qv = q["q"][ti][a:b].astype(np.float64)
         op = t["op"]
         if op in ("clip_diff", "scaled_diff"):
             name = t["columns"][0]
-            d = np.maximum(np.maximum(z["min"][name] - qv[0], qv[0] - z["max"][name]), 0) * float(np.float32(t["inv"]))
+            q0 = qv[:, 0:1]
+            d = np.maximum(np.maximum(z["min"][name][None, :] - q0, q0 - z["max"][name][None, :]), 0)
+            d *= float(np.float32(t["inv"]))
             if op == "clip_diff":
-                d = np.minimum(d, 1)
-            bound -= k * d
+                np.minimum(d, 1, out=d)
+            d *= k
+            bound -= d
         elif op == "unit_dot":
-            dot = sum(np.maximum(qv[j] * z["min"][name], qv[j] * z["max"][name]) for j, name in enumerate(t["columns"]))
-            bound += k * (np.minimum(dot, 1) - 1)
+            dot = sum(np.maximum(qv[:, j:j + 1] * z["min"][name][None, :], qv[:, j:j + 1] * z["max"][name][None, :])
+                      for j, name in enumerate(t["columns"]))
+            np.minimum(dot, 1, out=dot)
+            dot -= 1
+            dot *= k
+            bound += dot
         elif op == "column":
-            bound += k * z["max"][t["columns"][0]]
+            bound += k * z["max"][t["columns"][0]][None, :]
         elif op == "lookup":
-            tab = q["tab"][ti][i].astype(np.float64)
-            bound += k * np.where(z["has"][t["columns"][0]], tab[None, :], 0).max(axis=1)
+            tab = q["tab"][ti][a:b]
+            if not tab.any():
+                continue
+            keys, off = z["keys"][t["columns"][0]]
+            bound += k * np.maximum.reduceat(tab[:, keys].astype(np.float64), off, axis=1)
     return bound
 
 
-def score_subset(i, idx):
-    cols = {name: a[idx] for name, a in COLS.items()}
-    return score_chunk(i, i + 1, cols=cols, explicit=False)[0]
+def leaf_positions(leaves):
+    """The positions in the layout's order of every candidate of the leaves."""
+    z = ZONES
+    st, ln = z["starts"][leaves], z["lens"][leaves]
+    total = int(ln.sum())
+    return np.arange(total) + np.repeat(st - (np.cumsum(ln) - ln), ln)
 
 
-def pruned_top(i, k):
-    """Top k ids of query i through the block bound; returns ids and how many candidates were scored."""
-    z, ids = ZONES, COLS["id"]
-    bound = block_bounds(i)
-    rank = np.argsort(-bound, kind="stable")
-    e_idx, e_val = Q["explicit"][i]
-    is_exp = np.zeros(0, dtype=bool)
-
-    def blocks_idx(bs):
-        if len(bs) == 0:
-            return np.zeros(0, dtype=np.int64)
-        return np.concatenate([z["order"][z["starts"][b]:z["ends"][b]] for b in bs])
-
-    # first batch: the best-bound blocks holding at least 4k candidates
-    sizes = (z["ends"] - z["starts"])[rank]
-    first = int(np.searchsorted(np.cumsum(sizes), 4 * k)) + 1
-    b1 = rank[:first]
-    idx = blocks_idx(b1)
-    idx = idx[~np.isin(idx, e_idx)]
-    sc = score_subset(i, idx)
-    all_idx, all_sc = np.concatenate([idx, e_idx]), np.concatenate([sc, e_val])
-    keep = all_sc >= 0
-    theta = -np.inf
-    if np.count_nonzero(keep) >= k:
-        theta = float(np.sort(all_sc[keep])[-k])
-    rest = rank[first:]
-    b2 = rest[bound[rest] + MARGIN >= theta]
-    idx2 = blocks_idx(b2)
-    idx2 = idx2[~np.isin(idx2, e_idx)]
-    if len(idx2):
-        all_idx = np.concatenate([all_idx, idx2])
-        all_sc = np.concatenate([all_sc, score_subset(i, idx2)])
-    keep = all_sc >= 0
-    cand, val = all_idx[keep], all_sc[keep]
-    order = np.lexsort((ids[cand], -val.astype(np.float64)))[:k]
-    out = np.full(META["k"], -1, dtype=np.int64)
-    out[:len(order)] = ids[cand[order]]
-    return out, len(idx) + len(idx2)
+def score_positions(a, b, pos):
+    """Scores of queries a..b-1 on the candidates at pos: (b-a) x len(pos);
+    each query's explicit candidates are rejected (-1), scored apart."""
+    z = ZONES
+    cols = {name: z["P"][name][pos] for name in z["need"]}
+    S = score_chunk(a, b, cols=cols, explicit=False)
+    for r in range(b - a):
+        e_idx = Q["explicit"][a + r][0]
+        if len(e_idx):
+            S[r, np.isin(pos, z["pos"][e_idx])] = -1
+    return S
 
 
 def work_pruned(span):
+    """Top k ids of queries a..b-1 through the leaf bound, all queries of
+    the span at once: the best-bound leaves of each (at least 2k
+    candidates) are scored for all, each query's k-th score so far is its
+    threshold, then every leaf whose bound reaches some query's threshold
+    is scored for all. Exact: a leaf skipped has, for every query, a bound
+    below a score that at least k candidates reach."""
     a, b = span
-    rows, scored = [], 0
-    for i in range(a, b):
-        r, n = pruned_top(i, META["k"])
-        rows.append(r)
-        scored += n
-    return a, np.stack(rows), scored
+    z, k = ZONES, META["k"]
+    m = b - a
+    B = leaf_bounds(a, b)
+    nl = B.shape[1]
+    take = min(nl, 8)
+    while True:
+        first = np.argpartition(-B, take - 1, axis=1)[:, :take] if take < nl else np.tile(np.arange(nl), (m, 1))
+        if take >= nl or int(z["lens"][first].sum(axis=1).min()) >= 2 * k:
+            break
+        take = min(nl, take * 4)
+    u1 = np.unique(first)
+    p1 = leaf_positions(u1)
+    S1 = score_positions(a, b, p1)
+    theta = np.full(m, -np.inf)
+    for r in range(m):
+        sc = np.concatenate([S1[r], Q["explicit"][a + r][1]])
+        sc = sc[sc >= 0]
+        if len(sc) >= k:
+            theta[r] = float(np.partition(sc, len(sc) - k)[len(sc) - k])
+    need = (B + MARGIN >= theta[:, None]).any(axis=0)
+    need[u1] = False
+    p2 = leaf_positions(np.flatnonzero(need))
+    S2 = score_positions(a, b, p2)
+    ids_p = z["P"]["id"][np.concatenate([p1, p2])]
+    S = np.concatenate([S1, S2], axis=1)
+    rows = np.full((m, META["k"]), -1, dtype=np.int64)
+    for r in range(m):
+        e_idx, e_val = Q["explicit"][a + r]
+        cid = np.concatenate([ids_p, COLS["id"][e_idx]])
+        val = np.concatenate([S[r], e_val])
+        keep = val >= 0
+        if np.count_nonzero(keep) > 4 * k:
+            # only the candidates at or above the k-th score can be kept
+            kth = np.partition(val[keep], np.count_nonzero(keep) - k)[np.count_nonzero(keep) - k]
+            keep &= val >= kth
+        cid, val = cid[keep], val[keep]
+        top = np.lexsort((cid, -val.astype(np.float64)))[:k]
+        rows[r, :len(top)] = cid[top]
+    return a, rows, m * (len(p1) + len(p2))
 
 
 def top_k(S, ids, k):
@@ -342,7 +367,7 @@ def main():
     ap.add_argument("out", help="where to write the top-k ids (.npy)")
     ap.add_argument("--chunk", type=int, default=8, help="municipalities scored at once (small chunks keep the temporaries in cache)")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="worker processes")
-    ap.add_argument("--prune", action="store_true", help="score only the blocks whose bound can beat the k-th score (the Go scan's bound)")
+    ap.add_argument("--prune", action="store_true", help="score only the leaves of the Go scan's layout whose bound can reach the k-th score")
     ARGS = ap.parse_args()
     t0 = time.perf_counter()
     META, COLS = load(ARGS.features)
