@@ -261,6 +261,12 @@ func (e *Engine) matchIndex() *rankIndex {
 	return e.rankIx
 }
 
+// WarmMatchIndex builds the pruned scan's layout now rather than in the
+// first match that needs it (which would otherwise wait for it: about
+// half a second on 2 cores); a server calls it in the background once it
+// is ready.
+func (e *Engine) WarmMatchIndex() { e.matchIndex() }
+
 // StructureOnly reports whether every match of the list rests on the
 // structure component alone (no profile, tie or twinning data for it).
 func (r *Result) StructureOnly() bool {

@@ -19,8 +19,9 @@ type Query struct {
 	// same list; benchmarks compare the two).
 	Exhaustive bool
 
-	registry *Registry // a backtest's registry without the hidden pair
-	dyn      *dynamic  // a bulk ranking's one version of the user data
+	registry *Registry  // a backtest's registry without the hidden pair
+	dyn      *dynamic   // a bulk ranking's one version of the user data
+	revText  *textCache // a bulk ranking's text relevance from each profiled candidate's side
 }
 
 // MaxK bounds one result list.

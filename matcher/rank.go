@@ -158,6 +158,7 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 		ix = e.matchIndex()
 	}
 
+	revText := newTextCache()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	window := 4 * workers
@@ -187,6 +188,7 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 		go func() {
 			defer wg.Done()
 			r := e.newRanker(k, filter, dyn, ix)
+			r.revText = revText
 			defer func() { scored.Add(r.scored) }()
 			for i := range jobs {
 				if ctx.Err() != nil {
@@ -255,11 +257,14 @@ type ranker struct {
 	filter Filter
 	dyn    *dynamic
 	ix     *rankIndex // nil: score every candidate with scoreAll
-	scores []float32  // scoreAll's output (exhaustive path only)
-	sel    topSel
-	heap   zoneHeap      // the pruned scan's nodes, reused
-	terms  [2][]zoneTerm // the pruned scan's bound terms, reused
-	scored int64
+	// revText is shared by the run's workers: each profiled candidate's
+	// text relevance to the municipalities, computed once.
+	revText *textCache
+	scores  []float32 // scoreAll's output (exhaustive path only)
+	sel     topSel
+	heap    zoneHeap      // the pruned scan's nodes, reused
+	terms   [2][]zoneTerm // the pruned scan's bound terms, reused
+	scored  int64
 	// explicitIn and explicitOK count the candidates scored one by one
 	// that pass the filter, and those of them that are kept (score ≥ 0).
 	explicitIn, explicitOK int
@@ -280,7 +285,7 @@ func (r *ranker) rank(cvegeo string) ([]RankRow, error) {
 	e := r.e
 	f := r.filter
 	f.Countries = slices.Clone(f.Countries) // prepare normalises them in place
-	qs, err := e.prepare(Query{Municipality: cvegeo, K: r.k, Filter: f, dyn: r.dyn})
+	qs, err := e.prepare(Query{Municipality: cvegeo, K: r.k, Filter: f, dyn: r.dyn, revText: r.revText})
 	if err != nil {
 		return nil, err
 	}

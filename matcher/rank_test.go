@@ -8,6 +8,9 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"hermanar/datasets"
@@ -342,6 +345,71 @@ func TestKernelPathsAgreeOnRandomWeights(t *testing.T) {
 				if math.Float32bits(got[c]) != math.Float32bits(want[c]) {
 					t.Fatalf("trial %d %s candidate %d: exported %v, scoreAll %v", trial, q.Municipality, e.ids[c], got[c], want[c])
 				}
+			}
+		}
+	}
+}
+
+// countingText is a text index that scores every pair by its keys and
+// counts the calls made from each candidate's side.
+type countingText struct {
+	mu      sync.Mutex
+	reverse map[string]int
+}
+
+func (t *countingText) TextScores(_ datasets.Profile, exclude string) (map[string]datasets.TextMatch, error) {
+	t.mu.Lock()
+	if strings.HasPrefix(exclude, "place:") {
+		t.reverse[exclude]++
+	}
+	t.mu.Unlock()
+	out := map[string]datasets.TextMatch{}
+	for _, k := range []string{"mun:11008", "mun:11020", "mun:11015", "place:" + strconv.FormatInt(whitewater, 10), "place:5368361"} {
+		if k != exclude {
+			out[k] = datasets.TextMatch{Score: float64(len(exclude)%7+len(k)%5) / 12}
+		}
+	}
+	return out, nil
+}
+
+// A bulk ranking asks the text index for a profiled candidate's side once
+// per run, not once per municipality, and its rows still equal Match's.
+func TestRankScoresProfiledCandidatesOnce(t *testing.T) {
+	tx := &countingText{reverse: map[string]int{}}
+	prof := func(tag string) datasets.Profile {
+		return datasets.Profile{Lang: "es", Problems: []datasets.Problem{{Text: "escasez de agua y " + tag, Tags: []string{"water-scarcity"}}}}
+	}
+	e := mustEngine(t, Inputs{Text: tx,
+		MunicipalityProfiles: map[string]datasets.Profile{"11008": prof("sequía"), "11020": prof("inundaciones"), "11015": prof("riego")},
+		PlaceProfiles: map[int64]datasets.Profile{whitewater: {Lang: "en", Practices: []datasets.Practice{{Text: "water reuse", Tags: []string{"water-scarcity"}}}},
+			5368361: {Lang: "en", Practices: []datasets.Practice{{Text: "storm water", Tags: []string{"water-scarcity"}}}}}})
+	munis := []string{"11008", "11020", "11015"}
+	rows := mustRank(t, e, RankRequest{Municipalities: munis, K: 10, Workers: 2})
+	if len(tx.reverse) != 2 {
+		t.Fatalf("reverse text calls by candidate: %v, want the two profiled places", tx.reverse)
+	}
+	for k, n := range tx.reverse {
+		if n != 1 {
+			t.Errorf("%s: %d reverse text calls in one run, want 1", k, n)
+		}
+	}
+	for _, m := range munis {
+		res, err := e.Match(context.Background(), Query{Municipality: m, K: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []RankRow
+		for _, r := range rows {
+			if r.Municipality == m {
+				got = append(got, r)
+			}
+		}
+		if len(got) != len(res.Matches) {
+			t.Fatalf("%s: %d rows, Match %d", m, len(got), len(res.Matches))
+		}
+		for i := range got {
+			if got[i].PlaceID != res.Matches[i].Place.ID || got[i].Score != res.Matches[i].Score {
+				t.Errorf("%s rank %d: row %d %v, Match %d %v", m, i+1, got[i].PlaceID, got[i].Score, res.Matches[i].Place.ID, res.Matches[i].Score)
 			}
 		}
 	}

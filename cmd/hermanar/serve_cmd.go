@@ -7,6 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"hermanar/api"
@@ -48,12 +52,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *writeStall < time.Second {
 		return usageErrorf("--write-stall must be at least 1s")
 	}
+	_, statErr := os.Stat(filepath.Join(*data, "index"))
+	restoreGC := startupGC(os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"), statErr == nil)
 	var handler slog.Handler
+	logOut := newBufferedLog(e.stderr)
+	defer logOut.Close()
 	switch *logFormat {
 	case "json":
-		handler = slog.NewJSONHandler(e.stderr, nil)
+		handler = slog.NewJSONHandler(logOut, nil)
 	case "text":
-		handler = slog.NewTextHandler(e.stderr, nil)
+		handler = slog.NewTextHandler(logOut, nil)
 	default:
 		return usageErrorf("--log-format must be json or text, got %q", *logFormat)
 	}
@@ -124,10 +132,14 @@ loop:
 				break loop
 			}
 			a = o.a
+			restoreGC()
 			if err := srv.SetBackend(backendOf(a)); err != nil {
 				runErr = err
 				break loop
 			}
+			// The first match would otherwise build the pruned scan's
+			// layout itself and answer half a second late.
+			go a.engine.WarmMatchIndex()
 		}
 	}
 
@@ -153,6 +165,33 @@ loop:
 	}
 	log.Info("stopped")
 	return runErr
+}
+
+// servingMemoryLimit is the Go heap's soft limit while serving when
+// GOMEMLIMIT is not set: the collector works harder as the heap nears it,
+// which keeps the process under the 500 MiB serving budget (DESIGN §8)
+// with a full match cache, while the default GOGC=100 leaves the
+// collector under 1% of the CPU at full load.
+const servingMemoryLimit = 450 << 20
+
+// startupGC sets the collector for start-up and returns what restores it
+// for serving. Start-up allocates a heap that is almost all kept (the
+// snapshot, the engine's columns): collecting while it grows only marks
+// live data again and again, so with an index already built the
+// collector is off until the server is ready (about 200 MiB by then;
+// the memory limit still bounds it). The first run's index build makes
+// garbage and sets its own pace (index.Open), so it keeps the default.
+// GOGC or GOMEMLIMIT set in the environment are left as they are.
+func startupGC(gogc, gomemlimit string, indexBuilt bool) (restore func()) {
+	if gomemlimit == "" {
+		debug.SetMemoryLimit(servingMemoryLimit)
+	}
+	if gogc != "" || !indexBuilt {
+		return func() {}
+	}
+	old := debug.SetGCPercent(-1)
+	var once sync.Once
+	return func() { once.Do(func() { debug.SetGCPercent(old) }) }
 }
 
 // backendOf hands the api what the app has opened.
