@@ -206,10 +206,8 @@ func (s *Server) postTie(c *gin.Context) {
 	}
 	p, _ := b.snap.Place(t.Place)
 	if tok.Role == RoleConsulate {
-		con, ok := b.Engine.Consulate(tok.Consulate)
-		if !ok || !con.Serves(*p) {
-			s.fail(c, errf(datasets.EForbidden, "%s, %s no está en la circunscripción del consulado %s.",
-				"%s, %s is not in the jurisdiction of consulate %s.", p.Name, b.snap.Admin1Name(p), tok.Consulate))
+		if err := b.checkJurisdiction(tok, p); err != nil {
+			s.fail(c, err)
 			return
 		}
 		t.RecordedBy = tok.Consulate
@@ -334,7 +332,7 @@ func (b *Backend) tieOwner(tok Token, t datasets.Tie) error {
 		return nil
 	}
 	if p, ok := b.snap.Place(prev.Place); ok {
-		if con, ok := b.Engine.Consulate(tok.Consulate); !ok || !con.Serves(*p) {
+		if !b.servesPlace(tok, p) {
 			return errf(datasets.EForbidden, "El vínculo %s está fuera de la circunscripción del consulado %s.",
 				"Tie %s is outside the jurisdiction of consulate %s.", t.ID, tok.Consulate)
 		}

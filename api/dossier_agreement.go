@@ -33,6 +33,116 @@ func (x *dossierCtx) parties() agreementParties {
 		Languages: langs, Areas: joinAnd(x.areaList(), x.lang)}
 }
 
+// agreementArticle is one article of the draft: its title and, for the
+// articles whose wording names no party, the wording itself (a paragraph,
+// an optional list, an optional closing paragraph).
+type agreementArticle struct {
+	title   T
+	intro   T
+	bullets []T
+	after   T
+}
+
+// agreementArticles are the fourteen articles, in order; those with an
+// intro are written by fixedArticle, the others by agreement itself.
+var agreementArticles = [14]agreementArticle{
+	{ // 1
+		title: T{ES: "Objeto", EN: "Objective"},
+	},
+	{ // 2
+		title: T{ES: "Áreas de cooperación", EN: "Areas of cooperation"},
+	},
+	{ // 3
+		title: T{ES: "Modalidades de cooperación", EN: "Modalities of cooperation"},
+		intro: T{ES: "La cooperación se llevará a cabo mediante:",
+			EN: "Cooperation will take place through:"},
+		bullets: []T{
+			{ES: "el intercambio de información económica relevante;", EN: "the exchange of relevant economic information;"},
+			{ES: "la búsqueda conjunta de socios y acciones de promoción, incluidas exposiciones, para reforzar proyectos definidos;", EN: "joint partner search and promotion, exhibitions included, to strengthen defined projects;"},
+			{ES: "la participación empresarial y la promoción de ambas ciudades en ferias, exposiciones y congresos;", EN: "business participation and the promotion of both cities at fairs, exhibitions and conferences;"},
+			{ES: "la colaboración entre empresas públicas y privadas;", EN: "collaboration between public and private companies;"},
+			{ES: "programas culturales y artísticos —giras, conciertos, coproducciones— con los recursos de cada ciudad;", EN: "cultural and artistic programmes (tours, concerts, co-productions) drawing on each city's resources;"},
+			{ES: "la colaboración entre universidades y centros de investigación, y", EN: "collaboration between universities and research centres, and"},
+			{ES: "cualquier otra modalidad que las Partes acuerden.", EN: "any other modality the Parties agree upon."},
+		},
+	},
+	{ // 4
+		title: T{ES: "Competencia", EN: "Competence"},
+		intro: T{ES: "Cada Parte realizará estas actividades dentro de sus atribuciones y conforme a las leyes y normas que la rigen.",
+			EN: "Each Party will carry out these activities within its powers and under the laws and rules that govern it."},
+	},
+	{ // 5
+		title: T{ES: "Programas Anuales de Acción", EN: "Annual Action Programmes"},
+		intro: T{ES: "Las Partes acordarán Programas Anuales de Acción (PAA), que formarán parte de este Acuerdo una vez formalizados. Cada programa precisará:",
+			EN: "The Parties will agree on Annual Action Programmes (AAPs), which become part of this Agreement once formalized. Each programme will state:"},
+		bullets: []T{
+			{ES: "objetivos y actividades;", EN: "objectives and activities;"},
+			{ES: "calendario de trabajo;", EN: "a work calendar;"},
+			{ES: "perfil, número y duración del personal asignado;", EN: "the profile, number and duration of the staff assigned;"},
+			{ES: "responsabilidades de cada Parte;", EN: "each Party's responsibilities;"},
+			{ES: "recursos materiales, humanos y financieros;", EN: "material, human and financial resources;"},
+			{ES: "mecanismos y criterios de evaluación, y", EN: "evaluation mechanisms and criteria, and"},
+			{ES: "cualquier otra información pertinente.", EN: "any other relevant information."},
+		},
+		after: T{ES: "Ninguna Parte está obligada a cooperar en todas las modalidades ni en actividades que su legislación, sus normas o sus costumbres impidan. Las Partes se reunirán una vez al año para evaluar resultados y proponer nuevas líneas de trabajo, elaborarán informes de avance y los comunicarán a sus respectivas cancillerías. El primer Programa Anual de Acción se formulará dentro de los sesenta (60) días siguientes a la firma.",
+			EN: "Neither Party is bound to cooperate in every modality, nor in activities its laws, rules or customs prevent. The Parties will meet once a year to evaluate results and propose new lines of work, and will prepare progress reports and share them with their respective foreign ministries. The first Annual Action Programme will be drawn up within sixty (60) days of signing."},
+	},
+	{ // 6
+		title: T{ES: "Propuestas adicionales", EN: "Additional proposals"},
+		intro: T{ES: "Además de los Programas Anuales de Acción, cada Parte podrá presentar propuestas que surjan durante su ejecución.",
+			EN: "Besides the Annual Action Programmes, either Party may put forward proposals that arise while carrying them out."},
+	},
+	{ // 7
+		title: T{ES: "Grupo de trabajo", EN: "Working group"},
+	},
+	{ // 8
+		title: T{ES: "Financiamiento", EN: "Financing"},
+		intro: T{ES: "Cada Parte cubrirá los gastos de su participación con los recursos de su presupuesto, según su disponibilidad y su legislación, salvo que para actividades concretas se acuerden otras fuentes de financiamiento.",
+			EN: "Each Party will meet the costs of its own participation from its budget, as available and as its laws allow, unless other sources of funding are agreed for specific activities."},
+	},
+	{ // 9
+		title: T{ES: "Información y material protegidos", EN: "Protected information and material"},
+		intro: T{ES: "No se transferirá información, material ni equipo que la legislación de alguna Parte clasifique por razones de seguridad nacional o de relaciones exteriores. Si durante las actividades se identifica algo que requiera protección, las Partes lo informarán a las autoridades competentes y fijarán por escrito las medidas del caso. La transferencia de bienes no clasificados pero sujetos a control de exportación se hará conforme a la legislación aplicable.",
+			EN: "No information, material or equipment that either Party's laws classify for national security or foreign relations reasons will be transferred. If anything requiring protection is identified during the activities, the Parties will inform the competent authorities and set the appropriate measures in writing. Goods that are not classified but are subject to export controls will be transferred under the applicable laws."},
+	},
+	{ // 10
+		title: T{ES: "Otros instrumentos internacionales", EN: "Other international instruments"},
+		intro: T{ES: "Este Acuerdo no afecta los derechos y obligaciones de las Partes derivados de otros instrumentos internacionales.",
+			EN: "This Agreement does not affect the Parties' rights and obligations under other international instruments."},
+	},
+	{ // 11
+		title: T{ES: "Propiedad intelectual", EN: "Intellectual property"},
+		intro: T{ES: "Los derechos de propiedad intelectual y los productos con valor comercial que resulten de las actividades se regirán por la legislación nacional aplicable y por las convenciones internacionales que obliguen a ambas Partes.",
+			EN: "Intellectual property rights and products of commercial value arising from the activities will be governed by the applicable national laws and by the international conventions binding on both Parties."},
+	},
+	{ // 12
+		title: T{ES: "Personal", EN: "Staff"},
+		intro: T{ES: "El personal de cada Parte seguirá bajo la dirección de la institución a la que pertenece, sin relación laboral con la otra Parte. Las Partes facilitarán la entrada y salida de los participantes oficiales, quienes observarán las leyes migratorias, fiscales, aduaneras, sanitarias y de seguridad del país receptor y solo realizarán las actividades de su encargo. Las Partes procurarán que ese personal cuente con seguros médicos, de daños y de vida.",
+			EN: "Each Party's staff will remain under the direction of the institution they belong to, with no employment relationship with the other Party. The Parties will ease the entry and exit of official participants, who will observe the receiving country's immigration, tax, customs, health and security laws and carry out only the tasks they were sent for. The Parties will see that such staff have medical, accident and life insurance."},
+	},
+	{ // 13
+		title: T{ES: "Solución de controversias", EN: "Settlement of disputes"},
+		intro: T{ES: "Las diferencias sobre la interpretación o aplicación de este Acuerdo se resolverán de común acuerdo entre las Partes.",
+			EN: "Differences over the interpretation or application of this Agreement will be settled by mutual agreement between the Parties."},
+	},
+	{ // 14
+		title: T{ES: "Disposiciones finales", EN: "Final provisions"},
+	},
+}
+
+// fixedArticle writes article n from agreementArticles.
+func (x *dossierCtx) fixedArticle(n int) {
+	a := agreementArticles[n-1]
+	x.article(n, a.title.ES, a.title.EN)
+	x.add(blockPara, x.pick(a.intro.ES, a.intro.EN))
+	for _, b := range a.bullets {
+		x.add(blockBullet, x.pick(b.ES, b.EN))
+	}
+	if a.after.ES != "" {
+		x.add(blockPara, x.pick(a.after.ES, a.after.EN))
+	}
+}
+
 func (x *dossierCtx) article(n int, es, en string) {
 	x.add(blockH2, x.tr("Artículo %s. %s", "Article %s. %s", romans[n-1], x.pick(es, en)))
 }
@@ -54,11 +164,11 @@ func (x *dossierCtx) agreement() {
 	x.add(blockBullet, x.tr("Convencidas de que mecanismos claros de cooperación y proyectos eficaces contribuyen al desarrollo económico y social de ambas;", "Convinced that clear cooperation mechanisms and effective projects contribute to the economic and social development of both;"))
 	x.add(blockPara, x.tr("Acuerdan lo siguiente:", "Agree as follows:"))
 
-	x.article(1, "Objeto", "Objective")
+	x.article(1, agreementArticles[0].title.ES, agreementArticles[0].title.EN)
 	x.add(blockPara, x.tr("Este Acuerdo formaliza el hermanamiento entre %s y %s, con el fin de promover el entendimiento entre ambas y entre las instituciones de sus territorios, sumar esfuerzos, intercambiar experiencias y realizar actividades comunes.",
 		"This Agreement formalizes the twinning between %s and %s, in order to foster understanding between them and the institutions of their territories, join efforts, exchange experience and carry out common activities.", a.MexCity, a.ForCity))
 
-	x.article(2, "Áreas de cooperación", "Areas of cooperation")
+	x.article(2, agreementArticles[1].title.ES, agreementArticles[1].title.EN)
 	x.add(blockPara, x.tr("Para cumplir su objeto, las Partes desarrollarán proyectos de cooperación, sin limitarse a ellas, en las siguientes áreas:", "To meet its objective, the Parties will develop cooperation projects in the following areas, without being limited to them:"))
 	for _, code := range x.areas {
 		x.add(blockBullet, code+") "+datasets.AreaLabel(code, x.lang))
@@ -68,74 +178,25 @@ func (x *dossierCtx) agreement() {
 	}
 	x.add(blockPara, x.tr("Y en cualquier otra que las Partes convengan por escrito.", "And in any other area the Parties agree upon in writing."))
 
-	x.article(3, "Modalidades de cooperación", "Modalities of cooperation")
-	x.add(blockPara, x.tr("La cooperación se llevará a cabo mediante:", "Cooperation will take place through:"))
-	for _, m := range [][2]string{
-		{"el intercambio de información económica relevante;", "the exchange of relevant economic information;"},
-		{"la búsqueda conjunta de socios y acciones de promoción, incluidas exposiciones, para reforzar proyectos definidos;", "joint partner search and promotion, exhibitions included, to strengthen defined projects;"},
-		{"la participación empresarial y la promoción de ambas ciudades en ferias, exposiciones y congresos;", "business participation and the promotion of both cities at fairs, exhibitions and conferences;"},
-		{"la colaboración entre empresas públicas y privadas;", "collaboration between public and private companies;"},
-		{"programas culturales y artísticos —giras, conciertos, coproducciones— con los recursos de cada ciudad;", "cultural and artistic programmes (tours, concerts, co-productions) drawing on each city's resources;"},
-		{"la colaboración entre universidades y centros de investigación, y", "collaboration between universities and research centres, and"},
-		{"cualquier otra modalidad que las Partes acuerden.", "any other modality the Parties agree upon."},
-	} {
-		x.add(blockBullet, x.pick(m[0], m[1]))
+	for n := 3; n <= 6; n++ {
+		x.fixedArticle(n)
 	}
 
-	x.article(4, "Competencia", "Competence")
-	x.add(blockPara, x.tr("Cada Parte realizará estas actividades dentro de sus atribuciones y conforme a las leyes y normas que la rigen.", "Each Party will carry out these activities within its powers and under the laws and rules that govern it."))
-
-	x.article(5, "Programas Anuales de Acción", "Annual Action Programmes")
-	x.add(blockPara, x.tr("Las Partes acordarán Programas Anuales de Acción (PAA), que formarán parte de este Acuerdo una vez formalizados. Cada programa precisará:", "The Parties will agree on Annual Action Programmes (AAPs), which become part of this Agreement once formalized. Each programme will state:"))
-	for _, m := range [][2]string{
-		{"objetivos y actividades;", "objectives and activities;"},
-		{"calendario de trabajo;", "a work calendar;"},
-		{"perfil, número y duración del personal asignado;", "the profile, number and duration of the staff assigned;"},
-		{"responsabilidades de cada Parte;", "each Party's responsibilities;"},
-		{"recursos materiales, humanos y financieros;", "material, human and financial resources;"},
-		{"mecanismos y criterios de evaluación, y", "evaluation mechanisms and criteria, and"},
-		{"cualquier otra información pertinente.", "any other relevant information."},
-	} {
-		x.add(blockBullet, x.pick(m[0], m[1]))
-	}
-	x.add(blockPara, x.tr("Ninguna Parte está obligada a cooperar en todas las modalidades ni en actividades que su legislación, sus normas o sus costumbres impidan. Las Partes se reunirán una vez al año para evaluar resultados y proponer nuevas líneas de trabajo, elaborarán informes de avance y los comunicarán a sus respectivas cancillerías. El primer Programa Anual de Acción se formulará dentro de los sesenta (60) días siguientes a la firma.",
-		"Neither Party is bound to cooperate in every modality, nor in activities its laws, rules or customs prevent. The Parties will meet once a year to evaluate results and propose new lines of work, and will prepare progress reports and share them with their respective foreign ministries. The first Annual Action Programme will be drawn up within sixty (60) days of signing."))
-
-	x.article(6, "Propuestas adicionales", "Additional proposals")
-	x.add(blockPara, x.tr("Además de los Programas Anuales de Acción, cada Parte podrá presentar propuestas que surjan durante su ejecución.", "Besides the Annual Action Programmes, either Party may put forward proposals that arise while carrying them out."))
-
-	x.article(7, "Grupo de trabajo", "Working group")
+	x.article(7, agreementArticles[6].title.ES, agreementArticles[6].title.EN)
 	x.add(blockPara, x.tr("Para coordinar, supervisar y evaluar las actividades, las Partes integran un Grupo de Trabajo con representantes de ambas. Por %s, %s, se designa a %s; por %s, %s, se designa a %s.",
 		"To coordinate, supervise and evaluate the activities, the Parties form a Working Group with representatives of both. For %s, %s, the designated office is %s; for %s, %s, it is %s.",
 		a.MexCity, a.MexState, a.MexOffice, a.ForCity, a.ForCountry, a.ForOffice))
 	x.add(blockPara, x.tr("El Grupo se reunirá periódicamente donde las Partes acuerden; tomará las decisiones necesarias para cumplir este Acuerdo, identificará temas de interés común para formular proyectos, orientará y recomendará acciones, recibirá y aprobará los informes de avance, y ejercerá las demás funciones que las Partes le confíen.",
 		"The Group will meet periodically wherever the Parties agree; it will take the decisions needed to fulfil this Agreement, identify subjects of common interest to shape projects, guide and recommend actions, receive and approve the progress reports, and perform any other tasks the Parties entrust to it."))
 
-	x.article(8, "Financiamiento", "Financing")
-	x.add(blockPara, x.tr("Cada Parte cubrirá los gastos de su participación con los recursos de su presupuesto, según su disponibilidad y su legislación, salvo que para actividades concretas se acuerden otras fuentes de financiamiento.",
-		"Each Party will meet the costs of its own participation from its budget, as available and as its laws allow, unless other sources of funding are agreed for specific activities."))
+	for n := 8; n <= 13; n++ {
+		x.fixedArticle(n)
+	}
 
-	x.article(9, "Información y material protegidos", "Protected information and material")
-	x.add(blockPara, x.tr("No se transferirá información, material ni equipo que la legislación de alguna Parte clasifique por razones de seguridad nacional o de relaciones exteriores. Si durante las actividades se identifica algo que requiera protección, las Partes lo informarán a las autoridades competentes y fijarán por escrito las medidas del caso. La transferencia de bienes no clasificados pero sujetos a control de exportación se hará conforme a la legislación aplicable.",
-		"No information, material or equipment that either Party's laws classify for national security or foreign relations reasons will be transferred. If anything requiring protection is identified during the activities, the Parties will inform the competent authorities and set the appropriate measures in writing. Goods that are not classified but are subject to export controls will be transferred under the applicable laws."))
-
-	x.article(10, "Otros instrumentos internacionales", "Other international instruments")
-	x.add(blockPara, x.tr("Este Acuerdo no afecta los derechos y obligaciones de las Partes derivados de otros instrumentos internacionales.", "This Agreement does not affect the Parties' rights and obligations under other international instruments."))
-
-	x.article(11, "Propiedad intelectual", "Intellectual property")
-	x.add(blockPara, x.tr("Los derechos de propiedad intelectual y los productos con valor comercial que resulten de las actividades se regirán por la legislación nacional aplicable y por las convenciones internacionales que obliguen a ambas Partes.",
-		"Intellectual property rights and products of commercial value arising from the activities will be governed by the applicable national laws and by the international conventions binding on both Parties."))
-
-	x.article(12, "Personal", "Staff")
-	x.add(blockPara, x.tr("El personal de cada Parte seguirá bajo la dirección de la institución a la que pertenece, sin relación laboral con la otra Parte. Las Partes facilitarán la entrada y salida de los participantes oficiales, quienes observarán las leyes migratorias, fiscales, aduaneras, sanitarias y de seguridad del país receptor y solo realizarán las actividades de su encargo. Las Partes procurarán que ese personal cuente con seguros médicos, de daños y de vida.",
-		"Each Party's staff will remain under the direction of the institution they belong to, with no employment relationship with the other Party. The Parties will ease the entry and exit of official participants, who will observe the receiving country's immigration, tax, customs, health and security laws and carry out only the tasks they were sent for. The Parties will see that such staff have medical, accident and life insurance."))
-
-	x.article(13, "Solución de controversias", "Settlement of disputes")
-	x.add(blockPara, x.tr("Las diferencias sobre la interpretación o aplicación de este Acuerdo se resolverán de común acuerdo entre las Partes.", "Differences over the interpretation or application of this Agreement will be settled by mutual agreement between the Parties."))
-
-	x.article(14, "Disposiciones finales", "Final provisions")
+	x.article(14, agreementArticles[13].title.ES, agreementArticles[13].title.EN)
 	x.add(blockPara, x.tr("Este Acuerdo entrará en vigor en la fecha de su firma y tendrá una vigencia de cinco (5) años, renovable por periodos iguales previa evaluación y aceptación de ambas Partes por escrito. Podrá modificarse de común acuerdo, por escrito, indicando la fecha en que la modificación surta efecto. Cualquiera de las Partes podrá darlo por terminado mediante aviso escrito a la otra con sesenta (60) días de anticipación; la terminación no afectará las actividades formalizadas durante su vigencia, que se concluirán.",
 		"This Agreement enters into force on the date of its signature and remains in force for five (5) years, renewable for equal periods after both Parties evaluate and accept it in writing. It may be amended by mutual agreement, in writing, stating the date the amendment takes effect. Either Party may end it by written notice to the other sixty (60) days in advance; ending it does not affect the activities formalized while it was in force, which will be completed."))
+
 	x.add(blockPara, x.tr("Firmado en ____________, el ___ de ____________ de ______, en dos ejemplares originales en %s, ambos igualmente auténticos.",
 		"Signed at ____________ on ____________ ___, ______, in two original copies in %s, both texts being equally authentic.", a.Languages))
 	x.add(blockPara, x.tr("POR EL MUNICIPIO DE %s, ESTADO DE %s, ESTADOS UNIDOS MEXICANOS\n\n[Nombre]\nPresidente(a) Municipal", "FOR THE MUNICIPALITY OF %s, STATE OF %s, UNITED MEXICAN STATES\n\n[Name]\nMunicipal President",

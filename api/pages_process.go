@@ -21,16 +21,8 @@ type processesPageView struct {
 }
 
 func (s *Server) processesPage(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.pageReader(c)
 	if !ok {
-		return
-	}
-	tok, ok := s.pageUser(c, b)
-	if !ok {
-		return
-	}
-	if _, err := s.requireMunicipalityReader(c, b, m.CVEGEO); err != nil {
-		s.fail(c, err)
 		return
 	}
 	s.renderProcesses(c, b, m, tok, http.StatusOK, nil)
@@ -66,13 +58,8 @@ func (s *Server) renderProcesses(c *gin.Context, b *Backend, m *datasets.Municip
 }
 
 func (s *Server) processOpenPage(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	id, perr := strconv.ParseInt(strings.TrimSpace(c.Request.PostForm.Get("place_id")), 10, 64)
@@ -168,18 +155,13 @@ func (s *Server) processPage(c *gin.Context) {
 }
 
 func (s *Server) processEventPage(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, tok, ok := s.processWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	form := c.Request.PostForm
 	req := datasets.EventRequest{Kind: form.Get("kind"), Date: form.Get("date"), Note: form.Get("note")}
-	_, err = s.recordEvent(b, m.CVEGEO, place, req, tok)
+	_, err := s.recordEvent(b, m.CVEGEO, place, req, tok)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/municipios/"+m.CVEGEO+"/procesos/"+strconv.FormatInt(place, 10)+"?guardado=1#deadlines")
 		return
@@ -197,18 +179,13 @@ func (s *Server) processEventPage(c *gin.Context) {
 }
 
 func (s *Server) processEventRemovePage(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, tok, ok := s.processWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	id, _ := strconv.Atoi(c.Param("id"))
 	s.writeMu.Lock()
-	_, err = datasets.UpdateProcess(b.Store, m.CVEGEO, place, func(p *datasets.Process, found bool) error {
+	_, err := datasets.UpdateProcess(b.Store, m.CVEGEO, place, func(p *datasets.Process, found bool) error {
 		if !found {
 			return errf(datasets.ENotFound, "%s no tiene un proceso abierto con el lugar %d.", "%s has no open process with place %d.", m.Name, place)
 		}

@@ -42,6 +42,23 @@ func (s *Server) pageUser(c *gin.Context, b *Backend) (Token, bool) {
 	return tok, true
 }
 
+// pageReader reads the municipality of a page's path, sends a browser
+// without a session to sign in, and checks that the signed-in user may
+// read the municipality's records; on failure the answer is written.
+func (s *Server) pageReader(c *gin.Context) (b *Backend, m *datasets.Municipality, tok Token, ok bool) {
+	if b, m, ok = s.municipalityRequest(c); !ok {
+		return nil, nil, tok, false
+	}
+	if tok, ok = s.pageUser(c, b); !ok {
+		return nil, nil, tok, false
+	}
+	if _, err := s.requireMunicipalityReader(c, b, m.CVEGEO); err != nil {
+		s.fail(c, err)
+		return nil, nil, tok, false
+	}
+	return b, m, tok, true
+}
+
 type slPageItem struct {
 	ShortlistItem
 	CountryName string
@@ -87,16 +104,8 @@ func (s *Server) renderShortlist(c *gin.Context, b *Backend, m *datasets.Municip
 }
 
 func (s *Server) shortlistPage(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.pageReader(c)
 	if !ok {
-		return
-	}
-	tok, ok := s.pageUser(c, b)
-	if !ok {
-		return
-	}
-	if _, err := s.requireMunicipalityReader(c, b, m.CVEGEO); err != nil {
-		s.fail(c, err)
 		return
 	}
 	flash := ""
@@ -123,13 +132,8 @@ func fieldMessages(err error, lang string) []string {
 }
 
 func (s *Server) shortlistSavePage(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	lang := langOf(c)
@@ -163,12 +167,8 @@ func (s *Server) shortlistSavePage(c *gin.Context) {
 }
 
 func (s *Server) shortlistRemovePage(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, _, ok := s.processWriter(c)
 	if !ok {
-		return
-	}
-	if _, err := s.requireMunicipalityWriter(c, b, m.CVEGEO); err != nil {
-		s.fail(c, err)
 		return
 	}
 	if _, err := s.removeFromShortlist(b, m.CVEGEO, place); err != nil {

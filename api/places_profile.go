@@ -69,34 +69,41 @@ func (s *Server) requirePlaceEditor(c *gin.Context, b *Backend, p *datasets.Plac
 	case RoleAdmin, RoleAnalyst:
 		return tok.Role, nil
 	case RoleConsulate:
-		if con, ok := b.Engine.Consulate(tok.Consulate); ok && con.Serves(*p) {
-			return "consulate " + tok.Consulate, nil
+		if err := b.checkJurisdiction(tok, p); err != nil {
+			return "", err
 		}
-		return "", errf(datasets.EForbidden, "%s, %s no está en la circunscripción del consulado %s.",
-			"%s, %s is not in the jurisdiction of consulate %s.", p.Name, b.snap.Admin1Name(p), tok.Consulate)
+		return "consulate " + tok.Consulate, nil
 	}
 	return "", errf(datasets.EForbidden, "Su credencial (%s) no registra datos de ciudades extranjeras; lo hacen el consulado de la circunscripción, un analista o un administrador.",
 		"Your token (%s) does not record foreign cities' data; the consulate of the jurisdiction, an analyst or an admin does.", tok.Scope())
 }
 
-func (s *Server) putPlaceProfile(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
+// placeEdit is the preamble of a write to a foreign city's record: the
+// place of the path, an editor for it (requirePlaceEditor) and the JSON
+// body decoded into body, in that order; on failure the answer is written
+// and ok is false.
+func (s *Server) placeEdit(c *gin.Context, body any) (b *Backend, p *datasets.Place, who string, ok bool) {
+	if b = s.ready(c); b == nil {
+		return nil, nil, "", false
 	}
 	p, err := foreignPlaceParam(c, b)
+	if err == nil {
+		who, err = s.requirePlaceEditor(c, b, p)
+	}
+	if err == nil {
+		err = bindJSON(c, body)
+	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil, nil, "", false
 	}
-	who, err := s.requirePlaceEditor(c, b, p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	return b, p, who, true
+}
+
+func (s *Server) putPlaceProfile(c *gin.Context) {
 	var u datasets.PlaceProfileUpdate
-	if err := bindJSON(c, &u); err != nil {
-		s.fail(c, err)
+	b, p, who, ok := s.placeEdit(c, &u)
+	if !ok {
 		return
 	}
 	rec, err := s.savePlaceProfile(b, p.ID, u, who)
@@ -137,23 +144,9 @@ func (s *Server) storePlaceRecord(b *Backend, rec datasets.PlaceProfile) error {
 }
 
 func (s *Server) postPlaceInterest(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	p, err := foreignPlaceParam(c, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	who, err := s.requirePlaceEditor(c, b, p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var in datasets.Interest
-	if err := bindJSON(c, &in); err != nil {
-		s.fail(c, err)
+	b, p, who, ok := s.placeEdit(c, &in)
+	if !ok {
 		return
 	}
 	rec, created, err := s.addInterest(b, p.ID, in, who)

@@ -221,13 +221,8 @@ func (s *Server) openProcess(b *Backend, cvegeo string, place int64, tok Token) 
 }
 
 func (s *Server) postProcess(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	var req ProcessOpen
@@ -269,13 +264,8 @@ func (s *Server) recordEvent(b *Backend, cvegeo string, place int64, req dataset
 }
 
 func (s *Server) postProcessEvent(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, tok, ok := s.processWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	var req datasets.EventRequest
@@ -292,13 +282,8 @@ func (s *Server) postProcessEvent(c *gin.Context) {
 }
 
 func (s *Server) deleteProcessEvent(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, tok, ok := s.processWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	id, err := strconv.Atoi(c.Param("id"))
@@ -399,13 +384,8 @@ func (s *Server) processesInScope(b *Backend, tok Token, cvegeo, lang string) ([
 }
 
 func (s *Server) listMunicipalityProcesses(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityReader(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityReader(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	s.writeProcessList(c, b, tok, m.CVEGEO, "", "")
@@ -523,13 +503,8 @@ func (s *Server) getProcessICS(c *gin.Context) {
 }
 
 func (s *Server) getMunicipalityICS(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityReader(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityReader(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	views, err := s.processesInScope(b, tok, m.CVEGEO, langOf(c))

@@ -48,15 +48,28 @@ func canReadMunicipality(t Token, cvegeo string) bool {
 
 // serves reports whether a consulate token's jurisdiction covers place.
 func (b *Backend) serves(t Token, place int64) bool {
-	if t.Role != RoleConsulate {
-		return false
-	}
 	p, ok := b.snap.Place(place)
-	if !ok {
+	return ok && b.servesPlace(t, p)
+}
+
+// servesPlace reports whether t is a consulate token whose jurisdiction
+// holds p.
+func (b *Backend) servesPlace(t Token, p *datasets.Place) bool {
+	if t.Role != RoleConsulate {
 		return false
 	}
 	con, ok := b.Engine.Consulate(t.Consulate)
 	return ok && con.Serves(*p)
+}
+
+// checkJurisdiction is nil when consulate token t serves p, else the
+// refusal that names the place, its state and the consulate.
+func (b *Backend) checkJurisdiction(t Token, p *datasets.Place) error {
+	if b.servesPlace(t, p) {
+		return nil
+	}
+	return errf(datasets.EForbidden, "%s, %s no está en la circunscripción del consulado %s.",
+		"%s, %s is not in the jurisdiction of consulate %s.", p.Name, b.snap.Admin1Name(p), t.Consulate)
 }
 
 func (s *Server) requireMunicipalityWriter(c *gin.Context, b *Backend, cvegeo string) (Token, error) {
@@ -85,6 +98,49 @@ func (s *Server) requireMunicipalityReader(c *gin.Context, b *Backend, cvegeo st
 			"Your token (%s) cannot see the records of %s.", tok.Scope(), cvegeo)
 	}
 	return tok, nil
+}
+
+// municipalityWriter reads the municipality of the path and authenticates
+// a writer of its shortlist and processes (its liaison or an admin); on
+// failure the answer is written and ok is false.
+func (s *Server) municipalityWriter(c *gin.Context) (b *Backend, m *datasets.Municipality, tok Token, ok bool) {
+	if b, m, ok = s.municipalityRequest(c); !ok {
+		return nil, nil, tok, false
+	}
+	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, tok, false
+	}
+	return b, m, tok, true
+}
+
+// municipalityReader is municipalityWriter for reads of the municipality's
+// private records (a consulate passes and is filtered per place).
+func (s *Server) municipalityReader(c *gin.Context) (b *Backend, m *datasets.Municipality, tok Token, ok bool) {
+	if b, m, ok = s.municipalityRequest(c); !ok {
+		return nil, nil, tok, false
+	}
+	tok, err := s.requireMunicipalityReader(c, b, m.CVEGEO)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, tok, false
+	}
+	return b, m, tok, true
+}
+
+// processWriter reads the municipality and place of a process path and
+// authenticates a writer of the municipality's processes.
+func (s *Server) processWriter(c *gin.Context) (b *Backend, m *datasets.Municipality, place int64, tok Token, ok bool) {
+	if b, m, place, ok = s.processRequest(c); !ok {
+		return nil, nil, 0, tok, false
+	}
+	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, 0, tok, false
+	}
+	return b, m, place, tok, true
 }
 
 func (b *Backend) isCandidate(id int64) bool {
@@ -139,13 +195,8 @@ func mainComponent(m matcher.Match) string {
 }
 
 func (s *Server) getShortlist(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityReader(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityReader(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	sl, err := datasets.LoadShortlist(b.Store, m.CVEGEO)
@@ -179,13 +230,8 @@ func (s *Server) addToShortlist(b *Backend, cvegeo string, req datasets.Shortlis
 }
 
 func (s *Server) postShortlist(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	var req datasets.ShortlistAdd
@@ -236,13 +282,8 @@ func (s *Server) removeFromShortlist(b *Backend, cvegeo string, place int64) (da
 }
 
 func (s *Server) deleteShortlist(c *gin.Context) {
-	b, m, ok := s.municipalityRequest(c)
+	b, m, tok, ok := s.municipalityWriter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.requireMunicipalityWriter(c, b, m.CVEGEO)
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	place, err := placeIDParam(c, "place")

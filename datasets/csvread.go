@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -29,10 +30,28 @@ type csvRow struct {
 }
 
 // lineError is the EInvalid error every importer returns for a bad file:
-// "FILE line N: what is wrong". Imports run from the command line only,
-// which speaks English, so these messages are written in English alone.
-func lineError(file string, line int, format string, args ...any) error {
-	return &Error{Code: EInvalid, Msg: Text{EN: fmt.Sprintf("%s line %d: %s", file, line, cut(fmt.Sprintf(format, args...), maxErrorText))}}
+// "FILE line N: what is wrong", raised in both languages; es and en are
+// format strings sharing args. An error among args is quoted in each
+// language it carries (TextOf).
+func lineError(file string, line int, es, en string, args ...any) error {
+	return &Error{Code: EInvalid, Msg: Text{
+		ES: fmt.Sprintf("%s línea %d: %s", file, line, cut(fmt.Sprintf(es, argsIn(args, "es")...), maxErrorText)),
+		EN: fmt.Sprintf("%s line %d: %s", file, line, cut(fmt.Sprintf(en, argsIn(args, "en")...), maxErrorText)),
+	}}
+}
+
+// argsIn replaces the errors among args by their message in lang.
+func argsIn(args []any, lang string) []any {
+	out := args
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			if &out[0] == &args[0] {
+				out = slices.Clone(args)
+			}
+			out[i] = TextOf(err).In(lang)
+		}
+	}
+	return out
 }
 
 // maxErrorText bounds what an error quotes from a file: a header of ten
@@ -43,7 +62,7 @@ const maxErrorText = 300
 func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, lineError(file, 1, "the file is empty; expected a header row")
+		return nil, lineError(file, 1, "el archivo está vacío; se esperaba una fila de encabezado", "the file is empty; expected a header row")
 	}
 	if !utf8.Valid(data) {
 		bad := len(data)
@@ -55,14 +74,14 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 			}
 			i += n
 		}
-		return nil, lineError(file, 1+bytes.Count(data[:bad], []byte("\n")), "invalid UTF-8 at byte %d (convert the file from Latin-1 to UTF-8)", bad)
+		return nil, lineError(file, 1+bytes.Count(data[:bad], []byte("\n")), "UTF-8 no válido en el byte %d (convierta el archivo de Latin-1 a UTF-8)", "invalid UTF-8 at byte %d (convert the file from Latin-1 to UTF-8)", bad)
 	}
 	if data[len(data)-1] != '\n' {
 		last := 1 + bytes.Count(data, []byte("\n"))
-		return nil, lineError(file, last, "the last row has no line end: the file looks truncated")
+		return nil, lineError(file, last, "la última fila no termina en salto de línea: el archivo parece truncado", "the last row has no line end: the file looks truncated")
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, lineError(file, 1+bytes.Count(data[:i], []byte("\n")), "NUL byte in the file")
+		return nil, lineError(file, 1+bytes.Count(data[:i], []byte("\n")), "byte NUL en el archivo", "NUL byte in the file")
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = false
@@ -74,10 +93,10 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 	for i, h := range header {
 		k := strings.ToLower(strings.TrimSpace(h))
 		if k == "" {
-			return nil, lineError(file, 1, "column %d has no name", i+1)
+			return nil, lineError(file, 1, "la columna %d no tiene nombre", "column %d has no name", i+1)
 		}
 		if _, dup := t.cols[k]; dup {
-			return nil, lineError(file, 1, "column %q appears twice", h)
+			return nil, lineError(file, 1, "la columna %q aparece dos veces", "column %q appears twice", h)
 		}
 		t.cols[k] = i
 	}
@@ -88,7 +107,7 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, lineError(file, 1, "missing column(s) %s; the header has %s", strings.Join(missing, ", "), strings.Join(header, ","))
+		return nil, lineError(file, 1, "faltan columnas: %s; el encabezado tiene %s", "missing column(s) %s; the header has %s", strings.Join(missing, ", "), strings.Join(header, ","))
 	}
 	cr.FieldsPerRecord = len(header)
 	for {
@@ -99,7 +118,7 @@ func readCSV(file string, data []byte, required ...string) (*csvTable, error) {
 		if errors.Is(err, csv.ErrFieldCount) {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, lineError(file, pe.StartLine, "%d columns, the header has %d (a field with a comma must be quoted)", len(rec), len(header))
+				return nil, lineError(file, pe.StartLine, "%d columnas, el encabezado tiene %d (un campo con coma debe ir entre comillas)", "%d columns, the header has %d (a field with a comma must be quoted)", len(rec), len(header))
 			}
 		}
 		if err != nil {
@@ -117,18 +136,18 @@ func csvError(file string, err error) error {
 		// encoding/csv reports a quote error where it surfaced (often the
 		// end of the file); the record's own start is what a person needs.
 		if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
-			return lineError(file, pe.StartLine, "a quoted field opened in the record starting here is never closed (unbalanced quote; the file ends at line %d)", pe.Line)
+			return lineError(file, pe.StartLine, "un campo entre comillas abierto en el registro que empieza aquí nunca se cierra (comillas desbalanceadas; el archivo termina en la línea %d)", "a quoted field opened in the record starting here is never closed (unbalanced quote; the file ends at line %d)", pe.Line)
 		}
 		if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
-			return lineError(file, pe.StartLine, "%v (in the record starting at line %d, column %d)", pe.Err, pe.StartLine, pe.Column)
+			return lineError(file, pe.StartLine, "%v (en el registro que empieza en la línea %d, columna %d)", "%v (in the record starting at line %d, column %d)", pe.Err, pe.StartLine, pe.Column)
 		}
-		return lineError(file, pe.StartLine, "%v", pe.Err)
+		return lineError(file, pe.StartLine, "%v", "%v", pe.Err)
 	}
 	var de *Error
 	if errors.As(err, &de) {
 		return err
 	}
-	return &Error{Code: EInvalid, Msg: Text{EN: cut(fmt.Sprintf("%s: %v", file, err), maxErrorText)}}
+	return &Error{Code: EInvalid, Msg: Text{ES: cut(fmt.Sprintf("%s: %s", file, TextOf(err).In("es")), maxErrorText), EN: cut(fmt.Sprintf("%s: %v", file, err), maxErrorText)}}
 }
 
 // rowReader reads typed fields of one row, keeping the first error so
@@ -141,9 +160,9 @@ type rowReader struct {
 
 func (t *csvTable) reader(row csvRow) *rowReader { return &rowReader{t: t, row: row} }
 
-func (r *rowReader) fail(format string, args ...any) {
+func (r *rowReader) fail(es, en string, args ...any) {
 	if r.err == nil {
-		r.err = lineError(r.t.file, r.row.line, format, args...)
+		r.err = lineError(r.t.file, r.row.line, es, en, args...)
 	}
 }
 
@@ -166,7 +185,7 @@ func (r *rowReader) str(col string) string {
 func (r *rowReader) req(col string) string {
 	s := r.str(col)
 	if s == "" {
-		r.fail("column %s is empty", col)
+		r.fail("la columna %s está vacía", "column %s is empty", col)
 	}
 	return s
 }
@@ -179,7 +198,7 @@ func (r *rowReader) int(col string) int64 {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		r.fail("column %s: %q is not an integer", col, s)
+		r.fail("columna %s: %q no es un entero", "column %s: %q is not an integer", col, s)
 	}
 	return n
 }
@@ -192,7 +211,7 @@ func (r *rowReader) optInt(col string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		r.fail("column %s: %q is not an integer", col, s)
+		r.fail("columna %s: %q no es un entero", "column %s: %q is not an integer", col, s)
 		return 0, false
 	}
 	return n, true
@@ -206,7 +225,7 @@ func (r *rowReader) float(col string) float64 {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		r.fail("column %s: %q is not a number", col, s)
+		r.fail("columna %s: %q no es un número", "column %s: %q is not a number", col, s)
 	}
 	return f
 }
@@ -219,7 +238,7 @@ func (r *rowReader) bool(col string) bool {
 	case "true", "t", "1", "yes", "y", "si", "s", "verdadero":
 		return true
 	}
-	r.fail("column %s: %q is not true or false", col, r.str(col))
+	r.fail("columna %s: %q no es verdadero ni falso", "column %s: %q is not true or false", col, r.str(col))
 	return false
 }
 
@@ -234,7 +253,7 @@ func (r *rowReader) code(col string, n int, pad bool) string {
 		s = strings.Repeat("0", n-len(s)) + s
 	}
 	if len(s) != n || strings.Trim(s, "0123456789") != "" {
-		r.fail("column %s: %q is not a %d-digit code", col, r.str(col), n)
+		r.fail("columna %s: %q no es un código de %d dígitos", "column %s: %q is not a %d-digit code", col, r.str(col), n)
 	}
 	return s
 }

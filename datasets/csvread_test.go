@@ -35,6 +35,8 @@ func TestReadCSV(t *testing.T) {
 				t.Fatalf("%s: error %v, want one containing %q", tc.name, err, tc.wantErr)
 			case tc.wantErr != "" && ErrorCode(err) != EInvalid:
 				t.Errorf("%s: code %s, want %s", tc.name, ErrorCode(err), EInvalid)
+			case tc.wantErr != "":
+				wantBilingual(t, tc.name, err)
 			case err == nil && len(tab.rows) != tc.rows:
 				t.Errorf("%s: %d rows, want %d", tc.name, len(tab.rows), tc.rows)
 			}
@@ -63,6 +65,22 @@ func TestRowReader(t *testing.T) {
 		if r.err == nil || !strings.Contains(r.err.Error(), "f.csv line 3: ") {
 			t.Errorf("bad row read: %v, want an error on line 3", r.err)
 		}
+		wantBilingual(t, "bad row", r.err)
+	}
+	r = tab.reader(tab.rows[1])
+	r.int("n")
+	if got, want := TextOf(r.err).ES, `f.csv línea 3: columna n: "x" no es un entero`; got != want {
+		t.Errorf("Spanish message: got %q, want %q", got, want)
+	}
+}
+
+// wantBilingual holds an import error to DESIGN's rule: raised with its
+// Spanish and English messages, both naming the file and the line.
+func wantBilingual(t *testing.T, name string, err error) {
+	t.Helper()
+	m := TextOf(err)
+	if !strings.HasPrefix(m.ES, "f.csv línea ") || !strings.HasPrefix(m.EN, "f.csv line ") || m.ES == m.EN {
+		t.Errorf("%s: got es %q / en %q, want both languages naming file and line", name, m.ES, m.EN)
 	}
 }
 

@@ -214,7 +214,7 @@ func (s *importSession) importFile(kind, file string) (*ImportResult, error) {
 	}
 	data = nil // parsed: the file's bytes are not needed any more
 	if p.rows == 0 && !s.opts.AllowEmpty {
-		return nil, lineError(file, 2, "no rows to store; importing it would empty the table (pass --allow-empty if that is what you want)")
+		return nil, lineError(file, 2, "no hay filas que guardar; importarlo vaciaría la tabla (use --allow-empty si eso es lo que quiere)", "no rows to store; importing it would empty the table (pass --allow-empty if that is what you want)")
 	}
 	abs, err := filepath.Abs(file)
 	if err != nil {

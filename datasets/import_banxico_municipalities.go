@@ -61,11 +61,11 @@ func parseBanxicoMunicipalities(s *importSession, t *csvTable) (*parsed, error) 
 		state, name := r.req("estado"), r.req("municipio")
 		year, q, ok := parseQuarter(r.req("trimestre"))
 		if !ok && r.err == nil {
-			r.fail("column trimestre: %q is not like \"Ene-Mar 2013\"", r.str("trimestre"))
+			r.fail("columna trimestre: %q no tiene la forma \"Ene-Mar 2013\"", "column trimestre: %q is not like \"Ene-Mar 2013\"", r.str("trimestre"))
 		}
 		v := r.float("remesas_millones_usd")
 		if r.err == nil && v < 0 {
-			r.fail("negative remittances %v", v)
+			r.fail("remesas negativas %v", "negative remittances %v", v)
 		}
 		if r.err != nil {
 			return nil, r.err
@@ -110,7 +110,7 @@ func parseBanxicoMunicipalities(s *importSession, t *csvTable) (*parsed, error) 
 		}
 		qk := fmt.Sprintf("%s %d %d", m.cve, year, q)
 		if prev, dup := quarters[qk]; dup {
-			return nil, lineError(t.file, row.line, "%s, %s: quarter %s already on line %d", name, state, r.str("trimestre"), prev)
+			return nil, lineError(t.file, row.line, "%s, %s: el trimestre %s ya está en la línea %d", "%s, %s: quarter %s already on line %d", name, state, r.str("trimestre"), prev)
 		}
 		quarters[qk] = row.line
 		yk := yearKey{m.cve, year}

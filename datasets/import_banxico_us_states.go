@@ -35,17 +35,17 @@ func parseBanxicoUSStates(s *importSession, t *csvTable) (*parsed, error) {
 			var err error
 			d, err = time.Parse("2006-01-02", period)
 			if err != nil || d.Day() != 1 || (d.Month()-1)%3 != 0 {
-				r.fail("column PERIODO: %q is not the first day of a quarter (YYYY-01-01, -04-01, -07-01, -10-01)", period)
+				r.fail("columna PERIODO: %q no es el primer día de un trimestre (AAAA-01-01, -04-01, -07-01, -10-01)", "column PERIODO: %q is not the first day of a quarter (YYYY-01-01, -04-01, -07-01, -10-01)", period)
 			}
 		}
 		if r.err == nil && (len(st) != 2 || !isASCIIUpper(st)) {
-			r.fail("column ID_ESTADO: %q is not a two-letter state code", st)
+			r.fail("columna ID_ESTADO: %q no es una clave de estado de dos letras", "column ID_ESTADO: %q is not a two-letter state code", st)
 		}
 		if r.err == nil && v < 0 {
-			r.fail("negative amount %v", v)
+			r.fail("monto negativo %v", "negative amount %v", v)
 		}
 		if prev, dup := seen[st+period]; dup && r.err == nil {
-			r.fail("%s %s already on line %d", st, period, prev)
+			r.fail("%s %s ya está en la línea %d", "%s %s already on line %d", st, period, prev)
 		}
 		if r.err != nil {
 			return nil, r.err

@@ -32,7 +32,7 @@ func parseCONAGUA(s *importSession, t *csvTable) (*parsed, error) {
 		d := Drought{CVEGEO: r.code("cve_geo", 5, true), Category: r.req("sequia"), Start: r.req("full_date_start_racha"),
 			End: r.req("full_date_end_racha"), Days: int(r.int("racha_dias")), Basin: r.str("org_cuenca")}
 		if r.err == nil && !droughtCategories[d.Category] {
-			r.fail("column sequia: unknown category %q (want Sin sequia, D0–D4)", d.Category)
+			r.fail("columna sequia: categoría desconocida %q (se espera Sin sequia, D0–D4)", "column sequia: unknown category %q (want Sin sequia, D0–D4)", d.Category)
 		}
 		var start, end time.Time
 		if r.err == nil {
@@ -40,20 +40,20 @@ func parseCONAGUA(s *importSession, t *csvTable) (*parsed, error) {
 			start, e1 = time.Parse("2006-01-02", d.Start)
 			end, e2 = time.Parse("2006-01-02", d.End)
 			if e1 != nil || e2 != nil {
-				r.fail("dates %q, %q are not YYYY-MM-DD", d.Start, d.End)
+				r.fail("las fechas %q, %q no son AAAA-MM-DD", "dates %q, %q are not YYYY-MM-DD", d.Start, d.End)
 			} else if end.Before(start) {
-				r.fail("the spell ends (%s) before it starts (%s)", d.End, d.Start)
+				r.fail("el periodo termina (%s) antes de empezar (%s)", "the spell ends (%s) before it starts (%s)", d.End, d.Start)
 			}
 		}
 		if r.err == nil && d.Days < 0 {
-			r.fail("negative spell length %d", d.Days)
+			r.fail("duración negativa %d", "negative spell length %d", d.Days)
 		}
 		if r.err == nil && !ValidCVEGEO(d.CVEGEO) {
-			r.fail("%s is not a municipal CVEGEO", d.CVEGEO)
+			r.fail("%s no es un CVEGEO municipal", "%s is not a municipal CVEGEO", d.CVEGEO)
 		}
 		k := d.CVEGEO + "|" + d.Category
 		if prev, dup := seen[k]; dup && r.err == nil {
-			r.fail("%s %s already on line %d", d.CVEGEO, d.Category, prev)
+			r.fail("%s %s ya está en la línea %d", "%s %s already on line %d", d.CVEGEO, d.Category, prev)
 		}
 		if r.err != nil {
 			return nil, r.err

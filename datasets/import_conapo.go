@@ -36,11 +36,11 @@ func parseCONAPO(s *importSession, t *csvTable) (*parsed, error) {
 		if lvl, name, ok := strings.Cut(grade, " "); ok {
 			n, err := strconv.Atoi(lvl)
 			if err != nil || n < 0 || n > 5 {
-				r.fail("column GIM_2010: %q does not start with a grade 0–5", grade)
+				r.fail("columna GIM_2010: %q no empieza con un grado 0–5", "column GIM_2010: %q does not start with a grade 0–5", grade)
 			}
 			m.GradeLevel, m.Grade = n, strings.TrimSpace(name)
 		} else if grade != "" {
-			r.fail("column GIM_2010: %q is not like \"5 Muy Alto\"", grade)
+			r.fail("columna GIM_2010: %q no tiene la forma \"5 Muy Alto\"", "column GIM_2010: %q is not like \"5 Muy Alto\"", grade)
 		}
 		if n, ok := r.optInt("LUG_EDO"); ok {
 			m.StateRank = int(n)
@@ -50,14 +50,14 @@ func parseCONAPO(s *importSession, t *csvTable) (*parsed, error) {
 		}
 		for _, v := range []float64{m.RemittancePct, m.EmigrantPct, m.CircularPct, m.ReturnPct} {
 			if v < 0 || v > 100 {
-				r.fail("percentage %v out of 0–100", v)
+				r.fail("porcentaje %v fuera de 0–100", "percentage %v out of 0–100", v)
 			}
 		}
 		if r.err == nil && !ValidCVEGEO(cve) {
-			r.fail("ENT/MUN give %s, not a municipal CVEGEO", cve)
+			r.fail("ENT/MUN dan %s, que no es un CVEGEO municipal", "ENT/MUN give %s, not a municipal CVEGEO", cve)
 		}
 		if prev, dup := seen[cve]; dup && r.err == nil {
-			r.fail("municipality %s already on line %d", cve, prev)
+			r.fail("el municipio %s ya está en la línea %d", "municipality %s already on line %d", cve, prev)
 		}
 		if r.err != nil {
 			return nil, r.err

@@ -78,14 +78,14 @@ func parseConsulates(t *csvTable, snap *Snapshot, res func() (*Resolver, error))
 		if s := r.str("place"); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				r.fail("column place: %q is not a GeoNames id", s)
+				r.fail("columna place: %q no es un id de GeoNames", "column place: %q is not a GeoNames id", s)
 			} else if _, ok := snap.Place(n); !ok {
-				r.fail("place %d is not in the gazetteer", n)
+				r.fail("el lugar %d no está en el catálogo de lugares", "place %d is not in the gazetteer", n)
 			}
 			place = n
 		}
 		if r.err == nil && !validSlug(id) {
-			r.fail("id %q must be lower-case letters, digits and hyphens", id)
+			r.fail("el id %q debe tener solo minúsculas, dígitos y guiones", "id %q must be lower-case letters, digits and hyphens", id)
 		}
 		cc := r.req("country")
 		if r.err == nil {
@@ -101,7 +101,7 @@ func parseConsulates(t *csvTable, snap *Snapshot, res func() (*Resolver, error))
 		c := byID[id]
 		if c == nil {
 			if name == "" || place == 0 || src == "" {
-				return nil, lineError(t.file, row.line, "the first row of consulate %q needs name, place and source", id)
+				return nil, lineError(t.file, row.line, "la primera fila del consulado %q requiere name, place y source", "the first row of consulate %q needs name, place and source", id)
 			}
 			c = &Consulate{ID: id, Name: name, Place: place, Source: src}
 			byID[id] = c
@@ -110,11 +110,11 @@ func parseConsulates(t *csvTable, snap *Snapshot, res func() (*Resolver, error))
 		} else {
 			switch {
 			case name != "" && name != c.Name:
-				return nil, lineError(t.file, row.line, "consulate %q is named %q on line %d", id, c.Name, firstLine[id])
+				return nil, lineError(t.file, row.line, "el consulado %q se llama %q en la línea %d", "consulate %q is named %q on line %d", id, c.Name, firstLine[id])
 			case place != 0 && place != c.Place:
-				return nil, lineError(t.file, row.line, "consulate %q sits in place %d on line %d", id, c.Place, firstLine[id])
+				return nil, lineError(t.file, row.line, "el consulado %q está en el lugar %d en la línea %d", "consulate %q sits in place %d on line %d", id, c.Place, firstLine[id])
 			case src != "" && src != c.Source:
-				return nil, lineError(t.file, row.line, "consulate %q has source %q on line %d", id, c.Source, firstLine[id])
+				return nil, lineError(t.file, row.line, "el consulado %q tiene la fuente %q en la línea %d", "consulate %q has source %q on line %d", id, c.Source, firstLine[id])
 			}
 		}
 		addJurisdiction(c, cc, a1, a2)
@@ -137,12 +137,12 @@ func consulateCountry(r *rowReader, snap *Snapshot, res func() (*Resolver, error
 	}
 	rv, err := res()
 	if err != nil {
-		r.fail("%v", err)
+		r.fail("%v", "%v", err)
 		return ""
 	}
 	cc, ok := rv.Country(s)
 	if !ok {
-		r.fail("unknown country %q", s)
+		r.fail("país desconocido %q", "unknown country %q", s)
 	}
 	return cc
 }
@@ -152,14 +152,14 @@ func consulateCountry(r *rowReader, snap *Snapshot, res func() (*Resolver, error
 func consulateAdmins(r *rowReader, snap *Snapshot, res func() (*Resolver, error), cc, a1, a2 string) (string, string) {
 	if a1 == "" {
 		if a2 != "" {
-			r.fail("admin2 %q needs admin1", a2)
+			r.fail("admin2 %q requiere admin1", "admin2 %q needs admin1", a2)
 		}
 		return "", ""
 	}
 	if snap.AdminName(cc+"."+a1) == "" {
 		rv, err := res()
 		if err != nil {
-			r.fail("%v", err)
+			r.fail("%v", "%v", err)
 			return "", ""
 		}
 		var found []string
@@ -169,7 +169,7 @@ func consulateAdmins(r *rowReader, snap *Snapshot, res func() (*Resolver, error)
 			}
 		}
 		if len(found) != 1 {
-			r.fail("admin1 %q is not a first-level division of %s", a1, cc)
+			r.fail("admin1 %q no es una división de primer nivel de %s", "admin1 %q is not a first-level division of %s", a1, cc)
 			return "", ""
 		}
 		a1 = found[0]
@@ -186,7 +186,7 @@ func consulateAdmins(r *rowReader, snap *Snapshot, res func() (*Resolver, error)
 	}
 	rv, err := res()
 	if err != nil {
-		r.fail("%v", err)
+		r.fail("%v", "%v", err)
 		return "", ""
 	}
 	var found []string
@@ -196,7 +196,7 @@ func consulateAdmins(r *rowReader, snap *Snapshot, res func() (*Resolver, error)
 		}
 	}
 	if len(found) != 1 {
-		r.fail("admin2 %q is not a second-level division of %s.%s", a2, cc, a1)
+		r.fail("admin2 %q no es una división de segundo nivel de %s.%s", "admin2 %q is not a second-level division of %s.%s", a2, cc, a1)
 		return "", ""
 	}
 	return a1, found[0]

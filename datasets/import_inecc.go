@@ -33,17 +33,17 @@ func parseINECC(s *importSession, t *csvTable) (*parsed, error) {
 			v.Increase = true
 		case "":
 		default:
-			r.fail("column aumento_vulnerabilidad: %q is neither empty nor \"Aumento\"", inc)
+			r.fail("columna aumento_vulnerabilidad: %q no está vacía ni dice \"Aumento\"", "column aumento_vulnerabilidad: %q is neither empty nor \"Aumento\"", inc)
 		}
 		if r.err == nil && !ineccLevels[v.Current] {
-			r.fail("column vulnerabilidad_actual: unknown level %q", v.Current)
+			r.fail("columna vulnerabilidad_actual: nivel desconocido %q", "column vulnerabilidad_actual: unknown level %q", v.Current)
 		}
 		if r.err == nil && !ValidCVEGEO(v.CVEGEO) {
-			r.fail("%s is not a municipal CVEGEO", v.CVEGEO)
+			r.fail("%s no es un CVEGEO municipal", "%s is not a municipal CVEGEO", v.CVEGEO)
 		}
 		k := v.CVEGEO + "|" + v.Type
 		if prev, dup := seen[k]; dup && r.err == nil {
-			r.fail("%s %q already on line %d", v.CVEGEO, v.Type, prev)
+			r.fail("%s %q ya está en la línea %d", "%s %q already on line %d", v.CVEGEO, v.Type, prev)
 		}
 		if r.err != nil {
 			return nil, r.err

@@ -32,21 +32,21 @@ func parseINEGILocalities(s *importSession, t *csvTable) (*parsed, error) {
 			l.Urban = true
 		case "R":
 		default:
-			r.fail("column ambito: %q is neither U (urban) nor R (rural)", a)
+			r.fail("columna ambito: %q no es U (urbano) ni R (rural)", "column ambito: %q is neither U (urban) nor R (rural)", a)
 		}
 		if r.err == nil {
 			l.Municipality = cve[:5]
 			switch {
 			case !ValidCVEGEO(l.Municipality):
-				r.fail("%s does not start with a municipal CVEGEO", cve)
+				r.fail("%s no empieza con un CVEGEO municipal", "%s does not start with a municipal CVEGEO", cve)
 			case l.Lat < -90 || l.Lat > 90 || l.Lon < -180 || l.Lon > 180:
-				r.fail("coordinates %v,%v out of range", l.Lat, l.Lon)
+				r.fail("coordenadas %v,%v fuera de rango", "coordinates %v,%v out of range", l.Lat, l.Lon)
 			case l.Population < 0:
-				r.fail("negative population %d", l.Population)
+				r.fail("población negativa %d", "negative population %d", l.Population)
 			}
 		}
 		if prev, dup := seen[cve]; dup && r.err == nil {
-			r.fail("locality %s already on line %d", cve, prev)
+			r.fail("la localidad %s ya está en la línea %d", "locality %s already on line %d", cve, prev)
 		}
 		if r.err != nil {
 			return nil, r.err

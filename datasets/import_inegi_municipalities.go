@@ -32,16 +32,16 @@ func parseINEGIMunicipalities(s *importSession, t *csvTable) (*parsed, error) {
 			SeatName: r.str("nom_cabecera"), Population: r.int("poblacion_total"),
 			PopulationEstimated: false, PopulationSource: SourceINEGICenso2020}
 		if r.err == nil && cve != st+mun {
-			r.fail("cve_completa %s is not cve_entidad %s + cve_municipio %s", cve, st, mun)
+			r.fail("cve_completa %s no es cve_entidad %s + cve_municipio %s", "cve_completa %s is not cve_entidad %s + cve_municipio %s", cve, st, mun)
 		}
 		if r.err == nil && !ValidCVEGEO(cve) {
-			r.fail("%s is not a municipal CVEGEO (state 01–32 and three digits)", cve)
+			r.fail("%s no es un CVEGEO municipal (estado 01–32 y tres dígitos)", "%s is not a municipal CVEGEO (state 01–32 and three digits)", cve)
 		}
 		if r.err == nil && m.Population < 0 {
-			r.fail("negative population %d", m.Population)
+			r.fail("población negativa %d", "negative population %d", m.Population)
 		}
 		if prev, dup := seen[cve]; dup && r.err == nil {
-			r.fail("municipality %s already on line %d", cve, prev)
+			r.fail("el municipio %s ya está en la línea %d", "municipality %s already on line %d", cve, prev)
 		}
 		if r.err != nil {
 			return nil, r.err

@@ -87,7 +87,7 @@ func parsePlaceProfilesFile(s *importSession, file string, data []byte) (*parsed
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, lineError(file, 2, "no cities: the file has a header and no rows")
+		return nil, lineError(file, 2, "sin ciudades: el archivo tiene encabezado y ninguna fila", "no cities: the file has a header and no rows")
 	}
 	by := "import " + filepath.Base(file)
 	at := time.Now()
@@ -149,9 +149,9 @@ func rowFieldError(file string, line int, err error) error {
 		for _, k := range sortedFieldKeys(fieldsOf(err)) {
 			parts = append(parts, k+": "+e.Fields[k].EN)
 		}
-		return lineError(file, line, "%s", strings.Join(parts, "; "))
+		return lineError(file, line, "%s", "%s", strings.Join(parts, "; "))
 	}
-	return lineError(file, line, "%v", err)
+	return lineError(file, line, "%v", "%v", err)
 }
 
 func sortedFieldKeys(m map[string]string) []string {
@@ -247,10 +247,10 @@ func stripMunicipalSuffix(name string) (string, bool) {
 func readPlaceProfilesJSONL(file string, data []byte) ([]placeRow, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, lineError(file, 1, "the file is empty")
+		return nil, lineError(file, 1, "el archivo está vacío", "the file is empty")
 	}
 	if data[len(data)-1] != '\n' {
-		return nil, lineError(file, 1+bytes.Count(data, []byte("\n")), "the last line has no line end: the file looks truncated")
+		return nil, lineError(file, 1+bytes.Count(data, []byte("\n")), "la última línea no termina en salto de línea: el archivo parece truncado", "the last line has no line end: the file looks truncated")
 	}
 	var rows []placeRow
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -266,22 +266,22 @@ func readPlaceProfilesJSONL(file string, data []byte) ([]placeRow, error) {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&l); err != nil {
-			return nil, lineError(file, line, "%v", err)
+			return nil, lineError(file, line, "%v", "%v", err)
 		}
 		if dec.More() {
-			return nil, lineError(file, line, "more than one JSON value on the line")
+			return nil, lineError(file, line, "más de un valor JSON en la línea", "more than one JSON value on the line")
 		}
 		if l.PlaceID == 0 && (strings.TrimSpace(l.Name) == "" || strings.TrimSpace(l.Country) == "") {
-			return nil, lineError(file, line, "give place_id, or name and country")
+			return nil, lineError(file, line, "indique place_id, o name y country", "give place_id, or name and country")
 		}
 		if l.Source == "" {
-			return nil, lineError(file, line, "source is empty")
+			return nil, lineError(file, line, "source está vacía", "source is empty")
 		}
 		rows = append(rows, placeRow{line: line, name: l.Name, country: l.Country, region: l.Region, placeID: l.PlaceID,
 			population: l.Population, date: l.Date, update: l.PlaceProfileUpdate, interests: l.Interests})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, lineError(file, line+1, "%v", err)
+		return nil, lineError(file, line+1, "%v", "%v", err)
 	}
 	return rows, nil
 }
@@ -360,7 +360,7 @@ func readCLAIR(t *csvTable, countries func(string) (string, bool)) ([]placeRow, 
 		}
 		u := PlaceProfileUpdate{Profile: Profile{Lang: "en"}}
 		if err := readWishes(countries, r.str("desired_countries"), &u.Wishes); err != nil {
-			r.fail("desired_countries: %v", err)
+			r.fail("desired_countries: %v", "desired_countries: %v", err)
 		}
 		readTraits(r.str("desired_partner"), &u.Wishes)
 		for _, f := range splitList(r.str("features")) {
@@ -383,14 +383,14 @@ func readCLAIR(t *csvTable, countries func(string) (string, bool)) ([]placeRow, 
 func readPlaceProfilesCSV(t *csvTable, countries func(string) (string, bool)) ([]placeRow, error) {
 	for _, c := range []string{"source"} {
 		if _, ok := t.cols[c]; !ok {
-			return nil, lineError(t.file, 1, "missing column %s; the header has %s", c, strings.Join(t.header, ","))
+			return nil, lineError(t.file, 1, "falta la columna %s; el encabezado tiene %s", "missing column %s; the header has %s", c, strings.Join(t.header, ","))
 		}
 	}
 	_, hasID := t.cols["place_id"]
 	_, hasName := t.cols["name"]
 	_, hasCountry := t.cols["country"]
 	if !hasID && !(hasName && hasCountry) {
-		return nil, lineError(t.file, 1, "give a place_id column, or name and country columns")
+		return nil, lineError(t.file, 1, "incluya una columna place_id, o columnas name y country", "give a place_id column, or name and country columns")
 	}
 	var rows []placeRow
 	for _, row := range t.rows {
@@ -399,7 +399,7 @@ func readPlaceProfilesCSV(t *csvTable, countries func(string) (string, bool)) ([
 		if n, ok := r.optInt("place_id"); ok {
 			pr.placeID = n
 		} else if pr.name == "" || pr.country == "" {
-			r.fail("give place_id, or name and country")
+			r.fail("indique place_id, o name y country", "give place_id, or name and country")
 		}
 		if n, ok := r.optInt("population"); ok {
 			pr.population = n
@@ -426,7 +426,7 @@ func readPlaceProfilesCSV(t *csvTable, countries func(string) (string, bool)) ([
 				if found {
 					f, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
 					if err != nil {
-						r.fail("areas: %q is not a weight", w)
+						r.fail("areas: %q no es un peso", "areas: %q is not a weight", w)
 					}
 					v = f
 				}
@@ -434,7 +434,7 @@ func readPlaceProfilesCSV(t *csvTable, countries func(string) (string, bool)) ([
 			}
 		}
 		if err := readWishes(countries, r.str("desired_countries"), &u.Wishes); err != nil {
-			r.fail("desired_countries: %v", err)
+			r.fail("desired_countries: %v", "desired_countries: %v", err)
 		}
 		readTraits(r.str("desired_traits"), &u.Wishes)
 		if sz := r.str("desired_size"); sz != "" {
@@ -444,7 +444,7 @@ func readPlaceProfilesCSV(t *csvTable, countries func(string) (string, bool)) ([
 			} else if strings.EqualFold(strings.TrimSpace(sz), "similar") {
 				u.Wishes.SimilarSize = true
 			} else {
-				r.fail("desired_size: use MIN-MAX or similar, got %q", sz)
+				r.fail("desired_size: use MIN-MAX o similar, no %q", "desired_size: use MIN-MAX or similar, got %q", sz)
 			}
 		}
 		if c := r.str("contact"); c != "" {

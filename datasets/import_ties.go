@@ -75,30 +75,30 @@ func parseTies(t *csvTable, snap *Snapshot, res func() (*Resolver, error), recor
 		}
 		if n, ok := r.optInt("size"); ok {
 			if n < 0 || n > MaxDiasporaSize {
-				r.fail("size %d out of 0–%d", n, MaxDiasporaSize)
+				r.fail("tamaño %d fuera de 0–%d", "size %d out of 0–%d", n, MaxDiasporaSize)
 			}
 			tie.Size = n
 		}
 		if y, ok := r.optInt("year"); ok {
 			if y < 1900 || y > 2100 {
-				r.fail("year %d out of 1900–2100", y)
+				r.fail("año %d fuera de 1900–2100", "year %d out of 1900–2100", y)
 			}
 			tie.Year = int32(y)
 		}
 		switch {
 		case r.err != nil:
 		case utf8.RuneCountInString(tie.Source) > MaxSourceText:
-			r.fail("source is longer than %d characters", MaxSourceText)
+			r.fail("source tiene más de %d caracteres", "source is longer than %d characters", MaxSourceText)
 		case utf8.RuneCountInString(tie.SourceEN) > MaxSourceText:
-			r.fail("source_en is longer than %d characters", MaxSourceText)
+			r.fail("source_en tiene más de %d caracteres", "source_en is longer than %d characters", MaxSourceText)
 		case utf8.RuneCountInString(tie.Evidence) > MaxEvidence || utf8.RuneCountInString(tie.EvidenceEN) > MaxEvidence:
-			r.fail("evidence is longer than %d characters", MaxEvidence)
+			r.fail("evidence tiene más de %d caracteres", "evidence is longer than %d characters", MaxEvidence)
 		case !ValidCVEGEO(tie.Municipality):
-			r.fail("municipality %q is not a 5-digit CVEGEO", tie.Municipality)
+			r.fail("el municipio %q no es un CVEGEO de 5 dígitos", "municipality %q is not a 5-digit CVEGEO", tie.Municipality)
 		}
 		if r.err == nil {
 			if _, ok := snap.Municipality(tie.Municipality); !ok {
-				r.fail("municipality %s does not exist", tie.Municipality)
+				r.fail("el municipio %s no existe", "municipality %s does not exist", tie.Municipality)
 			}
 		}
 		// The destination.
@@ -106,20 +106,20 @@ func parseTies(t *csvTable, snap *Snapshot, res func() (*Resolver, error), recor
 			if s := r.str("place"); s != "" {
 				id, err := strconv.ParseInt(s, 10, 64)
 				if err != nil {
-					r.fail("column place: %q is not a GeoNames id", s)
+					r.fail("columna place: %q no es un id de GeoNames", "column place: %q is not a GeoNames id", s)
 				} else if p, ok := snap.Place(id); !ok {
-					r.fail("place %d is not in the gazetteer", id)
+					r.fail("el lugar %d no está en el catálogo de lugares", "place %d is not in the gazetteer", id)
 				} else if p.Country == "MX" {
-					r.fail("place %d (%s) is in Mexico; a tie names a foreign destination", id, p.Name)
+					r.fail("el lugar %d (%s) está en México; un vínculo nombra un destino extranjero", "place %d (%s) is in Mexico; a tie names a foreign destination", id, p.Name)
 				} else {
 					tie.Place = id
 				}
 			} else if name := r.str("place_name"); name == "" {
-				r.fail("give place (a GeoNames id) or place_name")
+				r.fail("indique place (un id de GeoNames) o place_name", "give place (a GeoNames id) or place_name")
 			} else {
 				c, note, err := resolveDestination(res, name)
 				if err != nil {
-					r.fail("place_name %q: %v", name, err)
+					r.fail("place_name %q: %v", "place_name %q: %v", name, err)
 				} else {
 					tie.Place = c.ID
 					if note != "" {
@@ -132,7 +132,7 @@ func parseTies(t *csvTable, snap *Snapshot, res func() (*Resolver, error), recor
 		if r.err == nil && tie.Locality != "" {
 			if isDigits(tie.Locality) {
 				if len(tie.Locality) != 9 || !strings.HasPrefix(tie.Locality, tie.Municipality) {
-					r.fail("locality code %q is not a 9-digit INEGI code within %s", tie.Locality, tie.Municipality)
+					r.fail("la clave de localidad %q no es una clave INEGI de 9 dígitos dentro de %s", "locality code %q is not a 9-digit INEGI code within %s", tie.Locality, tie.Municipality)
 				}
 			} else {
 				ids, _ := localityPlaces(snap, tie.Municipality, tie.Locality)
@@ -153,7 +153,7 @@ func parseTies(t *csvTable, snap *Snapshot, res func() (*Resolver, error), recor
 		}
 		tie.ID = tieID(recordedBy, tie)
 		if prev, dup := ids[tie.ID]; dup {
-			return nil, nil, lineError(t.file, row.line, "the same tie (municipality, locality, place, year, source) as line %d", prev)
+			return nil, nil, lineError(t.file, row.line, "el mismo vínculo (municipio, localidad, lugar, año, fuente) que la línea %d", "the same tie (municipality, locality, place, year, source) as line %d", prev)
 		}
 		ids[tie.ID] = row.line
 		out = append(out, tie)

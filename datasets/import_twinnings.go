@@ -123,7 +123,7 @@ func parseTwinnings(s *importSession, t *csvTable) (*parsed, error) {
 		r := t.reader(row)
 		for _, col := range []string{"city1", "country1", "city2", "country2"} {
 			if len(r.str(col)) > 500 {
-				r.fail("column %s is longer than 500 bytes", col)
+				r.fail("la columna %s pasa de 500 bytes", "column %s is longer than 500 bytes", col)
 			}
 		}
 		if r.err != nil {

@@ -73,7 +73,7 @@ func (g *guardReader) Read(p []byte) (int, error) {
 		g.last = p[n-1]
 	}
 	if err == io.EOF && len(g.tail) > 0 {
-		g.err = lineError(g.file, g.line, "invalid UTF-8 at byte %d (convert the file from Latin-1 to UTF-8)", g.n-int64(len(g.tail)))
+		g.err = lineError(g.file, g.line, "UTF-8 no válido en el byte %d (convierta el archivo de Latin-1 a UTF-8)", "invalid UTF-8 at byte %d (convert the file from Latin-1 to UTF-8)", g.n-int64(len(g.tail)))
 		return n, g.err
 	}
 	return n, err
@@ -81,7 +81,7 @@ func (g *guardReader) Read(p []byte) (int, error) {
 
 func (g *guardReader) check(b []byte) error {
 	if g.n+int64(len(b)) > MaxImportBytes {
-		return lineError(g.file, g.line, "the file is larger than %d MB, far beyond any format hermanar imports; nothing was read into the store", MaxImportBytes>>20)
+		return lineError(g.file, g.line, "el archivo pasa de %d MB, mucho más que cualquier formato que hermanar importa; no se leyó nada en el almacén", "the file is larger than %d MB, far beyond any format hermanar imports; nothing was read into the store", MaxImportBytes>>20)
 	}
 	// UTF-8, carrying an incomplete sequence over to the next read.
 	buf := b
@@ -105,7 +105,7 @@ func (g *guardReader) check(b []byte) error {
 			r, size := utf8.DecodeRune(buf[i:end])
 			if r == utf8.RuneError && size <= 1 {
 				line := g.line + bytes.Count(buf[:i], []byte("\n"))
-				return lineError(g.file, line, "invalid UTF-8 at byte %d (convert the file from Latin-1 to UTF-8)", start+int64(i))
+				return lineError(g.file, line, "UTF-8 no válido en el byte %d (convierta el archivo de Latin-1 a UTF-8)", "invalid UTF-8 at byte %d (convert the file from Latin-1 to UTF-8)", start+int64(i))
 			}
 			i += size
 		}
@@ -114,7 +114,7 @@ func (g *guardReader) check(b []byte) error {
 	for _, c := range b {
 		switch c {
 		case 0:
-			return lineError(g.file, g.line, "NUL byte in the file (not a text file)")
+			return lineError(g.file, g.line, "byte NUL en el archivo (no es un archivo de texto)", "NUL byte in the file (not a text file)")
 		case '\n':
 			g.line++
 			g.lineLen = 0
@@ -126,13 +126,13 @@ func (g *guardReader) check(b []byte) error {
 		default:
 			g.lineLen++
 			if g.lineLen > MaxImportLine {
-				return lineError(g.file, g.line, "line %d is longer than %d MB: not a CSV file hermanar imports", g.line, MaxImportLine>>20)
+				return lineError(g.file, g.line, "la línea %d pasa de %d MB: no es un archivo CSV que hermanar importe", "line %d is longer than %d MB: not a CSV file hermanar imports", g.line, MaxImportLine>>20)
 			}
 		}
 		if g.csv {
 			g.recordLen++
 			if g.recordLen > MaxImportRecord {
-				return lineError(g.file, g.recordStart, "the record starting here runs for more than %d MB (to line %d): a quote opened in it is probably never closed", MaxImportRecord>>20, g.line)
+				return lineError(g.file, g.recordStart, "el registro que empieza aquí ocupa más de %d MB (hasta la línea %d): probablemente una comilla abierta en él nunca se cierra", "the record starting here runs for more than %d MB (to line %d): a quote opened in it is probably never closed", MaxImportRecord>>20, g.line)
 			}
 		}
 	}
@@ -172,10 +172,10 @@ func readImportFile(file string, csvKind bool, required []string, opts ImportOpt
 		return nil, sum, importReadError(file, err)
 	}
 	if data.Len() == 0 || len(bytes.TrimSpace(bytes.TrimPrefix(data.Bytes(), []byte("\xef\xbb\xbf")))) == 0 {
-		return nil, sum, lineError(file, 1, "the file is empty; expected a header row")
+		return nil, sum, lineError(file, 1, "el archivo está vacío; se esperaba una fila de encabezado", "the file is empty; expected a header row")
 	}
 	if g.last != '\n' {
-		return nil, sum, lineError(file, g.line, "the last row has no line end: the file looks truncated")
+		return nil, sum, lineError(file, g.line, "la última fila no termina en salto de línea: el archivo parece truncado", "the last row has no line end: the file looks truncated")
 	}
 	copy(sum[:], g.sum.Sum(nil))
 	return data.Bytes(), sum, nil
@@ -196,13 +196,13 @@ func prescanCSV(file string, r io.Reader, required []string, opts ImportOptions)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return lineError(file, 1, "the file is empty; expected a header row")
+		return lineError(file, 1, "el archivo está vacío; se esperaba una fila de encabezado", "the file is empty; expected a header row")
 	}
 	if err != nil {
 		return csvError(file, err)
 	}
 	if len(header) > MaxImportColumns {
-		return lineError(file, 1, "the header has %d columns; no format hermanar imports has more than %d", len(header), MaxImportColumns)
+		return lineError(file, 1, "el encabezado tiene %d columnas; ningún formato que hermanar importa tiene más de %d", "the header has %d columns; no format hermanar imports has more than %d", len(header), MaxImportColumns)
 	}
 	cols := map[string]bool{}
 	for _, h := range header {
@@ -215,7 +215,7 @@ func prescanCSV(file string, r io.Reader, required []string, opts ImportOptions)
 		}
 	}
 	if len(missing) > 0 {
-		return lineError(file, 1, "missing column(s) %s; the header has %s", strings.Join(missing, ", "), strings.Join(header, ","))
+		return lineError(file, 1, "faltan columnas: %s; el encabezado tiene %s", "missing column(s) %s; the header has %s", strings.Join(missing, ", "), strings.Join(header, ","))
 	}
 	width := len(header)
 	rows := 0
@@ -229,16 +229,16 @@ func prescanCSV(file string, r io.Reader, required []string, opts ImportOptions)
 		}
 		if len(rec) != width {
 			line, _ := cr.FieldPos(0)
-			return lineError(file, line, "%d columns, the header has %d (a field with a comma must be quoted)", len(rec), width)
+			return lineError(file, line, "%d columnas, el encabezado tiene %d (un campo con coma debe ir entre comillas)", "%d columns, the header has %d (a field with a comma must be quoted)", len(rec), width)
 		}
 		rows++
 		if rows > MaxImportRows {
 			line, _ := cr.FieldPos(0)
-			return lineError(file, line, "more than %d rows; no format hermanar imports is that long", MaxImportRows)
+			return lineError(file, line, "más de %d filas; ningún formato que hermanar importa es tan largo", "more than %d rows; no format hermanar imports is that long", MaxImportRows)
 		}
 	}
 	if rows == 0 && !opts.AllowEmpty {
-		return lineError(file, 2, "the file has a header and no rows; importing it would empty the table (pass --allow-empty if that is what you want)")
+		return lineError(file, 2, "el archivo tiene encabezado y ninguna fila; importarlo vaciaría la tabla (use --allow-empty si eso es lo que quiere)", "the file has a header and no rows; importing it would empty the table (pass --allow-empty if that is what you want)")
 	}
 	return nil
 }

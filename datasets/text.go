@@ -19,9 +19,8 @@ func Textf(es, en string, args ...any) Text {
 }
 
 // In returns the English text for lang "en" and the Spanish text for any
-// other lang; when the chosen one is empty it falls back to the other (the
-// importers' line errors, shown only by the English command line, are
-// written in English alone).
+// other lang; when the chosen one is empty it falls back to the other (an
+// error from outside the project, such as a parser's, has English alone).
 func (t Text) In(lang string) string {
 	first, second := t.ES, t.EN
 	if lang == "en" {
