@@ -59,6 +59,15 @@ type CalibrateOptions struct {
 	// fits it (pairwise and softmax) or uses 300 (mrr, whose optimum
 	// would otherwise run to a step function with no gradient).
 	Sharpness float64
+	// FitStructure also fits the structure sub-weights; by default they
+	// keep the start's (the list-fit ones: size, elevation and shared
+	// traits such as a border, which the lists of border municipalities
+	// rest on), and only the network sub-weights and the split between
+	// structure and network are fitted.
+	FitStructure bool
+	// KeepSplit keeps the start's split of the weight between structure
+	// and network, so that only the network sub-weights are fitted.
+	KeepSplit bool
 	Workers   int
 	Progress  io.Writer
 }
@@ -140,12 +149,16 @@ type calQuery struct {
 	weight  []float64 // per negative
 }
 
-// FitWeights fits structure and network weights to queries, reading
-// network features from reg without each query's hidden pair, starting
-// from the engine's weights.
+// FitWeights fits the twinned weights (Weights.Twinned: those of a
+// municipality with twins of its own, as every backtest query's is) to
+// queries, reading network features from reg without each query's hidden
+// pair, starting from TwinnedStart of the engine's weights. It returns the
+// engine's weights with the fitted Twinned.
 func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQuery, opts CalibrateOptions) (Weights, CalibrationInfo, error) {
 	opts.defaults()
-	start := e.w
+	base := copyWeights(e.w)
+	base.Twinned = nil
+	start := TwinnedStart(base)
 	info := CalibrationInfo{Loss: opts.Loss}
 	if len(queries) == 0 {
 		return Weights{}, info, datasets.Errf(datasets.EInvalid, "la calibración necesita al menos una consulta", "calibration needs at least one query")
@@ -160,7 +173,15 @@ func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQue
 		x0[pGamma] = math.Log(opts.Sharpness)
 	}
 	x := append([]float64(nil), x0...)
-	miner := e
+	// Hard negatives are mined under the start weights, then under each
+	// round's fit: never under weights fitted elsewhere (e's own Twinned
+	// may come from a fit on every query).
+	in := e.in
+	in.Weights = withTwinned(base, start)
+	miner, err := NewEngine(in)
+	if err != nil {
+		return Weights{}, info, err
+	}
 	for round := range opts.Rounds {
 		data := make([]calQuery, len(queries))
 		err := parallel(ctx, len(queries), opts.Workers, func() func(i int) error {
@@ -178,7 +199,7 @@ func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQue
 		for _, d := range data {
 			info.Pairs += len(d.weight)
 		}
-		obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda, mode: opts.Loss, fixedGamma: opts.Sharpness > 0}
+		obj := &rankLoss{data: data, x0: x0, lambda: opts.Lambda, mode: opts.Loss, fixedGamma: opts.Sharpness > 0, fixedStructure: !opts.FitStructure, fixedSplit: opts.KeepSplit}
 		before := obj.value(x, nil)
 		if round == 0 {
 			info.StartLoss = before
@@ -204,15 +225,43 @@ func FitWeights(ctx context.Context, e *Engine, reg *Registry, queries []EvalQue
 		}
 		if round+1 < opts.Rounds {
 			// Mine the next round's hard negatives under the weights found.
-			in := e.in
-			in.Weights = weightsFromParams(start, x)
+			in.Weights = withTwinned(base, weightsFromParams(start, x))
 			if miner, err = NewEngine(in); err != nil {
 				return Weights{}, info, err
 			}
 		}
 	}
 	info.Sharpness = math.Exp(x[pGamma])
-	return weightsFromParams(start, x), info, nil
+	return withTwinned(base, weightsFromParams(start, x)), info, nil
+}
+
+// TwinnedStart is where a fit of the twinned weights starts: the weights
+// for municipalities without twins, with every signal they leave at 0
+// given its policy weight, so that the fit can weigh it (a weight at 0
+// would stay there in log-space, and its signal would not be read).
+func TwinnedStart(base Weights) Weights {
+	t := copyWeights(base)
+	t.Twinned = nil
+	for _, s := range signalList {
+		m := t.Network
+		if s.Component == CompStructure {
+			m = t.Structure
+		}
+		if m[s.Name] <= 0 {
+			m[s.Name] = s.Policy
+		}
+	}
+	t.Provenance = "start of the twinned fit: " + base.Provenance
+	return t
+}
+
+// withTwinned is base with twinned as its Twinned weights.
+func withTwinned(base, twinned Weights) Weights {
+	w := copyWeights(base)
+	t := copyWeights(twinned)
+	t.Twinned = nil
+	w.Twinned = &t
+	return w
 }
 
 // trainingQuery extracts the features of the hidden twin and of the
@@ -344,6 +393,10 @@ type rankLoss struct {
 	mode   string // LossSoftmax, LossPairwise or LossMRR
 	// fixedGamma keeps γ where x0 puts it (its gradient is zero).
 	fixedGamma bool
+	// fixedStructure keeps the structure sub-weights where x0 puts them.
+	fixedStructure bool
+	// fixedSplit keeps the structure/network split where x0 puts it.
+	fixedSplit bool
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
@@ -462,6 +515,12 @@ func (l *rankLoss) value(x, g []float64) float64 {
 	}
 	if g != nil && l.fixedGamma {
 		g[pGamma] = 0
+	}
+	if g != nil && l.fixedStructure {
+		clear(g[:nS])
+	}
+	if g != nil && l.fixedSplit {
+		g[pNet] = 0
 	}
 	loss /= float64(nq)
 	for i := range g {

@@ -113,6 +113,8 @@ type Engine struct {
 
 	popSortedOnce sync.Once
 	popSorted     []float32 // logPop sorted, for populationPassed
+	byNameOnce    sync.Once
+	byName        map[string][]int32 // folded name -> candidates (the namesake signal)
 }
 
 type corridorData struct {

@@ -30,9 +30,9 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	}
 	den, total := 0.0, 0.0
 	for _, p := range parts {
-		total += e.w.Components[p.name]
+		total += qs.w.Components[p.name]
 		if p.ok {
-			den += e.w.Components[p.name]
+			den += qs.w.Components[p.name]
 		}
 	}
 	// pair is the score before the city's wishes and interest; with both
@@ -62,7 +62,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		if !p.ok {
 			continue
 		}
-		w := e.w.Components[p.name] / den
+		w := qs.w.Components[p.name] / den
 		v := p.value
 		if pp.both {
 			v = share*p.value + (1-share)*pp.rev[i].value

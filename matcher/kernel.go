@@ -151,14 +151,14 @@ type kernel struct {
 
 // kernelOf folds the query's weights into the dense terms.
 func (e *Engine) kernelOf(qs *queryState) kernel {
-	wS := float32(e.w.Components[CompStructure])
+	wS := float32(qs.w.Components[CompStructure])
 	wN := float32(0)
 	if qs.netOK {
-		wN = float32(e.w.Components[CompNetwork])
+		wN = float32(qs.w.Components[CompNetwork])
 	}
 	wD := float32(0)
 	if qs.diasOK {
-		wD = float32(e.w.Components[CompDiaspora])
+		wD = float32(qs.w.Components[CompDiaspora])
 	}
 	inv := 1 / (wS + wN + wD)
 	aS, aN := wS*inv, wN*inv

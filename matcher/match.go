@@ -172,7 +172,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = k
 		top = e.fitList(qs, top, k, poolScore)
 	}
-	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: e.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
+	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: qs.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
 	if e.scale != nil {
 		res.Scale = e.scale.Provenance
 	}

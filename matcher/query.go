@@ -56,6 +56,9 @@ type queryState struct {
 	pv   *profileVec
 	reg  *Registry
 	lang string
+	// w are the weights of this municipality (Weights.For): the twinned
+	// set when it has twins of its own.
+	w *Weights
 
 	logPop, elev, absLat float32
 	ux, uy, uz           float32
@@ -163,6 +166,7 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	for c := range qs.dyn.profiles {
 		qs.explicit[c] = true
 	}
+	qs.w = e.w.For(len(qs.twinned) > 0)
 	e.prepareSignals(qs)
 	return qs, nil
 }

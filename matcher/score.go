@@ -88,7 +88,7 @@ type pairParts struct {
 // not nil, records every component.
 func (e *Engine) scorePair(qs *queryState, c int32, parts *pairParts) float64 {
 	comps := e.components(qs, c, false)
-	fwd := weighted(e.w, comps)
+	fwd := weighted(*qs.w, comps)
 	if parts != nil {
 		*parts = pairParts{fwd: comps, f: fwd}
 	}
@@ -99,7 +99,7 @@ func (e *Engine) scorePair(qs *queryState, c int32, parts *pairParts) float64 {
 	// Both sides have profiles: score the pair from the candidate's side
 	// too and combine with a harmonic mean, so a match must suit both.
 	revComps := e.components(qs, c, true)
-	rev := weighted(e.w, revComps)
+	rev := weighted(*qs.w, revComps)
 	if parts != nil {
 		parts.rev, parts.r, parts.both = revComps, rev, true
 	}

@@ -236,6 +236,13 @@ var signalList = []Signal{
 		evidence: traitsEvidence,
 	},
 	{
+		Name: FeatNamesake, Component: CompStructure, Policy: 0.05,
+		Label:    Label{"Mismo nombre", "Same name"},
+		prepare:  prepareNamesake,
+		value:    hitValue,
+		evidence: namesakeEvidence,
+	},
+	{
 		Name: FeatMexPopularity, Component: CompNetwork, Policy: 0.35,
 		Label:   Label{"Hermanamientos con México", "Twinnings with Mexico"},
 		prepare: hasTwinnings,
@@ -341,6 +348,13 @@ var signalList = []Signal{
 		term:     &termSpec{op: opLookup, cols: []string{colAdmin1}},
 		bound:    tableMax,
 		evidence: twinRegionEvidence,
+	},
+	{
+		Name: FeatMexicoTwins, Component: CompNetwork, Policy: 0.1,
+		Label:    Label{"Hermanamientos con México, sin tope", "Twinnings with Mexico, uncapped"},
+		prepare:  prepareMexicoTwins,
+		value:    hitValue,
+		evidence: mexicoTwinsEvidence,
 	},
 	{
 		Name: FeatCorridor, Component: CompNetwork, Policy: 0.15,
@@ -488,6 +502,9 @@ func (e *Engine) prepareSignals(qs *queryState) {
 	qs.subW = make([]float32, len(signalList))
 	for i := range signalList {
 		s := &signalList[i]
+		if qs.w.subWeight(s) == 0 {
+			continue // a signal without weight is not read, nor explained
+		}
 		p := always
 		if s.prepare != nil {
 			p = s.prepare
@@ -505,7 +522,7 @@ func (e *Engine) prepareSignals(qs *queryState) {
 		total := 0.0
 		for _, i := range idx {
 			if qs.sig[i].present {
-				total += e.w.subWeight(&signalList[i])
+				total += qs.w.subWeight(&signalList[i])
 			}
 		}
 		if total <= 0 {
@@ -513,7 +530,7 @@ func (e *Engine) prepareSignals(qs *queryState) {
 		}
 		for _, i := range idx {
 			if qs.sig[i].present {
-				qs.subW[i] = float32(e.w.subWeight(&signalList[i]) / total)
+				qs.subW[i] = float32(qs.w.subWeight(&signalList[i]) / total)
 			}
 		}
 		if comp == CompNetwork {

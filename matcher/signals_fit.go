@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"hermanar/datasets"
 )
 
 // Signals that fit a list to its municipality: the traits both places
@@ -209,4 +211,79 @@ func countryPopularityEvidence(e *Engine, _ *queryState, d *sigData, c int32, la
 	}
 	return []string{fmt.Sprintf(tr(lang, "hermanada con %d ciudades mexicanas, en %s, país de sus hermanas", "twinned with %d Mexican cities, in %s, a country of your twins"),
 		h.n, e.place(c).Country)}
+}
+
+// Two signals for a municipality with twins of its own (Weights.Twinned
+// weighs them; the weights for the others leave them at 0):
+//
+//   - namesake: the candidate bears the municipality's name or its seat's
+//     (Mérida and Mérida, León and León): namesakes twin often, and the
+//     backtest finds them.
+//   - mexico_twins: the candidate's Mexican twins in full, log(1 + n) over
+//     log(1 + the most any place has), without the hub cap of
+//     mexico_popularity. A municipality that twins already is the kind
+//     that signs with the cities Mexico twins with most; for the others
+//     the cap keeps hubs out of every list.
+const (
+	FeatNamesake    = "namesake"
+	FeatMexicoTwins = "mexico_twins"
+)
+
+// candidatesNamed lists the candidates whose folded name is name.
+func (e *Engine) candidatesNamed(name string) []int32 {
+	e.byNameOnce.Do(func() {
+		e.byName = make(map[string][]int32, e.n)
+		for c := range e.n {
+			k := datasets.Fold(e.place(int32(c)).Name)
+			e.byName[k] = append(e.byName[k], int32(c))
+		}
+	})
+	return e.byName[name]
+}
+
+func prepareNamesake(e *Engine, qs *queryState, d *sigData) bool {
+	names := []string{datasets.Fold(qs.muni.Name)}
+	if seat, ok := e.in.Snap.Place(qs.muni.SeatPlaceID); ok {
+		if k := datasets.Fold(seat.Name); k != names[0] {
+			names = append(names, k)
+		}
+	}
+	d.hits = map[int32]sigHit{}
+	for _, n := range names {
+		for _, c := range e.candidatesNamed(n) {
+			d.hits[c] = sigHit{value: 1}
+		}
+	}
+	return true
+}
+
+func namesakeEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+	if _, ok := d.hits[c]; !ok {
+		return nil
+	}
+	return []string{fmt.Sprintf(tr(lang, "lleva el mismo nombre: %s", "bears the same name: %s"), e.place(c).Name)}
+}
+
+func prepareMexicoTwins(_ *Engine, qs *queryState, d *sigData) bool {
+	if qs.reg.Empty() || qs.reg.maxMx <= 0 {
+		return false
+	}
+	d.hits = map[int32]sigHit{}
+	for c, n := range qs.reg.mx {
+		if n > 0 {
+			d.hits[int32(c)] = sigHit{value: float32(qs.reg.hubness(int32(c))), n: int64(n)}
+		}
+	}
+	return true
+}
+
+// mexicoTwinsEvidence gives the count, unless mexico_popularity's evidence
+// already does.
+func mexicoTwinsEvidence(_ *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+	h, ok := d.hits[c]
+	if !ok || qs.w.Network[FeatMexPopularity] > 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf(tr(lang, "%d %s con ciudades mexicanas", "%d %s with Mexican cities"),
+		h.n, plural(lang, int(h.n), "hermanamiento", "hermanamientos", "twinning", "twinnings"))}
 }

@@ -17,6 +17,40 @@ type Weights struct {
 	// Provenance says where the numbers come from (policy, or a calibration
 	// run with its date, data and folds).
 	Provenance string `json:"provenance"`
+	// Twinned, when set, are the weights for a municipality that has
+	// twins of its own in the registry: the network evidence the backtest
+	// can test and calibrate fits. The weights above are for the others,
+	// whose lists rest on structure and traits (README, "How a list is
+	// drawn"). Its maps fall back to the ones above where missing; its own
+	// Twinned is ignored.
+	Twinned *Weights `json:"twinned,omitempty"`
+}
+
+// For picks the weights of a municipality: Twinned when it has twins of
+// its own and Twinned is set, else w itself.
+func (w *Weights) For(ownTwins bool) *Weights {
+	if ownTwins && w.Twinned != nil {
+		return w.Twinned
+	}
+	return w
+}
+
+// fillTwinned completes Twinned's missing maps from w's.
+func (w *Weights) fillTwinned() {
+	t := w.Twinned
+	if t == nil {
+		return
+	}
+	t.Twinned = nil
+	if t.Components == nil {
+		t.Components = w.Components
+	}
+	if t.Structure == nil {
+		t.Structure = w.Structure
+	}
+	if t.Network == nil {
+		t.Network = w.Network
+	}
 }
 
 // PolicyWeights are the hand-set defaults declared with each component
@@ -61,7 +95,17 @@ func (w Weights) Validate() error {
 	if err := check("structure feature", w.Structure, StructureFeatures); err != nil {
 		return err
 	}
-	return check("network feature", w.Network, NetworkFeatures)
+	if err := check("network feature", w.Network, NetworkFeatures); err != nil {
+		return err
+	}
+	if w.Twinned != nil {
+		t := *w.Twinned
+		t.Twinned = nil
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("twinned %w", err)
+		}
+	}
+	return nil
 }
 
 // LoadWeights reads a weights JSON file; missing maps fall back to policy.
@@ -84,6 +128,7 @@ func LoadWeights(name string) (Weights, error) {
 	if w.Network == nil {
 		w.Network = p.Network
 	}
+	w.fillTwinned()
 	if err := w.Validate(); err != nil {
 		return Weights{}, fmt.Errorf("%s: %w", name, err)
 	}

@@ -38,6 +38,7 @@ func DefaultWeights() Weights {
 		if w.Network == nil {
 			w.Network = p.Network
 		}
+		w.fillTwinned()
 		if w.Validate() == nil {
 			defaultWeightsVal = w
 		}
@@ -53,5 +54,11 @@ func copyWeights(w Weights) Weights {
 		}
 		return out
 	}
-	return Weights{Components: cp(w.Components), Structure: cp(w.Structure), Network: cp(w.Network), Provenance: w.Provenance}
+	out := Weights{Components: cp(w.Components), Structure: cp(w.Structure), Network: cp(w.Network), Provenance: w.Provenance}
+	if w.Twinned != nil {
+		t := copyWeights(*w.Twinned)
+		t.Twinned = nil
+		out.Twinned = &t
+	}
+	return out
 }

@@ -166,8 +166,12 @@ func sharedDir(flag string) string {
 	return ""
 }
 
+// options are the backtest's: the calibrated matcher starts from the
+// shipped weights for municipalities without twins (their Twinned, fitted
+// on every query, is left out), and eval also reports the shipped weights
+// as they are.
 func (f *evalFlags) options(e *env) matcher.EvalOptions {
-	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: matcher.PolicyWeights()}
+	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: defaultWeights(), Shipped: defaultWeights()}
 	if !f.quiet {
 		o.Progress = e.stderr
 		o.Calibration.Progress = e.stderr
@@ -266,6 +270,8 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	var f evalFlags
 	f.register(fs)
 	out := fs.String("out", "", "weights JSON to write (required), e.g. weights.json or matcher/weights_default.json")
+	fitStructure := fs.Bool("fit-structure", false, "also fit the structure sub-weights of the twinned weights (default: keep the list-fit ones)")
+	keepSplit := fs.Bool("keep-split", false, "keep the structure/network split of the weights without twins in the twinned weights (fit only the network sub-weights)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -279,7 +285,11 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cal, err := matcher.Calibrate(ctx, ei.in, f.options(e))
+	opts := f.options(e)
+	opts.Shipped = matcher.Weights{} // calibrate writes the shipped weights; it does not score the old ones
+	opts.Calibration.FitStructure = *fitStructure
+	opts.Calibration.KeepSplit = *keepSplit
+	cal, err := matcher.Calibrate(ctx, ei.in, opts)
 	if err != nil {
 		return err
 	}
@@ -296,7 +306,7 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	calMRR := prov.CV[matcher.MethodMatcherCalibrated]
 	best := rep.BestBaseline()
 	w := cal.Weights
-	w.Provenance = fmt.Sprintf("calibrated %s by `hermanar calibrate` on %s (sha256 %.12s): %d hidden twins of %d municipalities; "+
+	w.Twinned.Provenance = fmt.Sprintf("twinned weights calibrated %s by `hermanar calibrate` on %s (sha256 %.12s): %d hidden twins of %d municipalities; "+
 		"%d-fold CV by municipality: MRR %.3f, R@10 %.3f (best baseline %s: MRR %.3f)",
 		prov.Date[:10], prov.File, prov.SHA256, rep.Queries, rep.Municipalities, rep.Folds,
 		calMRR, prov.CVRecallAt10[matcher.MethodMatcherCalibrated], best.Name, best.MRR)
@@ -304,16 +314,16 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	if err := (matcher.CalibratedWeights{Weights: w, Calibration: prov, Scale: cal.Scale}).Save(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s\n%s\n\n", *out, w.Provenance)
-	t := &table{header: []string{"weight", "value"}}
+	fmt.Fprintf(e.stdout, "wrote %s\nwithout twins of their own: %s\nwith twins of their own: %s\n\n", *out, w.Provenance, w.Twinned.Provenance)
+	t := &table{header: []string{"weight", "without twins", "with twins (fitted)"}}
 	for _, c := range matcher.Components {
-		t.add("component "+c, fmt.Sprintf("%.4f", w.Components[c]))
+		t.add("component "+c, fmt.Sprintf("%.4f", w.Components[c]), fmt.Sprintf("%.4f", w.Twinned.Components[c]))
 	}
 	for _, s := range matcher.StructureFeatures {
-		t.add("structure "+s, fmt.Sprintf("%.4f", w.Structure[s]))
+		t.add("structure "+s, fmt.Sprintf("%.4f", w.Structure[s]), fmt.Sprintf("%.4f", w.Twinned.Structure[s]))
 	}
 	for _, n := range matcher.NetworkFeatures {
-		t.add("network "+n, fmt.Sprintf("%.4f", w.Network[n]))
+		t.add("network "+n, fmt.Sprintf("%.4f", w.Network[n]), fmt.Sprintf("%.4f", w.Twinned.Network[n]))
 	}
 	if err := emit(e.stdout, "table", nil, t); err != nil {
 		return err

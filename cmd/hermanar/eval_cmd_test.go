@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,7 @@ func TestEvalCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if rep.Queries < 25 || len(rep.Methods) != 8 || len(rep.Input.SHA256) != 64 || !strings.HasPrefix(rep.Input.DataVersion, "sha256:") {
+	if rep.Queries < 25 || len(rep.Methods) != 9 || len(rep.Input.SHA256) != 64 || !strings.HasPrefix(rep.Input.DataVersion, "sha256:") {
 		t.Fatalf("got %d queries, %d methods, sha %q", rep.Queries, len(rep.Methods), rep.Input.SHA256)
 	}
 	kinds := map[string]int{}
@@ -55,8 +56,9 @@ func TestEvalCommandJSON(t *testing.T) {
 			t.Errorf("%s: a metric is missing", m.Name)
 		}
 	}
-	if kinds["baseline"] != 6 || kinds["matcher"] != 2 {
-		t.Errorf("kinds: %v, want 6 baselines and 2 matchers", kinds)
+	// matchers: policy, shipped (in-sample) and calibrated (held out)
+	if kinds["baseline"] != 6 || kinds["matcher"] != 3 {
+		t.Errorf("kinds: %v, want 6 baselines and 3 matchers", kinds)
 	}
 }
 
@@ -91,8 +93,16 @@ func TestCalibrateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(got.Provenance, "calibrated ") {
-		t.Errorf("provenance %q", got.Provenance)
+	// The fit is the twinned weights; the weights for municipalities
+	// without twins keep the shipped ones.
+	if got.Twinned == nil || !strings.HasPrefix(got.Twinned.Provenance, "twinned weights calibrated ") {
+		t.Fatalf("no calibrated twinned weights: %+v", got.Twinned)
+	}
+	if ship := matcher.DefaultWeights(); got.Provenance != ship.Provenance || got.Components[matcher.CompNetwork] != ship.Components[matcher.CompNetwork] {
+		t.Errorf("weights without twins changed: %q %v", got.Provenance, got.Components)
+	}
+	if sn := got.Twinned.Components[matcher.CompStructure] + got.Twinned.Components[matcher.CompNetwork]; math.Abs(sn-0.25) > 1e-4 {
+		t.Errorf("twinned structure+network %v, want the total 0.25", sn)
 	}
 	var raw struct {
 		Calibration *matcher.CalibrationProvenance `json:"calibration"`

@@ -47,7 +47,8 @@ func TestEvalMarkdownConclusionsFlip(t *testing.T) {
 	ahead, behind := write(syntheticReport(0.15, 0.05)), write(syntheticReport(0.02, 0.09))
 	for _, tc := range []struct{ name, ahead, behind string }{
 		{"acceptance", "Met: the goal", "**Not met**: the goal"},
-		{"against the best baseline", "0.150, higher than the best baseline's", "0.020, lower than the best baseline's"},
+		{"twice the best DESIGN baseline", "at least 0.100; met (3.00×, higher than the baseline's)", "at least 0.100; not met (0.40×, lower than the baseline's)"},
+		{"1.3 times the state signal", "at least 0.078; met (2.50×, higher than its MRR)", "at least 0.078; not met (0.33×, lower than its MRR)"},
 		{"R@10", "is better on R@10 (0.300 vs 0.120)", "is worse on R@10 (0.040 vs 0.120)"},
 		{"median rank", "better on median rank (2,500 vs 4,000)", "worse on median rank (9,000 vs 4,000)"},
 		{"against Mexico popularity", "MRR, 0.150, is higher than its MRR", "MRR, 0.020, is lower than its MRR"},
@@ -62,6 +63,35 @@ func TestEvalMarkdownConclusionsFlip(t *testing.T) {
 		}
 		if strings.Contains(behind, tc.ahead) || strings.Contains(ahead, tc.behind) {
 			t.Errorf("%s: a conclusion did not flip", tc.name)
+		}
+	}
+}
+
+// The verdict needs both tests: twice the best DESIGN baseline is not
+// enough when the state signal is not beaten 1.3 times, and the state
+// baseline, though the best baseline, is not one of the five DESIGN ones.
+func TestEvalAcceptanceNeedsBothTests(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		cal, state      float64
+		verdict, state2 string
+	}{
+		{"both met", 0.11, 0.08, "Met: the goal", "at least 0.104; met"},
+		{"state not beaten 1.3 times", 0.11, 0.09, "**Not met**: the goal", "at least 0.117; not met"},
+	} {
+		rep := syntheticReport(tc.cal, 0.05)
+		for i := range rep.Methods {
+			if rep.Methods[i].Name == matcher.MethodStatePopularity {
+				rep.Methods[i].MRR = tc.state
+			}
+		}
+		var b bytes.Buffer
+		writeAcceptance(&b, rep)
+		out := b.String()
+		for _, want := range []string{tc.verdict, tc.state2, "Twice the best DESIGN baseline (`mexico_popularity`, 0.050): at least 0.100; met"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: acceptance lacks %q:\n%s", tc.name, want, out)
+			}
 		}
 	}
 }
