@@ -76,6 +76,7 @@ func templateFuncs(lang string, tax *datasets.Taxonomy) template.FuncMap {
 		"add":       func(a, b int) int { return a + b },
 		"join":      strings.Join,
 		"recorded":  func(by string) string { return recordedByLabel(by, lang) },
+		"author":    func(by string) string { return authorLabel(by, lang) },
 		"anchor":    func(field string) string { return strings.ReplaceAll(field, ".", "-") },
 		"admin2":    func(name string) string { return admin2Label(name, lang) },
 		"origin":    func(o string) string { return profileOrigin(o, lang) },

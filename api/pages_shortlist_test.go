@@ -114,6 +114,11 @@ func TestWorkflowPages(t *testing.T) {
 			t.Errorf("the process page lacks %q", want)
 		}
 	}
+	// Who and when read as on the other Spanish pages: the role and
+	// municipality, not the token id; a local date, not "UTC".
+	if !strings.Contains(page, "enlace de 11008") || strings.Contains(page, " UTC") || strings.Contains(page, "liaison 11008 #") {
+		t.Errorf("the process page shows raw authors or UTC times")
+	}
 	ov := e.pageReq(t, "GET", "/procesos", analyst, nil, "").Body.String()
 	if !strings.Contains(ov, "Manuel Doblado") || !strings.Contains(ov, "Vencido") || !strings.Contains(ov, "format=parquet") || !strings.Contains(ov, `id="summary"`) {
 		t.Errorf("overview page lacks the process")

@@ -40,6 +40,25 @@ func scopeLabel(t *Token, lang string, muniName func(string) string) string {
 	return role
 }
 
+// authorLabel names who wrote a process record (author: "liaison 11008
+// #id", "consulate milwaukee #id", "analyst #id", or "cli USER" from the
+// command line) in lang, without the token id.
+func authorLabel(by, lang string) string {
+	by, _, _ = strings.Cut(by, " #")
+	role, rest, _ := strings.Cut(by, " ")
+	switch role {
+	case RoleLiaison:
+		return T{ES: "enlace de ", EN: "liaison of "}.In(lang) + rest
+	case RoleConsulate:
+		return T{ES: "consulado ", EN: "consulate "}.In(lang) + rest
+	case RoleAnalyst, RoleAdmin:
+		return roleNames[role].In(lang)
+	case "cli":
+		return T{ES: "línea de comandos (", EN: "command line ("}.In(lang) + rest + ")"
+	}
+	return by
+}
+
 // recordedByLabel names who recorded a tie.
 func recordedByLabel(by, lang string) string {
 	switch {
