@@ -168,6 +168,8 @@ func weightsLabel(prov, lang string) string {
 	switch {
 	case strings.HasPrefix(prov, "calibrated"):
 		out = T{ES: "calibrados con hermanamientos reales (validación cruzada por municipio)", EN: "calibrated on real twinnings (cross-validated by municipality)"}.In(lang)
+	case strings.HasPrefix(prov, "list-fit"):
+		out = T{ES: "fijados a mano para que cada municipio reciba una lista propia y variada", EN: "hand-set so that each municipality gets a varied list of its own"}.In(lang)
 	case strings.HasPrefix(prov, "policy defaults"):
 		out = T{ES: "valores fijados a mano (política por omisión)", EN: "hand-set policy defaults"}.In(lang)
 	default:
