@@ -42,14 +42,19 @@ func (w *Weights) fillTwinned() {
 		return
 	}
 	t.Twinned = nil
-	if t.Components == nil {
-		t.Components = w.Components
+	t.fillMissing(w)
+}
+
+// fillMissing takes from's maps for those w lacks.
+func (w *Weights) fillMissing(from *Weights) {
+	if w.Components == nil {
+		w.Components = from.Components
 	}
-	if t.Structure == nil {
-		t.Structure = w.Structure
+	if w.Structure == nil {
+		w.Structure = from.Structure
 	}
-	if t.Network == nil {
-		t.Network = w.Network
+	if w.Network == nil {
+		w.Network = from.Network
 	}
 }
 
@@ -119,15 +124,7 @@ func LoadWeights(name string) (Weights, error) {
 		return Weights{}, fmt.Errorf("%s: %w", name, err)
 	}
 	p := PolicyWeights()
-	if w.Components == nil {
-		w.Components = p.Components
-	}
-	if w.Structure == nil {
-		w.Structure = p.Structure
-	}
-	if w.Network == nil {
-		w.Network = p.Network
-	}
+	w.fillMissing(&p)
 	w.fillTwinned()
 	if err := w.Validate(); err != nil {
 		return Weights{}, fmt.Errorf("%s: %w", name, err)
