@@ -304,8 +304,12 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		if err != nil {
 			return nil, err
 		}
+		desc := "the matcher with the shipped weights, fitted on none of these queries"
+		if rep.ShippedFitted {
+			desc = "the matcher with the shipped weights, in-sample: their twinned weights were fitted on all these queries"
+		}
 		methods = append(methods, evalMethod{name: MethodMatcherShipped, kind: KindMatcher,
-			desc:  "the matcher with the shipped weights, in-sample: their twinned weights were fitted on all these queries (" + opts.Shipped.Provenance + ")",
+			desc:  desc + " (" + opts.Shipped.Provenance + ")",
 			score: engineMethod(se)})
 	}
 	if !opts.SkipAblations {

@@ -65,12 +65,30 @@ func startWebdriver(t *testing.T) *webdriver {
 	if err := wd.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Chromium's profile directory is removed only after the session is
+	// closed and the driver has exited: a browser that is still shutting
+	// down writes into it, and t.TempDir's own cleanup (which runs before
+	// this one) would then fail with "directory not empty".
+	profile, err := os.MkdirTemp("", "hermanar-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		if wd.session != "" {
 			wd.do("DELETE", "/session/"+wd.session, nil)
 		}
 		_ = wd.cmd.Process.Kill()
 		_ = wd.cmd.Wait()
+		for i := 0; ; i++ {
+			err := os.RemoveAll(profile)
+			if err == nil || i == 50 {
+				if err != nil {
+					t.Logf("chromium profile %s left behind: %v", profile, err)
+				}
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -90,7 +108,7 @@ func startWebdriver(t *testing.T) *webdriver {
 			"binary": chromium,
 			"args": []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 				"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-				"--window-size=1280,1400", "--user-data-dir=" + t.TempDir()},
+				"--window-size=1280,1400", "--user-data-dir=" + profile},
 		},
 	}}}
 	v := wd.do("POST", "/session", caps)
