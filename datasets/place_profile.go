@@ -157,14 +157,7 @@ func (w *Wishes) Normalize() {
 }
 
 func (w Wishes) validate(fe FieldErrors) {
-	if len(w.Countries) > MaxCountries {
-		fe.Addf("wishes.countries", "tiene más de %d países", "has more than %d countries", MaxCountries)
-	}
-	for i, cc := range w.Countries {
-		if len(cc) != 2 || !isASCIIUpper(cc) {
-			fe.Addf(fmt.Sprintf("wishes.countries[%d]", i), "debe ser un código ISO de dos letras mayúsculas; se recibió %q", "must be a two-letter ISO code in capitals, got %q", cc)
-		}
-	}
+	checkCountries(fe, "wishes.countries", w.Countries)
 	if len(w.Regions) > MaxCountries {
 		fe.Addf("wishes.regions", "tiene más de %d elementos", "has more than %d items", MaxCountries)
 	}
@@ -179,15 +172,7 @@ func (w Wishes) validate(fe FieldErrors) {
 			fe.Addf(fmt.Sprintf("wishes.languages[%d]", i), "debe ser un código de idioma de dos letras como en; se recibió %q", "must be a two-letter language code such as en, got %q", l)
 		}
 	}
-	if w.MinPopulation < 0 {
-		fe.Addf("wishes.min_population", "no debe ser negativo", "must not be negative")
-	}
-	if w.MaxPopulation < 0 {
-		fe.Addf("wishes.max_population", "no debe ser negativo", "must not be negative")
-	}
-	if w.MaxPopulation > 0 && w.MinPopulation > w.MaxPopulation {
-		fe.Addf("wishes.max_population", "debe ser al menos min_population", "must be at least min_population")
-	}
+	checkPopulationRange(fe, "wishes", w.MinPopulation, w.MaxPopulation)
 	if len(w.Traits) > MaxItems {
 		fe.Addf("wishes.traits", "tiene más de %d elementos", "has more than %d items", MaxItems)
 	}

@@ -171,24 +171,37 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 		}
 	}
 	c := p.Constraints
-	if len(c.Countries) > MaxCountries {
-		fe.Addf("constraints.countries", "tiene más de %d países", "has more than %d countries", MaxCountries)
+	checkCountries(fe, "constraints.countries", c.Countries)
+	checkPopulationRange(fe, "constraints", c.MinPopulation, c.MaxPopulation)
+	return fe.Err(Text{ES: "El perfil tiene campos no válidos.", EN: "the profile has invalid fields"})
+}
+
+// checkCountries holds a list of countries (a profile's constraints, a
+// city's wishes) to MaxCountries two-letter ISO codes in capitals.
+func checkCountries(fe FieldErrors, field string, cs []string) {
+	if len(cs) > MaxCountries {
+		fe.Addf(field, "tiene más de %d países", "has more than %d countries", MaxCountries)
 	}
-	for i, cc := range c.Countries {
-		if len(cc) != 2 || strings.ToUpper(cc) != cc || !isASCIIUpper(cc) {
-			fe.Addf(fmt.Sprintf("constraints.countries[%d]", i), "debe ser un código ISO de dos letras mayúsculas; se recibió %q", "must be a two-letter ISO code in capitals, got %q", cc)
+	for i, cc := range cs {
+		if len(cc) != 2 || !isASCIIUpper(cc) {
+			fe.Addf(fmt.Sprintf("%s[%d]", field, i), "debe ser un código ISO de dos letras mayúsculas; se recibió %q", "must be a two-letter ISO code in capitals, got %q", cc)
 		}
 	}
-	if c.MinPopulation < 0 {
-		fe.Addf("constraints.min_population", "no debe ser negativo", "must not be negative")
+}
+
+// checkPopulationRange holds prefix.min_population and
+// prefix.max_population to non-negative values, the maximum (0: none) at
+// least the minimum.
+func checkPopulationRange(fe FieldErrors, prefix string, lo, hi int64) {
+	if lo < 0 {
+		fe.Addf(prefix+".min_population", "no debe ser negativo", "must not be negative")
 	}
-	if c.MaxPopulation < 0 {
-		fe.Addf("constraints.max_population", "no debe ser negativo", "must not be negative")
+	if hi < 0 {
+		fe.Addf(prefix+".max_population", "no debe ser negativo", "must not be negative")
 	}
-	if c.MaxPopulation > 0 && c.MinPopulation > c.MaxPopulation {
-		fe.Addf("constraints.max_population", "debe ser al menos min_population", "must be at least min_population")
+	if hi > 0 && lo > hi {
+		fe.Addf(prefix+".max_population", "debe ser al menos min_population", "must be at least min_population")
 	}
-	return fe.Err(Text{ES: "El perfil tiene campos no válidos.", EN: "the profile has invalid fields"})
 }
 
 func isASCIIUpper(s string) bool {
