@@ -200,17 +200,8 @@ func (s *Server) processEventRemovePage(c *gin.Context) {
 }
 
 func (s *Server) processCommentPage(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, tok, ok := s.processCommenter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.principal(c, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !b.canComment(tok, m.CVEGEO, place) {
-		s.fail(c, errf(datasets.EForbidden, "Su credencial (%s) no puede comentar este proceso.", "Your token (%s) cannot comment on this process.", tok.Scope()))
 		return
 	}
 	if _, err := s.addProcessComment(b, m.CVEGEO, place, c.Request.PostForm.Get("text"), tok); err != nil {

@@ -336,18 +336,8 @@ func (b *Backend) canComment(t Token, cvegeo string, place int64) bool {
 }
 
 func (s *Server) postProcessComment(c *gin.Context) {
-	b, m, place, ok := s.processRequest(c)
+	b, m, place, tok, ok := s.processCommenter(c)
 	if !ok {
-		return
-	}
-	tok, err := s.principal(c, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !b.canComment(tok, m.CVEGEO, place) {
-		s.fail(c, errf(datasets.EForbidden, "Su credencial (%s) no puede comentar este proceso; se requiere el enlace del municipio o el consulado de la circunscripción.",
-			"Your token (%s) cannot comment on this process; it needs the municipality's liaison or the consulate of the jurisdiction.", tok.Scope()))
 		return
 	}
 	var req CommentRequest

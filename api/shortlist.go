@@ -143,6 +143,26 @@ func (s *Server) processWriter(c *gin.Context) (b *Backend, m *datasets.Municipa
 	return b, m, place, tok, true
 }
 
+// processCommenter reads the municipality and place of a process path and
+// authenticates someone who may comment on it: the municipality's liaison
+// or the consulate of the city's jurisdiction.
+func (s *Server) processCommenter(c *gin.Context) (b *Backend, m *datasets.Municipality, place int64, tok Token, ok bool) {
+	if b, m, place, ok = s.processRequest(c); !ok {
+		return nil, nil, 0, tok, false
+	}
+	tok, err := s.principal(c, b)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, 0, tok, false
+	}
+	if !b.canComment(tok, m.CVEGEO, place) {
+		s.fail(c, errf(datasets.EForbidden, "Su credencial (%s) no puede comentar este proceso; se requiere el enlace del municipio o el consulado de la circunscripción.",
+			"Your token (%s) cannot comment on this process; it needs the municipality's liaison or the consulate of the jurisdiction.", tok.Scope()))
+		return nil, nil, 0, tok, false
+	}
+	return b, m, place, tok, true
+}
+
 func (b *Backend) isCandidate(id int64) bool {
 	_, ok := b.Engine.CandidateIndex(id)
 	return ok
