@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Limits on user-entered profiles, so that one request cannot store or
@@ -89,18 +88,7 @@ func (p *Profile) Validate(tax *Taxonomy) error {
 	default:
 		fe.Addf("lang", "debe ser \"es\" o \"en\"; se recibió %q", "must be \"es\" or \"en\", got %q", p.Lang)
 	}
-	checkText := func(field, s string, max int, required bool) {
-		switch {
-		case !utf8.ValidString(s):
-			fe.Addf(field, "no es UTF-8 válido", "is not valid UTF-8")
-		case required && strings.TrimSpace(s) == "":
-			fe.Addf(field, "no debe estar vacío", "must not be empty")
-		case utf8.RuneCountInString(s) > max:
-			fe.Addf(field, "tiene más de %d caracteres", "is longer than %d characters", max)
-		case strings.ContainsRune(s, 0):
-			fe.Addf(field, "contiene un carácter NUL", "contains a NUL character")
-		}
-	}
+	checkText := func(field, s string, max int, required bool) { checkField(fe, field, s, max, required) }
 	checkTags := func(field string, tags []string) {
 		if len(tags) > MaxTags {
 			fe.Addf(field, "tiene más de %d etiquetas", "has more than %d tags", MaxTags)
