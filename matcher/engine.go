@@ -2,8 +2,9 @@ package matcher
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -227,11 +228,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 	for k, p := range in.MunicipalityProfiles {
 		d.muniProfiles[k] = p
 	}
-	ids := make([]int64, 0, len(in.PlaceProfiles))
-	for id := range in.PlaceProfiles {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	ids := slices.Sorted(maps.Keys(in.PlaceProfiles))
 	for _, id := range ids {
 		c, ok := e.candIndex[id]
 		if !ok {

@@ -1,6 +1,8 @@
 package matcher
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"hermanar/datasets"
@@ -12,11 +14,7 @@ func (e *Engine) loadPlaceRecords(d *dynamic) {
 	if d.placeRecs == nil {
 		d.placeRecs = map[int64]*datasets.PlaceProfile{}
 	}
-	ids := make([]int64, 0, len(e.in.PlaceRecords))
-	for id := range e.in.PlaceRecords {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	ids := slices.Sorted(maps.Keys(e.in.PlaceRecords))
 	for _, id := range ids {
 		c, ok := e.candIndex[id]
 		if !ok {
