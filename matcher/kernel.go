@@ -209,6 +209,7 @@ type boundKernel struct {
 	// elevation, climate, proximity, traits, in that order), which
 	// structFused computes in one pass with the same operations.
 	fused bool
+	tmp   *[kernelBlock]float32 // the network terms' sum, per block
 }
 
 // fusedOps is the structure terms' ops that structFused computes.
@@ -218,7 +219,18 @@ var fusedOps = []termOp{opClipDiff, opScaledDiff, opClipDiff, opClipDiff, opUnit
 // only candidates without a twinning link, and network terms that are 0
 // on all of them are left out (adding 0 changes no bit).
 func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
-	bk := boundKernel{base: k.base}
+	var bk boundKernel
+	k.bindInto(&bk, qs, cl, plain)
+	return bk
+}
+
+// bindInto is bind into bk, reusing its term slices and scratch.
+func (k *kernel) bindInto(bk *boundKernel, qs *queryState, cl *columns, plain bool) {
+	bk.base = k.base
+	bk.str, bk.net = bk.str[:0], bk.net[:0]
+	if bk.tmp == nil {
+		bk.tmp = new([kernelBlock]float32)
+	}
 	one := func(t weightedTerm) boundTerm {
 		s := &signalList[t.sig]
 		d := &qs.sig[t.sig]
@@ -271,7 +283,6 @@ func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
 		}
 		bk.net = append(bk.net, bt)
 	}
-	return bk
 }
 
 // kernelBlock is how many candidates the kernel scores in one pass.
@@ -299,8 +310,8 @@ func (bk *boundKernel) block(lo, hi int, idx []int32, out []float32) {
 	if len(bk.net) == 0 {
 		return
 	}
-	var buf [kernelBlock]float32
-	tmp := buf[:n]
+	tmp := bk.tmp[:n]
+	clear(tmp)
 	for t := range bk.net {
 		bk.net[t].apply(lo, hi, idx, tmp)
 	}
@@ -349,6 +360,17 @@ func (bk *boundKernel) structFused(lo, hi int, out []float32) {
 		s += k5 * tab[u5[i]&(traitSets-1)]
 		out[i] = s
 	}
+}
+
+// maxFinite is the largest of xs (not empty, no NaN), by plain compares.
+func maxFinite(xs []float32) float32 {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		if x > m {
+			m = x
+		}
+	}
+	return m
 }
 
 // clip1 is min(x, 1) for x ≥ 0 without a branch: the bits of

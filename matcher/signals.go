@@ -3,7 +3,6 @@ package matcher
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // This file declares every scoring signal once. A component is one of the
@@ -511,7 +510,7 @@ func (e *Engine) prepareSignals(qs *queryState) {
 		}
 		qs.sig[i].present = p(e, qs, &qs.sig[i])
 		if len(qs.sig[i].table) > 0 {
-			qs.sig[i].tmax = slices.Max(qs.sig[i].table)
+			qs.sig[i].tmax = maxFinite(qs.sig[i].table)
 		}
 		for c := range qs.sig[i].hits {
 			qs.explicit[c] = true
