@@ -61,13 +61,8 @@ type TieView struct {
 }
 
 func (s *Server) getConsulate(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	con, err := consulateParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, ConsulateDetail{Consulate: con, Ties: b.tiesIn(con)})
@@ -128,13 +123,8 @@ type OppStatusRequest struct {
 }
 
 func (s *Server) getOpportunities(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	con, err := consulateParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return
 	}
 	p := newParams(c)
@@ -164,18 +154,8 @@ func (s *Server) getOpportunities(c *gin.Context) {
 // Only that consulate's token (or an admin's) may; the answer is the
 // opportunity's status with its whole history, once it is on disk.
 func (s *Server) putOppStatus(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	con, err := consulateParam(c, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	tok, err := s.consulateWriter(c, b, con)
-	if err != nil {
-		s.fail(c, err)
+	b, con, tok, ok := s.consulateFormStart(c)
+	if !ok {
 		return
 	}
 	place, perr := strconv.ParseInt(c.Param("place"), 10, 64)

@@ -140,15 +140,27 @@ func (s *Server) consulateWriter(c *gin.Context, b *Backend, con datasets.Consul
 		"Your token (%s) does not write on the page of %s.", tok.Scope(), con.Name)
 }
 
-// consulateFormStart is the common start of the page's form posts.
-func (s *Server) consulateFormStart(c *gin.Context) (*Backend, datasets.Consulate, Token, bool) {
-	b := s.ready(c)
-	if b == nil {
-		return nil, datasets.Consulate{}, Token{}, false
+// consulateRequest is the common start of every request about one
+// consulate: the backend is ready and the {id} names a known consulate;
+// otherwise the answer has been written and ok is false.
+func (s *Server) consulateRequest(c *gin.Context) (b *Backend, con datasets.Consulate, ok bool) {
+	if b = s.ready(c); b == nil {
+		return nil, con, false
 	}
 	con, err := consulateParam(c, b)
 	if err != nil {
 		s.fail(c, err)
+		return nil, con, false
+	}
+	return b, con, true
+}
+
+// consulateFormStart is the common start of the writes about one
+// consulate (the page's form posts and the API's): consulateRequest, then
+// the caller must be that consulate or an admin.
+func (s *Server) consulateFormStart(c *gin.Context) (*Backend, datasets.Consulate, Token, bool) {
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return nil, con, Token{}, false
 	}
 	tok, err := s.consulateWriter(c, b, con)
