@@ -584,7 +584,8 @@ func (l *zoneLayout) nodeMayPass(zf *zoneFilter, n int32) bool {
 // scoreAll (and filterTraits) would.
 func (r *ranker) prunedTop(qs *queryState) []int32 {
 	e, ix := r.e, r.ix
-	k := e.kernelOf(qs)
+	k := &r.kern
+	e.kernelInto(k, qs)
 	layouts := [2]*zoneLayout{&ix.linked, &ix.plain}
 	kernels := &r.kernels
 	k.bindInto(&kernels[0], qs, &ix.linked.cols, false)

@@ -264,6 +264,7 @@ type ranker struct {
 	sel     topSel
 	heap    zoneHeap       // the pruned scan's nodes, reused
 	terms   [2][]zoneTerm  // the pruned scan's bound terms, reused
+	kern    kernel         // the query's kernel, reused
 	kernels [3]boundKernel // the pruned scan's kernels (linked, plain, one by one), reused
 	buf     [kernelBlock]float32
 	scored  int64

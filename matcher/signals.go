@@ -551,7 +551,7 @@ func (e *Engine) componentValue(qs *queryState, comp string, c int32) float32 {
 
 // signalEvidence is what the signals of comp say about candidate c.
 func (e *Engine) signalEvidence(qs *queryState, comp string, c int32) []string {
-	var out []string
+	out := make([]string, 0, 8) // about one line per signal: no regrowth
 	for _, i := range signalsOf(comp) {
 		s := &signalList[i]
 		if qs.sig[i].present && s.evidence != nil {
