@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -88,6 +89,12 @@ type zoneLayout struct {
 	nodes []zoneNode
 	roots []zoneRoot
 	stats map[string]*zoneStats // by column name
+	// box holds, node after node, every column's minimum and maximum
+	// (node n's column at slot[name] is box[n*stride+slot], its maximum
+	// the next value): what nodeBound reads of a node, side by side.
+	box    []float32
+	stride int
+	slot   map[string]int32
 }
 
 // zoneStats are one column's ranges by node; for a key column (a lookup
@@ -332,47 +339,59 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 		}
 		l.stats[name] = st
 	}
+	l.slot = make(map[string]int32, len(l.stats))
+	for _, name := range slices.Sorted(maps.Keys(l.stats)) {
+		l.slot[name] = int32(2 * len(l.slot))
+	}
+	l.stride = 2 * len(l.slot)
+	l.box = make([]float32, nn*l.stride)
+	for name, st := range l.stats {
+		o := int(l.slot[name])
+		for n := range nn {
+			l.box[n*l.stride+o], l.box[n*l.stride+o+1] = st.min[n], st.max[n]
+		}
+	}
 	return l
 }
 
 // zoneTerm is a bound term prepared for nodeBound: its numbers in
-// float64 and the layout's statistics of its columns.
+// float64, where its columns' ranges sit in a node's box, and for a
+// lookup its key statistics.
 type zoneTerm struct {
-	op         termOp
+	kind       uint8 // zoneClip, …: the op as a small number (a string switch costs in this loop)
 	k, inv     float64
 	q0, q1, q2 float64
-	min0, max0 []float32 // the first column's ranges by node
-	st         [3]*zoneStats
+	o0, o1, o2 int32 // offsets of the columns' minimum in a node's box (the maximum follows)
+	key        *zoneStats
 	table      []float32
 	tabMax     float32
-	order      []uint8 // mask lookups: the keys, best table value first
 }
 
-// zoneTerms prepares every term of bk for l.
+// The ops as nodeBound switches on them.
+const (
+	zoneClip uint8 = iota
+	zoneScaled
+	zoneUnitDot
+	zoneColumn
+	zoneLookup
+)
+
+var zoneKinds = map[termOp]uint8{opClipDiff: zoneClip, opScaledDiff: zoneScaled, opUnitDot: zoneUnitDot, opColumn: zoneColumn, opLookup: zoneLookup}
+
+// zoneTerms prepares every term of bk for l, reusing out.
 func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
 	out = out[:0]
 	add := func(t *boundTerm) {
-		zt := zoneTerm{op: t.op, k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
+		zt := zoneTerm{kind: zoneKinds[t.op], k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
 			table: t.table, tabMax: t.tmax}
-		for i, name := range signalList[t.sig].term.cols {
-			zt.st[i] = l.stats[name]
+		cols := signalList[t.sig].term.cols
+		offs := [3]int32{}
+		for i, name := range cols {
+			offs[i] = l.slot[name]
 		}
-		zt.min0, zt.max0 = zt.st[0].min, zt.st[0].max
-		if t.op == opLookup && zt.st[0].mask != nil {
-			n := min(len(t.table), 64)
-			zt.order = make([]uint8, n)
-			for i := range zt.order {
-				zt.order[i] = uint8(i)
-			}
-			slices.SortStableFunc(zt.order, func(a, b uint8) int {
-				switch {
-				case t.table[a] > t.table[b]:
-					return -1
-				case t.table[a] < t.table[b]:
-					return 1
-				}
-				return 0
-			})
+		zt.o0, zt.o1, zt.o2 = offs[0], offs[1], offs[2]
+		if t.op == opLookup {
+			zt.key = l.stats[cols[0]]
 		}
 		out = append(out, zt)
 	}
@@ -385,49 +404,54 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
 	return out
 }
 
-// nodeBound is the most any candidate of node n can score: the kernel's
-// base plus, for every term, the most it can add (negative for a
-// structure penalty), in float64.
-func nodeBound(base float32, terms []zoneTerm, n int32) float64 {
+// nodeBound is the most any candidate of node n of l can score: the
+// kernel's base plus, for every term, the most it can add (negative for a
+// structure penalty), in float64. It reads the node's box, one short run
+// of memory, rather than a column of ranges per term.
+func (l *zoneLayout) nodeBound(base float32, terms []zoneTerm, n int32) float64 {
+	box := l.box[int(n)*l.stride:]
+	box = box[:l.stride]
 	bound := float64(base)
 	for i := range terms {
 		zt := &terms[i]
-		switch zt.op {
-		case opClipDiff, opScaledDiff:
+		switch zt.kind {
+		case zoneClip, zoneScaled:
 			d := 0.0
-			if lo := float64(zt.min0[n]); zt.q0 < lo {
+			if lo := float64(box[zt.o0]); zt.q0 < lo {
 				d = lo - zt.q0
-			} else if hi := float64(zt.max0[n]); zt.q0 > hi {
+			} else if hi := float64(box[zt.o0+1]); zt.q0 > hi {
 				d = zt.q0 - hi
 			}
 			d *= zt.inv
-			if zt.op == opClipDiff && d > 1 {
+			if zt.kind == zoneClip && d > 1 {
 				d = 1
 			}
 			bound -= zt.k * d
-		case opUnitDot:
-			a, b := zt.q0*float64(zt.min0[n]), zt.q0*float64(zt.max0[n])
-			dot := max(a, b)
-			a, b = zt.q1*float64(zt.st[1].min[n]), zt.q1*float64(zt.st[1].max[n])
-			dot += max(a, b)
-			a, b = zt.q2*float64(zt.st[2].min[n]), zt.q2*float64(zt.st[2].max[n])
-			dot += max(a, b)
+		case zoneUnitDot:
+			dot := maxProduct(zt.q0, box[zt.o0], box[zt.o0+1]) + maxProduct(zt.q1, box[zt.o1], box[zt.o1+1]) +
+				maxProduct(zt.q2, box[zt.o2], box[zt.o2+1])
 			if dot > 1 {
 				dot = 1
 			}
 			bound += zt.k * (dot - 1)
-		case opColumn:
-			bound += zt.k * float64(zt.max0[n])
-		case opLookup:
-			st := zt.st[0]
+		case zoneColumn:
+			bound += zt.k * float64(box[zt.o0+1])
+		case zoneLookup:
+			st := zt.key
 			m := zt.tabMax
 			switch {
-			case zt.order != nil:
-				mask := st.mask[n]
-				for _, key := range zt.order {
-					if mask&(1<<key) != 0 {
-						m = zt.table[key]
-						break
+			case st.mask != nil:
+				// The node's keys as bits: the best of their values (a
+				// node holds few keys; the root's many cost one pass).
+				m = float32(math.Inf(-1))
+				tab := zt.table
+				for mask := st.mask[n]; mask != 0; mask &= mask - 1 {
+					v := zt.tabMax
+					if key := bits.TrailingZeros64(mask); key < len(tab) {
+						v = tab[key]
+					}
+					if v > m {
+						m = v
 					}
 				}
 			case !st.over[n]:
@@ -442,6 +466,16 @@ func nodeBound(base float32, terms []zoneTerm, n int32) float64 {
 		}
 	}
 	return bound
+}
+
+// maxProduct is the largest q·x for x in [lo, hi], in float64 (a plain
+// compare: the builtin max's NaN handling costs here).
+func maxProduct(q float64, lo, hi float32) float64 {
+	a, b := q*float64(lo), q*float64(hi)
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // zoneRef is one node of one layout with its bound for a query.
@@ -550,22 +584,24 @@ func (l *zoneLayout) nodeMayPass(zf *zoneFilter, n int32) bool {
 // scoreAll (and filterTraits) would.
 func (r *ranker) prunedTop(qs *queryState) []int32 {
 	e, ix := r.e, r.ix
-	k := e.kernelOf(qs)
+	k := &r.kern
+	e.kernelInto(k, qs)
 	layouts := [2]*zoneLayout{&ix.linked, &ix.plain}
-	kernels := [2]boundKernel{k.bind(qs, &ix.linked.cols, false), k.bind(qs, &ix.plain.cols, true)}
+	kernels := &r.kernels
+	k.bindInto(&kernels[0], qs, &ix.linked.cols, false)
+	k.bindInto(&kernels[1], qs, &ix.plain.cols, true)
 	r.sel.reset(qs.q.K)
 	f := qs.q.Filter
 	zf := e.zoneFilterOf(qs)
 
-	// Candidates scored one by one are left out of the scans; as in
-	// scoreAll, a negative dense score still rejects them.
-	skip := make(map[int32]bool, len(qs.explicit))
+	// Candidates scored one by one (qs.explicit) are left out of the
+	// scans; as in scoreAll, a negative dense score still rejects them.
 	r.explicitIn, r.explicitOK = 0, 0
 	if len(qs.explicit) > 0 {
 		cl := e.queryColumns(qs)
-		dense := k.bind(qs, &cl, false)
+		dense := &r.kernels[2]
+		k.bindInto(dense, qs, &cl, false)
 		for c := range qs.explicit {
-			skip[c] = true
 			if !e.passes(&zf, c) {
 				continue
 			}
@@ -593,7 +629,7 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 				continue
 			}
 			if l.nodeMayPass(&zf, root.node) {
-				h.push(zoneRef{bound: nodeBound(kernels[li].base, r.terms[li], root.node), layout: int32(li), node: root.node})
+				h.push(zoneRef{bound: l.nodeBound(kernels[li].base, r.terms[li], root.node), layout: int32(li), node: root.node})
 			}
 		}
 	}
@@ -606,14 +642,14 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 		nd := l.nodes[ref.node]
 		if nd.left < 0 {
 			r.scored += int64(nd.hi - nd.lo)
-			scoreLayout(e, &kernels[ref.layout], l, int(nd.lo), int(nd.hi), skip, &zf, &r.sel)
+			r.scoreLeaf(&kernels[ref.layout], l, int(nd.lo), int(nd.hi), qs.explicit, &zf)
 			continue
 		}
 		for _, ch := range [2]int32{nd.left, nd.right} {
 			if !l.nodeMayPass(&zf, ch) {
 				continue
 			}
-			b := nodeBound(kernels[ref.layout].base, r.terms[ref.layout], ch)
+			b := l.nodeBound(kernels[ref.layout].base, r.terms[ref.layout], ch)
 			if r.sel.full() && b+pruneMargin < float64(r.sel.worst()) {
 				continue
 			}
@@ -624,16 +660,17 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 	return r.sel.sorted()
 }
 
-// scoreLayout scores candidates lo..hi-1 of layout l with the kernel
-// bound to it and offers those that pass the filter to sel.
-func scoreLayout(e *Engine, bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter, sel *topSel) {
-	var buf [kernelBlock]float32
+// scoreLeaf scores candidates lo..hi-1 of layout l with the kernel
+// bound to it and offers those that pass the filter to r.sel, leaving out
+// the ones in skip.
+func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter) {
+	e, sel := r.e, &r.sel
 	cand, ids := l.cand, l.cols.ids
 	for off := lo; off < hi; off += kernelBlock {
 		end := min(off+kernelBlock, hi)
-		out := buf[:end-off]
+		out := r.buf[:end-off]
 		bk.block(off, end, nil, out)
-		thr := max(sel.threshold(), 0)
+		thr := nonNegative(sel.threshold())
 		for i, s := range out {
 			if s < thr {
 				continue
@@ -646,9 +683,17 @@ func scoreLayout(e *Engine, bk *boundKernel, l *zoneLayout, lo, hi int, skip map
 				continue
 			}
 			sel.offer(s, ids[c], cand[c])
-			thr = max(sel.threshold(), 0)
+			thr = nonNegative(sel.threshold())
 		}
 	}
+}
+
+// nonNegative is max(x, 0) by a plain compare.
+func nonNegative(x float32) float32 {
+	if x > 0 {
+		return x
+	}
+	return 0
 }
 
 // passed is how many candidates pass the filter of the query prunedTop
