@@ -98,8 +98,10 @@ func BenchmarkMatchCountry(b *testing.B) {
 func BenchmarkRankIndex(b *testing.B) {
 	e := benchEngine(b)
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		ix := e.newRankIndex()
 		b.ReportMetric(float64(len(ix.plain.nodes)+len(ix.linked.nodes)), "nodes")
 	}
+	cpu.report(b)
 }

@@ -4,7 +4,10 @@ import (
 	"maps"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Pruned top-k, exact from every bounded sub-feature. The candidates
@@ -185,68 +188,118 @@ func float32s(u []uint8) []float32 {
 }
 
 // buildZone appends the node of cands[lo:hi] and its subtree, reordering
-// cands; it returns the node's index.
-func (l *zoneLayout) buildZone(cands []int32, lo, hi, depth int, dims []splitDim) int32 {
+// cands; it returns the node's index. rows holds, for each position of
+// cands, its values on every dimension (nd of them, side by side), and is
+// reordered with cands: a node reads its candidates' values in one
+// sequential pass instead of a column lookup per dimension.
+func (l *zoneLayout) buildZone(cands []int32, rows []float32, lo, hi, depth int, dims []splitDim) int32 {
 	id := int32(len(l.nodes))
 	l.nodes = append(l.nodes, zoneNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1})
 	if hi-lo <= zoneLeaf || depth >= zoneDepth {
 		return id
 	}
+	nd := len(dims)
+	var mnBuf, mxBuf [64]float32
+	mn, mx := mnBuf[:nd], mxBuf[:nd]
+	copy(mn, rows[lo*nd:(lo+1)*nd])
+	copy(mx, mn)
+	for r := lo + 1; r < hi; r++ {
+		row := rows[r*nd : (r+1)*nd]
+		for d, v := range row {
+			if v < mn[d] {
+				mn[d] = v
+			}
+			if v > mx[d] {
+				mx[d] = v
+			}
+		}
+	}
 	best, bestGain := -1, 0.0
 	var bestMid float32
 	for di, d := range dims {
-		col := d.col
-		mn, mx := col[cands[lo]], col[cands[lo]]
-		for _, c := range cands[lo+1 : hi] {
-			v := col[c]
-			if v < mn {
-				mn = v
-			}
-			if v > mx {
-				mx = v
-			}
-		}
-		if gain := d.w * min(float64(mx)-float64(mn), d.span); gain > bestGain {
-			best, bestGain, bestMid = di, gain, mn+(mx-mn)/2
-			if bestMid <= mn {
-				bestMid = mx // adjacent floats: split min from max
+		if gain := d.w * min(float64(mx[di])-float64(mn[di]), d.span); gain > bestGain {
+			best, bestGain, bestMid = di, gain, mn[di]+(mx[di]-mn[di])/2
+			if bestMid <= mn[di] {
+				bestMid = mx[di] // adjacent floats: split min from max
 			}
 		}
 	}
 	if best < 0 {
 		return id // every candidate alike on every dimension
 	}
-	col := dims[best].col
 	i, j := lo, hi-1
+	var tmp [64]float32
 	for i <= j {
-		if col[cands[i]] < bestMid {
+		if rows[i*nd+best] < bestMid {
 			i++
 		} else {
 			cands[i], cands[j] = cands[j], cands[i]
+			ri, rj := rows[i*nd:(i+1)*nd], rows[j*nd:(j+1)*nd]
+			copy(tmp[:nd], ri)
+			copy(ri, rj)
+			copy(rj, tmp[:nd])
 			j--
 		}
 	}
-	left := l.buildZone(cands, lo, i, depth+1, dims)
-	right := l.buildZone(cands, i, hi, depth+1, dims)
+	left := l.buildZone(cands, rows, lo, i, depth+1, dims)
+	right := l.buildZone(cands, rows, i, hi, depth+1, dims)
 	l.nodes[id].left, l.nodes[id].right = left, right
 	return id
 }
 
 func (e *Engine) zoneLayout(cands []int32) zoneLayout {
-	slices.SortStableFunc(cands, func(a, b int32) int { return int(e.country[a]) - int(e.country[b]) })
+	sortByCountry(cands, e.country)
 	l := zoneLayout{stats: map[string]*zoneStats{}}
 	dims := e.splitDims()
+	// Each country's tree is built on its own (on every core: the
+	// ranges of cands are disjoint), then the trees are laid end to end
+	// in country order, as one pass over the countries would lay them.
+	type span struct{ lo, hi int }
+	var spans []span
 	for lo := 0; lo < len(cands); {
 		hi := lo
 		for hi < len(cands) && e.country[cands[hi]] == e.country[cands[lo]] {
 			hi++
 		}
-		l.roots = append(l.roots, zoneRoot{country: e.country[cands[lo]], node: l.buildZone(cands, lo, hi, 0, dims)})
+		spans = append(spans, span{lo, hi})
 		lo = hi
+	}
+	nd := len(dims)
+	if nd > 64 {
+		panic("matcher: more than 64 split dimensions")
+	}
+	rows := make([]float32, len(cands)*nd)
+	for i, c := range cands {
+		for d := range dims {
+			rows[i*nd+d] = dims[d].col[c]
+		}
+	}
+	trees := make([][]zoneNode, len(spans))
+	bySize := make([]int, len(spans))
+	for i := range bySize {
+		bySize[i] = i
+	}
+	slices.SortStableFunc(bySize, func(a, b int) int { return (spans[b].hi - spans[b].lo) - (spans[a].hi - spans[a].lo) })
+	eachParallel(len(spans), func(j int) {
+		i := bySize[j]
+		var t zoneLayout
+		t.buildZone(cands, rows, spans[i].lo, spans[i].hi, 0, dims)
+		trees[i] = t.nodes
+	})
+	for i, t := range trees {
+		off := int32(len(l.nodes))
+		for _, nd := range t {
+			if nd.left >= 0 {
+				nd.left, nd.right = nd.left+off, nd.right+off
+			}
+			l.nodes = append(l.nodes, nd)
+		}
+		l.roots = append(l.roots, zoneRoot{country: e.country[cands[spans[i].lo]], node: off})
 	}
 	l.cols, l.cand = e.cols.permute(cands), cands
 	keyCols := map[string]bool{}
 	names := []string{colLogPop}
+	seen := map[string]bool{}
 	for _, s := range signalList {
 		if s.term == nil {
 			continue
@@ -256,11 +309,15 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			keyCols[s.term.cols[0]] = true
 		}
 	}
+	names = slices.DeleteFunc(names, func(n string) bool {
+		dup := seen[n]
+		seen[n] = true
+		return dup
+	})
 	nn := len(l.nodes)
-	for _, name := range names {
-		if l.stats[name] != nil {
-			continue
-		}
+	stats := make([]*zoneStats, len(names))
+	eachParallel(len(names), func(ni int) {
+		name := names[ni]
 		st := &zoneStats{min: make([]float32, nn), max: make([]float32, nn)}
 		var at func(i int32) float32
 		switch col := l.cols.column(name).(type) {
@@ -337,7 +394,10 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			}
 			st.keys[n] = u
 		}
-		l.stats[name] = st
+		stats[ni] = st
+	})
+	for i, name := range names {
+		l.stats[name] = stats[i]
 	}
 	l.slot = make(map[string]int32, len(l.stats))
 	for _, name := range slices.Sorted(maps.Keys(l.stats)) {
@@ -352,6 +412,42 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 		}
 	}
 	return l
+}
+
+// sortByCountry orders cands by country, keeping their order within a
+// country (a counting sort: a stable comparison sort of ~183k costs more).
+func sortByCountry(cands []int32, country []uint16) {
+	var count [1 << 16]int32
+	for _, c := range cands {
+		count[country[c]]++
+	}
+	pos := int32(0)
+	for i, n := range count {
+		count[i] = pos
+		pos += n
+	}
+	out := make([]int32, len(cands))
+	for _, c := range cands {
+		out[count[country[c]]] = c
+		count[country[c]]++
+	}
+	copy(cands, out)
+}
+
+// eachParallel runs f(0..n-1) on GOMAXPROCS goroutines.
+func eachParallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // zoneTerm is a bound term prepared for nodeBound: its numbers in
