@@ -188,6 +188,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	f.register(fs)
 	format := fs.String("format", "table", "table, json or md")
 	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
+	exportPools := fs.String("export-pools", "", "developer tool: write the second stage's pools of every query to this directory and stop")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -200,6 +201,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	ei, err := loadEvalInput(ctx, e, f)
 	if err != nil {
 		return err
+	}
+	if *exportPools != "" {
+		in := ei.in
+		in.Weights = defaultWeights()
+		return matcher.ExportPools(ctx, in, f.folds, f.seed, 2, *exportPools)
 	}
 	rep, err := matcher.Evaluate(ctx, ei.in, f.options(e))
 	if err != nil {
