@@ -3,6 +3,7 @@ package api
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -27,6 +28,16 @@ type lruEntry struct {
 	// The ETag and Content-Length headers, built once per entry and
 	// shared by every answer from it (full slices: see setSecurityHeaders).
 	etagHdr, lenHdr []string
+
+	// The gzip representation, made on the entry's first cache hit from
+	// a client that accepts it (gzip.go).
+	gzOnce sync.Once
+	gz     atomic.Pointer[gzipRep]
+	gzEtag string // the gzip representation's ETag, quoted
+	// cached and extra are guarded by lru.mu: whether the entry is in the
+	// cache, and the bytes it gained after it was put (its gzip body).
+	cached bool
+	extra  int64
 }
 
 func newLRU(maxBytes int64) *lru {
@@ -51,8 +62,11 @@ func (l *lru) get(key []byte, gen uint64) (*lruEntry, bool) {
 	return e, true
 }
 
+// cost is what an entry counts against the byte budget.
+func (e *lruEntry) cost() int64 { return int64(len(e.val)+len(e.key)+64) + e.extra }
+
 func (l *lru) put(e *lruEntry) {
-	cost := int64(len(e.val) + len(e.key) + 64)
+	cost := e.cost()
 	if cost > l.max/8 {
 		return // one answer may not crowd out the rest
 	}
@@ -62,7 +76,24 @@ func (l *lru) put(e *lruEntry) {
 		l.remove(el)
 	}
 	l.items[e.key] = l.ll.PushFront(e)
+	e.cached = true
 	l.size += cost
+	l.evict()
+}
+
+// grow counts n more bytes for e (its gzip body) while it is cached.
+func (l *lru) grow(e *lruEntry, n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !e.cached {
+		return
+	}
+	e.extra += n
+	l.size += n
+	l.evict()
+}
+
+func (l *lru) evict() {
 	for l.size > l.max {
 		l.remove(l.ll.Back())
 	}
@@ -72,12 +103,16 @@ func (l *lru) remove(el *list.Element) {
 	e := el.Value.(*lruEntry)
 	l.ll.Remove(el)
 	delete(l.items, e.key)
-	l.size -= int64(len(e.val) + len(e.key) + 64)
+	l.size -= e.cost()
+	e.cached = false
 }
 
 func (l *lru) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for el := l.ll.Front(); el != nil; el = el.Next() {
+		el.Value.(*lruEntry).cached = false
+	}
 	l.ll.Init()
 	l.items = map[string]*list.Element{}
 	l.size = 0

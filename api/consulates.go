@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,13 +61,8 @@ type TieView struct {
 }
 
 func (s *Server) getConsulate(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	con, err := consulateParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, ConsulateDetail{Consulate: con, Ties: b.tiesIn(con)})
@@ -107,18 +103,28 @@ func sortTies(v []TieView) {
 
 // OpportunityList is the answer of GET /consulates/{id}/opportunities.
 type OpportunityList struct {
-	Consulate     ConsulateRef          `json:"consulate"`
-	Opportunities []matcher.Opportunity `json:"opportunities"`
+	Consulate     ConsulateRef      `json:"consulate"`
+	Opportunities []OpportunityView `json:"opportunities"`
+}
+
+// OpportunityView is one opportunity with where the consulate has taken it
+// ("new" until a status is recorded) and every recorded change.
+type OpportunityView struct {
+	matcher.Opportunity
+	Status  string      `json:"status"`
+	History []OppChange `json:"history"`
+}
+
+// OppStatusRequest is the body of PUT
+// /consulates/{id}/opportunities/{cvegeo}/{place}.
+type OppStatusRequest struct {
+	Status string `json:"status"`
+	Note   string `json:"note"`
 }
 
 func (s *Server) getOpportunities(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	con, err := consulateParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return
 	}
 	p := newParams(c)
@@ -132,7 +138,44 @@ func (s *Server) getOpportunities(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: ops})
+	views := make([]OpportunityView, len(ops))
+	for i, o := range ops {
+		st, _ := b.oppStatusOf(con.ID, o.Municipality, o.Place.ID)
+		views[i] = OpportunityView{Opportunity: o, Status: st.Status, History: st.History}
+		if views[i].History == nil {
+			views[i].History = []OppChange{}
+		}
+	}
+	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: views})
+}
+
+// putOppStatus records where the consulate has taken one opportunity of
+// its jurisdiction: new, contacted, in_progress or dismissed, with a note.
+// Only that consulate's token (or an admin's) may; the answer is the
+// opportunity's status with its whole history, once it is on disk.
+func (s *Server) putOppStatus(c *gin.Context) {
+	b, con, tok, ok := s.consulateFormStart(c)
+	if !ok {
+		return
+	}
+	place, perr := strconv.ParseInt(c.Param("place"), 10, 64)
+	if perr != nil {
+		place = -1
+	}
+	var req OppStatusRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	st, err := s.setOppStatus(b, con, tok, c.Param("cvegeo"), place, req.Status, req.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if st.History == nil {
+		st.History = []OppChange{}
+	}
+	c.JSON(http.StatusOK, st)
 }
 
 // opportunities is the one computation behind the consulate page and

@@ -225,3 +225,10 @@ func wantsHTML(c *gin.Context) bool {
 	acc := c.GetHeader("Accept")
 	return acc == "" || strings.Contains(acc, "text/html") || !strings.Contains(acc, "json")
 }
+
+// isFieldError tells whether err is a validation error that names fields
+// (what a form shows again next to its fields, rather than an error page).
+func isFieldError(err error) bool {
+	var e *datasets.Error
+	return errors.As(err, &e) && len(e.Fields) > 0
+}

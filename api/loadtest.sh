@@ -12,6 +12,8 @@
 #   default list computed once and cached until the next write.
 #   UNIQUE=1 makes every request distinct, bypassing the cache (the
 #   engine's own throughput).
+#   ENCODING is the Accept-Encoding sent: gzip by default, as browsers and
+#   most HTTP libraries send it; ENCODING=identity asks for plain answers.
 #
 # Needs wrk (Debian package wrk) and curl.
 set -eu
@@ -21,6 +23,8 @@ CONNS=${3:-16}
 THREADS=${4:-1}
 WARMUP=${WARMUP:-10s}
 K=${K:-10}
+ENCODING=${ENCODING:-gzip}
+case "$ENCODING" in *[!a-z0-9,.\;=\ -]*) echo "loadtest: ENCODING must be an Accept-Encoding value such as gzip or identity" >&2; exit 2 ;; esac
 
 case "$URL" in
   http://127.0.0.1:*|http://localhost:*|http://\[::1\]:*) ;;
@@ -38,9 +42,9 @@ curl -fsS "$URL/readyz" >/dev/null || { echo "loadtest: $URL is not ready" >&2; 
 curl -fsS "$URL/api/v1/municipalities" | grep -o '"cvegeo":"[0-9]*"' | cut -d'"' -f4 > "$tmp/ids"
 n=$(wc -l < "$tmp/ids")
 [ "$n" -gt 0 ] || { echo "loadtest: no municipalities listed" >&2; exit 1; }
-echo "loadtest: $n municipalities, k=$K, $CONNS connections, $THREADS wrk thread(s), $DURATION" >&2
+echo "loadtest: $n municipalities, k=$K, $CONNS connections, $THREADS wrk thread(s), $DURATION, Accept-Encoding: $ENCODING" >&2
 
-export IDS_FILE="$tmp/ids" K UNIQUE="${UNIQUE:-0}"
+export IDS_FILE="$tmp/ids" K UNIQUE="${UNIQUE:-0}" ENCODING
 if [ "$WARMUP" != 0 ]; then
   echo "loadtest: warm-up $WARMUP (not measured)" >&2
   wrk -t "$THREADS" -c "$CONNS" -d "$WARMUP" --timeout 5s -s "$dir/matches.lua" "$URL" >/dev/null

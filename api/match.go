@@ -36,7 +36,7 @@ func (s *Server) getMatches(c *gin.Context) {
 	kbytes := mp.appendKey(kb[:0], m.CVEGEO)
 	if s.cache != nil {
 		if e, ok := s.cache.get(kbytes, gen); ok {
-			s.writeMatches(c, m.CVEGEO, mp, e)
+			s.writeMatches(c, m.CVEGEO, mp, e, true)
 			return
 		}
 	}
@@ -63,7 +63,7 @@ func (s *Server) getMatches(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.writeMatches(c, m.CVEGEO, mp, e)
+	s.writeMatches(c, m.CVEGEO, mp, e, false)
 }
 
 // match is the one computation behind the matches page and its JSON and
@@ -81,7 +81,11 @@ func (s *Server) match(ctx context.Context, b *Backend, cvegeo string, mp matchP
 	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
 }
 
-func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *lruEntry) {
+// writeMatches answers with a rendered list: 304 when the client's
+// If-None-Match names it, else the body in one write with its length,
+// gzip-compressed where the client accepts it and the list is served
+// again (hit: it came from the cache; see gzip.go).
+func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *lruEntry, hit bool) {
 	h := c.Writer.Header()
 	if mp.Format == "csv" {
 		h["Content-Disposition"] = []string{`attachment; filename="hermanar-` + cvegeo + `.csv"`}
@@ -89,16 +93,42 @@ func (s *Server) writeMatches(c *gin.Context, cvegeo string, mp matchParams, e *
 	// no-cache: a browser keeps the list but asks again before using it;
 	// the ETag lets that second ask be answered 304 without the body.
 	h["Cache-Control"] = hdrNoCache
-	h["Etag"] = e.etagHdr
-	if inm := c.Request.Header["If-None-Match"]; len(inm) > 0 && c.Request.Method == http.MethodGet && etagListed(inm, e.etag) {
-		c.Status(http.StatusNotModified)
-		c.Writer.WriteHeaderNow()
-		return
+	h["Vary"] = hdrVaryEncoding
+	if inm := c.Request.Header["If-None-Match"]; len(inm) > 0 && c.Request.Method == http.MethodGet {
+		// Either encoding's tag names this list: 304 with the tag the
+		// client holds.
+		var tag []string
+		switch {
+		case etagListed(inm, e.etag):
+			tag = e.etagHdr
+		case etagListed(inm, e.gzEtag):
+			tag = []string{e.gzEtag}
+		}
+		if tag != nil {
+			h["Etag"] = tag
+			c.Status(http.StatusNotModified)
+			c.Writer.WriteHeaderNow()
+			return
+		}
 	}
+	val, etagHdr, lenHdr := e.val, e.etagHdr, e.lenHdr
+	var gz *gzipRep
+	if ae := c.Request.Header["Accept-Encoding"]; len(ae) > 0 && acceptsGzip(ae) {
+		if gz = e.gz.Load(); gz == nil && hit {
+			gz = s.cache.gzipped(e)
+		}
+		if gz != nil {
+			val, etagHdr, lenHdr = gz.val, gz.etagHdr, gz.lenHdr
+		}
+	}
+	h["Etag"] = etagHdr
 	h["Content-Type"] = e.ctyp
-	h["Content-Length"] = e.lenHdr
+	if gz != nil {
+		h["Content-Encoding"] = hdrGzip
+	}
+	h["Content-Length"] = lenHdr
 	c.Status(http.StatusOK)
-	_, _ = c.Writer.Write(e.val)
+	_, _ = c.Writer.Write(val)
 }
 
 // etagListed reports whether an If-None-Match header names tag (a strong
@@ -167,6 +197,7 @@ func renderMatches(eng *matcher.Engine, res *matcher.Result, mp matchParams) (*l
 	sum := sha256.Sum256(e.val)
 	e.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
 	e.etagHdr, e.lenHdr = []string{e.etag}, []string{strconv.Itoa(len(e.val))}
+	e.gzEtag = gzipEtag(e.etag)
 	return e, nil
 }
 
@@ -230,5 +261,5 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.writeMatches(c, cve, mp, e)
+	s.writeMatches(c, cve, mp, e, false)
 }

@@ -35,13 +35,8 @@ type opportunityView struct {
 }
 
 func (s *Server) consulatePage(c *gin.Context) {
-	b := s.ready(c)
-	if b == nil {
-		return
-	}
-	con, err := consulateParam(c, b)
-	if err != nil {
-		s.fail(c, err)
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return
 	}
 	s.consulatePageWith(c, b, con, http.StatusOK, nil, nil)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,15 +140,27 @@ func (s *Server) consulateWriter(c *gin.Context, b *Backend, con datasets.Consul
 		"Your token (%s) does not write on the page of %s.", tok.Scope(), con.Name)
 }
 
-// consulateFormStart is the common start of the page's form posts.
-func (s *Server) consulateFormStart(c *gin.Context) (*Backend, datasets.Consulate, Token, bool) {
-	b := s.ready(c)
-	if b == nil {
-		return nil, datasets.Consulate{}, Token{}, false
+// consulateRequest is the common start of every request about one
+// consulate: the backend is ready and the {id} names a known consulate;
+// otherwise the answer has been written and ok is false.
+func (s *Server) consulateRequest(c *gin.Context) (b *Backend, con datasets.Consulate, ok bool) {
+	if b = s.ready(c); b == nil {
+		return nil, con, false
 	}
 	con, err := consulateParam(c, b)
 	if err != nil {
 		s.fail(c, err)
+		return nil, con, false
+	}
+	return b, con, true
+}
+
+// consulateFormStart is the common start of the writes about one
+// consulate (the page's form posts and the API's): consulateRequest, then
+// the caller must be that consulate or an admin.
+func (s *Server) consulateFormStart(c *gin.Context) (*Backend, datasets.Consulate, Token, bool) {
+	b, con, ok := s.consulateRequest(c)
+	if !ok {
 		return nil, con, Token{}, false
 	}
 	tok, err := s.consulateWriter(c, b, con)
@@ -367,33 +380,50 @@ func (s *Server) consulateOppPost(c *gin.Context) {
 	lang := langOf(c)
 	cve := strings.TrimSpace(c.PostForm("municipality"))
 	place, perr := strconv.ParseInt(strings.TrimSpace(c.PostForm("place")), 10, 64)
-	status := c.PostForm("status")
-	note := strings.TrimSpace(c.PostForm("note"))
+	if perr != nil {
+		place = -1
+	}
+	_, err := s.setOppStatus(b, con, tok, cve, place, c.PostForm("status"), c.PostForm("note"))
+	if isFieldError(err) {
+		s.renderConsulateWithErrors(c, b, con, formFieldErrors(err, lang))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/consulados/"+con.ID+"?guardado=1#p"+url.PathEscape(strconv.FormatInt(place, 10)))
+}
+
+// setOppStatus moves the opportunity of municipality cve and place of
+// con's jurisdiction to status, appending the change (by tok, with note)
+// to its history, and returns where it stands now. Bad fields are one
+// field error and change nothing; the change is on disk when it returns.
+// The page form and PUT /consulates/{id}/opportunities/{cvegeo}/{place}
+// both go through it.
+func (s *Server) setOppStatus(b *Backend, con datasets.Consulate, tok Token, cve string, place int64, status, note string) (OppStatus, error) {
+	cve = strings.TrimSpace(cve)
+	note = strings.TrimSpace(note)
 	fe := fieldErrs{}
 	if _, ok := b.snap.Municipality(cve); !ok {
 		fe.add("municipality", "no es un municipio conocido", "is not a known municipality")
 	}
-	if p, ok := b.snap.Place(place); perr != nil || !ok || !con.Serves(*p) {
+	if p, ok := b.snap.Place(place); !ok || !con.Serves(*p) {
 		fe.add("place", "no es una ciudad de la circunscripción", "is not a city of the jurisdiction")
 	}
-	valid := false
-	for _, st := range oppStatuses {
-		valid = valid || st == status
-	}
-	if !valid {
+	if !slices.Contains(oppStatuses, status) {
 		fe.add("status", "use uno de: %s", "use one of: %s", strings.Join(oppStatuses, ", "))
 	}
 	if len([]rune(note)) > datasets.MaxItemText {
 		fe.add("note", "tiene más de %d caracteres", "is longer than %d characters", datasets.MaxItemText)
 	}
 	if err := fe.err(); err != nil {
-		s.renderConsulateWithErrors(c, b, con, formFieldErrors(err, lang))
-		return
+		return OppStatus{}, err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	var st OppStatus
 	err := b.Store.Update(BucketOpportunities, func(bk datasets.Bucket) error {
-		var st OppStatus
 		if old := bk.Get(oppKey(con.ID, cve, place)); old != nil {
 			if err := json.Unmarshal(old, &st); err != nil {
 				return err
@@ -408,11 +438,10 @@ func (s *Server) consulateOppPost(c *gin.Context) {
 		return bk.Put(oppKey(con.ID, cve, place), raw)
 	})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return OppStatus{}, err
 	}
 	s.log.Info("opportunity status", "consulate", con.ID, "municipality", cve, "place", place, "status", status)
-	c.Redirect(http.StatusSeeOther, "/consulados/"+con.ID+"?guardado=1#p"+url.PathEscape(strconv.FormatInt(place, 10)))
+	return st, nil
 }
 
 // oppStatusOf reads where one opportunity stands ("new" until changed).

@@ -280,6 +280,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/consulates", s.listConsulates)
 	v1.GET("/consulates/:id", s.getConsulate)
 	v1.GET("/consulates/:id/opportunities", s.getOpportunities)
+	v1.PUT("/consulates/:id/opportunities/:cvegeo/:place", s.putOppStatus)
 	v1.POST("/ties", s.postTie)
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/classify", s.postClassify)

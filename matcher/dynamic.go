@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"maps"
+	"sync"
 
 	"hermanar/datasets"
 )
@@ -16,11 +17,15 @@ type dynamic struct {
 	// placeRecs are the foreign cities' records beyond their profile:
 	// wishes, contact, interests, provenance (places.go).
 	placeRecs map[int64]*datasets.PlaceProfile
+	// vecs caches the vector of each municipality's stored or prefilled
+	// profile (cvegeo → *profileVec, nil for an empty profile), filled by
+	// the first query that needs it; a new version starts empty.
+	vecs *sync.Map
 }
 
 func (d *dynamic) clone() *dynamic {
 	return &dynamic{muniProfiles: maps.Clone(d.muniProfiles), placeProfiles: maps.Clone(d.placeProfiles),
-		profiles: maps.Clone(d.profiles), ties: maps.Clone(d.ties), placeRecs: maps.Clone(d.placeRecs)}
+		profiles: maps.Clone(d.profiles), ties: maps.Clone(d.ties), placeRecs: maps.Clone(d.placeRecs), vecs: new(sync.Map)}
 }
 
 // SetMunicipalityProfile makes p the stored profile of a municipality for

@@ -111,6 +111,7 @@ type Engine struct {
 
 	rankIxOnce sync.Once
 	rankIx     *rankIndex
+	rankers    sync.Pool // *ranker for Match's pruned scan
 
 	popSortedOnce sync.Once
 	popSorted     []float32 // logPop sorted, for populationPassed
@@ -218,7 +219,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
 		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country,
 		traits: e.traitCol, admin1: e.admin1}
-	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{},
+	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{}, vecs: new(sync.Map),
 		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
 	for _, t := range in.Ties {
 		if _, ok := e.candIndex[t.Place]; ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"hermanar/datasets"
@@ -20,7 +21,7 @@ func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
 func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Match {
 	var pp pairParts
 	score := e.scoreOne(qs, c, &pp)
-	parts := pp.fwd
+	parts, rev := pp.fwd(), pp.rev()
 	m := Match{Rank: rank, Score: score, Twinned: qs.twinned[c]}
 	if brief {
 		p := &e.in.Snap.Places[e.placeIdx[c]]
@@ -57,7 +58,8 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	if math.Abs(adj-1) > 1e-9 {
 		m.Adjustment = round6(adj)
 	}
-	var code []string
+	m.Components = make([]Component, 0, len(parts))
+	var basis, code uint8 // components with data, and those the code names (bit i: ComponentDefs[i])
 	for i, p := range parts {
 		if !p.ok {
 			continue
@@ -65,25 +67,28 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		w := qs.w.Components[p.name] / den
 		v := p.value
 		if pp.both {
-			v = share*p.value + (1-share)*pp.rev[i].value
+			v = share*p.value + (1-share)*rev[i].value
 		}
 		comp := Component{Name: p.name, Value: round6(v), Weight: round6(w), Contribution: w * v * adj}
 		if pp.both {
-			f, r := round6(p.value), round6(pp.rev[i].value)
+			f, r := round6(p.value), round6(rev[i].value)
 			comp.Forward, comp.Reverse = &f, &r
 		}
 		if !brief {
 			comp.Evidence, comp.Source = e.evidence(qs, c, p)
 		}
 		m.Components = append(m.Components, comp)
-		m.Basis = append(m.Basis, p.name)
+		basis |= 1 << i
 		if v >= 0.5 && w*v >= 0.05 {
-			code = append(code, strings.ToUpper(p.name[:1]))
+			code |= 1 << i
 		}
 	}
+	m.Basis = basisNames[basis]
 	var model, rounding float64
 	m.Score, model, rounding = roundContributions(score, m.Components)
-	e.calibrate(&m)
+	if !brief { // a bulk row carries no calibrated value
+		e.calibrate(&m, basis)
+	}
 	if remainderHook != nil {
 		remainderHook(model, rounding, len(m.Components))
 	}
@@ -96,15 +101,37 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	if qs.text != nil && !brief {
 		m.Terms = qs.text[ProfileKey(e.ids[c])].Terms
 	}
-	if len(code) == 0 {
-		code = []string{"S"}
-	}
-	m.Code = strings.Join(code, "+")
+	m.Code = codeNames[code]
 	if !brief {
 		m.Partner = e.partnerNotes(qs, c)
 	}
 	return m
 }
+
+// basisNames and codeNames are, for every set of components (bit i:
+// ComponentDefs[i]), its names in order and its explanation code ("D+S",
+// the initials joined by +; "S" for none): built once, not per match.
+// basisNames' slices are full (len = cap), so an append copies.
+var basisNames, codeNames, basisKeys = func() (names [][]string, codes, keys []string) {
+	n := 1 << len(ComponentDefs)
+	names, codes, keys = make([][]string, n), make([]string, n), make([]string, n)
+	for set := range n {
+		var ns, cs []string
+		for i, d := range ComponentDefs {
+			if set&(1<<i) != 0 {
+				ns = append(ns, d.Name)
+				cs = append(cs, strings.ToUpper(d.Name[:1]))
+			}
+		}
+		names[set] = ns[:len(ns):len(ns)]
+		keys[set] = BasisKey(ns)
+		if len(cs) == 0 {
+			cs = []string{"S"}
+		}
+		codes[set] = strings.Join(cs, "+")
+	}
+	return names, codes, keys
+}()
 
 // remainderHook, when set (tests only), sees every explanation's model
 // and rounding remainders and its number of contributions.
@@ -252,20 +279,26 @@ func greatCircleKm(qs *queryState, e *Engine, c int32) float64 {
 // Thousands writes n with comma thousands separators (14,692), as the
 // explanations, pages and tables show populations.
 func Thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
+	var buf [32]byte
+	d := strconv.AppendInt(buf[:0], n, 10)
+	digits := d
+	if n < 0 {
+		digits = d[1:]
+	}
+	if len(digits) <= 3 {
+		return string(d)
+	}
+	out := make([]byte, 0, len(d)+len(digits)/3)
+	if n < 0 {
+		out = append(out, '-')
+	}
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			out = append(out, ',')
 		}
-		b.WriteRune(r)
+		out = append(out, c)
 	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return string(out)
 }
 
 // recorder names who recorded a tie, in words a reader understands.

@@ -112,6 +112,41 @@ func (cl *columns) column(name string) any {
 	panic("matcher: no column " + name)
 }
 
+// typed returns a column by name as the one of its three kinds it is (the
+// others nil), without boxing it in an interface as column does: a bind
+// per query reads a dozen columns.
+func (cl *columns) typed(name string) ([]float32, []uint8, []uint16) {
+	switch name {
+	case colLogPop:
+		return cl.logPop, nil, nil
+	case colElev:
+		return cl.elev, nil, nil
+	case colAbsLat:
+		return cl.absLat, nil, nil
+	case colUX:
+		return cl.ux, nil, nil
+	case colUY:
+		return cl.uy, nil, nil
+	case colUZ:
+		return cl.uz, nil, nil
+	case colPopMx:
+		return cl.popMx, nil, nil
+	case colPopAll:
+		return cl.popAll, nil, nil
+	case colPType:
+		return nil, cl.ptype, nil
+	case colUSState:
+		return nil, cl.usState, nil
+	case colTraits:
+		return nil, cl.traits, nil
+	case colCountry:
+		return nil, nil, cl.country
+	case colAdmin1:
+		return nil, nil, cl.admin1
+	}
+	return nil, nil, nil
+}
+
 // permute copies the columns of the given candidates, in that order.
 func (cl *columns) permute(cands []int32) columns {
 	n := len(cands)
@@ -151,6 +186,14 @@ type kernel struct {
 
 // kernelOf folds the query's weights into the dense terms.
 func (e *Engine) kernelOf(qs *queryState) kernel {
+	var k kernel
+	e.kernelInto(&k, qs)
+	return k
+}
+
+// kernelInto is kernelOf into k, reusing its term slices.
+func (e *Engine) kernelInto(k *kernel, qs *queryState) {
+	k.base, k.str, k.net = 0, k.str[:0], k.net[:0]
 	wS := float32(qs.w.Components[CompStructure])
 	wN := float32(0)
 	if qs.netOK {
@@ -162,7 +205,6 @@ func (e *Engine) kernelOf(qs *queryState) kernel {
 	}
 	inv := 1 / (wS + wN + wD)
 	aS, aN := wS*inv, wN*inv
-	var k kernel
 	for i := range signalList {
 		s := &signalList[i]
 		if s.term == nil || !qs.sig[i].present {
@@ -184,7 +226,6 @@ func (e *Engine) kernelOf(qs *queryState) kernel {
 			}
 		}
 	}
-	return k
 }
 
 // boundTerm is a dense term bound to one set of columns.
@@ -209,6 +250,7 @@ type boundKernel struct {
 	// elevation, climate, proximity, traits, in that order), which
 	// structFused computes in one pass with the same operations.
 	fused bool
+	tmp   *[kernelBlock]float32 // the network terms' sum, per block
 }
 
 // fusedOps is the structure terms' ops that structFused computes.
@@ -218,7 +260,18 @@ var fusedOps = []termOp{opClipDiff, opScaledDiff, opClipDiff, opClipDiff, opUnit
 // only candidates without a twinning link, and network terms that are 0
 // on all of them are left out (adding 0 changes no bit).
 func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
-	bk := boundKernel{base: k.base}
+	var bk boundKernel
+	k.bindInto(&bk, qs, cl, plain)
+	return bk
+}
+
+// bindInto is bind into bk, reusing its term slices and scratch.
+func (k *kernel) bindInto(bk *boundKernel, qs *queryState, cl *columns, plain bool) {
+	bk.base = k.base
+	bk.str, bk.net = bk.str[:0], bk.net[:0]
+	if bk.tmp == nil {
+		bk.tmp = new([kernelBlock]float32)
+	}
 	one := func(t weightedTerm) boundTerm {
 		s := &signalList[t.sig]
 		d := &qs.sig[t.sig]
@@ -234,22 +287,23 @@ func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
 			}
 		}
 		for i, name := range s.term.cols {
-			switch col := cl.column(name).(type) {
-			case []float32:
+			f, u8, u16 := cl.typed(name)
+			switch {
+			case f != nil:
 				switch i {
 				case 0:
-					bt.a = col
+					bt.a = f
 				case 1:
-					bt.b = col
+					bt.b = f
 				default:
-					bt.c = col
+					bt.c = f
 				}
-			case []uint8:
-				bt.u8 = col
-			case []uint16:
-				bt.u16 = col
+			case u8 != nil:
+				bt.u8 = u8
+			case u16 != nil:
+				bt.u16 = u16
 			default:
-				panic(fmt.Sprintf("matcher: column %s of %s has type %T", name, s.Name, col))
+				panic(fmt.Sprintf("matcher: column %s of %s is not a float32, uint8 or uint16 column", name, s.Name))
 			}
 		}
 		return bt
@@ -271,7 +325,6 @@ func (k *kernel) bind(qs *queryState, cl *columns, plain bool) boundKernel {
 		}
 		bk.net = append(bk.net, bt)
 	}
-	return bk
 }
 
 // kernelBlock is how many candidates the kernel scores in one pass.
@@ -299,8 +352,8 @@ func (bk *boundKernel) block(lo, hi int, idx []int32, out []float32) {
 	if len(bk.net) == 0 {
 		return
 	}
-	var buf [kernelBlock]float32
-	tmp := buf[:n]
+	tmp := bk.tmp[:n]
+	clear(tmp)
 	for t := range bk.net {
 		bk.net[t].apply(lo, hi, idx, tmp)
 	}
@@ -349,6 +402,17 @@ func (bk *boundKernel) structFused(lo, hi int, out []float32) {
 		s += k5 * tab[u5[i]&(traitSets-1)]
 		out[i] = s
 	}
+}
+
+// maxFinite is the largest of xs (not empty, no NaN), by plain compares.
+func maxFinite(xs []float32) float32 {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		if x > m {
+			m = x
+		}
+	}
+	return m
 }
 
 // clip1 is min(x, 1) for x ≥ 0 without a branch: the bits of

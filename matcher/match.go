@@ -115,6 +115,18 @@ type CategoryRef struct {
 
 var scratchPool = sync.Pool{}
 
+// matchRanker is a ranker for one Match, from the engine's pool: its
+// heap, terms, kernels and selector keep their space from one match to
+// the next.
+func (e *Engine) matchRanker() *ranker {
+	ix := e.matchIndex()
+	if r, ok := e.rankers.Get().(*ranker); ok {
+		r.scored = 0
+		return r
+	}
+	return &ranker{e: e, ix: ix}
+}
+
 func (e *Engine) scratch() []float32 {
 	if v, ok := scratchPool.Get().(*[]float32); ok && len(*v) == e.n {
 		return *v
@@ -146,11 +158,12 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	if q.registry == nil && !q.Exhaustive {
 		// The pruned scan gives the same top k as scoring every candidate
 		// (the tests hold the two paths equal) while scoring few of them.
-		r := e.newRanker(qs.q.K, qs.q.Filter, qs.dyn, e.matchIndex())
+		r := e.matchRanker()
 		top = r.prunedTop(qs)
 		scored = int(r.scored)
 		poolScore = r.sel.sortedScores(top)
 		passed = r.passed(qs)
+		e.rankers.Put(r)
 	} else {
 		scores := e.scratch()
 		defer e.release(scores)

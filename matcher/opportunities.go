@@ -83,7 +83,7 @@ func (e *Engine) Opportunities(ctx context.Context, consulateID, lang string, li
 			var parts pairParts
 			score := e.scoreOne(qs, c, &parts)
 			var dias partScore
-			for _, p := range parts.fwd {
+			for _, p := range parts.fwd() {
 				if p.name == CompDiaspora {
 					dias = p
 				}

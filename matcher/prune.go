@@ -1,9 +1,13 @@
 package matcher
 
 import (
+	"maps"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Pruned top-k, exact from every bounded sub-feature. The candidates
@@ -88,6 +92,12 @@ type zoneLayout struct {
 	nodes []zoneNode
 	roots []zoneRoot
 	stats map[string]*zoneStats // by column name
+	// box holds, node after node, every column's minimum and maximum
+	// (node n's column at slot[name] is box[n*stride+slot], its maximum
+	// the next value): what nodeBound reads of a node, side by side.
+	box    []float32
+	stride int
+	slot   map[string]int32
 }
 
 // zoneStats are one column's ranges by node; for a key column (a lookup
@@ -178,68 +188,118 @@ func float32s(u []uint8) []float32 {
 }
 
 // buildZone appends the node of cands[lo:hi] and its subtree, reordering
-// cands; it returns the node's index.
-func (l *zoneLayout) buildZone(cands []int32, lo, hi, depth int, dims []splitDim) int32 {
+// cands; it returns the node's index. rows holds, for each position of
+// cands, its values on every dimension (nd of them, side by side), and is
+// reordered with cands: a node reads its candidates' values in one
+// sequential pass instead of a column lookup per dimension.
+func (l *zoneLayout) buildZone(cands []int32, rows []float32, lo, hi, depth int, dims []splitDim) int32 {
 	id := int32(len(l.nodes))
 	l.nodes = append(l.nodes, zoneNode{lo: int32(lo), hi: int32(hi), left: -1, right: -1})
 	if hi-lo <= zoneLeaf || depth >= zoneDepth {
 		return id
 	}
+	nd := len(dims)
+	var mnBuf, mxBuf [64]float32
+	mn, mx := mnBuf[:nd], mxBuf[:nd]
+	copy(mn, rows[lo*nd:(lo+1)*nd])
+	copy(mx, mn)
+	for r := lo + 1; r < hi; r++ {
+		row := rows[r*nd : (r+1)*nd]
+		for d, v := range row {
+			if v < mn[d] {
+				mn[d] = v
+			}
+			if v > mx[d] {
+				mx[d] = v
+			}
+		}
+	}
 	best, bestGain := -1, 0.0
 	var bestMid float32
 	for di, d := range dims {
-		col := d.col
-		mn, mx := col[cands[lo]], col[cands[lo]]
-		for _, c := range cands[lo+1 : hi] {
-			v := col[c]
-			if v < mn {
-				mn = v
-			}
-			if v > mx {
-				mx = v
-			}
-		}
-		if gain := d.w * min(float64(mx)-float64(mn), d.span); gain > bestGain {
-			best, bestGain, bestMid = di, gain, mn+(mx-mn)/2
-			if bestMid <= mn {
-				bestMid = mx // adjacent floats: split min from max
+		if gain := d.w * min(float64(mx[di])-float64(mn[di]), d.span); gain > bestGain {
+			best, bestGain, bestMid = di, gain, mn[di]+(mx[di]-mn[di])/2
+			if bestMid <= mn[di] {
+				bestMid = mx[di] // adjacent floats: split min from max
 			}
 		}
 	}
 	if best < 0 {
 		return id // every candidate alike on every dimension
 	}
-	col := dims[best].col
 	i, j := lo, hi-1
+	var tmp [64]float32
 	for i <= j {
-		if col[cands[i]] < bestMid {
+		if rows[i*nd+best] < bestMid {
 			i++
 		} else {
 			cands[i], cands[j] = cands[j], cands[i]
+			ri, rj := rows[i*nd:(i+1)*nd], rows[j*nd:(j+1)*nd]
+			copy(tmp[:nd], ri)
+			copy(ri, rj)
+			copy(rj, tmp[:nd])
 			j--
 		}
 	}
-	left := l.buildZone(cands, lo, i, depth+1, dims)
-	right := l.buildZone(cands, i, hi, depth+1, dims)
+	left := l.buildZone(cands, rows, lo, i, depth+1, dims)
+	right := l.buildZone(cands, rows, i, hi, depth+1, dims)
 	l.nodes[id].left, l.nodes[id].right = left, right
 	return id
 }
 
 func (e *Engine) zoneLayout(cands []int32) zoneLayout {
-	slices.SortStableFunc(cands, func(a, b int32) int { return int(e.country[a]) - int(e.country[b]) })
+	sortByCountry(cands, e.country)
 	l := zoneLayout{stats: map[string]*zoneStats{}}
 	dims := e.splitDims()
+	// Each country's tree is built on its own (on every core: the
+	// ranges of cands are disjoint), then the trees are laid end to end
+	// in country order, as one pass over the countries would lay them.
+	type span struct{ lo, hi int }
+	var spans []span
 	for lo := 0; lo < len(cands); {
 		hi := lo
 		for hi < len(cands) && e.country[cands[hi]] == e.country[cands[lo]] {
 			hi++
 		}
-		l.roots = append(l.roots, zoneRoot{country: e.country[cands[lo]], node: l.buildZone(cands, lo, hi, 0, dims)})
+		spans = append(spans, span{lo, hi})
 		lo = hi
+	}
+	nd := len(dims)
+	if nd > 64 {
+		panic("matcher: more than 64 split dimensions")
+	}
+	rows := make([]float32, len(cands)*nd)
+	for i, c := range cands {
+		for d := range dims {
+			rows[i*nd+d] = dims[d].col[c]
+		}
+	}
+	trees := make([][]zoneNode, len(spans))
+	bySize := make([]int, len(spans))
+	for i := range bySize {
+		bySize[i] = i
+	}
+	slices.SortStableFunc(bySize, func(a, b int) int { return (spans[b].hi - spans[b].lo) - (spans[a].hi - spans[a].lo) })
+	eachParallel(len(spans), func(j int) {
+		i := bySize[j]
+		var t zoneLayout
+		t.buildZone(cands, rows, spans[i].lo, spans[i].hi, 0, dims)
+		trees[i] = t.nodes
+	})
+	for i, t := range trees {
+		off := int32(len(l.nodes))
+		for _, nd := range t {
+			if nd.left >= 0 {
+				nd.left, nd.right = nd.left+off, nd.right+off
+			}
+			l.nodes = append(l.nodes, nd)
+		}
+		l.roots = append(l.roots, zoneRoot{country: e.country[cands[spans[i].lo]], node: off})
 	}
 	l.cols, l.cand = e.cols.permute(cands), cands
 	keyCols := map[string]bool{}
 	names := []string{colLogPop}
+	seen := map[string]bool{}
 	for _, s := range signalList {
 		if s.term == nil {
 			continue
@@ -249,11 +309,15 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			keyCols[s.term.cols[0]] = true
 		}
 	}
+	names = slices.DeleteFunc(names, func(n string) bool {
+		dup := seen[n]
+		seen[n] = true
+		return dup
+	})
 	nn := len(l.nodes)
-	for _, name := range names {
-		if l.stats[name] != nil {
-			continue
-		}
+	stats := make([]*zoneStats, len(names))
+	eachParallel(len(names), func(ni int) {
+		name := names[ni]
 		st := &zoneStats{min: make([]float32, nn), max: make([]float32, nn)}
 		var at func(i int32) float32
 		switch col := l.cols.column(name).(type) {
@@ -330,49 +394,100 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			}
 			st.keys[n] = u
 		}
-		l.stats[name] = st
+		stats[ni] = st
+	})
+	for i, name := range names {
+		l.stats[name] = stats[i]
+	}
+	l.slot = make(map[string]int32, len(l.stats))
+	for _, name := range slices.Sorted(maps.Keys(l.stats)) {
+		l.slot[name] = int32(2 * len(l.slot))
+	}
+	l.stride = 2 * len(l.slot)
+	l.box = make([]float32, nn*l.stride)
+	for name, st := range l.stats {
+		o := int(l.slot[name])
+		for n := range nn {
+			l.box[n*l.stride+o], l.box[n*l.stride+o+1] = st.min[n], st.max[n]
+		}
 	}
 	return l
 }
 
-// zoneTerm is a bound term prepared for nodeBound: its numbers in
-// float64 and the layout's statistics of its columns.
-type zoneTerm struct {
-	op         termOp
-	k, inv     float64
-	q0, q1, q2 float64
-	min0, max0 []float32 // the first column's ranges by node
-	st         [3]*zoneStats
-	table      []float32
-	tabMax     float32
-	order      []uint8 // mask lookups: the keys, best table value first
+// sortByCountry orders cands by country, keeping their order within a
+// country (a counting sort: a stable comparison sort of ~183k costs more).
+func sortByCountry(cands []int32, country []uint16) {
+	var count [1 << 16]int32
+	for _, c := range cands {
+		count[country[c]]++
+	}
+	pos := int32(0)
+	for i, n := range count {
+		count[i] = pos
+		pos += n
+	}
+	out := make([]int32, len(cands))
+	for _, c := range cands {
+		out[count[country[c]]] = c
+		count[country[c]]++
+	}
+	copy(cands, out)
 }
 
-// zoneTerms prepares every term of bk for l.
+// eachParallel runs f(0..n-1) on GOMAXPROCS goroutines.
+func eachParallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// zoneTerm is a bound term prepared for nodeBound: its numbers in
+// float64, where its columns' ranges sit in a node's box, and for a
+// lookup its key statistics.
+type zoneTerm struct {
+	kind       uint8 // zoneClip, …: the op as a small number (a string switch costs in this loop)
+	k, inv     float64
+	q0, q1, q2 float64
+	o0, o1, o2 int32 // offsets of the columns' minimum in a node's box (the maximum follows)
+	key        *zoneStats
+	table      []float32
+	tabMax     float32
+}
+
+// The ops as nodeBound switches on them.
+const (
+	zoneClip uint8 = iota
+	zoneScaled
+	zoneUnitDot
+	zoneColumn
+	zoneLookup
+)
+
+var zoneKinds = map[termOp]uint8{opClipDiff: zoneClip, opScaledDiff: zoneScaled, opUnitDot: zoneUnitDot, opColumn: zoneColumn, opLookup: zoneLookup}
+
+// zoneTerms prepares every term of bk for l, reusing out.
 func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
 	out = out[:0]
 	add := func(t *boundTerm) {
-		zt := zoneTerm{op: t.op, k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
+		zt := zoneTerm{kind: zoneKinds[t.op], k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
 			table: t.table, tabMax: t.tmax}
-		for i, name := range signalList[t.sig].term.cols {
-			zt.st[i] = l.stats[name]
+		cols := signalList[t.sig].term.cols
+		offs := [3]int32{}
+		for i, name := range cols {
+			offs[i] = l.slot[name]
 		}
-		zt.min0, zt.max0 = zt.st[0].min, zt.st[0].max
-		if t.op == opLookup && zt.st[0].mask != nil {
-			n := min(len(t.table), 64)
-			zt.order = make([]uint8, n)
-			for i := range zt.order {
-				zt.order[i] = uint8(i)
-			}
-			slices.SortStableFunc(zt.order, func(a, b uint8) int {
-				switch {
-				case t.table[a] > t.table[b]:
-					return -1
-				case t.table[a] < t.table[b]:
-					return 1
-				}
-				return 0
-			})
+		zt.o0, zt.o1, zt.o2 = offs[0], offs[1], offs[2]
+		if t.op == opLookup {
+			zt.key = l.stats[cols[0]]
 		}
 		out = append(out, zt)
 	}
@@ -385,49 +500,54 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
 	return out
 }
 
-// nodeBound is the most any candidate of node n can score: the kernel's
-// base plus, for every term, the most it can add (negative for a
-// structure penalty), in float64.
-func nodeBound(base float32, terms []zoneTerm, n int32) float64 {
+// nodeBound is the most any candidate of node n of l can score: the
+// kernel's base plus, for every term, the most it can add (negative for a
+// structure penalty), in float64. It reads the node's box, one short run
+// of memory, rather than a column of ranges per term.
+func (l *zoneLayout) nodeBound(base float32, terms []zoneTerm, n int32) float64 {
+	box := l.box[int(n)*l.stride:]
+	box = box[:l.stride]
 	bound := float64(base)
 	for i := range terms {
 		zt := &terms[i]
-		switch zt.op {
-		case opClipDiff, opScaledDiff:
+		switch zt.kind {
+		case zoneClip, zoneScaled:
 			d := 0.0
-			if lo := float64(zt.min0[n]); zt.q0 < lo {
+			if lo := float64(box[zt.o0]); zt.q0 < lo {
 				d = lo - zt.q0
-			} else if hi := float64(zt.max0[n]); zt.q0 > hi {
+			} else if hi := float64(box[zt.o0+1]); zt.q0 > hi {
 				d = zt.q0 - hi
 			}
 			d *= zt.inv
-			if zt.op == opClipDiff && d > 1 {
+			if zt.kind == zoneClip && d > 1 {
 				d = 1
 			}
 			bound -= zt.k * d
-		case opUnitDot:
-			a, b := zt.q0*float64(zt.min0[n]), zt.q0*float64(zt.max0[n])
-			dot := max(a, b)
-			a, b = zt.q1*float64(zt.st[1].min[n]), zt.q1*float64(zt.st[1].max[n])
-			dot += max(a, b)
-			a, b = zt.q2*float64(zt.st[2].min[n]), zt.q2*float64(zt.st[2].max[n])
-			dot += max(a, b)
+		case zoneUnitDot:
+			dot := maxProduct(zt.q0, box[zt.o0], box[zt.o0+1]) + maxProduct(zt.q1, box[zt.o1], box[zt.o1+1]) +
+				maxProduct(zt.q2, box[zt.o2], box[zt.o2+1])
 			if dot > 1 {
 				dot = 1
 			}
 			bound += zt.k * (dot - 1)
-		case opColumn:
-			bound += zt.k * float64(zt.max0[n])
-		case opLookup:
-			st := zt.st[0]
+		case zoneColumn:
+			bound += zt.k * float64(box[zt.o0+1])
+		case zoneLookup:
+			st := zt.key
 			m := zt.tabMax
 			switch {
-			case zt.order != nil:
-				mask := st.mask[n]
-				for _, key := range zt.order {
-					if mask&(1<<key) != 0 {
-						m = zt.table[key]
-						break
+			case st.mask != nil:
+				// The node's keys as bits: the best of their values (a
+				// node holds few keys; the root's many cost one pass).
+				m = float32(math.Inf(-1))
+				tab := zt.table
+				for mask := st.mask[n]; mask != 0; mask &= mask - 1 {
+					v := zt.tabMax
+					if key := bits.TrailingZeros64(mask); key < len(tab) {
+						v = tab[key]
+					}
+					if v > m {
+						m = v
 					}
 				}
 			case !st.over[n]:
@@ -442,6 +562,16 @@ func nodeBound(base float32, terms []zoneTerm, n int32) float64 {
 		}
 	}
 	return bound
+}
+
+// maxProduct is the largest q·x for x in [lo, hi], in float64 (a plain
+// compare: the builtin max's NaN handling costs here).
+func maxProduct(q float64, lo, hi float32) float64 {
+	a, b := q*float64(lo), q*float64(hi)
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // zoneRef is one node of one layout with its bound for a query.
@@ -550,22 +680,24 @@ func (l *zoneLayout) nodeMayPass(zf *zoneFilter, n int32) bool {
 // scoreAll (and filterTraits) would.
 func (r *ranker) prunedTop(qs *queryState) []int32 {
 	e, ix := r.e, r.ix
-	k := e.kernelOf(qs)
+	k := &r.kern
+	e.kernelInto(k, qs)
 	layouts := [2]*zoneLayout{&ix.linked, &ix.plain}
-	kernels := [2]boundKernel{k.bind(qs, &ix.linked.cols, false), k.bind(qs, &ix.plain.cols, true)}
+	kernels := &r.kernels
+	k.bindInto(&kernels[0], qs, &ix.linked.cols, false)
+	k.bindInto(&kernels[1], qs, &ix.plain.cols, true)
 	r.sel.reset(qs.q.K)
 	f := qs.q.Filter
 	zf := e.zoneFilterOf(qs)
 
-	// Candidates scored one by one are left out of the scans; as in
-	// scoreAll, a negative dense score still rejects them.
-	skip := make(map[int32]bool, len(qs.explicit))
+	// Candidates scored one by one (qs.explicit) are left out of the
+	// scans; as in scoreAll, a negative dense score still rejects them.
 	r.explicitIn, r.explicitOK = 0, 0
 	if len(qs.explicit) > 0 {
 		cl := e.queryColumns(qs)
-		dense := k.bind(qs, &cl, false)
+		dense := &r.kernels[2]
+		k.bindInto(dense, qs, &cl, false)
 		for c := range qs.explicit {
-			skip[c] = true
 			if !e.passes(&zf, c) {
 				continue
 			}
@@ -593,7 +725,7 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 				continue
 			}
 			if l.nodeMayPass(&zf, root.node) {
-				h.push(zoneRef{bound: nodeBound(kernels[li].base, r.terms[li], root.node), layout: int32(li), node: root.node})
+				h.push(zoneRef{bound: l.nodeBound(kernels[li].base, r.terms[li], root.node), layout: int32(li), node: root.node})
 			}
 		}
 	}
@@ -606,14 +738,14 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 		nd := l.nodes[ref.node]
 		if nd.left < 0 {
 			r.scored += int64(nd.hi - nd.lo)
-			scoreLayout(e, &kernels[ref.layout], l, int(nd.lo), int(nd.hi), skip, &zf, &r.sel)
+			r.scoreLeaf(&kernels[ref.layout], l, int(nd.lo), int(nd.hi), qs.explicit, &zf)
 			continue
 		}
 		for _, ch := range [2]int32{nd.left, nd.right} {
 			if !l.nodeMayPass(&zf, ch) {
 				continue
 			}
-			b := nodeBound(kernels[ref.layout].base, r.terms[ref.layout], ch)
+			b := l.nodeBound(kernels[ref.layout].base, r.terms[ref.layout], ch)
 			if r.sel.full() && b+pruneMargin < float64(r.sel.worst()) {
 				continue
 			}
@@ -624,16 +756,17 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 	return r.sel.sorted()
 }
 
-// scoreLayout scores candidates lo..hi-1 of layout l with the kernel
-// bound to it and offers those that pass the filter to sel.
-func scoreLayout(e *Engine, bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter, sel *topSel) {
-	var buf [kernelBlock]float32
+// scoreLeaf scores candidates lo..hi-1 of layout l with the kernel
+// bound to it and offers those that pass the filter to r.sel, leaving out
+// the ones in skip.
+func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter) {
+	e, sel := r.e, &r.sel
 	cand, ids := l.cand, l.cols.ids
 	for off := lo; off < hi; off += kernelBlock {
 		end := min(off+kernelBlock, hi)
-		out := buf[:end-off]
+		out := r.buf[:end-off]
 		bk.block(off, end, nil, out)
-		thr := max(sel.threshold(), 0)
+		thr := nonNegative(sel.threshold())
 		for i, s := range out {
 			if s < thr {
 				continue
@@ -646,9 +779,17 @@ func scoreLayout(e *Engine, bk *boundKernel, l *zoneLayout, lo, hi int, skip map
 				continue
 			}
 			sel.offer(s, ids[c], cand[c])
-			thr = max(sel.threshold(), 0)
+			thr = nonNegative(sel.threshold())
 		}
 	}
+}
+
+// nonNegative is max(x, 0) by a plain compare.
+func nonNegative(x float32) float32 {
+	if x > 0 {
+		return x
+	}
+	return 0
 }
 
 // passed is how many candidates pass the filter of the query prunedTop

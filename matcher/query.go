@@ -127,11 +127,12 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	}
 	if q.Profile != nil {
 		qs.prof = *q.Profile
+		if !qs.prof.Empty() {
+			qs.pv = e.vectorize(qs.prof)
+		}
 	} else {
 		qs.prof = e.profileFrom(qs.dyn, m.CVEGEO)
-	}
-	if !qs.prof.Empty() {
-		qs.pv = e.vectorize(qs.prof)
+		qs.pv = e.muniVector(qs.dyn, m.CVEGEO, qs.prof)
 	}
 
 	pop := m.Population
@@ -169,6 +170,25 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 	qs.w = e.w.For(len(qs.twinned) > 0)
 	e.prepareSignals(qs)
 	return qs, nil
+}
+
+// muniVector is the vector of p, the stored or prefilled profile of
+// cvegeo in d: classified once per version of the user data (a
+// classifier call costs a few tenths of a millisecond), not per query.
+func (e *Engine) muniVector(d *dynamic, cvegeo string, p datasets.Profile) *profileVec {
+	if d.vecs != nil {
+		if v, ok := d.vecs.Load(cvegeo); ok {
+			return v.(*profileVec)
+		}
+	}
+	var pv *profileVec
+	if !p.Empty() {
+		pv = e.vectorize(p)
+	}
+	if d.vecs != nil {
+		d.vecs.Store(cvegeo, pv)
+	}
+	return pv
 }
 
 // Profile returns the stored profile of a municipality, or one prefilled

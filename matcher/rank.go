@@ -262,8 +262,11 @@ type ranker struct {
 	revText *textCache
 	scores  []float32 // scoreAll's output (exhaustive path only)
 	sel     topSel
-	heap    zoneHeap      // the pruned scan's nodes, reused
-	terms   [2][]zoneTerm // the pruned scan's bound terms, reused
+	heap    zoneHeap       // the pruned scan's nodes, reused
+	terms   [2][]zoneTerm  // the pruned scan's bound terms, reused
+	kern    kernel         // the query's kernel, reused
+	kernels [3]boundKernel // the pruned scan's kernels (linked, plain, one by one), reused
+	buf     [kernelBlock]float32
 	scored  int64
 	// explicitIn and explicitOK count the candidates scored one by one
 	// that pass the filter, and those of them that are kept (score ≥ 0).

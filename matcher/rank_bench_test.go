@@ -17,6 +17,7 @@ func BenchmarkRankAll(b *testing.B) {
 		b.Run(m.name, func(b *testing.B) {
 			var st RankStats
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				var err error
 				st, err = e.Rank(ctx, RankRequest{K: DefaultRankK, Exhaustive: m.exhaustive}, func(RankRow) error { return nil })
@@ -24,6 +25,7 @@ func BenchmarkRankAll(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			cpu.report(b)
 			b.ReportMetric(float64(st.Municipalities), "municipalities")
 			b.ReportMetric(float64(st.Rows), "rows")
 			b.ReportMetric(float64(st.Scored)/float64(max(st.Municipalities, 1)), "scored/muni")

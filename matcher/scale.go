@@ -436,24 +436,27 @@ func scaleFor(in *ScoreScale, w Weights) *ScoreScale {
 // weights of the components in the basis), and the value is R's at the
 // score on R. A pair that a tie or a profile lifts has no calibrated
 // value: nothing in the backtest says what such a score is worth.
-func (e *Engine) calibrate(m *Match) {
+func (e *Engine) calibrate(m *Match, set uint8) {
 	if e.scale == nil {
 		return
 	}
-	var basis []string
-	all, kept := 0.0, 0.0
+	// set is m.Basis as bits of ComponentDefs; kept drops the components
+	// that carry no evidence for this pair.
+	var kept uint8
+	wAll, wKept := 0.0, 0.0
 	for _, c := range m.Components {
+		i := compOrder(c.Name)
 		w := e.w.Components[c.Name]
-		all += w
+		wAll += w
 		if c.Value != 0 || (c.Name != CompDiaspora && c.Name != CompProblems && c.Name != CompAreas && c.Name != CompText) {
-			basis = append(basis, c.Name)
-			kept += w
+			kept |= 1 << i
+			wKept += w
 		}
 	}
-	b := e.scale.Bases[BasisKey(m.Basis)]
-	score, on := m.Score, BasisKey(m.Basis)
-	if b == nil && kept > 0 {
-		b, score, on = e.scale.Bases[BasisKey(basis)], m.Score*all/kept, BasisKey(basis)
+	b := e.scale.Bases[basisKeys[set]]
+	score, on := m.Score, basisKeys[set]
+	if b == nil && wKept > 0 {
+		b, score, on = e.scale.Bases[basisKeys[kept]], m.Score*wAll/wKept, basisKeys[kept]
 	}
 	if b == nil {
 		return

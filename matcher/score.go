@@ -79,38 +79,64 @@ type partScore struct {
 // municipality's side and, when both sides have profiles, from the
 // candidate's side, with each side's weighted sum.
 type pairParts struct {
-	fwd, rev []partScore
-	f, r     float64
-	both     bool
+	fwdBuf, revBuf [maxComponents]partScore
+	nf, nr         int
+	f, r           float64
+	both           bool
 }
+
+// fwd and rev are the components from each side (rev empty unless both).
+// The parts hold them in arrays, not slices into themselves, so that a
+// pairParts can live on its caller's stack.
+func (p *pairParts) fwd() []partScore { return p.fwdBuf[:p.nf] }
+func (p *pairParts) rev() []partScore { return p.revBuf[:p.nr] }
+
+// maxComponents bounds ComponentDefs, for the parts' fixed space.
+const maxComponents = 8
 
 // scorePair scores candidate c through the general path and, when parts is
 // not nil, records every component.
 func (e *Engine) scorePair(qs *queryState, c int32, parts *pairParts) float64 {
-	comps := e.components(qs, c, false)
-	fwd := weighted(*qs.w, comps)
 	if parts != nil {
-		*parts = pairParts{fwd: comps, f: fwd}
+		return e.scorePairParts(qs, c, parts)
 	}
-	cp := qs.dyn.profiles[c]
-	if cp == nil || qs.pv == nil {
+	// The components on the stack: nothing keeps them.
+	var fb, rb [maxComponents]partScore
+	fwd := weighted(qs.w, e.components(qs, c, false, fb[:0]))
+	if !bothProfiles(qs, c) {
 		return fwd
 	}
-	// Both sides have profiles: score the pair from the candidate's side
-	// too and combine with a harmonic mean, so a match must suit both.
-	revComps := e.components(qs, c, true)
-	rev := weighted(*qs.w, revComps)
-	if parts != nil {
-		parts.rev, parts.r, parts.both = revComps, rev, true
+	return harmonicMean(fwd, weighted(qs.w, e.components(qs, c, true, rb[:0])))
+}
+
+// scorePairParts is scorePair recording the components in parts.
+func (e *Engine) scorePairParts(qs *queryState, c int32, parts *pairParts) float64 {
+	comps := e.components(qs, c, false, parts.fwdBuf[:0])
+	fwd := weighted(qs.w, comps)
+	parts.nf, parts.nr, parts.f, parts.r, parts.both = len(comps), 0, fwd, 0, false
+	if !bothProfiles(qs, c) {
+		return fwd
 	}
+	revComps := e.components(qs, c, true, parts.revBuf[:0])
+	rev := weighted(qs.w, revComps)
+	parts.nr, parts.r, parts.both = len(revComps), rev, true
+	return harmonicMean(fwd, rev)
+}
+
+// bothProfiles: the municipality and candidate c have profiles, so the
+// pair is scored from the candidate's side too and the two combine with
+// a harmonic mean, so that a match must suit both.
+func bothProfiles(qs *queryState, c int32) bool { return qs.pv != nil && qs.dyn.profiles[c] != nil }
+
+// harmonicMean is the harmonic mean of the two directions' sums (0 when both are).
+func harmonicMean(fwd, rev float64) float64 {
 	if fwd+rev == 0 {
 		return 0
 	}
-	h := 2 * fwd * rev / (fwd + rev)
-	return h
+	return 2 * fwd * rev / (fwd + rev)
 }
 
-func weighted(w Weights, comps []partScore) float64 {
+func weighted(w *Weights, comps []partScore) float64 {
 	num, den := 0.0, 0.0
 	for _, p := range comps {
 		if !p.ok {
@@ -126,14 +152,14 @@ func weighted(w Weights, comps []partScore) float64 {
 	return num / den
 }
 
-// components computes every component for candidate c, in the order of
-// ComponentDefs. reverse swaps the roles for the asymmetric text relevance.
-func (e *Engine) components(qs *queryState, c int32, reverse bool) []partScore {
-	out := make([]partScore, len(ComponentDefs))
+// components appends every component for candidate c to out, in the
+// order of ComponentDefs. reverse swaps the roles for the asymmetric text
+// relevance.
+func (e *Engine) components(qs *queryState, c int32, reverse bool, out []partScore) []partScore {
 	for i := range ComponentDefs {
 		d := &ComponentDefs[i]
-		out[i].name = d.Name
-		out[i].value, out[i].ok = d.value(e, qs, c, reverse)
+		v, ok := d.value(e, qs, c, reverse)
+		out = append(out, partScore{name: d.Name, value: v, ok: ok})
 	}
 	return out
 }

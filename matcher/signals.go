@@ -3,7 +3,6 @@ package matcher
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // This file declares every scoring signal once. A component is one of the
@@ -511,7 +510,7 @@ func (e *Engine) prepareSignals(qs *queryState) {
 		}
 		qs.sig[i].present = p(e, qs, &qs.sig[i])
 		if len(qs.sig[i].table) > 0 {
-			qs.sig[i].tmax = slices.Max(qs.sig[i].table)
+			qs.sig[i].tmax = maxFinite(qs.sig[i].table)
 		}
 		for c := range qs.sig[i].hits {
 			qs.explicit[c] = true
@@ -552,7 +551,7 @@ func (e *Engine) componentValue(qs *queryState, comp string, c int32) float32 {
 
 // signalEvidence is what the signals of comp say about candidate c.
 func (e *Engine) signalEvidence(qs *queryState, comp string, c int32) []string {
-	var out []string
+	out := make([]string, 0, 8) // about one line per signal: no regrowth
 	for _, i := range signalsOf(comp) {
 		s := &signalList[i]
 		if qs.sig[i].present && s.evidence != nil {

@@ -36,6 +36,7 @@ type topSel struct {
 	s    []float32
 	id   []int64
 	cand []int32
+	idx  []int32 // sorted()'s order of the entries
 }
 
 func (t *topSel) reset(k int) {
@@ -109,11 +110,22 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 
 // sorted returns the kept candidates best first.
 func (t *topSel) sorted() []int32 {
-	idx := make([]int, len(t.s))
-	for i := range idx {
-		idx[i] = i
+	idx := t.order()
+	out := make([]int32, len(idx))
+	for i, j := range idx {
+		out[i] = t.cand[j]
 	}
-	slices.SortFunc(idx, func(a, b int) int {
+	return out
+}
+
+// order sorts the kept entries' positions best first, into t.idx.
+func (t *topSel) order() []int32 {
+	idx := t.idx[:0]
+	for i := range t.s {
+		idx = append(idx, int32(i))
+	}
+	t.idx = idx
+	slices.SortFunc(idx, func(a, b int32) int {
 		switch {
 		case t.s[a] != t.s[b]:
 			if t.s[a] > t.s[b] {
@@ -127,23 +139,16 @@ func (t *topSel) sorted() []int32 {
 		}
 		return 0
 	})
-	out := make([]int32, len(idx))
-	for i, j := range idx {
-		out[i] = t.cand[j]
-	}
-	return out
+	return idx
 }
 
-// sortedScores are the kept scores in sorted()'s order; the list rules
+// sortedScores are the kept scores in the order sorted() returned
+// (order is its result; the selector is unchanged since); the list rules
 // read the pool's scores from here instead of scoring again.
 func (t *topSel) sortedScores(order []int32) []float32 {
-	at := make(map[int32]float32, len(t.cand))
-	for i, c := range t.cand {
-		at[c] = t.s[i]
-	}
 	out := make([]float32, len(order))
-	for i, c := range order {
-		out[i] = at[c]
+	for i, j := range t.idx {
+		out[i] = t.s[j]
 	}
 	return out
 }

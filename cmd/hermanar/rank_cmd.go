@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -251,6 +252,13 @@ func runRank(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	// A ranking is a batch job whose live data (snapshot, engine, scan
+	// layout) is built once: collecting at 4× the live heap rather than
+	// 2× saves a few percent of CPU for some 50 MiB more at the peak.
+	// GOGC in the environment is left as it is.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	bar := newRankBar(e.stderr, len(targets), f.quiet)
 	req.Progress = func(done, total int) { _ = bar.Set(done) }
 	rankStart := time.Now()
