@@ -3,18 +3,17 @@ package matcher
 import (
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"sort"
-	"strconv"
 )
 
 // RerankModel is the second stage: an ensemble of small regression trees
 // fitted by gradient boosting on a pairwise ranking loss (RankNet: every
 // hidden twin against every other candidate of its query's pool). Its raw
-// output, the margin, is the sum of one leaf value per tree; the score it
+// output, the margin, is a base margin (state_x_mexico_popularity times a
+// fitted factor) plus one leaf value per tree; the score it
 // shows is the margin mapped linearly onto [0,1] by the smallest and the
-// largest margin the trees can give (Lo, Hi), so each feature's part of
+// largest margin the model can give (Lo, Hi), so each feature's part of
 // the score (rerankAttribution) still adds up to the score exactly.
 //
 // The fit is deterministic: features are cut into at most rerankBins
@@ -88,17 +87,9 @@ const (
 	rerankMinChild = 1.0
 	// rerankMinPos is the fewest hidden twins a leaf may hold: a tree
 	// with a leaf for one twin would learn that city, not a pattern.
-	rerankMinPosDefault = 10
+	rerankMinPos = 10
+	rerankDepth  = 4
 )
-
-var rerankMinPos, rerankDepth = devInt("DEV_MINPOS", rerankMinPosDefault), devInt("DEV_DEPTH", 4)
-
-func devInt(k string, d int) int {
-	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
-		return v
-	}
-	return d
-}
 
 // rerankGroup is one training query: rows [Start, End) of the matrix,
 // Pos the hidden twin's row.
@@ -333,7 +324,7 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 			nd := &t.Nodes[p.node]
 			nd.Cover = H
 			nd.Value = -rerankEta * G / (H + rerankLambda)
-			if depth == rerankDepth || H < 2*rerankMinChild || P < float64(2*rerankMinPos) {
+			if depth == rerankDepth || H < 2*rerankMinChild || P < 2*rerankMinPos {
 				continue
 			}
 			clear(gh)
@@ -360,7 +351,7 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 					hl += gh[k+1]
 					pl += gh[k+2]
 					gr, hr := G-gl, H-hl
-					if hl < rerankMinChild || hr < rerankMinChild || pl < float64(rerankMinPos) || P-pl < float64(rerankMinPos) {
+					if hl < rerankMinChild || hr < rerankMinChild || pl < rerankMinPos || P-pl < rerankMinPos {
 						continue
 					}
 					gain := gl*gl/(hl+rerankLambda) + gr*gr/(hr+rerankLambda) - parent
