@@ -13,18 +13,23 @@ import (
 // BenchmarkServeMatches runs GET …/matches through the whole handler
 // (middleware, cache, engine, JSON) without a network, so that what the
 // HTTP side adds can be told apart from the engine: "cached" is a hit of
-// the rendered list, "uncached" a distinct request each time (a no-op
-// population bound, as api/loadtest.sh UNIQUE=1 sends), "healthz" the
-// middleware alone. The access log is on, as serve ships it, into a
-// JSON handler that discards its lines. Compare allocs/op and B/op across
+// the rendered list ("cached-gzip" from a client accepting gzip),
+// "uncached" a distinct request each time (a no-op population bound, as
+// api/loadtest.sh UNIQUE=1 sends), "healthz" the middleware alone. The
+// access log is on, as serve ships it, into serve's JSON handler, which
+// discards its lines. Compare allocs/op and B/op across
 // commits with benchstat; ns/op depends on the machine's load.
 var uncachedSeq atomic.Int64
 
 func BenchmarkServeMatches(b *testing.B) {
 	e := mustEnv(b)
-	e.srv.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	e.srv.log = slog.New(NewJSONLogHandler(io.Discard, nil)) // as serve --log-format json
+	gzip := false
 	get := func(b *testing.B, path string) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if gzip {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
 		w := &discardWriter{h: http.Header{}}
 		e.h.ServeHTTP(w, req)
 		if w.code != http.StatusOK || w.n == 0 {
@@ -40,6 +45,16 @@ func BenchmarkServeMatches(b *testing.B) {
 	})
 	b.Run("cached", func(b *testing.B) {
 		get(b, list)
+		b.ReportAllocs()
+		for b.Loop() {
+			get(b, list)
+		}
+	})
+	b.Run("cached-gzip", func(b *testing.B) {
+		gzip = true
+		defer func() { gzip = false }()
+		get(b, list)
+		get(b, list) // the first hit compresses the list
 		b.ReportAllocs()
 		for b.Loop() {
 			get(b, list)

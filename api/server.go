@@ -400,22 +400,37 @@ func (s *Server) accessLog(c *gin.Context) {
 	case status >= 500:
 		level = slog.LevelError
 	}
-	if !s.log.Enabled(c.Request.Context(), level) {
+	ctx := c.Request.Context()
+	h := s.log.Handler()
+	if !h.Enabled(ctx, level) {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("request_id", requestID(c)),
-		slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path),
-		slog.Int("status", status),
-		slog.Int("bytes", max(c.Writer.Size(), 0)),
-		slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
-		slog.String("ip", c.ClientIP()),
-	}
+	a := accessLine{time: time.Now(), level: level, id: requestID(c), method: c.Request.Method, path: c.Request.URL.Path,
+		status: status, bytes: max(c.Writer.Size(), 0), ip: c.ClientIP()}
+	a.ms = float64(a.time.Sub(start).Microseconds()) / 1000
 	if v, ok := c.Get(principalKey); ok {
-		attrs = append(attrs, slog.String("token", v.(Token).ID))
+		a.token = v.(Token).ID
 	}
-	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	if w, ok := h.(accessWriter); ok && w.writeAccess(ctx, &a) {
+		return
+	}
+	// Any other handler gets a record, without the caller's program
+	// counter that Logger.LogAttrs walks the stack for (the line names no
+	// source file).
+	r := slog.NewRecord(a.time, level, "request", 0)
+	r.AddAttrs(
+		slog.String("request_id", a.id),
+		slog.String("method", a.method),
+		slog.String("path", a.path),
+		slog.Int("status", a.status),
+		slog.Int("bytes", a.bytes),
+		slog.Float64("ms", a.ms),
+		slog.String("ip", a.ip),
+	)
+	if a.token != "" {
+		r.AddAttrs(slog.String("token", a.token))
+	}
+	_ = h.Handle(ctx, r)
 }
 
 // The security headers' values, shared by every response: the keys are

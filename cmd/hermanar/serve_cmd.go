@@ -59,7 +59,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer logOut.Close()
 	switch *logFormat {
 	case "json":
-		handler = slog.NewJSONHandler(logOut, nil)
+		handler = api.NewJSONLogHandler(logOut, nil)
 	case "text":
 		handler = slog.NewTextHandler(logOut, nil)
 	default:
