@@ -53,6 +53,9 @@ const (
 	MethodMatcherPolicy     = "matcher_policy"
 	MethodMatcherShipped    = "matcher_shipped"
 	MethodMatcherCalibrated = "matcher_calibrated"
+	// MethodMatcherReranked is the shipped first stage with the second
+	// stage (rerank.go) fitted by cross-validation by municipality.
+	MethodMatcherReranked = "matcher_reranked"
 )
 
 // MethodResult is one method's metrics over every query.
@@ -177,6 +180,8 @@ type EvalOptions struct {
 	SkipCalibration bool
 	// SkipAblations leaves the per-signal ablations out.
 	SkipAblations bool
+	// SkipRerank leaves the cross-validated second stage out.
+	SkipRerank bool
 	// observe, when set, sees every method's scores of every query and
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.
@@ -328,6 +333,26 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		methods = append(methods, evalMethod{name: MethodMatcherCalibrated, kind: KindMatcher,
 			desc:  fmt.Sprintf("the weights for municipalities with twins of their own (the twinned weights) fitted by %d-fold cross-validation by municipality, as `hermanar calibrate` fits them on all queries; each query scored by the fold that never saw its municipality", nfolds),
 			score: func(qc *queryCtx, out []float32) error { return engineMethod(engines[qc.fold])(qc, out) }})
+	}
+
+	if !opts.SkipRerank {
+		models, err := foldRerankers(ctx, e, in, queries, folds, nfolds, opts)
+		if err != nil {
+			return nil, err
+		}
+		halves := rerankHalves(queries)
+		methods = append(methods, evalMethod{name: MethodMatcherReranked, kind: KindMatcher,
+			desc: fmt.Sprintf("a second stage for municipalities with twins of their own, measured here and not shipped: the first stage (%s) ranks every candidate and %d boosted trees (depth %d, starting from state_x_mexico_popularity) re-score its pool (the first stage's best %d and every candidate with network evidence); %d-fold cross-validation by municipality, each query scored by a model fitted on the other folds' municipalities only, with none of the pairs it scores counted in its training rows (each municipality's twins dealt into %d parts, one model per fold and part)",
+				opts.Default.Provenance, rerankTrees, rerankDepth, RerankPoolHead, nfolds, RerankHalves),
+			score: func(qc *queryCtx, out []float32) error {
+				qs, err := e.prepare(evalQuery(qc))
+				if err != nil {
+					return err
+				}
+				e.scoreAll(qs, out)
+				e.rerankScores(qs, models[qc.fold][halves[qc.i]], out)
+				return nil
+			}})
 	}
 
 	type outcome struct {

@@ -271,8 +271,8 @@ func TestEvaluateReproducible(t *testing.T) {
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("same seed, different reports:\n%+v\n%+v", a.Methods, b.Methods)
 	}
-	if a.Queries < 25 || len(a.Methods) != 8 {
-		t.Errorf("got %d queries and %d methods, want ≥25 and 8", a.Queries, len(a.Methods))
+	if a.Queries < 25 || len(a.Methods) != 9 {
+		t.Errorf("got %d queries and %d methods, want ≥25 and 9", a.Queries, len(a.Methods))
 	}
 	// One ablation per signal with a policy weight, named after it.
 	if len(a.Ablations) != len(signalList) {

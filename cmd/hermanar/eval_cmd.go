@@ -22,6 +22,7 @@ type evalFlags struct {
 	folds                   int
 	seed                    uint64
 	quiet                   bool
+	fast                    bool
 }
 
 func (f *evalFlags) register(fs interface {
@@ -36,6 +37,7 @@ func (f *evalFlags) register(fs interface {
 	fs.IntVar(&f.folds, "folds", 5, "folds of the cross-validation by municipality")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random baseline, the folds and the negative sampling")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&f.fast, "fast", false, "leave out the cross-validated linear twinned set and the per-signal ablations (the baselines and the shipped matcher remain)")
 }
 
 func (f *evalFlags) check() error {
@@ -171,7 +173,8 @@ func sharedDir(flag string) string {
 // on every query, is left out), and eval also reports the shipped weights
 // as they are.
 func (f *evalFlags) options(e *env) matcher.EvalOptions {
-	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: defaultWeights(), Shipped: defaultWeights()}
+	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: defaultWeights(), Shipped: defaultWeights(),
+		SkipCalibration: f.fast, SkipAblations: f.fast}
 	if !f.quiet {
 		o.Progress = e.stderr
 		o.Calibration.Progress = e.stderr
@@ -188,6 +191,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	f.register(fs)
 	format := fs.String("format", "table", "table, json or md")
 	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
+	exportPools := fs.String("export-pools", "", "developer tool: write the second stage's pools of every query to this directory and stop")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -200,6 +204,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	ei, err := loadEvalInput(ctx, e, f)
 	if err != nil {
 		return err
+	}
+	if *exportPools != "" {
+		in := ei.in
+		in.Weights = defaultWeights()
+		return matcher.ExportPools(ctx, in, f.folds, f.seed, 2, *exportPools)
 	}
 	rep, err := matcher.Evaluate(ctx, ei.in, f.options(e))
 	if err != nil {

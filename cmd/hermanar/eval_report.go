@@ -383,4 +383,12 @@ func writeAcceptance(w io.Writer, rep *matcher.EvalReport) {
 	} else {
 		p("- `%s` was not scored in this run: not met.\n\n", matcher.MethodStatePopularity)
 	}
+	if rr, ok := rep.Method(matcher.MethodMatcherReranked); ok && rr.Name != sh.Name {
+		p("Measured in the same run, held out, not shipped: the second stage `%s` reaches MRR %.3f (%s the best DESIGN baseline's, %s it)",
+			rr.Name, rr.MRR, ratioWord(rr.MRR, best.MRR), than(rr.MRR, best.MRR, 3))
+		if hasState {
+			p(" and %s `%s`'s (%s it)", ratioWord(rr.MRR, state.MRR), state.Name, than(rr.MRR, state.MRR, 3))
+		}
+		p(".\n\n")
+	}
 }

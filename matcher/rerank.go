@@ -1,0 +1,352 @@
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"hermanar/datasets"
+)
+
+// The second stage. For a municipality with twins of its own, the first
+// stage (the linear score of the signal list) ranks every candidate; the
+// second stage re-scores a pool of candidates with a model that can read
+// interactions the linear score cannot ("popular with Mexico AND in the
+// country my twins are in"). The pool is the head of the first stage plus
+// every candidate the twinning network says anything about, so the
+// candidates with network evidence are all read, not only those the linear
+// score happened to put first.
+
+// RerankPoolHead is how many of the first stage's best candidates the pool
+// always holds.
+const RerankPoolHead = 200
+
+// rerankFeatureNames are the second stage's inputs, in order: the value of
+// every signal of the declared list (0 where the query has no data for
+// it), then raw context the signals summarise away.
+var rerankFeatureNames = func() []string {
+	var out []string
+	for _, s := range signalList {
+		out = append(out, "sig_"+s.Name)
+	}
+	return append(out,
+		"first_stage",     // the first stage's score
+		"log_mx_twins",    // log(1 + the candidate's Mexican twins), uncapped
+		"log_all_twins",   // log(1 + the candidate's twins in all)
+		"log_my_twins",    // log(1 + my twins)
+		"country_share",   // share of my twins in the candidate's country
+		"country_count",   // my twins in the candidate's country
+		"region_share",    // share of my twins in the candidate's first-level division
+		"co_twins",        // my twins twinned with the candidate
+		"log_pop_me",      // my log10 population
+		"dlog_pop",        // candidate − me
+		"dlog_pop_twins",  // candidate − the median of my twins
+		"log_km",          // log10(1 + great-circle km)
+		"ptype",           // settlement type code
+		"is_us",           // 1 in the United States
+		"delev_km",        // candidate − my elevation, km
+		"emigration",      // CONAPO share of households with emigrants, percent
+		"log_state_twins", // log(1 + municipalities of my state twinned with the candidate)
+	)
+}()
+
+// rerankCtx is what the second stage reads about one query beyond qs.
+type rerankCtx struct {
+	myTwins       []int32
+	countryCount  map[uint16]int
+	regionCount   map[uint16]int
+	coTwins       map[int32]int
+	twinsMedPop   float32
+	emigration    float32
+	stateTwinsIdx int
+}
+
+func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
+	rc := &rerankCtx{countryCount: map[uint16]int{}, regionCount: map[uint16]int{},
+		coTwins: map[int32]int{}, stateTwinsIdx: -1}
+	rc.myTwins = qs.reg.muniTwins[qs.muni.CVEGEO]
+	pops := make([]float32, 0, len(rc.myTwins))
+	for _, c := range rc.myTwins {
+		rc.countryCount[e.country[c]]++
+		rc.regionCount[e.admin1[c]]++
+		pops = append(pops, e.logPop[c])
+		seen := map[int32]bool{}
+		for _, nb := range qs.reg.neighbors[e.ids[c]] {
+			if nc, ok := e.candIndex[nb]; ok && nc != c && !seen[nc] {
+				seen[nc] = true
+				rc.coTwins[nc]++
+			}
+		}
+	}
+	if len(pops) > 0 {
+		slices.Sort(pops)
+		rc.twinsMedPop = pops[len(pops)/2]
+	} else {
+		rc.twinsMedPop = qs.logPop
+	}
+	rc.emigration = float32(e.in.Emigration[qs.muni.CVEGEO])
+	for i := range signalList {
+		if signalList[i].Name == FeatStateTwins {
+			rc.stateTwinsIdx = i
+		}
+	}
+	return rc
+}
+
+// rerankRow writes candidate c's second-stage inputs into row (length
+// len(rerankFeatureNames)); first is its first-stage score.
+func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32, row []float32) {
+	k := 0
+	for i := range signalList {
+		v := float32(0)
+		if qs.sig[i].present {
+			v = signalList[i].value(e, qs, &qs.sig[i], c)
+		}
+		row[k] = v
+		k++
+	}
+	nt := float32(len(rc.myTwins))
+	share := func(n int) float32 {
+		if nt == 0 {
+			return 0
+		}
+		return float32(n) / nt
+	}
+	stateN := float32(0)
+	if rc.stateTwinsIdx >= 0 {
+		stateN = float32(qs.sig[rc.stateTwinsIdx].hits[c].n)
+	}
+	isUS := float32(0)
+	if e.usState[c] != 0 {
+		isUS = 1
+	}
+	vals := []float32{
+		first,
+		float32(math.Log1p(float64(qs.reg.mx[c]))),
+		float32(math.Log1p(float64(qs.reg.all[c]))),
+		float32(math.Log1p(float64(nt))),
+		share(rc.countryCount[e.country[c]]),
+		float32(rc.countryCount[e.country[c]]),
+		share(rc.regionCount[e.admin1[c]]),
+		float32(rc.coTwins[c]),
+		qs.logPop,
+		e.logPop[c] - qs.logPop,
+		e.logPop[c] - rc.twinsMedPop,
+		float32(math.Log10(1 + greatCircleKm(qs, e, c))),
+		float32(e.ptype[c]),
+		isUS,
+		(e.elev[c] - qs.elev) / 1000,
+		rc.emigration,
+		float32(math.Log1p(float64(stateN))),
+	}
+	copy(row[k:], vals)
+}
+
+// rerankPool lists the candidates the second stage re-scores, in
+// candidate order: the RerankPoolHead best under the first stage (scores,
+// negative for rejected), every candidate with a Mexican twin, every
+// candidate a sparse network or namesake signal has a value for, and every
+// twinned candidate in a country of my twins. Rejected candidates are left
+// out.
+func (e *Engine) rerankPool(qs *queryState, rc *rerankCtx, scores []float32) []int32 {
+	in := map[int32]bool{}
+	top, _ := topK(scores, e.ids, RerankPoolHead)
+	for _, c := range top {
+		in[c] = true
+	}
+	for c, n := range qs.reg.mx {
+		if n > 0 {
+			in[int32(c)] = true
+		}
+	}
+	for i := range signalList {
+		if signalList[i].term == nil && qs.sig[i].present {
+			for c := range qs.sig[i].hits {
+				in[c] = true
+			}
+		}
+	}
+	if len(rc.countryCount) > 0 {
+		for cid := range rc.countryCount {
+			for _, c := range e.byCountry[cid] {
+				if qs.reg.all[c] > 0 {
+					in[c] = true
+				}
+			}
+		}
+	}
+	out := make([]int32, 0, len(in))
+	for c := range in {
+		if scores[c] >= 0 {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// rerankScores re-scores the pool of one query with model m: out holds
+// the first stage's scores of every candidate on entry; on return each
+// pool candidate's is 2 + its second-stage score, so that the pool ranks
+// first, in the model's order, and the rest follow in the first stage's.
+func (e *Engine) rerankScores(qs *queryState, m *RerankModel, out []float32) {
+	rc := e.newRerankCtx(qs)
+	pool := e.rerankPool(qs, rc, out)
+	row := make([]float32, len(rerankFeatureNames))
+	s := make([]float32, len(pool))
+	for k, c := range pool {
+		e.rerankRow(qs, rc, c, out[c], row)
+		s[k] = float32(2 + m.Score(row))
+	}
+	for k, c := range pool {
+		out[c] = s[k]
+	}
+}
+
+// rerankTrainingRows builds the training rows of queries: each query's
+// pool under engine fe (the first stage), its network features read from
+// reg without the query's hidden pair. Queries whose hidden twin is not in
+// their pool are left out (they teach a pairwise loss nothing).
+func rerankTrainingRows(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) ([]float32, []rerankGroup, error) {
+	nf := len(rerankFeatureNames)
+	type qrows struct {
+		rows []float32
+		pos  int
+	}
+	res := make([]qrows, len(queries))
+	err := parallel(ctx, len(queries), workers, func() func(i int) error {
+		buf := make([]float32, fe.n)
+		return func(i int) error {
+			q := queries[i]
+			qs, err := fe.prepare(Query{Municipality: q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: reg.hide(q.Municipality, q.Hidden)})
+			if err != nil {
+				return err
+			}
+			fe.scoreAll(qs, buf)
+			h, ok := fe.candIndex[q.Hidden]
+			if !ok {
+				return fmt.Errorf("rerank: place %d is not a candidate", q.Hidden)
+			}
+			rc := fe.newRerankCtx(qs)
+			pool := fe.rerankPool(qs, rc, buf)
+			pos := slices.Index(pool, h)
+			if pos < 0 {
+				res[i] = qrows{pos: -1}
+				return nil
+			}
+			r := qrows{rows: make([]float32, len(pool)*nf), pos: pos}
+			for k, c := range pool {
+				fe.rerankRow(qs, rc, c, buf[c], r.rows[k*nf:(k+1)*nf])
+			}
+			res[i] = r
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []float32
+	var groups []rerankGroup
+	for _, r := range res {
+		if r.pos < 0 {
+			continue
+		}
+		start := len(rows) / nf
+		rows = append(rows, r.rows...)
+		groups = append(groups, rerankGroup{Start: start, End: len(rows) / nf, Pos: start + r.pos})
+	}
+	return rows, groups, nil
+}
+
+// FitRerankOn fits the second stage on queries, the first stage being
+// engine fe and the network read from reg (each query's hidden pair
+// removed).
+func FitRerankOn(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) (*RerankModel, int, error) {
+	rows, groups, err := rerankTrainingRows(ctx, fe, reg, queries, workers)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(groups) == 0 {
+		// Nothing to learn from: a model without trees scores every pool
+		// candidate alike (0.5).
+		return &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}, 0, nil
+	}
+	return FitRerank(rows, len(rerankFeatureNames), groups), len(groups), nil
+}
+
+// RerankHalves is how many parts each municipality's twins are dealt into
+// for the second stage's cross-validation (see foldRerankers).
+const RerankHalves = 2
+
+// rerankHalf is the part of its municipality's twins query i of queries
+// (ordered by municipality, then place, as BacktestQueries lists them)
+// falls in: twins are dealt in turn.
+func rerankHalves(queries []EvalQuery) []int {
+	out := make([]int, len(queries))
+	k := 0
+	for i, q := range queries {
+		if i > 0 && queries[i-1].Municipality != q.Municipality {
+			k = 0
+		}
+		out[i] = k % RerankHalves
+		k++
+	}
+	return out
+}
+
+// foldRerankers fits the second stage for the cross-validation: one model
+// per fold of municipalities and per part of their twins. The model that
+// scores the queries of fold f, part h is fitted on the queries of every
+// other fold (so it never learns from the held-out municipalities'
+// twins), and every count its training rows read comes from a registry
+// without the twinnings of those queries (each held-out pair is counted
+// nowhere in its training). The held-out municipalities' other twins
+// (the other parts) stay in the counts, as a real municipality's existing
+// twins are in the registry when its next twin is sought; dropping them
+// too gives the model counts a third lower than it meets when scoring, a
+// shift a tree model reads as different cities.
+func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions) ([][]*RerankModel, error) {
+	out := make([][]*RerankModel, k)
+	snap := fe.in.Snap
+	halves := rerankHalves(queries)
+	for f := range k {
+		var train []EvalQuery
+		for _, q := range queries {
+			if folds[q.Municipality] != f {
+				train = append(train, q)
+			}
+		}
+		out[f] = make([]*RerankModel, RerankHalves)
+		for h := range RerankHalves {
+			held := map[EvalQuery]bool{}
+			for i, q := range queries {
+				if folds[q.Municipality] == f && halves[i] == h {
+					held[q] = true
+				}
+			}
+			keep := make([]datasets.Twinning, 0, len(in.Twinnings))
+			for _, t := range in.Twinnings {
+				if m, ok := twinningMunicipality(snap, t); ok {
+					if held[EvalQuery{Municipality: m, Hidden: t.PlaceA}] || held[EvalQuery{Municipality: m, Hidden: t.PlaceB}] {
+						continue
+					}
+				}
+				keep = append(keep, t)
+			}
+			start := time.Now()
+			m, used, err := FitRerankOn(ctx, fe, NewRegistry(keep, fe), train, opts.Workers)
+			if err != nil {
+				return nil, fmt.Errorf("rerank fold %d: %w", f+1, err)
+			}
+			m.Provenance = fmt.Sprintf("fold %d of %d, part %d of %d: %d of %d training queries with the hidden twin in the pool", f+1, k, h+1, RerankHalves, used, len(train))
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "rerank fold %d/%d part %d/%d: %d trees on %d queries, %d pairs held out (%.1fs)\n", f+1, k, h+1, RerankHalves, len(m.Trees), used, len(held), time.Since(start).Seconds())
+			}
+			out[f][h] = m
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,397 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+)
+
+// RerankModel is the second stage: an ensemble of small regression trees
+// fitted by gradient boosting on a pairwise ranking loss (RankNet: every
+// hidden twin against every other candidate of its query's pool). Its raw
+// output, the margin, is a base margin (state_x_mexico_popularity times a
+// fitted factor) plus one leaf value per tree; the score it
+// shows is the margin mapped linearly onto [0,1] by the smallest and the
+// largest margin the model can give (Lo, Hi), so each feature's part of
+// the score (rerankAttribution) still adds up to the score exactly.
+//
+// The fit is deterministic: features are cut into at most rerankBins
+// quantile bins of the training rows, every tree is grown level by level
+// to rerankDepth with the exact best split over those cuts (ties go to the
+// first feature and cut), and nothing is sampled.
+type RerankModel struct {
+	Version  int      `json:"version"`
+	Features []string `json:"features"`
+	// Base is the margin the trees start from: state_x_mexico_popularity
+	// (log Mexican twins + log twins with my state), scaled by a fitted
+	// factor, each term capped so the margin stays bounded.
+	Base  []rerankBaseTerm `json:"base"`
+	Trees []rerankTree     `json:"trees"`
+	Lo    float64          `json:"lo"` // smallest margin the trees can give
+	Hi    float64          `json:"hi"` // largest
+	// Provenance says what the model was fitted on.
+	Provenance string `json:"provenance"`
+}
+
+// RerankVersion changes when the inputs or the model's form change; a
+// model file of another version is refused.
+const RerankVersion = 1
+
+// rerankBaseTerm is Weight × min(x[Feature], Cap).
+type rerankBaseTerm struct {
+	Feature int     `json:"f"`
+	Weight  float64 `json:"w"`
+	Cap     float32 `json:"cap"`
+}
+
+// rerankBaseFeatures are the base margin's inputs, and rerankBaseCap their
+// cap (log(1 + 50)).
+var (
+	rerankBaseFeatures = []string{"log_mx_twins", "log_state_twins"}
+	rerankBaseCap      = float32(math.Log1p(50))
+)
+
+func (m *RerankModel) base(x []float32) float64 {
+	s := 0.0
+	for _, b := range m.Base {
+		s += b.Weight * float64(min(x[b.Feature], b.Cap))
+	}
+	return s
+}
+
+type rerankTree struct {
+	Nodes []rerankNode `json:"nodes"`
+}
+
+// rerankNode is a split (Feature ≥ 0: rows with x < Threshold go Left) or
+// a leaf (Feature -1). Value is a leaf's output, or for a split the
+// expected output below it (the leaves' values weighted by their training
+// hessian): the per-path attribution reads the change in Value along the
+// path.
+type rerankNode struct {
+	Feature   int     `json:"f"`
+	Threshold float32 `json:"t,omitempty"`
+	Left      int32   `json:"l,omitempty"`
+	Right     int32   `json:"r,omitempty"`
+	Value     float64 `json:"v"`
+	Cover     float64 `json:"c"`
+}
+
+// Boosting settings.
+const (
+	rerankBins     = 64
+	rerankTrees    = 100
+	rerankEta      = 0.1
+	rerankLambda   = 1.0
+	rerankMinChild = 1.0
+	// rerankMinPos is the fewest hidden twins a leaf may hold: a tree
+	// with a leaf for one twin would learn that city, not a pattern.
+	rerankMinPos = 10
+	rerankDepth  = 4
+)
+
+// rerankGroup is one training query: rows [Start, End) of the matrix,
+// Pos the hidden twin's row.
+type rerankGroup struct{ Start, End, Pos int }
+
+// margin is the sum of the trees' leaves on row x.
+func (m *RerankModel) margin(x []float32) float64 {
+	s := m.base(x)
+	for t := range m.Trees {
+		s += m.Trees[t].leaf(x).Value
+	}
+	return s
+}
+
+func (t *rerankTree) leaf(x []float32) *rerankNode {
+	n := &t.Nodes[0]
+	for n.Feature >= 0 {
+		if x[n.Feature] < n.Threshold {
+			n = &t.Nodes[n.Left]
+		} else {
+			n = &t.Nodes[n.Right]
+		}
+	}
+	return n
+}
+
+// Score is the margin on [0,1].
+func (m *RerankModel) Score(x []float32) float64 {
+	return m.unit(m.margin(x))
+}
+
+func (m *RerankModel) unit(margin float64) float64 {
+	if m.Hi <= m.Lo {
+		return 0.5
+	}
+	return (margin - m.Lo) / (m.Hi - m.Lo)
+}
+
+// rerankAttribution splits Score(x) by feature: bias is the part no
+// feature explains (the trees' expected outputs, shifted by Lo), parts[f]
+// the sum over the trees of the change in expected output at each split on
+// f along x's path, all on the score's [0,1] scale. bias + Σ parts =
+// Score(x) up to rounding.
+func (m *RerankModel) rerankAttribution(x []float32) (bias float64, parts []float64) {
+	parts = make([]float64, len(m.Features))
+	span := m.Hi - m.Lo
+	if span <= 0 {
+		return 0.5, parts
+	}
+	bias = -m.Lo / span
+	for _, b := range m.Base {
+		parts[b.Feature] += b.Weight * float64(min(x[b.Feature], b.Cap)) / span
+	}
+	for t := range m.Trees {
+		nodes := m.Trees[t].Nodes
+		n := &nodes[0]
+		bias += n.Value / span
+		for n.Feature >= 0 {
+			next := &nodes[n.Right]
+			if x[n.Feature] < n.Threshold {
+				next = &nodes[n.Left]
+			}
+			parts[n.Feature] += (next.Value - n.Value) / span
+			n = next
+		}
+	}
+	return bias, parts
+}
+
+// Validate checks a model read from a file.
+func (m *RerankModel) Validate() error {
+	if m.Version != RerankVersion {
+		return fmt.Errorf("rerank model: version %d, this binary reads %d", m.Version, RerankVersion)
+	}
+	if !slices.Equal(m.Features, rerankFeatureNames) {
+		return fmt.Errorf("rerank model: its %d features are not this binary's %d", len(m.Features), len(rerankFeatureNames))
+	}
+	for _, b := range m.Base {
+		if b.Feature < 0 || b.Feature >= len(m.Features) || b.Weight < 0 || b.Cap <= 0 {
+			return fmt.Errorf("rerank model: base term on feature %d is malformed", b.Feature)
+		}
+	}
+	for t, tr := range m.Trees {
+		if len(tr.Nodes) == 0 {
+			return fmt.Errorf("rerank model: tree %d has no nodes", t)
+		}
+		for i, n := range tr.Nodes {
+			if n.Feature >= len(m.Features) || (n.Feature >= 0 && (n.Left <= int32(i) || n.Right <= int32(i) || int(n.Left) >= len(tr.Nodes) || int(n.Right) >= len(tr.Nodes))) {
+				return fmt.Errorf("rerank model: tree %d node %d is malformed", t, i)
+			}
+		}
+	}
+	return nil
+}
+
+// FitRerank boosts trees on rows (nf values each, row-major) grouped by
+// query; only groups whose hidden twin is among their rows teach anything.
+func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
+	n := len(rows) / nf
+	m := &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}
+	// Quantile cuts per feature and the binned matrix.
+	cuts := make([][]float32, nf)
+	vals := make([]float32, n)
+	for f := range nf {
+		for i := range n {
+			vals[i] = rows[i*nf+f]
+		}
+		s := slices.Clone(vals)
+		slices.Sort(s)
+		var c []float32
+		for b := 1; b < rerankBins; b++ {
+			v := s[b*(n-1)/rerankBins]
+			if v > s[0] && (len(c) == 0 || v > c[len(c)-1]) {
+				c = append(c, v)
+			}
+		}
+		cuts[f] = c
+	}
+	bins := make([]uint8, n*nf)
+	for i := range n {
+		for f := range nf {
+			c := cuts[f]
+			x := rows[i*nf+f]
+			bins[i*nf+f] = uint8(sort.Search(len(c), func(j int) bool { return c[j] > x }))
+		}
+	}
+	score := make([]float64, n)
+	// The base margin: state_x_mexico_popularity scaled by the factor of
+	// a small grid with the lowest pairwise loss.
+	var feats []int
+	for _, name := range rerankBaseFeatures {
+		feats = append(feats, slices.Index(rerankFeatureNames, name))
+	}
+	raw := make([]float64, n)
+	for i := range n {
+		for _, f := range feats {
+			raw[i] += float64(min(rows[i*nf+f], rerankBaseCap))
+		}
+	}
+	bestW, bestLoss := 0.0, math.Inf(1)
+	for _, w := range []float64{0, 0.5, 1, 2, 4, 8} {
+		loss := 0.0
+		for _, g := range groups {
+			for i := g.Start; i < g.End; i++ {
+				if i != g.Pos {
+					loss += softplus(-w * (raw[g.Pos] - raw[i]))
+				}
+			}
+		}
+		if loss < bestLoss {
+			bestW, bestLoss = w, loss
+		}
+	}
+	for _, f := range feats {
+		m.Base = append(m.Base, rerankBaseTerm{Feature: f, Weight: bestW, Cap: rerankBaseCap})
+	}
+	for i := range n {
+		score[i] = bestW * raw[i]
+	}
+	grad := make([]float64, n)
+	hess := make([]float64, n)
+	all := make([]int32, 0, n)
+	isPos := make([]bool, n)
+	for _, g := range groups {
+		isPos[g.Pos] = true
+		for i := g.Start; i < g.End; i++ {
+			all = append(all, int32(i))
+		}
+	}
+	for range rerankTrees {
+		clear(grad)
+		clear(hess)
+		for _, g := range groups {
+			sp := score[g.Pos]
+			for i := g.Start; i < g.End; i++ {
+				if i == g.Pos {
+					continue
+				}
+				rho := sigmoid(score[i] - sp) // σ(-(s_pos - s_neg))
+				h := math.Max(rho*(1-rho), 1e-16)
+				grad[g.Pos] -= rho
+				grad[i] += rho
+				hess[g.Pos] += h
+				hess[i] += h
+			}
+		}
+		tree := growTree(bins, nf, cuts, grad, hess, isPos, all)
+		for _, i := range all {
+			score[i] += tree.leaf(rows[int(i)*nf : int(i+1)*nf]).Value
+		}
+		m.Trees = append(m.Trees, tree)
+	}
+	for _, t := range m.Trees {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, nd := range t.Nodes {
+			if nd.Feature < 0 {
+				lo, hi = math.Min(lo, nd.Value), math.Max(hi, nd.Value)
+			}
+		}
+		m.Lo += lo
+		m.Hi += hi
+	}
+	for _, b := range m.Base {
+		// Its inputs are logs of counts: from 0 up to the cap.
+		m.Lo += min(0, b.Weight*float64(b.Cap))
+		m.Hi += max(0, b.Weight*float64(b.Cap))
+	}
+	return m
+}
+
+// growTree grows one tree level by level over rows idx.
+func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPos []bool, idx []int32) rerankTree {
+	type pending struct {
+		node int
+		rows []int32
+	}
+	var t rerankTree
+	t.Nodes = append(t.Nodes, rerankNode{Feature: -1})
+	level := []pending{{0, idx}}
+	gh := make([]float64, nf*rerankBins*3)
+	for depth := 0; depth <= rerankDepth; depth++ {
+		var next []pending
+		for _, p := range level {
+			G, H, P := 0.0, 0.0, 0.0
+			for _, i := range p.rows {
+				G += grad[i]
+				H += hess[i]
+				if isPos[i] {
+					P++
+				}
+			}
+			nd := &t.Nodes[p.node]
+			nd.Cover = H
+			nd.Value = -rerankEta * G / (H + rerankLambda)
+			if depth == rerankDepth || H < 2*rerankMinChild || P < 2*rerankMinPos {
+				continue
+			}
+			clear(gh)
+			for _, i := range p.rows {
+				b := bins[int(i)*nf : int(i+1)*nf]
+				gi, hi, pi := grad[i], hess[i], 0.0
+				if isPos[i] {
+					pi = 1
+				}
+				for f, v := range b {
+					k := (f*rerankBins + int(v)) * 3
+					gh[k] += gi
+					gh[k+1] += hi
+					gh[k+2] += pi
+				}
+			}
+			parent := G * G / (H + rerankLambda)
+			bestGain, bestF, bestJ := 1e-12, -1, -1
+			for f := range nf {
+				gl, hl, pl := 0.0, 0.0, 0.0
+				for j := range cuts[f] {
+					k := (f*rerankBins + j) * 3
+					gl += gh[k]
+					hl += gh[k+1]
+					pl += gh[k+2]
+					gr, hr := G-gl, H-hl
+					if hl < rerankMinChild || hr < rerankMinChild || pl < rerankMinPos || P-pl < rerankMinPos {
+						continue
+					}
+					gain := gl*gl/(hl+rerankLambda) + gr*gr/(hr+rerankLambda) - parent
+					if gain > bestGain {
+						bestGain, bestF, bestJ = gain, f, j
+					}
+				}
+			}
+			if bestF < 0 {
+				continue
+			}
+			var left, right []int32
+			for _, i := range p.rows {
+				if int(bins[int(i)*nf+bestF]) <= bestJ {
+					left = append(left, i)
+				} else {
+					right = append(right, i)
+				}
+			}
+			l, r := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
+			t.Nodes = append(t.Nodes, rerankNode{Feature: -1}, rerankNode{Feature: -1})
+			nd = &t.Nodes[p.node]
+			nd.Feature, nd.Threshold, nd.Left, nd.Right = bestF, cuts[bestF][bestJ], l, r
+			next = append(next, pending{int(l), left}, pending{int(r), right})
+		}
+		level = next
+	}
+	// Expected value of each split: its children's, weighted by cover,
+	// from the bottom up (children always come after their parent).
+	for i := len(t.Nodes) - 1; i >= 0; i-- {
+		nd := &t.Nodes[i]
+		if nd.Feature < 0 {
+			continue
+		}
+		l, r := t.Nodes[nd.Left], t.Nodes[nd.Right]
+		if c := l.Cover + r.Cover; c > 0 {
+			nd.Value = (l.Cover*l.Value + r.Cover*r.Value) / c
+		} else {
+			nd.Value = (l.Value + r.Value) / 2
+		}
+	}
+	return t
+}

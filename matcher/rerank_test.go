@@ -1,0 +1,146 @@
+package matcher
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"hermanar/datasets"
+)
+
+// syntheticRerank is groups of 60 rows of random features where the
+// hidden twin is the one row with both feature 0 and feature 1 above 0.7
+// (an interaction no single feature shows), noise elsewhere.
+func syntheticRerank(seed uint64, groups int) ([]float32, []rerankGroup) {
+	nf := len(rerankFeatureNames)
+	r := rand.New(rand.NewPCG(seed, 7))
+	var rows []float32
+	var gs []rerankGroup
+	for range groups {
+		start := len(rows) / nf
+		pos := start + r.IntN(60)
+		for i := range 60 {
+			row := make([]float32, nf)
+			for f := range row {
+				row[f] = r.Float32()
+			}
+			if start+i == pos {
+				row[0], row[1] = 0.7+0.3*r.Float32(), 0.7+0.3*r.Float32()
+			} else if row[0] > 0.7 && row[1] > 0.7 {
+				row[1] = 0.7 * r.Float32()
+			}
+			rows = append(rows, row...)
+		}
+		gs = append(gs, rerankGroup{Start: start, End: start + 60, Pos: pos})
+	}
+	return rows, gs
+}
+
+func rerankMRR(m *RerankModel, rows []float32, gs []rerankGroup, score func(x []float32) float64) float64 {
+	nf := len(rerankFeatureNames)
+	total := 0.0
+	for _, g := range gs {
+		sp := score(rows[g.Pos*nf : (g.Pos+1)*nf])
+		rank := 1.0
+		for i := g.Start; i < g.End; i++ {
+			if i != g.Pos && score(rows[i*nf:(i+1)*nf]) >= sp {
+				rank++
+			}
+		}
+		total += 1 / rank
+	}
+	return total / float64(len(gs))
+}
+
+func TestRerankLearnsAnInteraction(t *testing.T) {
+	rows, gs := syntheticRerank(1, 80)
+	m := FitRerank(rows, len(rerankFeatureNames), gs)
+	test, tgs := syntheticRerank(2, 80)
+	got := rerankMRR(m, test, tgs, m.Score)
+	for f := range 2 {
+		single := rerankMRR(m, test, tgs, func(x []float32) float64 { return float64(x[f]) })
+		if got < single+0.3 {
+			t.Errorf("held-out MRR %.3f, feature %d alone %.3f: the trees did not learn the interaction", got, f, single)
+		}
+	}
+	if got < 0.6 {
+		t.Errorf("held-out MRR %.3f, want ≥ 0.6", got)
+	}
+}
+
+func TestRerankDeterministic(t *testing.T) {
+	rows, gs := syntheticRerank(3, 40)
+	a := FitRerank(rows, len(rerankFeatureNames), gs)
+	b := FitRerank(rows, len(rerankFeatureNames), gs)
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two fits on the same rows differ")
+	}
+	if len(a.Trees) != rerankTrees || a.Validate() != nil {
+		t.Errorf("%d trees (want %d), validate: %v", len(a.Trees), rerankTrees, a.Validate())
+	}
+}
+
+// The score is explained: bias plus each feature's part is the score, and
+// the score lies in [0,1].
+func TestRerankAttributionSumsToScore(t *testing.T) {
+	rows, gs := syntheticRerank(4, 40)
+	nf := len(rerankFeatureNames)
+	m := FitRerank(rows, nf, gs)
+	for i := 0; i < len(rows)/nf; i += 7 {
+		x := rows[i*nf : (i+1)*nf]
+		s := m.Score(x)
+		bias, parts := m.rerankAttribution(x)
+		sum := bias
+		for _, p := range parts {
+			sum += p
+		}
+		if math.Abs(sum-s) > 1e-9 || s < 0 || s > 1 {
+			t.Fatalf("row %d: score %v, bias + parts %v", i, s, sum)
+		}
+	}
+}
+
+// The second stage of each fold and part is fitted without any pair it
+// will score: refitting it on the twinnings with those pairs removed
+// (Registry.Without's rule, one pair at a time) gives the same model.
+func TestRerankFoldsNeverCountTheirPairs(t *testing.T) {
+	s := mustSnapshot(t)
+	tw := mustSmallTwinnings(t)
+	ctx := context.Background()
+	e := mustEngine(t, Inputs{Twinnings: tw})
+	queries := BacktestQueries(e.reg)
+	folds := AssignFolds(queries, 3, 1)
+	opts := EvalOptions{Folds: 3, Seed: 1, Workers: 2}
+	opts.defaults()
+	models, err := foldRerankers(ctx, e, Inputs{Snap: s, Twinnings: tw}, queries, folds, 3, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const f, h = 1, 0
+	halves := rerankHalves(queries)
+	pruned := tw
+	var train []EvalQuery
+	for i, q := range queries {
+		if folds[q.Municipality] == f && halves[i] == h {
+			pruned = without(s, pruned, q.Municipality, q.Hidden)
+		}
+		if folds[q.Municipality] != f {
+			train = append(train, q)
+		}
+	}
+	if len(pruned) == len(tw) {
+		t.Fatal("no pair held out")
+	}
+	want, _, err := FitRerankOn(ctx, e, NewRegistry(pruned, e), train, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := *models[f][h]
+	got.Provenance, want.Provenance = "", ""
+	if !reflect.DeepEqual(&got, want) {
+		t.Errorf("fold %d part %d: the model depends on the pairs it scores", f+1, h+1)
+	}
+	_ = datasets.Twinning{}
+}
