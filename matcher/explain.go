@@ -30,10 +30,10 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		m.Place = e.placeRef(c)
 	}
 	den, total := 0.0, 0.0
-	for _, p := range parts {
-		total += qs.w.Components[p.name]
+	for i, p := range parts {
+		total += qs.compW[i]
 		if p.ok {
-			den += qs.w.Components[p.name]
+			den += qs.compW[i]
 		}
 	}
 	// pair is the score before the city's wishes and interest; with both
@@ -64,7 +64,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		if !p.ok {
 			continue
 		}
-		w := qs.w.Components[p.name] / den
+		w := qs.compW[i] / den
 		v := p.value
 		if pp.both {
 			v = share*p.value + (1-share)*rev[i].value

@@ -97,9 +97,14 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 	nCountry, nAdmin := make([]int, len(cIDs)), make([]int, len(aIDs))
 	out := make([]int32, 0, k)
 	used := make([]bool, len(keep))
+	first := 0 // keep[:first] are all picked already
 	for len(out) < k && len(out) < len(keep) {
+		for used[first] {
+			first++
+		}
 		best, bestV := -1, 0.0
-		for i, x := range keep {
+		for i := first; i < len(keep); i++ {
+			x := &keep[i]
 			if best >= 0 && x.s <= bestV+fitMargin {
 				break // keep is by score, best first, and no penalty is negative: none after can win
 			}

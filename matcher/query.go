@@ -59,6 +59,9 @@ type queryState struct {
 	// w are the weights of this municipality (Weights.For): the twinned
 	// set when it has twins of its own.
 	w *Weights
+	// compW are w's component weights by position in ComponentDefs (the
+	// scoring of a pair reads them for every candidate it explains).
+	compW [maxComponents]float64
 
 	logPop, elev, absLat float32
 	ux, uy, uz           float32
@@ -168,6 +171,9 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 		qs.explicit[c] = true
 	}
 	qs.w = e.w.For(len(qs.twinned) > 0)
+	for i, d := range ComponentDefs {
+		qs.compW[i] = qs.w.Components[d.Name]
+	}
 	e.prepareSignals(qs)
 	return qs, nil
 }

@@ -102,23 +102,23 @@ func (e *Engine) scorePair(qs *queryState, c int32, parts *pairParts) float64 {
 	}
 	// The components on the stack: nothing keeps them.
 	var fb, rb [maxComponents]partScore
-	fwd := weighted(qs.w, e.components(qs, c, false, fb[:0]))
+	fwd := weighted(&qs.compW, e.components(qs, c, false, fb[:0]))
 	if !bothProfiles(qs, c) {
 		return fwd
 	}
-	return harmonicMean(fwd, weighted(qs.w, e.components(qs, c, true, rb[:0])))
+	return harmonicMean(fwd, weighted(&qs.compW, e.components(qs, c, true, rb[:0])))
 }
 
 // scorePairParts is scorePair recording the components in parts.
 func (e *Engine) scorePairParts(qs *queryState, c int32, parts *pairParts) float64 {
 	comps := e.components(qs, c, false, parts.fwdBuf[:0])
-	fwd := weighted(qs.w, comps)
+	fwd := weighted(&qs.compW, comps)
 	parts.nf, parts.nr, parts.f, parts.r, parts.both = len(comps), 0, fwd, 0, false
 	if !bothProfiles(qs, c) {
 		return fwd
 	}
 	revComps := e.components(qs, c, true, parts.revBuf[:0])
-	rev := weighted(qs.w, revComps)
+	rev := weighted(&qs.compW, revComps)
 	parts.nr, parts.r, parts.both = len(revComps), rev, true
 	return harmonicMean(fwd, rev)
 }
@@ -136,13 +136,15 @@ func harmonicMean(fwd, rev float64) float64 {
 	return 2 * fwd * rev / (fwd + rev)
 }
 
-func weighted(w *Weights, comps []partScore) float64 {
+// weighted is the weighted mean of comps (one per ComponentDefs entry,
+// in order) over those with data.
+func weighted(compW *[maxComponents]float64, comps []partScore) float64 {
 	num, den := 0.0, 0.0
-	for _, p := range comps {
+	for i, p := range comps {
 		if !p.ok {
 			continue
 		}
-		wt := w.Components[p.name]
+		wt := compW[i]
 		num += wt * p.value
 		den += wt
 	}
@@ -318,4 +320,10 @@ func (tc *textCache) get(e *Engine, c int32, cp datasets.Profile) map[string]flo
 	tc.mu.Unlock()
 	en.once.Do(func() { en.scores = e.reverseTextScores(c, cp) })
 	return en.scores
+}
+
+func init() {
+	if len(ComponentDefs) > maxComponents {
+		panic("matcher: more components than maxComponents")
+	}
 }

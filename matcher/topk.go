@@ -32,78 +32,79 @@ func topK(scores []float32, ids []int64, k int) ([]int32, int) {
 // topSel keeps the k best candidates seen, by score and then smaller
 // GeoNames id, as topK does: a min-heap with the worst kept at its root.
 type topSel struct {
-	k    int
-	s    []float32
-	id   []int64
-	cand []int32
-	idx  []int32 // sorted()'s order of the entries
+	k   int
+	e   []topEntry
+	idx []int32 // sorted()'s order of the entries
+}
+
+// topEntry is one kept candidate: one swap moves all of it.
+type topEntry struct {
+	s    float32
+	cand int32
+	id   int64
 }
 
 func (t *topSel) reset(k int) {
 	t.k = k
-	t.s, t.id, t.cand = t.s[:0], t.id[:0], t.cand[:0]
+	t.e = t.e[:0]
 }
 
-func (t *topSel) full() bool { return len(t.s) == t.k }
+func (t *topSel) full() bool { return len(t.e) == t.k }
 
 // worst is the k-th score kept; call only when full.
-func (t *topSel) worst() float32 { return t.s[0] }
+func (t *topSel) worst() float32 { return t.e[0].s }
 
 // threshold is the score below which an offer cannot be kept.
 func (t *topSel) threshold() float32 {
-	if len(t.s) < t.k {
+	if len(t.e) < t.k {
 		return float32(math.Inf(-1))
 	}
-	return t.s[0]
+	return t.e[0].s
 }
 
-// less orders the heap: a before b when a is worse.
-func (t *topSel) less(i, j int) bool {
-	if t.s[i] != t.s[j] {
-		return t.s[i] < t.s[j]
+// worse orders the heap: a before b when a is worse.
+func worse(a, b *topEntry) bool {
+	if a.s != b.s {
+		return a.s < b.s
 	}
-	return t.id[i] > t.id[j]
-}
-
-func (t *topSel) swap(i, j int) {
-	t.s[i], t.s[j] = t.s[j], t.s[i]
-	t.id[i], t.id[j] = t.id[j], t.id[i]
-	t.cand[i], t.cand[j] = t.cand[j], t.cand[i]
+	return a.id > b.id
 }
 
 func (t *topSel) offer(s float32, id int64, c int32) {
 	if t.k <= 0 {
 		return
 	}
-	if len(t.s) < t.k {
-		t.s, t.id, t.cand = append(t.s, s), append(t.id, id), append(t.cand, c)
-		for i := len(t.s) - 1; i > 0; {
+	h := t.e
+	if len(h) < t.k {
+		h = append(h, topEntry{s, c, id})
+		for i := len(h) - 1; i > 0; {
 			p := (i - 1) / 2
-			if !t.less(i, p) {
+			if !worse(&h[i], &h[p]) {
 				break
 			}
-			t.swap(i, p)
+			h[i], h[p] = h[p], h[i]
 			i = p
 		}
+		t.e = h
 		return
 	}
-	if s < t.s[0] || (s == t.s[0] && id > t.id[0]) {
+	if s < h[0].s || (s == h[0].s && id > h[0].id) {
 		return
 	}
-	t.s[0], t.id[0], t.cand[0] = s, id, c
+	h[0] = topEntry{s, c, id}
 	for i := 0; ; {
 		l := 2*i + 1
-		if l >= len(t.s) {
+		if l >= len(h) {
 			break
 		}
 		m := l
-		if r := l + 1; r < len(t.s) && t.less(r, l) {
+		if r := l + 1; r < len(h) && worse(&h[r], &h[l]) {
 			m = r
 		}
-		if !t.less(m, i) {
+		if !worse(&h[m], &h[i]) {
 			break
 		}
-		t.swap(i, m)
+		h[i], h[m] = h[m], h[i]
 		i = m
 	}
 }
@@ -113,7 +114,7 @@ func (t *topSel) sorted() []int32 {
 	idx := t.order()
 	out := make([]int32, len(idx))
 	for i, j := range idx {
-		out[i] = t.cand[j]
+		out[i] = t.e[j].cand
 	}
 	return out
 }
@@ -121,20 +122,21 @@ func (t *topSel) sorted() []int32 {
 // order sorts the kept entries' positions best first, into t.idx.
 func (t *topSel) order() []int32 {
 	idx := t.idx[:0]
-	for i := range t.s {
+	for i := range t.e {
 		idx = append(idx, int32(i))
 	}
 	t.idx = idx
 	slices.SortFunc(idx, func(a, b int32) int {
+		x, y := &t.e[a], &t.e[b]
 		switch {
-		case t.s[a] != t.s[b]:
-			if t.s[a] > t.s[b] {
+		case x.s != y.s:
+			if x.s > y.s {
 				return -1
 			}
 			return 1
-		case t.id[a] < t.id[b]:
+		case x.id < y.id:
 			return -1
-		case t.id[a] > t.id[b]:
+		case x.id > y.id:
 			return 1
 		}
 		return 0
@@ -148,7 +150,7 @@ func (t *topSel) order() []int32 {
 func (t *topSel) sortedScores(order []int32) []float32 {
 	out := make([]float32, len(order))
 	for i, j := range t.idx {
-		out[i] = t.s[j]
+		out[i] = t.e[j].s
 	}
 	return out
 }
