@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -162,5 +163,36 @@ func TestCacheCountsGzip(t *testing.T) {
 	l.clear()
 	if l.gzipped(e2) == nil || l.size != 0 {
 		t.Errorf("gzip after clear: size %d, want 0", l.size)
+	}
+}
+
+// Clients hitting one cached list at once all get the same gzip body (the
+// first hit compresses it once; run with -race).
+func TestMatchesGzipConcurrent(t *testing.T) {
+	e := mustEnv(t)
+	path := "/api/v1/municipalities/" + manuelDoblado + "/matches?k=4"
+	plain := e.do(t, req{path: path}).Body.Bytes()
+	gz := map[string]string{"Accept-Encoding": "gzip"}
+	var wg sync.WaitGroup
+	bodies := make([][]byte, 8)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				w := e.do(t, req{path: path, header: gz})
+				if w.Header().Get("Content-Encoding") != "gzip" {
+					t.Errorf("a cached list answered without gzip")
+					return
+				}
+				bodies[i] = w.Body.Bytes()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if !bytes.Equal(b, bodies[0]) || !bytes.Equal(gunzip(t, b), plain) {
+			t.Errorf("client %d: a different gzip body", i)
+		}
 	}
 }
