@@ -627,6 +627,8 @@ type Calibration struct {
 // all the data.
 func Calibrate(ctx context.Context, in Inputs, opts EvalOptions) (*Calibration, error) {
 	scale := observeScale(&opts, MethodMatcherCalibrated)
+	// The second stage is not what calibrate fits or ships: eval measures it.
+	opts.SkipRerank = true
 	rep, err := Evaluate(ctx, in, opts)
 	if err != nil {
 		return nil, err

@@ -259,12 +259,12 @@ func observeScale(opts *EvalOptions, method string, drop ...string) *ScaleSample
 }
 
 // FitScale runs the backtest of opts.Default (the matcher with those
-// weights, without calibration or ablations) and fits the score scale of
+// weights, without calibration, ablations or the second stage) and fits the score scale of
 // those weights on its scores: once as they are, and once without the
 // network component, for the lists of municipalities with no twinning
 // (whose basis has no network).
 func FitScale(ctx context.Context, in Inputs, opts EvalOptions) (*ScoreScale, []*EvalReport, error) {
-	opts.SkipCalibration, opts.SkipAblations = true, true
+	opts.SkipCalibration, opts.SkipAblations, opts.SkipRerank = true, true, true
 	out := &ScoreScale{Bases: map[string]*BasisScale{}, Weights: opts.Default.Provenance}
 	var reps []*EvalReport
 	for _, drop := range [][]string{nil, {CompNetwork}} {
