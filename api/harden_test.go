@@ -399,16 +399,7 @@ func TestUnknownLangAndKeyCase(t *testing.T) {
 			body: `{"lang":"es","narrative":"x"}`}, 200, ""},
 	}
 	for _, tc := range cases {
-		w := e.do(t, tc.r)
-		if w.Code != tc.want {
-			t.Errorf("%s: got %d, want %d\n%.300s", tc.name, w.Code, tc.want, w.Body)
-			continue
-		}
-		if tc.field != "" {
-			if d := mustJSON[ErrorBody](t, w); d.Error.Fields[tc.field] == "" {
-				t.Errorf("%s: no message for field %s: %+v", tc.name, tc.field, d.Error)
-			}
-		}
+		wantAnswer(t, tc.name, e.do(t, tc.r), tc.want, tc.field)
 	}
 	if w := e.do(t, req{path: "/municipios/11008?lang=fr"}); !strings.Contains(w.Body.String(), `"es"`) {
 		t.Errorf("page ?lang=fr should say which languages exist:\n%.500s", w.Body)

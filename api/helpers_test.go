@@ -205,3 +205,18 @@ func mustJSON[T any](tb testing.TB, w *httptest.ResponseRecorder) T {
 	}
 	return v
 }
+
+// wantAnswer fails the test unless w has the status code and, when field
+// is not empty, an error message for that field.
+func wantAnswer(t *testing.T, name string, w *httptest.ResponseRecorder, code int, field string) {
+	t.Helper()
+	if w.Code != code {
+		t.Errorf("%s: got %d, want %d\n%.300s", name, w.Code, code, w.Body)
+		return
+	}
+	if field != "" {
+		if d := mustJSON[ErrorBody](t, w); d.Error.Fields[field] == "" {
+			t.Errorf("%s: no message for field %s: %s", name, field, w.Body)
+		}
+	}
+}

@@ -51,16 +51,7 @@ func TestOpportunityStatusThroughAPI(t *testing.T) {
 		{"another consulate", other, path, `{"status":"dismissed"}`, "", 403},
 	}
 	for _, c := range bad {
-		w := e.do(t, req{method: "PUT", path: c.path, token: c.token, body: c.body})
-		if w.Code != c.code {
-			t.Errorf("%s: %d, want %d: %s", c.name, w.Code, c.code, w.Body)
-			continue
-		}
-		if c.field != "" {
-			if d := mustJSON[ErrorBody](t, w); d.Error.Fields[c.field] == "" {
-				t.Errorf("%s: no message for field %q: %s", c.name, c.field, w.Body)
-			}
-		}
+		wantAnswer(t, c.name, e.do(t, req{method: "PUT", path: c.path, token: c.token, body: c.body}), c.code, c.field)
 	}
 	if after, _, _ := e.store.Get(BucketOpportunities, oppKey("milwaukee", "11008", 5278931)); !bytes.Equal(before, after) {
 		t.Error("a refused request changed the stored status")
