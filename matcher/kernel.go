@@ -79,72 +79,55 @@ type columns struct {
 
 // column returns a column by name: a []int64, []float32, []uint8 or []uint16.
 func (cl *columns) column(name string) any {
-	switch name {
-	case colID:
+	if name == colID {
 		return cl.ids
-	case colLogPop:
-		return cl.logPop
-	case colElev:
-		return cl.elev
-	case colAbsLat:
-		return cl.absLat
-	case colPType:
-		return cl.ptype
-	case colUX:
-		return cl.ux
-	case colUY:
-		return cl.uy
-	case colUZ:
-		return cl.uz
-	case colPopMx:
-		return cl.popMx
-	case colPopAll:
-		return cl.popAll
-	case colCountry:
-		return cl.country
-	case colUSState:
-		return cl.usState
-	case colTraits:
-		return cl.traits
-	case colAdmin1:
-		return cl.admin1
 	}
-	panic("matcher: no column " + name)
+	switch f, u8, u16, ok := cl.typed(name); {
+	case !ok:
+		panic("matcher: no column " + name)
+	case u8 != nil:
+		return u8
+	case u16 != nil:
+		return u16
+	default:
+		return f
+	}
 }
 
 // typed returns a column by name as the one of its three kinds it is (the
 // others nil), without boxing it in an interface as column does: a bind
-// per query reads a dozen columns.
-func (cl *columns) typed(name string) ([]float32, []uint8, []uint16) {
+// per query reads a dozen columns. ok is false for a name that is no
+// column (the ids, int64, are read apart).
+func (cl *columns) typed(name string) (f []float32, u8 []uint8, u16 []uint16, ok bool) {
 	switch name {
 	case colLogPop:
-		return cl.logPop, nil, nil
+		return cl.logPop, nil, nil, true
 	case colElev:
-		return cl.elev, nil, nil
+		return cl.elev, nil, nil, true
 	case colAbsLat:
-		return cl.absLat, nil, nil
+		return cl.absLat, nil, nil, true
 	case colUX:
-		return cl.ux, nil, nil
+		return cl.ux, nil, nil, true
 	case colUY:
-		return cl.uy, nil, nil
+		return cl.uy, nil, nil, true
 	case colUZ:
-		return cl.uz, nil, nil
+		return cl.uz, nil, nil, true
 	case colPopMx:
-		return cl.popMx, nil, nil
+		return cl.popMx, nil, nil, true
 	case colPopAll:
-		return cl.popAll, nil, nil
+		return cl.popAll, nil, nil, true
 	case colPType:
-		return nil, cl.ptype, nil
+		return nil, cl.ptype, nil, true
 	case colUSState:
-		return nil, cl.usState, nil
+		return nil, cl.usState, nil, true
 	case colTraits:
-		return nil, cl.traits, nil
+		return nil, cl.traits, nil, true
 	case colCountry:
-		return nil, nil, cl.country
+		return nil, nil, cl.country, true
 	case colAdmin1:
-		return nil, nil, cl.admin1
+		return nil, nil, cl.admin1, true
 	}
-	return nil, nil, nil
+	return nil, nil, nil, false
 }
 
 // permute copies the columns of the given candidates, in that order.
@@ -287,7 +270,7 @@ func (k *kernel) bindInto(bk *boundKernel, qs *queryState, cl *columns, plain bo
 			}
 		}
 		for i, name := range s.term.cols {
-			f, u8, u16 := cl.typed(name)
+			f, u8, u16, _ := cl.typed(name)
 			switch {
 			case f != nil:
 				switch i {
