@@ -87,7 +87,8 @@ func acceptsGzip(headers []string) bool {
 			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
 				continue
 			}
-			ok := qualityAboveZero(params)
+			q, ok := headerQuality(params)
+			ok = ok && q > 0
 			if coding == "*" {
 				star = ok
 				continue
@@ -98,9 +99,10 @@ func acceptsGzip(headers []string) bool {
 	return star
 }
 
-// qualityAboveZero reads the parameters after a coding ("q=0.5"); no q
-// means 1.
-func qualityAboveZero(params string) bool {
+// headerQuality reads the q parameter among the parameters of one item of
+// an Accept-* header ("q=0.5", "level=1; Q=0.8"); no q means 1. ok is
+// false when a q is there but is not a number.
+func headerQuality(params string) (q float64, ok bool) {
 	for params != "" {
 		var p string
 		p, params, _ = strings.Cut(params, ";")
@@ -109,7 +111,7 @@ func qualityAboveZero(params string) bool {
 			continue
 		}
 		q, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		return err == nil && q > 0
+		return q, err == nil
 	}
-	return true
+	return 1, true
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -63,11 +62,9 @@ func acceptLanguage(h string) string {
 		if base != "es" && base != "en" {
 			continue
 		}
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
-				q = f
-			}
+		q, ok := headerQuality(params)
+		if !ok || q < 0 || q > 1 {
+			q = 1
 		}
 		if q > bestQ {
 			best, bestQ = base, q
