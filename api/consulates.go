@@ -111,8 +111,7 @@ type OpportunityList struct {
 // ("new" until a status is recorded) and every recorded change.
 type OpportunityView struct {
 	matcher.Opportunity
-	Status  string      `json:"status"`
-	History []OppChange `json:"history"`
+	OppStatus
 }
 
 // OppStatusRequest is the body of PUT
@@ -138,15 +137,7 @@ func (s *Server) getOpportunities(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	views := make([]OpportunityView, len(ops))
-	for i, o := range ops {
-		st, _ := b.oppStatusOf(con.ID, o.Municipality, o.Place.ID)
-		views[i] = OpportunityView{Opportunity: o, Status: st.Status, History: st.History}
-		if views[i].History == nil {
-			views[i].History = []OppChange{}
-		}
-	}
-	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: views})
+	c.JSON(http.StatusOK, OpportunityList{Consulate: ConsulateRef{ID: con.ID, Name: con.Name}, Opportunities: ops})
 }
 
 // putOppStatus records where the consulate has taken one opportunity of
@@ -180,26 +171,30 @@ func (s *Server) putOppStatus(c *gin.Context) {
 
 // opportunities is the one computation behind the consulate page and
 // GET /consulates/{id}/opportunities: the best limit opportunities in the
-// request's language, with empty lists rather than nulls.
-func opportunities(c *gin.Context, b *Backend, con datasets.Consulate, limit int) ([]matcher.Opportunity, error) {
+// request's language, each with where the consulate has taken it, with
+// empty lists rather than nulls.
+func opportunities(c *gin.Context, b *Backend, con datasets.Consulate, limit int) ([]OpportunityView, error) {
 	ctx, cancel := requestContext(c, matchTimeout)
 	defer cancel()
 	ops, err := b.Engine.Opportunities(ctx, con.ID, langOf(c), limit)
 	if err != nil {
 		return nil, err
 	}
-	if ops == nil {
-		ops = []matcher.Opportunity{}
-	}
-	for i := range ops {
-		if ops[i].Evidence == nil {
-			ops[i].Evidence = []string{}
+	views := make([]OpportunityView, len(ops))
+	for i, o := range ops {
+		if o.Evidence == nil {
+			o.Evidence = []string{}
 		}
-		if ops[i].Sources == nil {
-			ops[i].Sources = []string{}
+		if o.Sources == nil {
+			o.Sources = []string{}
 		}
+		st, _ := b.oppStatusOf(con.ID, o.Municipality, o.Place.ID)
+		if st.History == nil {
+			st.History = []OppChange{}
+		}
+		views[i] = OpportunityView{Opportunity: o, OppStatus: st}
 	}
-	return ops, nil
+	return views, nil
 }
 
 // TieRequest is the body of POST /ties: a diaspora tie a consulate

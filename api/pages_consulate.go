@@ -75,12 +75,12 @@ func (s *Server) consulatePageWith(c *gin.Context, b *Backend, con datasets.Cons
 		v.Jurisdiction = append(v.Jurisdiction, line)
 	}
 	for _, o := range ops {
-		st, _ := b.oppStatusOf(con.ID, o.Municipality, o.Place.ID)
+		st := o.OppStatus
 		for i := range st.History {
 			st.History[i].Who = matcher.RecorderName(lang, st.History[i].By)
 			st.History[i].At = dayOf(st.History[i].At) + " " + strings.TrimSuffix(strings.TrimPrefix(st.History[i].At[min(10, len(st.History[i].At)):], "T"), "Z")
 		}
-		v.Opportunities = append(v.Opportunities, opportunityView{Opportunity: o, Status: st,
+		v.Opportunities = append(v.Opportunities, opportunityView{Opportunity: o.Opportunity, Status: st,
 			PageURL: fmt.Sprintf("/municipios/%s/coincidencias?country=%s#p%d", o.Municipality, o.Place.Country, o.Place.ID)})
 	}
 	v.Forms = s.consulateForms(c, b, con, lang)
