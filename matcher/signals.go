@@ -74,6 +74,9 @@ func ComponentLabel(name, lang string) string {
 			return c.Label.In(lang)
 		}
 	}
+	if name == CompLearned {
+		return learnedLabel.In(lang)
+	}
 	return name
 }
 
@@ -83,6 +86,9 @@ func ComponentShort(name, lang string) string {
 		if c.Name == name {
 			return c.Short.In(lang)
 		}
+	}
+	if name == CompLearned {
+		return learnedShort.In(lang)
 	}
 	return name
 }
