@@ -371,7 +371,8 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	}
 	f := w * adj
 	comp := Component{Name: CompLearned, Value: round6(score), Weight: round6(w), Contribution: f * score,
-		Source: tr(qs.lang, "modelo aprendido de los hermanamientos registrados (", "model learned from the recorded twinnings (") + lq.f.Summary + ")"}
+		Source: tr(qs.lang, "modelo aprendido de los hermanamientos registrados (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO",
+			"model learned from the recorded twinnings (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO")}
 	comp.Parts = append(comp.Parts, FeaturePart{Name: RerankBase, Contribution: f * bias})
 	for i, p := range parts {
 		if p != 0 {
