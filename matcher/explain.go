@@ -87,7 +87,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	// The second stage replaces structure and network (rerank_ship.go).
 	ls, learned := e.learnedComponents(qs, c, &m, brief)
 	if learned {
-		score, m.Basis = ls, learnedBasis(m.Basis)
+		score, m.Basis = ls, learnedBasis(&m)
 	}
 	var model, rounding float64
 	m.Score, model, rounding = roundContributions(score, m.Components)

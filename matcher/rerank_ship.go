@@ -37,7 +37,7 @@ const CompLearned = "learned"
 
 // ExplainedComponents are the names a match's components can carry: the
 // scoring components and the second stage's.
-var ExplainedComponents = append(slices.Clone(Components), CompLearned)
+var ExplainedComponents = append(slices.Clone(Components), CompTraits, CompLearned)
 
 // RerankFile is the second stage as `hermanar calibrate` writes it
 // (rerank_model.json, embedded beside weights_default.json).
@@ -187,12 +187,20 @@ type learnedQuery struct {
 	rc    *rerankCtx
 	pool  []int32   // re-scored candidates, ascending
 	first []float32 // each pool candidate's first-stage score (its input)
-	// plainW is W (see above) for a candidate without a tie, profile or
-	// twinning of its own (scored by the kernel, not one by one): the
-	// same for every such candidate of the query.
-	plainW float64
-	row    []float32
+	// norm is each pool candidate's traits and learned parts over their
+	// weight (the shipped score without the policy components, on [0,1]):
+	// what the scale reads.
+	norm []float32
+	// plain is the split of a candidate without a tie, profile or
+	// twinning of its own (scored by the kernel, not one by one): its
+	// weights are the same for every such candidate of the query.
+	plain    learnedParts
+	plainSet bool
+	row      []float32
 }
+
+// traitsSignal is the traits signal's position in signalList.
+var traitsSignal = slices.IndexFunc(signalList, func(s Signal) bool { return s.Name == FeatTraits })
 
 // learnedFor starts the second stage of qs when it applies: the engine
 // ships one and the municipality has twins of its own.
@@ -200,7 +208,7 @@ func (e *Engine) learnedFor(qs *queryState, f *RerankFile) *learnedQuery {
 	if f == nil || len(qs.twinned) == 0 {
 		return nil
 	}
-	return &learnedQuery{f: f, rc: e.newRerankCtx(qs), row: make([]float32, len(rerankFeatureNames)), plainW: -1}
+	return &learnedQuery{f: f, rc: e.newRerankCtx(qs), row: make([]float32, len(rerankFeatureNames))}
 }
 
 // at is candidate c's position in the pool, -1 when it is not in it.
@@ -211,11 +219,44 @@ func (lq *learnedQuery) at(c int32) int {
 	return -1
 }
 
-// learnedSplit splits candidate c's score into the parts the second stage
-// keeps and replaces: the adjustment (wishes, interest), the policy
+// learnedParts is a pair's score split into what the second stage keeps
+// and what it replaces: the adjustment (wishes, interest), the policy
 // components' weighted sum, the structure and network's (the first
-// stage's score without the policy components) and their weight W.
-func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) (adj, policy, first, w float64) {
+// stage's score without the policy components: the model's input), their
+// weight W, and, inside structure, the shared traits' part and weight,
+// kept on top as policy (a border city for a border city counts as the
+// first stage says).
+type learnedParts struct {
+	adj, policy, first, w float64
+	traits, wTraits       float64
+	structW               float64 // the structure component's weight
+}
+
+// score is the shipped score with the model's score m.
+func (p *learnedParts) score(m float64) float64 {
+	return p.adj * (p.policy + p.traits + (p.w-p.wTraits)*m)
+}
+
+// norm is the traits and learned parts over their weight.
+func (p *learnedParts) norm(m float64) float64 {
+	if p.w <= 0 {
+		return 0
+	}
+	return (p.traits + (p.w-p.wTraits)*m) / p.w
+}
+
+// traitsOf sets p's traits part for candidate c from p.structW.
+func (e *Engine) traitsOf(qs *queryState, c int32, p *learnedParts) {
+	p.traits, p.wTraits = 0, 0
+	if traitsSignal < 0 || qs.subW[traitsSignal] == 0 || p.structW == 0 {
+		return
+	}
+	p.wTraits = p.structW * float64(qs.subW[traitsSignal])
+	p.traits = p.wTraits * float64(signalList[traitsSignal].value(e, qs, &qs.sig[traitsSignal], c))
+}
+
+// learnedSplit splits candidate c's score (learnedParts).
+func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) learnedParts {
 	score := e.scoreOne(qs, c, pp)
 	parts, rev := pp.fwd(), pp.rev()
 	share := 1.0
@@ -230,8 +271,9 @@ func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) (adj, poli
 			den += qs.compW[i]
 		}
 	}
+	out := learnedParts{adj: 1}
 	if den == 0 {
-		return 1, 0, 0, 0
+		return out
 	}
 	for i, p := range parts {
 		if !p.ok {
@@ -242,18 +284,22 @@ func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) (adj, poli
 			v = share*p.value + (1-share)*rev[i].value
 		}
 		wi := qs.compW[i] / den
-		if p.name == CompStructure || p.name == CompNetwork {
-			first += wi * v
-			w += wi
-		} else {
-			policy += wi * v
+		switch p.name {
+		case CompStructure:
+			out.structW = wi
+			fallthrough
+		case CompNetwork:
+			out.first += wi * v
+			out.w += wi
+		default:
+			out.policy += wi * v
 		}
 	}
-	adj = 1
-	if pair := policy + first; pair > 0 {
-		adj = score / pair
+	if pair := out.policy + out.first; pair > 0 {
+		out.adj = score / pair
 	}
-	return adj, policy, first, w
+	e.traitsOf(qs, c, &out)
+	return out
 }
 
 // learnedScores re-scores the pool of qs: out holds the first stage's
@@ -289,21 +335,26 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 	}
 	lq.pool = pool
 	lq.first = make([]float32, len(pool))
+	lq.norm = make([]float32, len(pool))
 	s := make([]float32, len(pool))
 	var pp pairParts
 	for k, c := range pool {
-		first, adj, policy, w := float64(out[c]), 1.0, 0.0, 0.0
+		var lp learnedParts
 		if qs.explicit[c] {
-			adj, policy, first, w = e.learnedSplit(qs, c, &pp)
+			lp = e.learnedSplit(qs, c, &pp)
 		} else {
-			if lq.plainW < 0 {
-				_, _, _, lq.plainW = e.learnedSplit(qs, c, &pp)
+			if !lq.plainSet {
+				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
 			}
-			w = lq.plainW
+			lp = lq.plain
+			lp.first = float64(out[c]) // the kernel's score, as the backtest reads it
+			e.traitsOf(qs, c, &lp)
 		}
-		lq.first[k] = float32(first)
+		lq.first[k] = float32(lp.first)
 		e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
-		s[k] = float32(2 + adj*(policy+w*lq.f.Model.Score(lq.row)))
+		m := lq.f.Model.Score(lq.row)
+		s[k] = float32(2 + lp.score(m))
+		lq.norm[k] = float32(lp.norm(m))
 	}
 	for k, c := range pool {
 		out[c] = s[k]
@@ -344,10 +395,15 @@ type FeaturePart struct {
 // trees' expected output before any split).
 const RerankBase = "base"
 
+// CompTraits names, in a learned match, the shared traits' part of the
+// structure component, kept on top of the model.
+const CompTraits = "traits"
+
 // learnedComponents replaces, in m's components (built by explainDetail
 // from the pair's parts), the structure and network components by the
-// learned one when c is in the second stage's pool, and returns the
-// shipped score (m.Score unrounded) and true; false leaves m alone.
+// shared traits' part and the learned component when c is in the second
+// stage's pool, and returns the shipped score (m.Score unrounded) and
+// true; false leaves m alone.
 func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool) (float64, bool) {
 	lq := qs.learned
 	if lq == nil {
@@ -358,7 +414,7 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 		return 0, false
 	}
 	var pp pairParts
-	adj, policy, _, w := e.learnedSplit(qs, c, &pp)
+	lp := e.learnedSplit(qs, c, &pp)
 	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
 	mod := lq.f.Model
 	bias, parts := mod.rerankAttribution(lq.row)
@@ -369,8 +425,19 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 			kept = append(kept, comp)
 		}
 	}
-	f := w * adj
-	comp := Component{Name: CompLearned, Value: round6(score), Weight: round6(w), Contribution: f * score,
+	if lp.wTraits > 0 {
+		tc := Component{Name: CompTraits, Value: round6(lp.traits / lp.wTraits), Weight: round6(lp.wTraits), Contribution: lp.adj * lp.traits}
+		if !brief {
+			if ev := signalList[traitsSignal].evidence; ev != nil {
+				tc.Evidence = ev(e, qs, &qs.sig[traitsSignal], c, qs.lang)
+			}
+			tc.Source = "Natural Earth; GeoNames (CC BY 4.0)"
+		}
+		kept = append(kept, tc)
+	}
+	wl := lp.w - lp.wTraits
+	f := wl * lp.adj
+	comp := Component{Name: CompLearned, Value: round6(score), Weight: round6(wl), Contribution: f * score,
 		Source: tr(qs.lang, "modelo aprendido de los hermanamientos registrados (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO",
 			"model learned from the recorded twinnings (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO")}
 	comp.Parts = append(comp.Parts, FeaturePart{Name: RerankBase, Contribution: f * bias})
@@ -383,7 +450,7 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 		comp.Evidence = learnedEvidence(qs.lang, comp.Parts)
 	}
 	m.Components = append(kept, comp)
-	return adj * (policy + w*score), true
+	return lp.score(score), true
 }
 
 // roundParts rounds each feature part to 6 decimals and lets the largest
@@ -453,39 +520,38 @@ func formatFeatureValue(name string, v float64) string {
 }
 
 // calibrateLearned sets m.Calibrated for a learned match: the learned
-// scale at the model's score when no policy component adds anything for
-// the pair (the backtest has no ties or profiles to calibrate them).
+// scale at the traits and learned parts over their weight, when no policy
+// component adds anything for the pair (the backtest has no ties or
+// profiles to calibrate them).
 func (e *Engine) calibrateLearned(qs *queryState, m *Match) {
 	s := qs.learned.f.Scale
-	if s == nil {
+	if s == nil || m.Adjustment != 0 {
 		return
 	}
-	var learned *Component
-	for i := range m.Components {
-		c := &m.Components[i]
-		if c.Name == CompLearned {
-			learned = c
-		} else if c.Value != 0 {
+	num, w := 0.0, 0.0
+	for _, c := range m.Components {
+		switch {
+		case c.Name == CompLearned || c.Name == CompTraits:
+			num += c.Weight * c.Value
+			w += c.Weight
+		case c.Value != 0:
 			return
 		}
 	}
-	if learned == nil || m.Adjustment != 0 {
+	if w <= 0 {
 		return
 	}
-	v := round6(s.Apply(learned.Value))
+	v := round6(s.Apply(num / w))
 	m.Calibrated, m.CalibratedBasis = &v, CompLearned
 }
 
-// learnedBasis is m's basis with the structure and network components
-// replaced by the learned one.
-func learnedBasis(basis []string) []string {
-	out := make([]string, 0, len(basis))
-	for _, b := range basis {
-		if b != CompStructure && b != CompNetwork {
-			out = append(out, b)
-		}
+// learnedBasis is the basis of a learned match: its components' names.
+func learnedBasis(m *Match) []string {
+	out := make([]string, 0, len(m.Components))
+	for _, c := range m.Components {
+		out = append(out, c.Name)
 	}
-	return append(out, CompLearned)
+	return out
 }
 
 // learnedCode is the explanation code of a learned match: the initials of
@@ -558,8 +624,7 @@ func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*Rerank
 			if lq := e.learnedFor(qs, f); lq != nil {
 				e.learnedScores(qs, lq, buf, 0)
 				for k, c := range lq.pool {
-					e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
-					v := f.Model.Score(lq.row)
+					v := float64(lq.norm[k])
 					b := scaleBin(v)
 					all[b]++
 					sum[b] += v

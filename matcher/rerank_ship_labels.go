@@ -6,6 +6,8 @@ import "strings"
 var (
 	learnedLabel = Label{"Modelo aprendido (tamaño, rasgos y red)", "Learned model (size, traits and network)"}
 	learnedShort = Label{"modelo", "model"}
+	traitsLabel  = Label{"Rasgos en común", "Shared traits"}
+	traitsShort  = Label{"rasgos", "traits"}
 )
 
 // rerankFeatureLabels name the second stage's raw features (those after

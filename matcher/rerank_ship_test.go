@@ -208,11 +208,17 @@ func TestEmbeddedRerankReadable(t *testing.T) {
 
 // matcher_shipped measures what ships, held out: with the shipped
 // second stage, each query is scored by the fold model that never saw
-// its municipality, which is the backtest's second stage.
+// its municipality. Without a traits weight (kept on top of the model)
+// that is exactly the backtest's second stage.
 func TestEvalShippedRowIsHeldOutSecondStage(t *testing.T) {
 	tw := mustSmallTwinnings(t)
-	rep, err := Evaluate(context.Background(), Inputs{Snap: mustSnapshot(t), Twinnings: tw, Rerank: testRerank(t)},
-		EvalOptions{Folds: 3, Seed: 1, Workers: 2, Default: PolicyWeights(), Shipped: PolicyWeights(), SkipCalibration: true, SkipAblations: true})
+	w := PolicyWeights()
+	w.Structure[FeatTraits] = 0
+	w.Provenance = "policy without traits"
+	f := *testRerank(t)
+	f.FirstStage = w.Provenance
+	rep, err := Evaluate(context.Background(), Inputs{Snap: mustSnapshot(t), Twinnings: tw, Rerank: &f},
+		EvalOptions{Folds: 3, Seed: 1, Workers: 2, Default: w, Shipped: w, SkipCalibration: true, SkipAblations: true})
 	if err != nil {
 		t.Fatal(err)
 	}

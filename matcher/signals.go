@@ -74,8 +74,11 @@ func ComponentLabel(name, lang string) string {
 			return c.Label.In(lang)
 		}
 	}
-	if name == CompLearned {
+	switch name {
+	case CompLearned:
 		return learnedLabel.In(lang)
+	case CompTraits:
+		return traitsLabel.In(lang)
 	}
 	return name
 }
@@ -87,8 +90,11 @@ func ComponentShort(name, lang string) string {
 			return c.Short.In(lang)
 		}
 	}
-	if name == CompLearned {
+	switch name {
+	case CompLearned:
 		return learnedShort.In(lang)
+	case CompTraits:
+		return traitsShort.In(lang)
 	}
 	return name
 }
