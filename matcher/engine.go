@@ -81,6 +81,7 @@ type Engine struct {
 	placeIdx   []int32
 	ids        []int64
 	logPop     []float32
+	sizeClass  []uint8 // SizeClass of the population, for the list rules
 	elev       []float32
 	absLat     []float32
 	ux, uy, uz []float32
@@ -159,6 +160,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 	e.placeIdx = make([]int32, n)
 	e.ids = make([]int64, n)
 	e.logPop = make([]float32, n)
+	e.sizeClass = make([]uint8, n)
 	e.elev = make([]float32, n)
 	e.absLat = make([]float32, n)
 	e.ux, e.uy, e.uz = make([]float32, n), make([]float32, n), make([]float32, n)
@@ -188,6 +190,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		e.placeIdx[c] = int32(i)
 		e.ids[c] = p.ID
 		e.logPop[c] = float32(math.Log10(float64(p.Population) + 1))
+		e.sizeClass[c] = SizeClass(p.Population)
 		e.elev[c] = float32(p.Elevation)
 		e.absLat[c] = float32(math.Abs(float64(p.Lat)))
 		e.ux[c], e.uy[c], e.uz[c] = unitVector(p.Lat, p.Lon)
