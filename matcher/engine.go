@@ -167,6 +167,18 @@ func NewEngine(in Inputs) (*Engine, error) {
 	e.ptype = make([]uint8, n)
 	e.country = make([]uint16, n)
 	e.usState = make([]uint8, n)
+	// The id index (~180k map entries) costs as much as the columns: the
+	// other core fills it meanwhile, numbering candidates the same way.
+	var indexed sync.WaitGroup
+	indexed.Go(func() {
+		c := int32(0)
+		for i := range places {
+			if isCandidate(&places[i]) {
+				e.candIndex[places[i].ID] = c
+				c++
+			}
+		}
+	})
 	usID := map[string]uint8{}
 	var perCountry []int32 // candidates by country id
 	c := int32(0)
@@ -206,7 +218,6 @@ func NewEngine(in Inputs) (*Engine, error) {
 			}
 		}
 		e.usState[c] = sid
-		e.candIndex[p.ID] = c
 		c++
 	}
 	// byCountry lists are carved out of one backing array, in candidate
@@ -223,6 +234,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		e.byCountry[cid] = append(e.byCountry[cid], int32(c))
 	}
 	e.buildTraits()
+	indexed.Wait()
 	e.reg = NewRegistry(in.Twinnings, e)
 	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
 		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country,
