@@ -189,26 +189,38 @@ func resolveDestination(res func() (*Resolver, error), name string) (Candidate, 
 }
 
 // localityPlaces returns the GeoNames places of municipality cve named name.
+// A place whose own name (or ASCII name) is name is taken before places
+// that only list it among their alternate names: GeoNames' alternate names
+// include old and variant spellings that another locality may carry as
+// its real name. Only when no place bears the name itself are the
+// alternate names consulted, so that the curated ties, whose localities
+// are real names, resolve at start-up without decoding every alternate
+// name of the snapshot (half of it).
 func localityPlaces(snap *Snapshot, cve, name string) ([]int64, bool) {
 	key := Fold(name)
 	a1, a2 := GeoNamesAdmin1(cve[:2]), cve[2:]
 	var ids []int64
+	var inMuni []int // positions in snap.Places
 	for i := range snap.Places {
 		p := &snap.Places[i]
 		if p.Country != "MX" || p.Admin1 != a1 || p.Admin2 != a2 {
 			continue
 		}
-		match := Fold(p.Name) == key || Fold(p.ASCIIName) == key
-		if !match {
-			for alt := range strings.SplitSeq(snap.PlaceAltNames(p), ",") {
-				if Fold(alt) == key {
-					match = true
-					break
-				}
-			}
-		}
-		if match {
+		inMuni = append(inMuni, i)
+		if Fold(p.Name) == key || Fold(p.ASCIIName) == key {
 			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) > 0 {
+		return ids, true
+	}
+	for _, i := range inMuni {
+		p := &snap.Places[i]
+		for alt := range strings.SplitSeq(snap.PlaceAltNames(p), ",") {
+			if Fold(alt) == key {
+				ids = append(ids, p.ID)
+				break
+			}
 		}
 	}
 	return ids, len(ids) > 0

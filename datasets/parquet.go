@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -185,7 +186,10 @@ func readStringColumn(pf *parquet.File, name string, set func(row int, s string)
 	if err != nil {
 		return err
 	}
-	all := string(buf) // the one copy: every plain value is a substring of it
+	// buf is never written again: the values are substrings of it as it
+	// is, without copying the column (tens of MB at start-up, every page
+	// of it a fault on a fresh heap).
+	all := unsafe.String(unsafe.SliceData(buf), len(buf))
 	for _, sp := range spans {
 		var start uint32
 		if sp.end0 > 0 {

@@ -103,9 +103,13 @@ var (
 // decodePlaces reads every place but the alternate names column by column
 // (see parquet_columns.go): row-based decoding of placeCore allocates every
 // string on its own and dominated start-up. The columns are read by a few
-// goroutines, each filling its own fields of the shared places.
-func decodePlaces(src parquetSource) ([]Place, error) {
-	var places []Place
+// goroutines, each filling its own fields of the shared places; the one
+// that reads the ids goes on to index them while the names still decode.
+func decodePlaces(src parquetSource) ([]Place, map[int64]int32, error) {
+	var (
+		places []Place
+		index  map[int64]int32
+	)
 	err := readPlaceColumns(src, -1, func(pf *parquet.File) error {
 		places = make([]Place, pf.NumRows())
 		str := func(name string, field func(*Place) *string) func() error {
@@ -113,7 +117,8 @@ func decodePlaces(src parquetSource) ([]Place, error) {
 				return readStringColumn(pf, name, func(i int, v string) { *field(&places[i]) = v })
 			}
 		}
-		// Grouped by decoding cost: the two name columns are most of it.
+		// Grouped by decoding cost: the two name columns are most of it,
+		// then the id index and the remaining columns.
 		groups := [][]func() error{
 			{str("name", func(p *Place) *string { return &p.Name })},
 			{str("ascii_name", func(p *Place) *string { return &p.ASCIIName })},
@@ -122,11 +127,17 @@ func decodePlaces(src parquetSource) ([]Place, error) {
 					return readFixedColumn(pf, "id", int64Values, func(i int, v int64) { places[i].ID = v })
 				},
 				func() error {
+					index = placeIndexOf(places)
+					return nil
+				},
+				func() error {
 					return readFixedColumn(pf, "lat", floatValues, func(i int, v float32) { places[i].Lat = v })
 				},
 				func() error {
 					return readFixedColumn(pf, "lon", floatValues, func(i int, v float32) { places[i].Lon = v })
 				},
+			},
+			{
 				func() error {
 					return readFixedColumn(pf, "population", int64Values, func(i int, v int64) { places[i].Population = v })
 				},
@@ -159,7 +170,7 @@ func decodePlaces(src parquetSource) ([]Place, error) {
 		}
 		return g.Wait()
 	})
-	return places, err
+	return places, index, err
 }
 
 // decodeAdminNames reads admin.parquet column by column, like decodePlaces.
@@ -239,12 +250,12 @@ func LoadEmbeddedSnapshot() (*Snapshot, error) {
 		return nil, err
 	}
 	var (
-		places []Place
+		s      = &Snapshot{Manifest: m}
 		admins []AdminName
 		g      errgroup.Group
 	)
 	g.Go(func() (err error) {
-		if places, err = decodePlaces(pb); err != nil {
+		if s.Places, s.placeIndex, err = decodePlaces(pb); err != nil {
 			return fmt.Errorf("snapshot places: %w", err)
 		}
 		return nil
@@ -253,29 +264,40 @@ func LoadEmbeddedSnapshot() (*Snapshot, error) {
 		if admins, err = decodeAdminNames(ab); err != nil {
 			return fmt.Errorf("snapshot admin names: %w", err)
 		}
+		s.admin = adminIndexOf(admins)
 		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	s := NewSnapshot(m, places, admins)
+	s.deriveMunicipalities(admins)
 	s.alt = &altNames{src: pb}
 	return s, nil
 }
 
 // NewSnapshot indexes places and admin names and derives the municipalities.
 func NewSnapshot(m Manifest, places []Place, admins []AdminName) *Snapshot {
-	s := &Snapshot{Manifest: m, Places: places,
-		placeIndex: make(map[int64]int32, len(places)),
-		admin:      make(map[string]string, len(admins))}
-	for i := range places {
-		s.placeIndex[places[i].ID] = int32(i)
-	}
-	for _, a := range admins {
-		s.admin[a.Code] = a.Name
-	}
+	s := &Snapshot{Manifest: m, Places: places, placeIndex: placeIndexOf(places), admin: adminIndexOf(admins)}
 	s.deriveMunicipalities(admins)
 	return s
+}
+
+// placeIndexOf maps each place's GeoNames id to its position.
+func placeIndexOf(places []Place) map[int64]int32 {
+	ix := make(map[int64]int32, len(places))
+	for i := range places {
+		ix[places[i].ID] = int32(i)
+	}
+	return ix
+}
+
+// adminIndexOf maps admin codes to their names.
+func adminIndexOf(admins []AdminName) map[string]string {
+	ix := make(map[string]string, len(admins))
+	for _, a := range admins {
+		ix[a.Code] = a.Name
+	}
+	return ix
 }
 
 // deriveMunicipalities turns GeoNames' Mexican admin2 divisions into

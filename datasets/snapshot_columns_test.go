@@ -9,7 +9,7 @@ func TestDecodePlacesMatchesRowReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decodePlaces(bytesParquet(pb))
+	got, index, err := decodePlaces(bytesParquet(pb))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +33,16 @@ func TestDecodePlacesMatchesRowReader(t *testing.T) {
 	}
 	if bad > 0 {
 		t.Errorf("%d places differ", bad)
+	}
+	// The id index built while the names decode.
+	if len(index) != len(want) {
+		t.Errorf("id index: %d entries, want %d", len(index), len(want))
+	}
+	for i, c := range want {
+		if j, ok := index[c.ID]; !ok || int(j) != i {
+			t.Errorf("id index: place %d at %d, %v; want %d", c.ID, j, ok, i)
+			break
+		}
 	}
 
 	ab, err := snapshotFS.ReadFile("snapshot/admin.parquet")

@@ -89,6 +89,7 @@ type Engine struct {
 	placeIdx   []int32
 	ids        []int64
 	logPop     []float32
+	sizeClass  []uint8 // SizeClass of the population, for the list rules
 	elev       []float32
 	absLat     []float32
 	ux, uy, uz []float32
@@ -171,12 +172,25 @@ func NewEngine(in Inputs) (*Engine, error) {
 	e.placeIdx = make([]int32, n)
 	e.ids = make([]int64, n)
 	e.logPop = make([]float32, n)
+	e.sizeClass = make([]uint8, n)
 	e.elev = make([]float32, n)
 	e.absLat = make([]float32, n)
 	e.ux, e.uy, e.uz = make([]float32, n), make([]float32, n), make([]float32, n)
 	e.ptype = make([]uint8, n)
 	e.country = make([]uint16, n)
 	e.usState = make([]uint8, n)
+	// The id index (~180k map entries) costs as much as the columns: the
+	// other core fills it meanwhile, numbering candidates the same way.
+	var indexed sync.WaitGroup
+	indexed.Go(func() {
+		c := int32(0)
+		for i := range places {
+			if isCandidate(&places[i]) {
+				e.candIndex[places[i].ID] = c
+				c++
+			}
+		}
+	})
 	usID := map[string]uint8{}
 	var perCountry []int32 // candidates by country id
 	c := int32(0)
@@ -185,9 +199,15 @@ func NewEngine(in Inputs) (*Engine, error) {
 		if !isCandidate(p) {
 			continue
 		}
+		if p.ID < 0 || p.ID > math.MaxUint32 {
+			// The top-k selector orders ties by the id in 32 bits
+			// (selKey); GeoNames ids are far below.
+			return nil, fmt.Errorf("matcher: place id %d is outside 0..%d", p.ID, uint32(math.MaxUint32))
+		}
 		e.placeIdx[c] = int32(i)
 		e.ids[c] = p.ID
 		e.logPop[c] = float32(math.Log10(float64(p.Population) + 1))
+		e.sizeClass[c] = SizeClass(p.Population)
 		e.elev[c] = float32(p.Elevation)
 		e.absLat[c] = float32(math.Abs(float64(p.Lat)))
 		e.ux[c], e.uy[c], e.uz[c] = unitVector(p.Lat, p.Lon)
@@ -210,7 +230,6 @@ func NewEngine(in Inputs) (*Engine, error) {
 			}
 		}
 		e.usState[c] = sid
-		e.candIndex[p.ID] = c
 		c++
 	}
 	// byCountry lists are carved out of one backing array, in candidate
@@ -227,6 +246,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		e.byCountry[cid] = append(e.byCountry[cid], int32(c))
 	}
 	e.buildTraits()
+	indexed.Wait()
 	e.reg = NewRegistry(in.Twinnings, e)
 	e.cols = columns{ids: e.ids, logPop: e.logPop, elev: e.elev, absLat: e.absLat, ux: e.ux, uy: e.uy, uz: e.uz,
 		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country,

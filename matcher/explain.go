@@ -19,6 +19,15 @@ func (e *Engine) explain(qs *queryState, c int32, rank int) Match {
 // strings, shared categories, terms and admin names (bulk ranking), but
 // every number comes from the same code as a full explanation.
 func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Match {
+	return e.explainInto(qs, c, rank, brief, nil)
+}
+
+// explainInto is explainDetail with the components appended to comps
+// (length 0), so that a bulk ranking reuses one buffer for every row. A
+// brief match also leaves out the two directions of a pair with profiles
+// on both sides (Directions, Forward, Reverse): a ranking row has no
+// column for them, and the shown values are the same without them.
+func (e *Engine) explainInto(qs *queryState, c int32, rank int, brief bool, comps []Component) Match {
 	var pp pairParts
 	score := e.scoreOne(qs, c, &pp)
 	parts, rev := pp.fwd(), pp.rev()
@@ -47,7 +56,9 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 		if pp.f+pp.r > 0 {
 			pair, share = 2*pp.f*pp.r/(pp.f+pp.r), pp.r/(pp.f+pp.r)
 		}
-		m.Directions = &Directions{Forward: round6(pp.f), Reverse: round6(pp.r), Combined: round6(pair), ForwardShare: round6(share)}
+		if !brief {
+			m.Directions = &Directions{Forward: round6(pp.f), Reverse: round6(pp.r), Combined: round6(pair), ForwardShare: round6(share)}
+		}
 	}
 	// The city's stated wishes and interest scale the pair score; the
 	// factor is shown so that value × weight × adjustment = contribution.
@@ -58,7 +69,10 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 	if math.Abs(adj-1) > 1e-9 {
 		m.Adjustment = round6(adj)
 	}
-	m.Components = make([]Component, 0, len(parts))
+	if comps == nil {
+		comps = make([]Component, 0, len(parts))
+	}
+	m.Components = comps
 	var basis, code uint8 // components with data, and those the code names (bit i: ComponentDefs[i])
 	for i, p := range parts {
 		if !p.ok {
@@ -70,7 +84,7 @@ func (e *Engine) explainDetail(qs *queryState, c int32, rank int, brief bool) Ma
 			v = share*p.value + (1-share)*rev[i].value
 		}
 		comp := Component{Name: p.name, Value: round6(v), Weight: round6(w), Contribution: w * v * adj}
-		if pp.both {
+		if pp.both && !brief {
 			f, r := round6(p.value), round6(rev[i].value)
 			comp.Forward, comp.Reverse = &f, &r
 		}

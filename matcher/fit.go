@@ -3,6 +3,7 @@ package matcher
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
 // A shortlist must fit its municipality. After scoring, the best
@@ -28,13 +29,12 @@ import (
 
 // Parameters of the list rules.
 const (
-	SizeGapClasses   = 3     // size classes apart that need evidence (class 0 < 5,000 … class 5 > 1,000,000)
-	DiversityCountry = 0.02  // score penalty per pick already in the candidate's country
-	DiversityAdmin1  = 0.03  // extra penalty per pick already in its first-level division
-	DiversityHub     = 0.15  // penalty on a hub: its share of the most Mexican twins any place has, on a log scale
-	poolFactor       = 4     // the pool holds poolFactor×k candidates …
-	poolMin          = 60    // … and at least poolMin
-	fitMargin        = 1e-12 // ties in adjusted score keep the score order
+	SizeGapClasses   = 3    // size classes apart that need evidence (class 0 < 5,000 … class 5 > 1,000,000)
+	DiversityCountry = 0.02 // score penalty per pick already in the candidate's country
+	DiversityAdmin1  = 0.03 // extra penalty per pick already in its first-level division
+	DiversityHub     = 0.15 // penalty on a hub: its share of the most Mexican twins any place has, on a log scale
+	poolFactor       = 4    // the pool holds poolFactor×k candidates …
+	poolMin          = 60   // … and at least poolMin
 )
 
 // poolSize is how many top candidates the list rules draw from.
@@ -48,13 +48,9 @@ func usesPool(f Filter) bool { return !f.IncludeTwinned || !f.NoDiversity || !f.
 // selectors return it) by the three rules.
 func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) []int32 {
 	f := qs.q.Filter
-	type cand struct {
-		c   int32
-		s   float64
-		cc  uint16
-		hub float64
-	}
-	keep := make([]cand, 0, len(pool))
+	fs := e.getFitScratch()
+	defer fitScratchPool.Put(fs)
+	keep := fs.keep[:0]
 	qClass := SizeClass(qs.muniPopulation())
 	qTraits := e.municipalityTraits(qs.muni)
 	for i, c := range pool {
@@ -62,13 +58,15 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 			continue
 		}
 		if !f.NoSizeRule {
-			p := &e.in.Snap.Places[e.placeIdx[c]]
-			if gap := int(qClass) - int(SizeClass(p.Population)); (gap >= SizeGapClasses || -gap >= SizeGapClasses) && !e.pairSupported(qs, c, qTraits) {
+			// e.sizeClass, not the place record: the records are large and
+			// read at random here, a cache miss each.
+			if gap := int(qClass) - int(e.sizeClass[c]); (gap >= SizeGapClasses || -gap >= SizeGapClasses) && !e.pairSupported(qs, c, qTraits) {
 				continue
 			}
 		}
-		keep = append(keep, cand{c: c, s: float64(scores[i]), cc: e.country[c], hub: qs.reg.hubness(c)})
+		keep = append(keep, fitCand{c: c, cc: e.country[c], a: e.admin1[c], s: float64(scores[i]), hub: qs.reg.hubness(c)})
 	}
+	fs.keep = keep
 	if f.NoDiversity {
 		out := make([]int32, 0, k)
 		for _, x := range keep[:min(k, len(keep))] {
@@ -76,52 +74,155 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 		}
 		return out
 	}
-	// Count picks per country and per first-level division through small
-	// group numbers (not maps): the greedy loop reads them k×pool times.
-	cGroup, aGroup := make([]int32, len(keep)), make([]int32, len(keep))
-	cIDs, aIDs := map[uint16]int32{}, map[uint16]int32{} // e.admin1 numbers (country, division) pairs
-	for i, x := range keep {
-		g, ok := cIDs[x.cc]
-		if !ok {
-			g = int32(len(cIDs))
-			cIDs[x.cc] = g
-		}
-		cGroup[i] = g
-		a, ok := aIDs[e.admin1[x.c]]
-		if !ok {
-			a = int32(len(aIDs))
-			aIDs[e.admin1[x.c]] = a
-		}
-		aGroup[i] = a
+	return fs.pickVaried(k)
+}
+
+// fitCand is one candidate of the pool that passed the first two rules:
+// its country and first-level division, score and hubness; w is the score
+// less the hub penalty.
+type fitCand struct {
+	c      int32
+	cc, a  uint16
+	s, hub float64
+	w      float64
+}
+
+// fitGroup is the pool's candidates of one first-level division, as
+// order[lo:hi] (best w first), with head the first not yet picked and
+// picks how many were picked.
+type fitGroup struct {
+	lo, hi, head, picks int32
+}
+
+// fitCountry is the pool's divisions of one country, as groups[lo:hi],
+// with its picks and its best candidate now (best, in group bestG, with
+// penalised score v; best < 0 when none is left).
+type fitCountry struct {
+	lo, hi, picks int32
+	best, bestG   int32
+	v             float64
+}
+
+// fitScratch is fitList's reusable space: the kept pool and pickVaried's
+// order, groups and countries.
+type fitScratch struct {
+	keep      []fitCand
+	keys      []uint64
+	order     []int32
+	groups    []fitGroup
+	countries []fitCountry
+	used      []bool
+}
+
+var fitScratchPool sync.Pool
+
+func (e *Engine) getFitScratch() *fitScratch {
+	if fs, ok := fitScratchPool.Get().(*fitScratch); ok {
+		return fs
 	}
-	nCountry, nAdmin := make([]int, len(cIDs)), make([]int, len(aIDs))
-	out := make([]int32, 0, k)
-	used := make([]bool, len(keep))
-	first := 0 // keep[:first] are all picked already
+	return &fitScratch{}
+}
+
+// pickVaried is the third rule, the greedy variety pick over fs.keep: each
+// next pick is the candidate with the highest penalised score
+// w − (DiversityCountry × picks in its country + DiversityAdmin1 × picks
+// in its division), the first (best by score) among equals. Penalties are
+// shared: within a division the order by w never changes, and a pick
+// changes the penalties of its own country only. So each country keeps
+// its best candidate, recomputed (over its divisions' heads) only when the
+// country had a pick, and a pick compares the countries' best.
+func (fs *fitScratch) pickVaried(k int) []int32 {
+	keep := fs.keep
+	// Order by country, division, then w (best first) and pool position:
+	// integer keys sorted by country, division and position, then each
+	// division (a few candidates) sorted by w by insertion.
+	keys := fs.keys[:0]
+	for i := range keep {
+		keep[i].w = keep[i].s - DiversityHub*keep[i].hub
+		keys = append(keys, uint64(keep[i].cc)<<48|uint64(keep[i].a)<<32|uint64(i))
+	}
+	slices.Sort(keys)
+	order := fs.order[:0]
+	for _, key := range keys {
+		order = append(order, int32(uint32(key)))
+	}
+	fs.keys = keys
+	for j := 1; j < len(order); j++ {
+		for m := j; m > 0 && keys[m]>>32 == keys[m-1]>>32 && keep[order[m]].w > keep[order[m-1]].w; m-- {
+			order[m], order[m-1] = order[m-1], order[m]
+		}
+	}
+	groups, countries := fs.groups[:0], fs.countries[:0]
+	for j, i := range order {
+		x := &keep[i]
+		var prev *fitCand
+		if j > 0 {
+			prev = &keep[order[j-1]]
+		}
+		if prev == nil || prev.cc != x.cc {
+			countries = append(countries, fitCountry{lo: int32(len(groups))})
+		}
+		if prev == nil || prev.cc != x.cc || prev.a != x.a {
+			groups = append(groups, fitGroup{lo: int32(j), head: int32(j)})
+			countries[len(countries)-1].hi = int32(len(groups))
+		}
+		groups[len(groups)-1].hi = int32(j + 1)
+	}
+	used := append(fs.used[:0], make([]bool, len(keep))...)
+	fs.order, fs.groups, fs.countries, fs.used = order, groups, countries, used
+	for ci := range countries {
+		fs.countryBest(&countries[ci])
+	}
+	out := make([]int32, 0, min(k, len(keep)))
 	for len(out) < k && len(out) < len(keep) {
-		for used[first] {
-			first++
-		}
-		best, bestV := -1, 0.0
-		for i := first; i < len(keep); i++ {
-			x := &keep[i]
-			if best >= 0 && x.s <= bestV+fitMargin {
-				break // keep is by score, best first, and no penalty is negative: none after can win
-			}
-			if used[i] {
-				continue
-			}
-			v := x.s - DiversityCountry*float64(nCountry[cGroup[i]]) - DiversityAdmin1*float64(nAdmin[aGroup[i]]) - DiversityHub*x.hub
-			if best < 0 || v > bestV+fitMargin {
-				best, bestV = i, v
+		var bc *fitCountry
+		for ci := range countries {
+			c := &countries[ci]
+			if c.best >= 0 && (bc == nil || c.v > bc.v || (c.v == bc.v && c.best < bc.best)) {
+				bc = c
 			}
 		}
-		used[best] = true
-		nCountry[cGroup[best]]++
-		nAdmin[aGroup[best]]++
-		out = append(out, keep[best].c)
+		used[bc.best] = true
+		groups[bc.bestG].picks++
+		bc.picks++
+		out = append(out, keep[bc.best].c)
+		fs.countryBest(bc)
 	}
 	return out
+}
+
+// countryBest finds country c's best candidate not yet picked.
+func (fs *fitScratch) countryBest(c *fitCountry) {
+	keep, order, used := fs.keep, fs.order, fs.used
+	c.best = -1
+	for gi := c.lo; gi < c.hi; gi++ {
+		g := &fs.groups[gi]
+		for g.head < g.hi && used[order[g.head]] {
+			g.head++
+		}
+		if g.head == g.hi {
+			continue
+		}
+		pen := DiversityCountry*float64(c.picks) + DiversityAdmin1*float64(g.picks)
+		i := order[g.head]
+		v := keep[i].w - pen
+		// Rounding can make w's that differ equal once the penalty is
+		// taken off; such equals follow the head, and the first by score
+		// among them is the one to pick.
+		for j := g.head + 1; j < g.hi; j++ {
+			o := order[j]
+			if used[o] {
+				continue
+			}
+			if keep[o].w-pen != v {
+				break
+			}
+			i = min(i, o)
+		}
+		if c.best < 0 || v > c.v || (v == c.v && i < c.best) {
+			c.best, c.bestG, c.v = i, gi, v
+		}
+	}
 }
 
 // pairSupported reports whether candidate c has evidence beyond size and

@@ -165,6 +165,9 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 	jobs := make(chan int)
 	results := make(chan rankResult, window)
 	slots := make(chan struct{}, window) // one per municipality not yet emitted
+	// Row slices come back here once emitted and are filled again: emit
+	// takes each row by value, so a slice is free after its rows went out.
+	spare := make(chan []RankRow, window+workers)
 
 	go func() {
 		defer close(jobs)
@@ -195,7 +198,12 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 					results <- rankResult{i: i, err: ctx.Err()}
 					continue
 				}
-				rows, err := r.rank(targets[i])
+				var buf []RankRow
+				select {
+				case buf = <-spare:
+				default:
+				}
+				rows, err := r.rank(targets[i], buf)
 				results <- rankResult{i: i, rows: rows, err: err}
 			}
 		}()
@@ -235,6 +243,10 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 			if firstErr != nil {
 				break
 			}
+			select {
+			case spare <- p.rows[:0]:
+			default:
+			}
 			next++
 			<-slots
 			if req.Progress != nil {
@@ -267,6 +279,7 @@ type ranker struct {
 	kern    kernel         // the query's kernel, reused
 	kernels [3]boundKernel // the pruned scan's kernels (linked, plain, one by one), reused
 	buf     [kernelBlock]float32
+	comps   []Component // a row's explained components, reused
 	scored  int64
 	// explicitIn and explicitOK count the candidates scored one by one
 	// that pass the filter, and those of them that are kept (score ≥ 0).
@@ -283,8 +296,8 @@ func (e *Engine) newRanker(k int, f Filter, dyn *dynamic, ix *rankIndex) *ranker
 
 // rank produces one municipality's rows through the same steps as Match:
 // prepare, score, select the top k, then a brief explanation of each kept
-// candidate.
-func (r *ranker) rank(cvegeo string) ([]RankRow, error) {
+// candidate. The rows are appended to dst[:0] (nil: a new slice).
+func (r *ranker) rank(cvegeo string, dst []RankRow) ([]RankRow, error) {
 	e := r.e
 	f := r.filter
 	f.Countries = slices.Clone(f.Countries) // prepare normalises them in place
@@ -319,10 +332,11 @@ func (r *ranker) rank(cvegeo string) ([]RankRow, error) {
 		qs.q.K = k
 		top = e.fitList(qs, top, k, poolScore)
 	}
-	rows := make([]RankRow, len(top))
+	rows := slices.Grow(dst[:0], len(top))
 	for i, c := range top {
-		m := e.explainDetail(qs, c, i+1, true)
-		rows[i] = rankRowOf(qs.muni, &m)
+		m := e.explainInto(qs, c, i+1, true, r.comps[:0])
+		r.comps = m.Components
+		rows = append(rows, rankRowOf(qs.muni, &m))
 	}
 	return rows, nil
 }
