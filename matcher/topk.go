@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -31,18 +32,32 @@ func topK(scores []float32, ids []int64, k int) ([]int32, int) {
 
 // topSel keeps the k best candidates seen, by score and then smaller
 // GeoNames id, as topK does: a min-heap with the worst kept at its root.
+// Each entry's order is one integer (selKey), so a step of the heap is one
+// compare.
 type topSel struct {
-	k   int
-	e   []topEntry
-	idx []int32 // sorted()'s order of the entries
+	k int
+	e []topEntry
 }
 
-// topEntry is one kept candidate: one swap moves all of it.
+// topEntry is one kept candidate.
 type topEntry struct {
-	s    float32
+	key  uint64 // selKey: larger is better
 	cand int32
-	id   int64
 }
+
+// selKey orders a score s ≥ 0 and a GeoNames id as one integer: the score's
+// bits (which order like the scores themselves when s ≥ 0), then the id
+// complemented, so that of equal scores the smaller id is the larger key.
+// NewEngine holds every candidate id within 32 bits.
+func selKey(s float32, id int64) uint64 {
+	if s == 0 {
+		s = 0 // −0 as +0
+	}
+	return uint64(math.Float32bits(s))<<32 | uint64(^uint32(id))
+}
+
+// keyScore is the score of a selKey.
+func keyScore(key uint64) float32 { return math.Float32frombits(uint32(key >> 32)) }
 
 func (t *topSel) reset(k int) {
 	t.k = k
@@ -52,34 +67,28 @@ func (t *topSel) reset(k int) {
 func (t *topSel) full() bool { return len(t.e) == t.k }
 
 // worst is the k-th score kept; call only when full.
-func (t *topSel) worst() float32 { return t.e[0].s }
+func (t *topSel) worst() float32 { return keyScore(t.e[0].key) }
 
 // threshold is the score below which an offer cannot be kept.
 func (t *topSel) threshold() float32 {
 	if len(t.e) < t.k {
 		return float32(math.Inf(-1))
 	}
-	return t.e[0].s
+	return keyScore(t.e[0].key)
 }
 
-// worse orders the heap: a before b when a is worse.
-func worse(a, b *topEntry) bool {
-	if a.s != b.s {
-		return a.s < b.s
-	}
-	return a.id > b.id
-}
-
+// offer proposes candidate c with score s ≥ 0 and GeoNames id id.
 func (t *topSel) offer(s float32, id int64, c int32) {
 	if t.k <= 0 {
 		return
 	}
+	key := selKey(s, id)
 	h := t.e
 	if len(h) < t.k {
-		h = append(h, topEntry{s, c, id})
+		h = append(h, topEntry{key, c})
 		for i := len(h) - 1; i > 0; {
 			p := (i - 1) / 2
-			if !worse(&h[i], &h[p]) {
+			if h[i].key >= h[p].key {
 				break
 			}
 			h[i], h[p] = h[p], h[i]
@@ -88,20 +97,20 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 		t.e = h
 		return
 	}
-	if s < h[0].s || (s == h[0].s && id > h[0].id) {
+	if key <= h[0].key {
 		return
 	}
-	h[0] = topEntry{s, c, id}
+	h[0] = topEntry{key, c}
 	for i := 0; ; {
 		l := 2*i + 1
 		if l >= len(h) {
 			break
 		}
 		m := l
-		if r := l + 1; r < len(h) && worse(&h[r], &h[l]) {
+		if r := l + 1; r < len(h) && h[r].key < h[l].key {
 			m = r
 		}
-		if !worse(&h[m], &h[i]) {
+		if h[m].key >= h[i].key {
 			break
 		}
 		h[i], h[m] = h[m], h[i]
@@ -109,39 +118,16 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 	}
 }
 
-// sorted returns the kept candidates best first.
+// sorted returns the kept candidates best first. It sorts the entries in
+// place: the selector is spent until the next reset (sortedScores still
+// reads it).
 func (t *topSel) sorted() []int32 {
-	idx := t.order()
-	out := make([]int32, len(idx))
-	for i, j := range idx {
-		out[i] = t.e[j].cand
+	slices.SortFunc(t.e, func(a, b topEntry) int { return cmp.Compare(b.key, a.key) })
+	out := make([]int32, len(t.e))
+	for i := range t.e {
+		out[i] = t.e[i].cand
 	}
 	return out
-}
-
-// order sorts the kept entries' positions best first, into t.idx.
-func (t *topSel) order() []int32 {
-	idx := t.idx[:0]
-	for i := range t.e {
-		idx = append(idx, int32(i))
-	}
-	t.idx = idx
-	slices.SortFunc(idx, func(a, b int32) int {
-		x, y := &t.e[a], &t.e[b]
-		switch {
-		case x.s != y.s:
-			if x.s > y.s {
-				return -1
-			}
-			return 1
-		case x.id < y.id:
-			return -1
-		case x.id > y.id:
-			return 1
-		}
-		return 0
-	})
-	return idx
 }
 
 // sortedScores are the kept scores in the order sorted() returned
@@ -149,8 +135,8 @@ func (t *topSel) order() []int32 {
 // read the pool's scores from here instead of scoring again.
 func (t *topSel) sortedScores(order []int32) []float32 {
 	out := make([]float32, len(order))
-	for i, j := range t.idx {
-		out[i] = t.e[j].s
+	for i := range order {
+		out[i] = keyScore(t.e[i].key)
 	}
 	return out
 }
