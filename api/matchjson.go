@@ -44,6 +44,10 @@ func appendResult(b []byte, r *matcher.Result) ([]byte, bool) {
 		j.raw(`,"wishes_hidden":`)
 		j.int(int64(r.WishesHidden))
 	}
+	if r.Model != "" {
+		j.raw(`,"model":`)
+		j.str(r.Model)
+	}
 	j.raw("}\n")
 	return j.b, j.ok
 }
@@ -394,6 +398,23 @@ func (j *jsonOut) component(c *matcher.Component) {
 	if c.Source != "" {
 		j.raw(`,"source":`)
 		j.str(c.Source)
+	}
+	if len(c.Parts) > 0 {
+		j.raw(`,"parts":[`)
+		for i := range c.Parts {
+			if i > 0 {
+				j.b = append(j.b, ',')
+			}
+			p := &c.Parts[i]
+			j.raw(`{"name":`)
+			j.str(p.Name)
+			j.raw(`,"value":`)
+			j.float(p.Value, 64)
+			j.raw(`,"contribution":`)
+			j.float(p.Contribution, 64)
+			j.b = append(j.b, '}')
+		}
+		j.b = append(j.b, ']')
 	}
 	j.b = append(j.b, '}')
 }

@@ -75,7 +75,8 @@ func TestMatchJSONAsEncodingJSON(t *testing.T) {
 			Score: 0.1 + 0.2, Calibrated: &tiny, CalibratedBasis: "structure",
 			Components: []matcher.Component{
 				{Name: "diaspora", Value: 1, Weight: 0.3, Contribution: 0.3, Forward: &one, Reverse: &neg,
-					Evidence: []string{"línea\u2028separada\u2029", "bad \xff byte", "ctl \x01\x1f\b\f\n\r", "emoji 🙂", ""}, Source: "SRE"},
+					Evidence: []string{"línea\u2028separada\u2029", "bad \xff byte", "ctl \x01\x1f\b\f\n\r", "emoji 🙂", ""}, Source: "SRE",
+					Parts: []matcher.FeaturePart{{Name: "base", Value: 0.5, Contribution: -1e-9}, {Name: "pop \"x\"", Value: 2, Contribution: 0}}},
 				{Name: "structure", Value: 1e21, Weight: 1e-7, Contribution: -0.0},
 				{Name: "text", Value: 123456789.125, Weight: 5e-324, Contribution: math.MaxFloat64},
 			},
@@ -91,7 +92,7 @@ func TestMatchJSONAsEncodingJSON(t *testing.T) {
 			Components: []matcher.Component{}, Basis: []string{}, Partner: &matcher.PartnerNotes{}, Categories: []matcher.CategoryRef{},
 		}, {Rank: 3, Place: datasets.PlaceRef{Lat: 3.4e38, Lon: -1e21}}},
 		Twinned:    []matcher.Match{{Rank: 1, Code: "T"}},
-		Candidates: 182651, Weights: "shipped", Scale: "backtest 2026", WishesHidden: 2,
+		Candidates: 182651, Weights: "shipped", Scale: "backtest 2026", WishesHidden: 2, Model: "trees 2026",
 	}
 	sameJSON(t, "every optional field", made)
 	sameJSON(t, "zero result", &matcher.Result{})
@@ -109,12 +110,13 @@ func TestMatchJSONAsEncodingJSON(t *testing.T) {
 // gains (or loses) a JSON field: appendResult must then be taught it.
 func TestMatchJSONKnowsEveryField(t *testing.T) {
 	written := map[reflect.Type][]string{
-		reflect.TypeFor[matcher.Result]():       {"query", "matches", "already_twinned", "candidates", "weights", "scale", "wishes_hidden"},
+		reflect.TypeFor[matcher.Result]():       {"query", "matches", "already_twinned", "candidates", "weights", "scale", "wishes_hidden", "model"},
 		reflect.TypeFor[matcher.QueryEcho]():    {"municipality", "name", "state", "k", "lang", "filter", "profile", "coverage"},
 		reflect.TypeFor[matcher.Filter]():       {"countries", "min_population", "max_population", "exclude_twinned", "only_profiled", "ignore_wishes", "traits", "include_twinned", "no_size_rule", "no_diversity"},
 		reflect.TypeFor[matcher.Match]():        {"rank", "place", "score", "calibrated", "calibrated_basis", "components", "coverage", "twinned", "categories", "terms", "code", "basis", "directions", "adjustment", "partner"},
 		reflect.TypeFor[datasets.PlaceRef]():    {"id", "name", "country", "admin1", "admin1_name", "admin2_name", "population", "lat", "lon"},
-		reflect.TypeFor[matcher.Component]():    {"name", "value", "weight", "contribution", "forward", "reverse", "evidence", "source"},
+		reflect.TypeFor[matcher.Component]():    {"name", "value", "weight", "contribution", "forward", "reverse", "evidence", "source", "parts"},
+		reflect.TypeFor[matcher.FeaturePart]():  {"name", "value", "contribution"},
 		reflect.TypeFor[matcher.Directions]():   {"forward", "reverse", "combined", "forward_share"},
 		reflect.TypeFor[matcher.CategoryRef]():  {"id", "label", "score", "sdg"},
 		reflect.TypeFor[matcher.PartnerNotes](): {"exchange", "wishes", "wishes_unmet", "interest", "contact", "adjustment", "provenance"},
