@@ -21,11 +21,11 @@ func TestOpenAPIComponentsFollowMatcher(t *testing.T) {
 	for _, v := range comp.Enum {
 		enum = append(enum, v.(string))
 	}
-	if !slices.Equal(enum, matcher.Components) {
-		t.Errorf("Component.name enum %v, matcher declares %v", enum, matcher.Components)
+	if !slices.Equal(enum, matcher.ExplainedComponents) {
+		t.Errorf("Component.name enum %v, matcher declares %v", enum, matcher.ExplainedComponents)
 	}
 	row := doc.Components.Schemas["RankRow"].Value
-	for _, c := range matcher.Components {
+	for _, c := range matcher.ExplainedComponents {
 		for _, col := range []string{c + "_value", c + "_contrib", c + "_present"} {
 			if !slices.Contains(row.Required, col) || row.Properties[col] == nil {
 				t.Errorf("RankRow lacks %s", col)

@@ -49,6 +49,13 @@ type RankRow struct {
 	StructureContrib float64 `parquet:"structure_contrib" json:"structure_contrib"`
 	NetworkValue     float64 `parquet:"network_value" json:"network_value"`
 	NetworkContrib   float64 `parquet:"network_contrib" json:"network_contrib"`
+	// For a municipality with twins of its own, the second stage's part
+	// of the score (learned) and the shared traits' part kept on top of
+	// it, in place of structure and network (matcher/rerank_ship.go).
+	TraitsValue    float64 `parquet:"traits_value" json:"traits_value"`
+	TraitsContrib  float64 `parquet:"traits_contrib" json:"traits_contrib"`
+	LearnedValue   float64 `parquet:"learned_value" json:"learned_value"`
+	LearnedContrib float64 `parquet:"learned_contrib" json:"learned_contrib"`
 
 	ProblemsPresent  bool `parquet:"problems_present" json:"problems_present"`
 	AreasPresent     bool `parquet:"areas_present" json:"areas_present"`
@@ -56,6 +63,8 @@ type RankRow struct {
 	TextPresent      bool `parquet:"text_present" json:"text_present"`
 	StructurePresent bool `parquet:"structure_present" json:"structure_present"`
 	NetworkPresent   bool `parquet:"network_present" json:"network_present"`
+	TraitsPresent    bool `parquet:"traits_present" json:"traits_present"`
+	LearnedPresent   bool `parquet:"learned_present" json:"learned_present"`
 
 	Coverage float64 `parquet:"coverage" json:"coverage"` // share of the total weight with data
 	Twinned  bool    `parquet:"twinned" json:"twinned"`   // already twinned with the municipality
@@ -63,7 +72,8 @@ type RankRow struct {
 }
 
 // RankComponent addresses the three columns of one component by name
-// ("problems", "areas", "diaspora", "text", "structure", "network"); ok is
+// ("problems", "areas", "diaspora", "text", "structure", "network",
+// "traits", "learned"); ok is
 // false for an unknown name.
 func (r *RankRow) RankComponent(name string) (value, contrib *float64, present *bool, ok bool) {
 	switch name {
@@ -79,6 +89,10 @@ func (r *RankRow) RankComponent(name string) (value, contrib *float64, present *
 		return &r.StructureValue, &r.StructureContrib, &r.StructurePresent, true
 	case "network":
 		return &r.NetworkValue, &r.NetworkContrib, &r.NetworkPresent, true
+	case "traits":
+		return &r.TraitsValue, &r.TraitsContrib, &r.TraitsPresent, true
+	case "learned":
+		return &r.LearnedValue, &r.LearnedContrib, &r.LearnedPresent, true
 	}
 	return nil, nil, nil, false
 }
@@ -192,8 +206,9 @@ var RankCSVHeader = []string{
 	"problems_value", "problems_contrib", "areas_value", "areas_contrib",
 	"diaspora_value", "diaspora_contrib", "text_value", "text_contrib",
 	"structure_value", "structure_contrib", "network_value", "network_contrib",
+	"traits_value", "traits_contrib", "learned_value", "learned_contrib",
 	"problems_present", "areas_present", "diaspora_present", "text_present",
-	"structure_present", "network_present",
+	"structure_present", "network_present", "traits_present", "learned_present",
 	"coverage", "twinned", "code",
 }
 
@@ -247,8 +262,9 @@ func (w *RankCSVWriter) Write(rows ...RankRow) error {
 			f(r.ProblemsValue), f(r.ProblemsContrib), f(r.AreasValue), f(r.AreasContrib),
 			f(r.DiasporaValue), f(r.DiasporaContrib), f(r.TextValue), f(r.TextContrib),
 			f(r.StructureValue), f(r.StructureContrib), f(r.NetworkValue), f(r.NetworkContrib),
+			f(r.TraitsValue), f(r.TraitsContrib), f(r.LearnedValue), f(r.LearnedContrib),
 			b(r.ProblemsPresent), b(r.AreasPresent), b(r.DiasporaPresent), b(r.TextPresent),
-			b(r.StructurePresent), b(r.NetworkPresent),
+			b(r.StructurePresent), b(r.NetworkPresent), b(r.TraitsPresent), b(r.LearnedPresent),
 			f(r.Coverage), b(r.Twinned), r.Code)
 		if err := w.cw.Write(rec); err != nil {
 			return err

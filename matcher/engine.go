@@ -65,6 +65,11 @@ type Inputs struct {
 	// Scale is the score scale of Weights (scale.go); nil: the one shipped
 	// beside the default weights, applied only if it was fitted for them.
 	Scale *ScoreScale
+	// Rerank is the second stage (rerank_ship.go); nil: the one embedded
+	// beside the default weights, applied only if its first stage is
+	// Weights. NoRerank turns the second stage off.
+	Rerank   *RerankFile
+	NoRerank bool
 }
 
 // Engine scores candidates. It is immutable after NewEngine and safe for
@@ -73,7 +78,10 @@ type Engine struct {
 	in    Inputs
 	w     Weights
 	scale *ScoreScale // nil: no calibrated scale for w
-	tax   *datasets.Taxonomy
+	// rerank is the second stage for municipalities with twins of their
+	// own; nil: none (rerank_ship.go).
+	rerank *RerankFile
+	tax    *datasets.Taxonomy
 
 	// Candidates are every non-Mexican place of the snapshot, in snapshot
 	// order, stored as columns for a tight scoring loop.
@@ -152,6 +160,10 @@ func NewEngine(in Inputs) (*Engine, error) {
 	}
 	e := &Engine{in: in, w: in.Weights, scale: scaleFor(in.Scale, in.Weights), tax: in.Taxonomy, n: n,
 		countryID: map[string]uint16{}, candIndex: make(map[int64]int32, n)}
+	var err error
+	if e.rerank, err = rerankFor(in); err != nil {
+		return nil, err
+	}
 	e.catSim = categorySimilarity(e.tax)
 	e.catPos = make(map[string]int, len(e.tax.Categories))
 	for i, c := range e.tax.Categories {
@@ -190,6 +202,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		if p.ID < 0 || p.ID > math.MaxUint32 {
 			// The top-k selector orders ties by the id in 32 bits
 			// (selKey); GeoNames ids are far below.
+			indexed.Wait()
 			return nil, fmt.Errorf("matcher: place id %d is outside 0..%d", p.ID, uint32(math.MaxUint32))
 		}
 		e.placeIdx[c] = int32(i)

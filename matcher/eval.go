@@ -290,6 +290,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	rep := &EvalReport{Queries: len(queries), Municipalities: len(folds), Candidates: e.n,
 		Twinnings: len(in.Twinnings), Folds: nfolds, Seed: opts.Seed, Corridor: e.corridor.ok}
 
+	var rerankModels [][]*RerankModel // the second stage's fits by fold, when fitted
 	methods := baselineMethods(e)
 	methods = append(methods, proposalMethods(e)...)
 	pin := in
@@ -313,9 +314,17 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		if rep.ShippedFitted {
 			desc = "the matcher with the shipped weights, in-sample: their twinned weights were fitted on all these queries"
 		}
-		methods = append(methods, evalMethod{name: MethodMatcherShipped, kind: KindMatcher,
+		m := evalMethod{name: MethodMatcherShipped, kind: KindMatcher,
 			desc:  desc + " (" + opts.Shipped.Provenance + ")",
-			score: engineMethod(se)})
+			score: engineMethod(se)}
+		if se.rerank != nil {
+			// The shipped second stage, held out (rerank_ship.go).
+			if rerankModels, err = e.shippedFolds(ctx, in, queries, folds, nfolds, opts); err != nil {
+				return nil, err
+			}
+			m, rep.ShippedFitted = shippedMethod(se, rerankModels, rerankHalves(queries), opts)
+		}
+		methods = append(methods, m)
 	}
 	if !opts.SkipAblations {
 		abl, err := ablationMethods(in, PolicyWeights())
@@ -336,9 +345,11 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	}
 
 	if !opts.SkipRerank {
-		models, err := foldRerankers(ctx, e, in, queries, folds, nfolds, opts)
-		if err != nil {
-			return nil, err
+		models := rerankModels
+		if models == nil {
+			if models, err = foldRerankers(ctx, e, in, queries, folds, nfolds, opts); err != nil {
+				return nil, err
+			}
 		}
 		halves := rerankHalves(queries)
 		methods = append(methods, evalMethod{name: MethodMatcherReranked, kind: KindMatcher,

@@ -98,9 +98,19 @@ func (e *Engine) explainInto(qs *queryState, c int32, rank int, brief bool, comp
 		}
 	}
 	m.Basis = basisNames[basis]
+	// The second stage replaces structure and network (rerank_ship.go).
+	ls, learned := e.learnedComponents(qs, c, &m, brief)
+	if learned {
+		score, m.Basis = ls, learnedBasis(&m)
+	}
 	var model, rounding float64
 	m.Score, model, rounding = roundContributions(score, m.Components)
-	if !brief { // a bulk row carries no calibrated value
+	if learned {
+		roundParts(&m.Components[len(m.Components)-1])
+		if !brief {
+			e.calibrateLearned(qs, &m)
+		}
+	} else if !brief { // a bulk row carries no calibrated value
 		e.calibrate(&m, basis)
 	}
 	if remainderHook != nil {
@@ -116,6 +126,9 @@ func (e *Engine) explainInto(qs *queryState, c int32, rank int, brief bool, comp
 		m.Terms = qs.text[ProfileKey(e.ids[c])].Terms
 	}
 	m.Code = codeNames[code]
+	if learned {
+		m.Code = learnedCode(&m)
+	}
 	if !brief {
 		m.Partner = e.partnerNotes(qs, c)
 	}

@@ -23,8 +23,12 @@ type Result struct {
 	// WishesHidden counts cities left out because the municipality does
 	// not meet their stated wishes (Filter.IgnoreWishes shows them).
 	WishesHidden int `json:"wishes_hidden,omitempty"`
+	// Model is the provenance of the second stage that ranked the list
+	// (a municipality with twins of its own); absent when none did.
+	Model string `json:"model,omitempty"`
 
-	scored int // candidates whose score was computed (benchmarks report it)
+	scored   int // candidates whose score was computed (benchmarks report it)
+	reranked int // candidates the second stage re-scored
 }
 
 // QueryEcho repeats what was asked, resolved.
@@ -89,6 +93,9 @@ type Component struct {
 	Reverse  *float64 `json:"reverse,omitempty"`
 	Evidence []string `json:"evidence,omitempty"`
 	Source   string   `json:"source,omitempty"`
+	// Parts split the learned component's contribution by the second
+	// stage's features (rerank_ship.go); they add up to Contribution.
+	Parts []FeaturePart `json:"parts,omitempty"`
 }
 
 // Directions shows how a pair with profiles on both sides is scored: the
@@ -155,7 +162,15 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	scored := 0
-	if q.registry == nil && !q.Exhaustive {
+	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil {
+		// The second stage re-scores a pool drawn from every candidate's
+		// first-stage score (rerank_ship.go).
+		scores := e.scratch()
+		defer e.release(scores)
+		var reranked int
+		top, poolScore, passed, reranked = e.learnedTop(qs, qs.learned, scores)
+		scored = e.n + reranked
+	} else if q.registry == nil && !q.Exhaustive {
 		// The pruned scan gives the same top k as scoring every candidate
 		// (the tests hold the two paths equal) while scoring few of them.
 		r := e.matchRanker()
@@ -188,6 +203,9 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	res := &Result{Query: e.echo(qs), Candidates: passed, Weights: qs.w.Provenance, WishesHidden: e.wishesHidden(qs), scored: scored}
 	if e.scale != nil {
 		res.Scale = e.scale.Provenance
+	}
+	if qs.learned != nil {
+		res.Model, res.reranked = qs.learned.f.Summary, len(qs.learned.pool)
 	}
 	res.Matches = make([]Match, len(top))
 	for i, c := range top {

@@ -81,7 +81,10 @@ type queryState struct {
 	explicit map[int32]bool // candidates scored one by one
 
 	traitFilter Trait // candidates must have every one of these traits
-	muniTraits  Trait // the municipality's traits (the traits signal)
+	// learned is the second stage of a municipality with twins of its own
+	// (rerank_ship.go), nil otherwise.
+	learned    *learnedQuery
+	muniTraits Trait // the municipality's traits (the traits signal)
 }
 
 // tieAgg is the diaspora evidence for one destination: ties from the

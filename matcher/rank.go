@@ -311,7 +311,14 @@ func (r *ranker) rank(cvegeo string, dst []RankRow) ([]RankRow, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	var poolScore []float32
-	if r.ix != nil {
+	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil {
+		if r.scores == nil {
+			r.scores = make([]float32, e.n)
+		}
+		var n int
+		top, poolScore, _, n = e.learnedTop(qs, qs.learned, r.scores)
+		r.scored += int64(e.n + n)
+	} else if r.ix != nil {
 		top = r.prunedTop(qs)
 		poolScore = r.sel.sortedScores(top)
 	} else {

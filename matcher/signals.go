@@ -74,6 +74,12 @@ func ComponentLabel(name, lang string) string {
 			return c.Label.In(lang)
 		}
 	}
+	switch name {
+	case CompLearned:
+		return learnedLabel.In(lang)
+	case CompTraits:
+		return traitsLabel.In(lang)
+	}
 	return name
 }
 
@@ -83,6 +89,12 @@ func ComponentShort(name, lang string) string {
 		if c.Name == name {
 			return c.Short.In(lang)
 		}
+	}
+	switch name {
+	case CompLearned:
+		return learnedShort.In(lang)
+	case CompTraits:
+		return traitsShort.In(lang)
 	}
 	return name
 }

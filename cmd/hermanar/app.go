@@ -19,6 +19,7 @@ import (
 type appOptions struct {
 	dataDir   string
 	weights   string    // weights JSON; empty = the shipped defaults
+	model     string    // second-stage model file; empty = the embedded one, "none" = off
 	withIndex bool      // open (building if needed) the Bleve index
 	progress  io.Writer // progress of long work; nil = silent
 }
@@ -94,6 +95,16 @@ func openApp(ctx context.Context, o appOptions) (*app, error) {
 		}
 	}
 	in.Weights = w
+	switch o.model {
+	case "":
+	case "none":
+		in.NoRerank = true
+	default:
+		if in.Rerank, err = matcher.LoadRerankFile(o.model); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	if a.engine, err = matcher.NewEngine(in); err != nil {
 		a.Close()
 		return nil, err

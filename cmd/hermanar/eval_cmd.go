@@ -281,18 +281,25 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "weights JSON to write (required), e.g. weights.json or matcher/weights_default.json")
 	fitStructure := fs.Bool("fit-structure", false, "also fit the structure sub-weights of the twinned weights (default: keep the list-fit ones)")
 	keepSplit := fs.Bool("keep-split", false, "keep the structure/network split of the weights without twins in the twinned weights (fit only the network sub-weights)")
+	model := fs.String("model", "", "fit the second stage on the shipped weights and write it to this file instead of weights (e.g. matcher/rerank_model.json)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := f.check(); err != nil {
 		return err
 	}
-	if *out == "" {
-		return usageErrorf("--out is required (e.g. --out weights.json)")
+	if *out == "" && *model == "" {
+		return usageErrorf("--out or --model is required (e.g. --out weights.json, --model matcher/rerank_model.json)")
+	}
+	if *out != "" && *model != "" {
+		return usageErrorf("give --out (weights) or --model (the second stage), not both")
 	}
 	ei, err := loadEvalInput(ctx, e, f)
 	if err != nil {
 		return err
+	}
+	if *model != "" {
+		return calibrateModel(ctx, e, f, ei, args, *model)
 	}
 	opts := f.options(e)
 	opts.Shipped = matcher.Weights{} // calibrate writes the shipped weights; it does not score the old ones

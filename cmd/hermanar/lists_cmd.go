@@ -17,6 +17,7 @@ func runEvalLists(ctx context.Context, e *env, args []string) error {
 	fs.Lookup("k").DefValue = "10"
 	f.k = 10
 	format := fs.String("format", "table", "table or json")
+	model := fs.String("model", "", `second-stage model file (default: the embedded one; "none": first stage only)`)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -31,7 +32,7 @@ func runEvalLists(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, appOptions{dataDir: f.data, weights: f.weights})
+	a, err := openApp(ctx, appOptions{dataDir: f.data, weights: f.weights, model: *model})
 	if err != nil {
 		return err
 	}

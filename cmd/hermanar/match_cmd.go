@@ -31,6 +31,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	ignoreWishes := fs.Bool("ignore-wishes", false, "also list cities whose stated wishes (countries, regions, language) the municipality does not meet, at half their score")
 	lang := fs.String("lang", "es", "language of the explanations: es or en")
 	weights := fs.String("weights", "", "weights JSON (default: the shipped weights)")
+	model := fs.String("model", "", `second-stage model file for municipalities with twins of their own (default: the embedded one; "none": first stage only)`)
 	data := fs.String("data", defaultDataDir(), "data directory")
 	format := fs.String("format", "table", "table, json or csv")
 	var lf listFlags
@@ -81,7 +82,7 @@ func runMatch(ctx context.Context, e *env, args []string) error {
 	// for one query.
 	_, statErr := os.Stat(filepath.Join(*data, "index", "places.bleve"))
 	withIndex := statErr == nil
-	a, err := openApp(ctx, appOptions{dataDir: *data, weights: *weights, withIndex: withIndex, progress: e.stderr})
+	a, err := openApp(ctx, appOptions{dataDir: *data, weights: *weights, model: *model, withIndex: withIndex, progress: e.stderr})
 	if err != nil {
 		return err
 	}
@@ -148,6 +149,10 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 	if scaled {
 		fmt.Fprintf(e.stdout, "\n%s\n", matcher.ScaleNote(lang))
 	}
+	if res.Model != "" {
+		fmt.Fprintln(e.stdout, tr(lang, "\nUn modelo aprendido de los hermanamientos registrados ordenó la lista (el municipio ya tiene hermanas): su aporte («modelo») reemplaza a tamaño/clima y red; migrantes, problemas y áreas conservan su peso.",
+			"\nA model learned from the recorded twinnings ranked the list (the municipality already has twins): its part (\"model\") takes the place of size/climate and network; migrants, problems and areas keep their weight."))
+	}
 	if res.StructureOnly() {
 		fmt.Fprintln(e.stdout, tr(lang, "\nLista basada solo en tamaño, clima, altitud y rasgos (sin perfil, vínculos ni red).",
 			"\nList based on size, climate, elevation and traits alone (no profile, ties or network)."))
@@ -165,6 +170,11 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 				continue
 			}
 			fmt.Fprintf(e.stdout, "   %-12s %.3f  %s\n", reasonName(c.Name, lang), c.Contribution, clip(c.Evidence[0], 120))
+			if c.Name == matcher.CompLearned { // its parts by feature
+				for _, line := range c.Evidence[1:] {
+					fmt.Fprintf(e.stdout, "   %-12s        %s\n", "", line)
+				}
+			}
 			if c.Source != "" {
 				fmt.Fprintf(e.stdout, "   %-12s        %s: %s\n", "", tr(lang, "fuente", "source"), clip(c.Source, 100))
 			}

@@ -1,0 +1,675 @@
+package matcher
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Shipping the second stage (rerank.go). For a municipality with twins of
+// its own in the registry (the condition under which the backtest measures
+// the second stage), Match, Rank, the API and the pages rank the
+// candidates as the backtest's matcher_reranked does: the first stage
+// scores every candidate, the second stage re-scores its pool, and the
+// pool comes first, in the model's order. The model replaces only what the
+// registry can teach, the structure and network components: the problems,
+// areas, text and diaspora components keep their policy weights on top,
+// so a known tie counts as much as before. A pair's score is
+//
+//	adjustment × (Σ policy components wᵢ·vᵢ + W·M)
+//
+// with the weights w renormalised over the components with data as ever,
+// W the structure and network weights together and M the model's score on
+// [0,1]. The explanation shows M as one component, "learned", whose
+// contribution is split by feature (RerankModel.rerankAttribution): the
+// parts add up to it exactly.
+
+// CompLearned names the second stage's component in an explanation.
+const CompLearned = "learned"
+
+// ExplainedComponents are the names a match's components can carry: the
+// scoring components and the second stage's.
+var ExplainedComponents = append(slices.Clone(Components), CompTraits, CompLearned)
+
+// RerankFile is the second stage as `hermanar calibrate` writes it
+// (rerank_model.json, embedded beside weights_default.json).
+type RerankFile struct {
+	Model *RerankModel `json:"model"`
+	// FirstStage is the provenance of the weights whose scores the model
+	// read as its first_stage feature: an engine with other weights does
+	// not apply it.
+	FirstStage string `json:"first_stage_weights"`
+	// Scale maps the model's score M onto the backtest's probability that
+	// a pool candidate with that score is the twin chosen, fitted on the
+	// cross-validated scores (scale.go's isotonic fit).
+	Scale      *BasisScale            `json:"scale,omitempty"`
+	Provenance *CalibrationProvenance `json:"provenance,omitempty"`
+	// Summary says in one line what the model was fitted on and how well
+	// it did held out.
+	Summary string `json:"summary"`
+}
+
+// ReadRerankFile reads and checks a model file's bytes.
+func ReadRerankFile(b []byte) (*RerankFile, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, fmt.Errorf("rerank model file: empty")
+	}
+	var f RerankFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("rerank model file: %w", err)
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// LoadRerankFile reads the model file name.
+func LoadRerankFile(name string) (*RerankFile, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ReadRerankFile(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
+
+// Validate checks that the model reads this binary's features, in order,
+// and is well formed.
+func (f *RerankFile) Validate() error {
+	if f.Model == nil {
+		return fmt.Errorf("rerank model file: no model")
+	}
+	got, want := f.Model.Features, rerankFeatureNames
+	for i := range max(len(got), len(want)) {
+		switch {
+		case i >= len(got):
+			return fmt.Errorf("rerank model file: the model has %d features, this binary computes %d: feature %d (%q) is missing; refit it with `hermanar calibrate --model`", len(got), len(want), i+1, want[i])
+		case i >= len(want):
+			return fmt.Errorf("rerank model file: the model has %d features, this binary computes %d: feature %d (%q) is unknown; refit it with `hermanar calibrate --model`", len(got), len(want), i+1, got[i])
+		case got[i] != want[i]:
+			return fmt.Errorf("rerank model file: feature %d is %q, this binary computes %q there; refit it with `hermanar calibrate --model`", i+1, got[i], want[i])
+		}
+	}
+	if err := f.Model.Validate(); err != nil {
+		return fmt.Errorf("rerank model file: %w", err)
+	}
+	if f.FirstStage == "" {
+		return fmt.Errorf("rerank model file: first_stage_weights is empty")
+	}
+	if f.Scale != nil {
+		if err := f.Scale.validate(); err != nil {
+			return fmt.Errorf("rerank model file: scale: %w", err)
+		}
+	}
+	return nil
+}
+
+// Save writes f as indented JSON, checked first.
+func (f *RerankFile) Save(name string) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(f, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, append(b, '\n'), 0o644)
+}
+
+// rerankDefaultJSON is the second stage shipped with the binary, written
+// by `hermanar calibrate --model matcher/rerank_model.json`.
+//
+//go:embed rerank_model.json
+var rerankDefaultJSON []byte
+
+var (
+	defaultRerankOnce sync.Once
+	defaultRerankVal  *RerankFile
+	defaultRerankErr  error
+)
+
+// DefaultRerank is the embedded second stage; nil when the embedded file
+// is empty. An embedded file this binary cannot read is an error (a test
+// holds the shipped one readable).
+func DefaultRerank() (*RerankFile, error) {
+	defaultRerankOnce.Do(func() {
+		if len(bytes.TrimSpace(rerankDefaultJSON)) == 0 {
+			return
+		}
+		defaultRerankVal, defaultRerankErr = ReadRerankFile(rerankDefaultJSON)
+	})
+	return defaultRerankVal, defaultRerankErr
+}
+
+// rerankFor is the second stage an engine with inputs in applies: in's,
+// else the embedded one; none when it was fitted on another first stage
+// or the weights carry a twinned set (the first stage of a twinned
+// municipality would then differ from the one the model read).
+func rerankFor(in Inputs) (*RerankFile, error) {
+	if in.NoRerank {
+		return nil, nil
+	}
+	f := in.Rerank
+	if f != nil {
+		if err := f.Validate(); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if f, err = DefaultRerank(); err != nil {
+			return nil, err
+		}
+	}
+	if f == nil || f.FirstStage != in.Weights.Provenance || in.Weights.Twinned != nil {
+		return nil, nil
+	}
+	return f, nil
+}
+
+// Rerank is the second stage the engine applies, nil when none.
+func (e *Engine) Rerank() *RerankFile { return e.rerank }
+
+// learnedQuery is one query's second stage: its model, context and pool.
+type learnedQuery struct {
+	f     *RerankFile
+	rc    *rerankCtx
+	pool  []int32   // re-scored candidates, ascending
+	first []float32 // each pool candidate's first-stage score (its input)
+	// norm is each pool candidate's traits and learned parts over their
+	// weight (the shipped score without the policy components, on [0,1]):
+	// what the scale reads.
+	norm []float32
+	// plain is the split of a candidate without a tie, profile or
+	// twinning of its own (scored by the kernel, not one by one): its
+	// weights are the same for every such candidate of the query.
+	plain    learnedParts
+	plainSet bool
+	row      []float32
+}
+
+// traitsSignal is the traits signal's position in signalList.
+var traitsSignal = slices.IndexFunc(signalList, func(s Signal) bool { return s.Name == FeatTraits })
+
+// learnedFor starts the second stage of qs when it applies: the engine
+// ships one and the municipality has twins of its own.
+func (e *Engine) learnedFor(qs *queryState, f *RerankFile) *learnedQuery {
+	if f == nil || len(qs.twinned) == 0 {
+		return nil
+	}
+	return &learnedQuery{f: f, rc: e.newRerankCtx(qs), row: make([]float32, len(rerankFeatureNames))}
+}
+
+// at is candidate c's position in the pool, -1 when it is not in it.
+func (lq *learnedQuery) at(c int32) int {
+	if i, ok := slices.BinarySearch(lq.pool, c); ok {
+		return i
+	}
+	return -1
+}
+
+// learnedParts is a pair's score split into what the second stage keeps
+// and what it replaces: the adjustment (wishes, interest), the policy
+// components' weighted sum, the structure and network's (the first
+// stage's score without the policy components: the model's input), their
+// weight W, and, inside structure, the shared traits' part and weight,
+// kept on top as policy (a border city for a border city counts as the
+// first stage says).
+type learnedParts struct {
+	adj, policy, first, w float64
+	traits, wTraits       float64
+	structW               float64 // the structure component's weight
+}
+
+// score is the shipped score with the model's score m.
+func (p *learnedParts) score(m float64) float64 {
+	return p.adj * (p.policy + p.traits + (p.w-p.wTraits)*m)
+}
+
+// norm is the traits and learned parts over their weight.
+func (p *learnedParts) norm(m float64) float64 {
+	if p.w <= 0 {
+		return 0
+	}
+	return (p.traits + (p.w-p.wTraits)*m) / p.w
+}
+
+// traitsOf sets p's traits part for candidate c from p.structW.
+func (e *Engine) traitsOf(qs *queryState, c int32, p *learnedParts) {
+	p.traits, p.wTraits = 0, 0
+	if traitsSignal < 0 || qs.subW[traitsSignal] == 0 || p.structW == 0 {
+		return
+	}
+	p.wTraits = p.structW * float64(qs.subW[traitsSignal])
+	p.traits = p.wTraits * float64(signalList[traitsSignal].value(e, qs, &qs.sig[traitsSignal], c))
+}
+
+// learnedSplit splits candidate c's score (learnedParts).
+func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) learnedParts {
+	score := e.scoreOne(qs, c, pp)
+	parts, rev := pp.fwd(), pp.rev()
+	share := 1.0
+	if pp.both && pp.f+pp.r > 0 {
+		share = pp.r / (pp.f + pp.r)
+	} else if pp.both {
+		share = 0.5
+	}
+	den := 0.0
+	for i, p := range parts {
+		if p.ok {
+			den += qs.compW[i]
+		}
+	}
+	out := learnedParts{adj: 1}
+	if den == 0 {
+		return out
+	}
+	for i, p := range parts {
+		if !p.ok {
+			continue
+		}
+		v := p.value
+		if pp.both {
+			v = share*p.value + (1-share)*rev[i].value
+		}
+		wi := qs.compW[i] / den
+		switch p.name {
+		case CompStructure:
+			out.structW = wi
+			fallthrough
+		case CompNetwork:
+			out.first += wi * v
+			out.w += wi
+		default:
+			out.policy += wi * v
+		}
+	}
+	if pair := out.policy + out.first; pair > 0 {
+		out.adj = score / pair
+	}
+	e.traitsOf(qs, c, &out)
+	return out
+}
+
+// learnedScores re-scores the pool of qs: out holds the first stage's
+// scores of every candidate (negative: rejected); on return each pool
+// candidate's is 2 + its shipped score, so the pool ranks first in the
+// model's order (with the policy components on top) and the rest follow
+// in the first stage's order, as in the backtest. minHead raises the
+// pool's head (the first stage's best) to a list's pool of more than
+// RerankPoolHead; candidates scored one by one (ties, profiles) that pass
+// the filter join the pool too. It returns how many it re-scored.
+func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, minHead int) int {
+	if !qs.q.Filter.IncludeTwinned {
+		// Existing twins go apart (fit.go): they take no place in the pool.
+		for c := range qs.twinned {
+			out[c] = rejected
+		}
+	}
+	pool := e.rerankPool(qs, lq.rc, out)
+	var extra []int32
+	if minHead > RerankPoolHead {
+		top, _ := topK(out, e.ids, minHead)
+		extra = append(extra, top...)
+	}
+	for c := range qs.explicit {
+		if out[c] >= 0 {
+			extra = append(extra, c)
+		}
+	}
+	if len(extra) > 0 {
+		pool = append(pool, extra...)
+		slices.Sort(pool)
+		pool = slices.Compact(pool)
+	}
+	lq.pool = pool
+	lq.first = make([]float32, len(pool))
+	lq.norm = make([]float32, len(pool))
+	s := make([]float32, len(pool))
+	var pp pairParts
+	for k, c := range pool {
+		var lp learnedParts
+		if qs.explicit[c] {
+			lp = e.learnedSplit(qs, c, &pp)
+		} else {
+			if !lq.plainSet {
+				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
+			}
+			lp = lq.plain
+			lp.first = float64(out[c]) // the kernel's score, as the backtest reads it
+			e.traitsOf(qs, c, &lp)
+		}
+		lq.first[k] = float32(lp.first)
+		e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+		m := lq.f.Model.Score(lq.row)
+		s[k] = float32(2 + lp.score(m))
+		lq.norm[k] = float32(lp.norm(m))
+	}
+	for k, c := range pool {
+		out[c] = s[k]
+	}
+	return len(pool)
+}
+
+// learnedTop is the top k of qs under the second stage, best first, with
+// their shipped scores; passed counts the candidates the filters keep.
+func (e *Engine) learnedTop(qs *queryState, lq *learnedQuery, buf []float32) (top []int32, scores []float32, passed, scored int) {
+	e.scoreAll(qs, buf)
+	e.filterTraits(qs, buf)
+	for _, s := range buf {
+		if s >= 0 {
+			passed++
+		}
+	}
+	scored = e.learnedScores(qs, lq, buf, qs.q.K)
+	top, _ = topK(buf, e.ids, qs.q.K)
+	scores = scoresOf(buf, top)
+	for i := range scores {
+		if scores[i] >= 2 {
+			scores[i] -= 2
+		}
+	}
+	return top, scores, passed, scored
+}
+
+// FeaturePart is one second-stage feature's part of the learned
+// component: its input value and its contribution to the score.
+type FeaturePart struct {
+	Name         string  `json:"name"`
+	Value        float64 `json:"value"`
+	Contribution float64 `json:"contribution"`
+}
+
+// RerankBase names the part of the learned score no feature explains (the
+// trees' expected output before any split).
+const RerankBase = "base"
+
+// CompTraits names, in a learned match, the shared traits' part of the
+// structure component, kept on top of the model.
+const CompTraits = "traits"
+
+// learnedComponents replaces, in m's components (built by explainDetail
+// from the pair's parts), the structure and network components by the
+// shared traits' part and the learned component when c is in the second
+// stage's pool, and returns the shipped score (m.Score unrounded) and
+// true; false leaves m alone.
+func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool) (float64, bool) {
+	lq := qs.learned
+	if lq == nil {
+		return 0, false
+	}
+	k := lq.at(c)
+	if k < 0 {
+		return 0, false
+	}
+	var pp pairParts
+	lp := e.learnedSplit(qs, c, &pp)
+	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+	mod := lq.f.Model
+	bias, parts := mod.rerankAttribution(lq.row)
+	score := mod.Score(lq.row)
+	kept := m.Components[:0]
+	for _, comp := range m.Components {
+		if comp.Name != CompStructure && comp.Name != CompNetwork {
+			kept = append(kept, comp)
+		}
+	}
+	if lp.wTraits > 0 {
+		tc := Component{Name: CompTraits, Value: round6(lp.traits / lp.wTraits), Weight: round6(lp.wTraits), Contribution: lp.adj * lp.traits}
+		if !brief {
+			if ev := signalList[traitsSignal].evidence; ev != nil {
+				tc.Evidence = ev(e, qs, &qs.sig[traitsSignal], c, qs.lang)
+			}
+			tc.Source = "Natural Earth; GeoNames (CC BY 4.0)"
+		}
+		kept = append(kept, tc)
+	}
+	wl := lp.w - lp.wTraits
+	f := wl * lp.adj
+	comp := Component{Name: CompLearned, Value: round6(score), Weight: round6(wl), Contribution: f * score,
+		Source: tr(qs.lang, "modelo aprendido de los hermanamientos registrados (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO",
+			"model learned from the recorded twinnings (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO")}
+	comp.Parts = append(comp.Parts, FeaturePart{Name: RerankBase, Contribution: f * bias})
+	for i, p := range parts {
+		if p != 0 {
+			comp.Parts = append(comp.Parts, FeaturePart{Name: rerankFeatureNames[i], Value: round6(float64(lq.row[i])), Contribution: f * p})
+		}
+	}
+	if !brief {
+		comp.Evidence = learnedEvidence(qs.lang, comp.Parts)
+	}
+	m.Components = append(kept, comp)
+	return lp.score(score), true
+}
+
+// roundParts rounds each feature part to 6 decimals and lets the largest
+// one absorb what rounding leaves, so that the parts add up to the
+// component's (rounded) contribution.
+func roundParts(comp *Component) {
+	if len(comp.Parts) == 0 {
+		return
+	}
+	sum, big := 0.0, 0
+	for i := range comp.Parts {
+		comp.Parts[i].Contribution = round6(comp.Parts[i].Contribution)
+		sum += comp.Parts[i].Contribution
+		if math.Abs(comp.Parts[i].Contribution) > math.Abs(comp.Parts[big].Contribution) {
+			big = i
+		}
+	}
+	comp.Parts[big].Contribution = round6(comp.Parts[big].Contribution + comp.Contribution - sum)
+	for i := range comp.Parts {
+		comp.Parts[i].Contribution += 0 // no "-0" in JSON
+	}
+}
+
+// learnedEvidence lists the features that move the learned score most,
+// in words, for pages and the CLI.
+func learnedEvidence(lang string, parts []FeaturePart) []string {
+	idx := make([]int, 0, len(parts))
+	for i, p := range parts {
+		if p.Name != RerankBase && math.Abs(p.Contribution) >= 5e-4 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		return math.Abs(parts[idx[a]].Contribution) > math.Abs(parts[idx[b]].Contribution)
+	})
+	if len(idx) == 0 {
+		return nil
+	}
+	if len(idx) > 6 {
+		idx = idx[:6]
+	}
+	out := make([]string, 0, len(idx)+1)
+	out = append(out, tr(lang, "Un modelo aprendido de los hermanamientos registrados ordenó esta lista; lo que más pesó:",
+		"A model learned from the recorded twinnings ranked this list; what weighed most:"))
+	for _, i := range idx {
+		p := parts[i]
+		out = append(out, fmt.Sprintf("%s (%s): %+.3f", FeatureLabel(p.Name, lang), formatFeatureValue(p.Name, p.Value), p.Contribution))
+	}
+	return out
+}
+
+// formatFeatureValue writes a feature's input as people read it.
+func formatFeatureValue(name string, v float64) string {
+	switch name {
+	case "log_mx_twins", "log_all_twins", "log_my_twins", "log_state_twins":
+		return fmt.Sprintf("%.0f", math.Expm1(v))
+	case "country_count", "co_twins", "ptype", "is_us":
+		return fmt.Sprintf("%.0f", v)
+	case "log_km":
+		return Thousands(int64(math.Round(math.Pow(10, v)-1))) + " km"
+	case "log_pop_me":
+		return Thousands(int64(math.Round(math.Pow(10, v) - 1)))
+	case "country_share", "region_share":
+		return fmt.Sprintf("%.0f%%", v*100)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+// calibrateLearned sets m.Calibrated for a learned match: the learned
+// scale at the traits and learned parts over their weight, when no policy
+// component adds anything for the pair (the backtest has no ties or
+// profiles to calibrate them).
+func (e *Engine) calibrateLearned(qs *queryState, m *Match) {
+	s := qs.learned.f.Scale
+	if s == nil || m.Adjustment != 0 {
+		return
+	}
+	num, w := 0.0, 0.0
+	for _, c := range m.Components {
+		switch {
+		case c.Name == CompLearned || c.Name == CompTraits:
+			num += c.Weight * c.Value
+			w += c.Weight
+		case c.Value != 0:
+			return
+		}
+	}
+	if w <= 0 {
+		return
+	}
+	v := round6(s.Apply(num / w))
+	m.Calibrated, m.CalibratedBasis = &v, CompLearned
+}
+
+// learnedBasis is the basis of a learned match: its components' names.
+func learnedBasis(m *Match) []string {
+	out := make([]string, 0, len(m.Components))
+	for _, c := range m.Components {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// learnedCode is the explanation code of a learned match: the initials of
+// the components that carry it ("D+L").
+func learnedCode(m *Match) string {
+	code := ""
+	for _, c := range m.Components {
+		if c.Value >= 0.5 && c.Weight*c.Value >= 0.05 {
+			if code != "" {
+				code += "+"
+			}
+			code += string(c.Name[0] - 'a' + 'A')
+		}
+	}
+	if code == "" {
+		return "L"
+	}
+	return code
+}
+
+// FitShippedRerank fits the second stage that ships, on every backtest
+// query of in (opts.Default the first stage), and measures it held out:
+// the same fits by fold as eval's (foldRerankers), each query scored by
+// the shipped scoring path with the model that never saw its
+// municipality. The final model reads its training rows as those fits do
+// (each query without its own pair); the scale is fitted on the held-out
+// scores. It returns the file (Provenance left to the caller) and the
+// held-out result.
+func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*RerankFile, *ShippedFit, error) {
+	opts.defaults()
+	in.Weights = opts.Default
+	in.NoRerank = true
+	e, err := NewEngine(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	queries := BacktestQueries(e.reg)
+	if len(queries) == 0 {
+		return nil, nil, fmt.Errorf("calibrate: no municipality has two or more resolved foreign twins among %d twinnings", len(in.Twinnings))
+	}
+	folds := AssignFolds(queries, opts.Folds, opts.Seed)
+	nfolds := 0
+	for _, f := range folds {
+		nfolds = max(nfolds, f+1)
+	}
+	models, err := foldRerankers(ctx, e, in, queries, folds, nfolds, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	halves := rerankHalves(queries)
+	stats := make([]rankStat, len(queries))
+	tops := make([][]int32, len(queries))
+	sample := &binSample{}
+	var mu sync.Mutex
+	progress := newProgress(opts.Progress, "rerank held out", len(queries))
+	err = parallel(ctx, len(queries), opts.Workers, func() func(i int) error {
+		buf := make([]float32, e.n)
+		return func(i int) error {
+			q := queries[i]
+			qs, err := e.prepare(Query{Municipality: q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: e.reg.hide(q.Municipality, q.Hidden)})
+			if err != nil {
+				return err
+			}
+			e.scoreAll(qs, buf)
+			f := &RerankFile{Model: models[folds[q.Municipality]][halves[i]], FirstStage: opts.Default.Provenance}
+			h := e.candIndex[q.Hidden]
+			var all [ScaleBins]int64
+			var sum [ScaleBins]float64
+			hit := -1
+			if lq := e.learnedFor(qs, f); lq != nil {
+				e.learnedScores(qs, lq, buf, 0)
+				for k, c := range lq.pool {
+					v := float64(lq.norm[k])
+					b := scaleBin(v)
+					all[b]++
+					sum[b] += v
+					if c == h {
+						hit = b
+					}
+				}
+			}
+			stats[i] = rankOf(buf, h)
+			tops[i], _ = topK(buf, e.ids, 10)
+			mu.Lock()
+			for b := range all {
+				sample.all[b] += all[b]
+				sample.sum[b] += sum[b]
+			}
+			if hit >= 0 {
+				sample.hits[hit]++
+			}
+			sample.queries++
+			mu.Unlock()
+			progress.step()
+			return nil
+		}
+	})
+	progress.done()
+	if err != nil {
+		return nil, nil, err
+	}
+	res := summarize(stats, tops, e.n)
+	res.Name, res.Kind = MethodMatcherShipped, KindMatcher
+	start := time.Now()
+	final, used, err := FitRerankOn(ctx, e, e.reg, queries, opts.Workers)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "rerank final: %d trees on %d of %d queries (%.1fs)\n", len(final.Trees), used, len(queries), time.Since(start).Seconds())
+	}
+	final.Provenance = fmt.Sprintf("all %d backtest queries of %d municipalities, %d with the hidden twin in the pool", len(queries), len(folds), used)
+	out := &RerankFile{Model: final, FirstStage: opts.Default.Provenance, Scale: sample.fit()}
+	return out, &ShippedFit{Result: res, Queries: len(queries), Municipalities: len(folds), Folds: nfolds}, nil
+}
+
+// ShippedFit is what FitShippedRerank measured held out.
+type ShippedFit struct {
+	Result                         MethodResult
+	Queries, Municipalities, Folds int
+}
