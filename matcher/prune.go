@@ -204,11 +204,8 @@ func (l *zoneLayout) buildZone(cands []int32, rows []float32, lo, hi, depth int,
 	copy(mn, rows[lo*nd:(lo+1)*nd])
 	copy(mx, mn)
 	for r := lo + 1; r < hi; r++ {
-		// Slices of one length: the loop runs without bounds checks.
-		row := rows[r*nd:][:len(mn)]
-		mx := mx[:len(mn)]
-		for d := range mn {
-			v := row[d]
+		row := rows[r*nd : (r+1)*nd]
+		for d, v := range row {
 			if v < mn[d] {
 				mn[d] = v
 			}
@@ -231,18 +228,16 @@ func (l *zoneLayout) buildZone(cands []int32, rows []float32, lo, hi, depth int,
 		return id // every candidate alike on every dimension
 	}
 	i, j := lo, hi-1
+	var tmp [64]float32
 	for i <= j {
 		if rows[i*nd+best] < bestMid {
 			i++
 		} else {
 			cands[i], cands[j] = cands[j], cands[i]
-			// A row is a few floats: swapped in a loop, not by three
-			// copy calls.
-			ri := rows[i*nd:][:nd]
-			rj := rows[j*nd:][:len(ri)]
-			for d := range ri {
-				ri[d], rj[d] = rj[d], ri[d]
-			}
+			ri, rj := rows[i*nd:(i+1)*nd], rows[j*nd:(j+1)*nd]
+			copy(tmp[:nd], ri)
+			copy(ri, rj)
+			copy(rj, tmp[:nd])
 			j--
 		}
 	}
