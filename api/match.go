@@ -186,7 +186,10 @@ func renderMatches(eng *matcher.Engine, res *matcher.Result, mp matchParams) (*l
 			return nil, err
 		}
 		e.ctyp = hdrCSVType
+	} else if b, ok := appendResult(buf.AvailableBuffer(), res); ok {
+		buf.Write(b)
 	} else {
+		// A number JSON cannot hold: encoding/json says which.
 		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(res); err != nil {

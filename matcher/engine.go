@@ -202,6 +202,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		if p.ID < 0 || p.ID > math.MaxUint32 {
 			// The top-k selector orders ties by the id in 32 bits
 			// (selKey); GeoNames ids are far below.
+			indexed.Wait()
 			return nil, fmt.Errorf("matcher: place id %d is outside 0..%d", p.ID, uint32(math.MaxUint32))
 		}
 		e.placeIdx[c] = int32(i)

@@ -77,14 +77,42 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		*addr = net.JoinHostPort("", port)
 	}
 
+	// Loading starts first: the server's own set-up (its page templates)
+	// and the listener are made while the snapshot decodes.
+	type opened struct {
+		a   *app
+		err error
+	}
+	loadCtx, cancelLoad := context.WithCancel(ctx)
+	defer cancelLoad()
+	appCh := make(chan opened, 1)
+	go func() {
+		a, err := openApp(loadCtx, appOptions{dataDir: *data, weights: *weights, withIndex: true, progress: e.stderr})
+		appCh <- opened{a, err}
+	}()
+	// abandon stops the load and releases what it opened (the store's
+	// lock), for a start that fails before serving; like a shutdown
+	// while loading, it waits a moment at most (see below).
+	abandon := func(err error) error {
+		cancelLoad()
+		select {
+		case o := <-appCh:
+			if o.a != nil {
+				_ = o.a.Close()
+			}
+		case <-time.After(5 * time.Second):
+		}
+		return err
+	}
+
 	srv, err := api.New(api.Config{Logger: log, MaxBodyBytes: *maxBody, DisableAccessLog: !*accessLog,
 		PublicURL: *publicURL, SecureCookies: *secureCookies, Limits: limits, WriteStall: *writeStall})
 	if err != nil {
-		return err
+		return abandon(err)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", *addr, err)
+		return abandon(fmt.Errorf("listen %s: %w", *addr, err))
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -98,18 +126,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+displayAddr(ln.Addr()), "data", *data)
-
-	type opened struct {
-		a   *app
-		err error
-	}
-	loadCtx, cancelLoad := context.WithCancel(ctx)
-	defer cancelLoad()
-	appCh := make(chan opened, 1)
-	go func() {
-		a, err := openApp(loadCtx, appOptions{dataDir: *data, weights: *weights, withIndex: true, progress: e.stderr})
-		appCh <- opened{a, err}
-	}()
 
 	var (
 		a       *app
