@@ -211,6 +211,13 @@ func (e *Engine) rerankScores(qs *queryState, m *RerankModel, out []float32) {
 // reg without the query's hidden pair. Queries whose hidden twin is not in
 // their pool are left out (they teach a pairwise loss nothing).
 func rerankTrainingRows(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) ([]float32, []rerankGroup, error) {
+	rows, groups, _, err := rerankTrainingRowsQ(ctx, fe, reg, queries, workers)
+	return rows, groups, err
+}
+
+// rerankTrainingRowsQ is rerankTrainingRows that also says which query
+// (its index in queries) each group comes from.
+func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) ([]float32, []rerankGroup, []int, error) {
 	nf := len(rerankFeatureNames)
 	type qrows struct {
 		rows []float32
@@ -246,19 +253,21 @@ func rerankTrainingRows(ctx context.Context, fe *Engine, reg *Registry, queries 
 		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var rows []float32
 	var groups []rerankGroup
-	for _, r := range res {
+	var qi []int
+	for i, r := range res {
 		if r.pos < 0 {
 			continue
 		}
 		start := len(rows) / nf
 		rows = append(rows, r.rows...)
 		groups = append(groups, rerankGroup{Start: start, End: len(rows) / nf, Pos: start + r.pos})
+		qi = append(qi, i)
 	}
-	return rows, groups, nil
+	return rows, groups, qi, nil
 }
 
 // FitRerankOn fits the second stage on queries, the first stage being
@@ -310,7 +319,6 @@ func rerankHalves(queries []EvalQuery) []int {
 // shift a tree model reads as different cities.
 func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions) ([][]*RerankModel, error) {
 	out := make([][]*RerankModel, k)
-	snap := fe.in.Snap
 	halves := rerankHalves(queries)
 	for f := range k {
 		var train []EvalQuery
@@ -327,17 +335,8 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 					held[q] = true
 				}
 			}
-			keep := make([]datasets.Twinning, 0, len(in.Twinnings))
-			for _, t := range in.Twinnings {
-				if m, ok := twinningMunicipality(snap, t); ok {
-					if held[EvalQuery{Municipality: m, Hidden: t.PlaceA}] || held[EvalQuery{Municipality: m, Hidden: t.PlaceB}] {
-						continue
-					}
-				}
-				keep = append(keep, t)
-			}
 			start := time.Now()
-			m, used, err := FitRerankOn(ctx, fe, NewRegistry(keep, fe), train, opts.Workers)
+			m, used, err := FitRerankOn(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, opts.Workers)
 			if err != nil {
 				return nil, fmt.Errorf("rerank fold %d: %w", f+1, err)
 			}
@@ -349,4 +348,19 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 		}
 	}
 	return out, nil
+}
+
+// rerankKeep is in's twinnings without the pairs of held.
+func rerankKeep(e *Engine, in Inputs, held map[EvalQuery]bool) []datasets.Twinning {
+	snap := e.in.Snap
+	keep := make([]datasets.Twinning, 0, len(in.Twinnings))
+	for _, t := range in.Twinnings {
+		if m, ok := twinningMunicipality(snap, t); ok {
+			if held[EvalQuery{Municipality: m, Hidden: t.PlaceA}] || held[EvalQuery{Municipality: m, Hidden: t.PlaceB}] {
+				continue
+			}
+		}
+		keep = append(keep, t)
+	}
+	return keep
 }

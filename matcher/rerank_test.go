@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"hermanar/datasets"
@@ -143,4 +144,47 @@ func TestRerankFoldsNeverCountTheirPairs(t *testing.T) {
 		t.Errorf("fold %d part %d: the model depends on the pairs it scores", f+1, h+1)
 	}
 	_ = datasets.Twinning{}
+}
+
+// No input row of the second stage counts the hidden pair: for every
+// backtest query, the pool and every row read from the registry with the
+// pair hidden equal those read from one where it was never recorded (the
+// counts of Mexican twins included), and some rows read a real count.
+func TestRerankRowsNeverCountTheHiddenPair(t *testing.T) {
+	s := mustSnapshot(t)
+	tw := mustSmallTwinnings(t)
+	e := mustEngine(t, Inputs{Twinnings: tw})
+	nf := len(rerankFeatureNames)
+	links := slices.Index(rerankFeatureNames, "log_mx_twins")
+	withPaths := 0
+	buf := make([]float32, e.n)
+	rows := func(reg *Registry, q EvalQuery) ([]int32, []float32) {
+		qs, err := e.prepare(Query{Municipality: q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.scoreAll(qs, buf)
+		rc := e.newRerankCtx(qs)
+		pool := e.rerankPool(qs, rc, buf)
+		out := make([]float32, len(pool)*nf)
+		for k, c := range pool {
+			e.rerankRow(qs, rc, c, buf[c], out[k*nf:(k+1)*nf])
+		}
+		return pool, out
+	}
+	for _, q := range BacktestQueries(e.reg) {
+		p1, r1 := rows(e.reg.hide(q.Municipality, q.Hidden), q)
+		p2, r2 := rows(NewRegistry(without(s, tw, q.Municipality, q.Hidden), e), q)
+		if !slices.Equal(p1, p2) || !slices.Equal(r1, r2) {
+			t.Errorf("%s/%d: the second stage's rows depend on the hidden pair", q.Municipality, q.Hidden)
+		}
+		for k := range p1 {
+			if r1[k*nf+links] > 0 {
+				withPaths++
+			}
+		}
+	}
+	if withPaths == 0 {
+		t.Error("no pool row has a Mexican twin: the test reads nothing")
+	}
 }

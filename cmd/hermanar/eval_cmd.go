@@ -191,7 +191,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	f.register(fs)
 	format := fs.String("format", "table", "table, json or md")
 	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
-	exportPools := fs.String("export-pools", "", "developer tool: write the second stage's pools of every query to this directory and stop")
+	exportPools := fs.String("export-pools", "", "developer tool: write the second stage's pools of every query, and the cross-validation's leak-free training rows (cv/), to this directory and stop")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
