@@ -139,8 +139,9 @@ var rankNoBounds = []string{
 	"problems_value", "problems_contrib", "areas_value", "areas_contrib",
 	"diaspora_value", "diaspora_contrib", "text_value", "text_contrib",
 	"structure_value", "structure_contrib", "network_value", "network_contrib",
+	"traits_value", "traits_contrib", "learned_value", "learned_contrib",
 	"problems_present", "areas_present", "diaspora_present", "text_present",
-	"structure_present", "network_present",
+	"structure_present", "network_present", "traits_present", "learned_present",
 	"coverage", "twinned", "code",
 }
 

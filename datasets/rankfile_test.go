@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -71,11 +72,22 @@ func TestRankParquetRoundTrip(t *testing.T) {
 	if n := len(pf.RowGroups()); n != 3 {
 		t.Errorf("%d row groups, want 3", n)
 	}
+	// Bounds only where a reader filters: the rest carry none.
+	withBounds := map[string]bool{"municipality": true, "state": true, "rank": true, "place_id": true, "country": true, "score": true}
 	for _, rg := range pf.Metadata().RowGroups {
 		for _, c := range rg.Columns {
 			if c.MetaData.Codec != format.Zstd {
 				t.Errorf("column %v: codec %v, want ZSTD", c.MetaData.PathInSchema, c.MetaData.Codec)
 			}
+			name := c.MetaData.PathInSchema[0]
+			if has := c.MetaData.Statistics.MinValue != nil; has != withBounds[name] {
+				t.Errorf("column %s: min/max statistics %v, want %v", name, has, withBounds[name])
+			}
+		}
+	}
+	for _, n := range rankNoBounds {
+		if withBounds[n] || !slices.Contains(RankCSVHeader, n) {
+			t.Errorf("rankNoBounds: %q is not a ranking column without bounds", n)
 		}
 	}
 }

@@ -587,36 +587,45 @@ type zoneHeap []zoneRef
 func (h *zoneHeap) push(r zoneRef) {
 	*h = append(*h, r)
 	s := *h
-	for i := len(s) - 1; i > 0; {
+	// Up from a hole at the end: parents move down, r goes in once.
+	i := len(s) - 1
+	for i > 0 {
 		p := (i - 1) / 2
-		if s[p].bound >= s[i].bound {
+		if s[p].bound >= r.bound {
 			break
 		}
-		s[p], s[i] = s[i], s[p]
+		s[i] = s[p]
 		i = p
 	}
+	s[i] = r
 }
 
 func (h *zoneHeap) pop() zoneRef {
 	s := *h
 	top := s[0]
 	last := len(s) - 1
-	s[0] = s[last]
+	x := s[last]
 	s = s[:last]
-	for i := 0; ; {
+	// Down from a hole at the root: the larger child moves up until the
+	// last entry fits.
+	i, n := 0, len(s)
+	for n > 0 {
 		l := 2*i + 1
-		if l >= len(s) {
+		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < len(s) && s[r].bound > s[l].bound {
+		if r := l + 1; r < n && s[r].bound > s[l].bound {
 			m = r
 		}
-		if s[i].bound >= s[m].bound {
+		if x.bound >= s[m].bound {
 			break
 		}
-		s[i], s[m] = s[m], s[i]
+		s[i] = s[m]
 		i = m
+	}
+	if n > 0 {
+		s[i] = x
 	}
 	*h = s
 	return top

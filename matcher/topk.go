@@ -1,9 +1,7 @@
 package matcher
 
 import (
-	"cmp"
 	"math"
-	"slices"
 )
 
 // One top-k selector serves every path: the exhaustive scan (topK over a
@@ -82,50 +80,65 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 	if t.k <= 0 {
 		return
 	}
-	key := selKey(s, id)
+	x := topEntry{selKey(s, id), c}
 	h := t.e
 	if len(h) < t.k {
-		h = append(h, topEntry{key, c})
-		for i := len(h) - 1; i > 0; {
+		// Up from a hole at the end: parents move down, x goes in once.
+		h = append(h, x)
+		i := len(h) - 1
+		for i > 0 {
 			p := (i - 1) / 2
-			if h[i].key >= h[p].key {
+			if x.key >= h[p].key {
 				break
 			}
-			h[i], h[p] = h[p], h[i]
+			h[i] = h[p]
 			i = p
 		}
+		h[i] = x
 		t.e = h
 		return
 	}
-	if key <= h[0].key {
+	if x.key <= h[0].key {
 		return
 	}
-	h[0] = topEntry{key, c}
-	for i := 0; ; {
+	siftDown(h, x)
+}
+
+// siftDown puts x at the root of the min-heap h, in place of the root,
+// moving the smaller child up into the hole until x fits.
+func siftDown(h []topEntry, x topEntry) {
+	i, n := 0, len(h)
+	for {
 		l := 2*i + 1
-		if l >= len(h) {
+		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < len(h) && h[r].key < h[l].key {
+		if r := l + 1; r < n && h[r].key < h[l].key {
 			m = r
 		}
-		if h[m].key >= h[i].key {
+		if h[m].key >= x.key {
 			break
 		}
-		h[i], h[m] = h[m], h[i]
+		h[i] = h[m]
 		i = m
 	}
+	h[i] = x
 }
 
-// sorted returns the kept candidates best first. It sorts the entries in
-// place: the selector is spent until the next reset (sortedScores still
-// reads it).
+// sorted returns the kept candidates best first. It heap-sorts the
+// entries in place (each worst moves to the end), so the selector is
+// spent until the next reset; sortedScores still reads it.
 func (t *topSel) sorted() []int32 {
-	slices.SortFunc(t.e, func(a, b topEntry) int { return cmp.Compare(b.key, a.key) })
-	out := make([]int32, len(t.e))
-	for i := range t.e {
-		out[i] = t.e[i].cand
+	h := t.e
+	for n := len(h) - 1; n > 0; n-- {
+		worst := h[0]
+		siftDown(h[:n], h[n])
+		h[n] = worst
+	}
+	out := make([]int32, len(h))
+	for i := range h {
+		out[i] = h[i].cand
 	}
 	return out
 }

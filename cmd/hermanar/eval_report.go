@@ -384,7 +384,7 @@ func writeAcceptance(w io.Writer, rep *matcher.EvalReport) {
 		p("- `%s` was not scored in this run: not met.\n\n", matcher.MethodStatePopularity)
 	}
 	if rr, ok := rep.Method(matcher.MethodMatcherReranked); ok && rr.Name != sh.Name {
-		p("Measured in the same run, held out, not shipped: the second stage `%s` reaches MRR %.3f (%s the best DESIGN baseline's, %s it)",
+		p("Measured in the same run, held out: the second stage alone (`%s`, without the shared traits the shipped matcher keeps on top of it) reaches MRR %.3f (%s the best DESIGN baseline's, %s it)",
 			rr.Name, rr.MRR, ratioWord(rr.MRR, best.MRR), than(rr.MRR, best.MRR, 3))
 		if hasState {
 			p(" and %s `%s`'s (%s it)", ratioWord(rr.MRR, state.MRR), state.Name, than(rr.MRR, state.MRR, 3))
