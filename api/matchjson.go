@@ -212,18 +212,22 @@ func (j *jsonOut) query(q *matcher.QueryEcho) {
 	j.b = append(j.b, '}')
 }
 
+// key writes an object's key k and its colon, after a comma unless *first
+// (the object's first key so far), for objects whose fields are omitempty.
+func (j *jsonOut) key(first *bool, k string) {
+	if !*first {
+		j.b = append(j.b, ',')
+	}
+	*first = false
+	j.str(k)
+	j.b = append(j.b, ':')
+}
+
 // filter writes a Filter, every field of which is omitempty.
 func (j *jsonOut) filter(f *matcher.Filter) {
 	j.b = append(j.b, '{')
 	first := true
-	key := func(k string) {
-		if !first {
-			j.b = append(j.b, ',')
-		}
-		first = false
-		j.str(k)
-		j.b = append(j.b, ':')
-	}
+	key := func(k string) { j.key(&first, k) }
 	if len(f.Countries) > 0 {
 		key("countries")
 		j.strs(f.Countries)
@@ -443,14 +447,7 @@ func (j *jsonOut) category(c *matcher.CategoryRef) {
 func (j *jsonOut) partner(p *matcher.PartnerNotes) {
 	j.b = append(j.b, '{')
 	first := true
-	key := func(k string) {
-		if !first {
-			j.b = append(j.b, ',')
-		}
-		first = false
-		j.str(k)
-		j.b = append(j.b, ':')
-	}
+	key := func(k string) { j.key(&first, k) }
 	list := func(k string, v []string) {
 		if len(v) > 0 {
 			key(k)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/parquet-go/parquet-go"
@@ -129,21 +130,22 @@ func NewRankWriter(w io.Writer) *RankWriter {
 	return &RankWriter{pw: parquet.NewGenericWriter[RankRow](w, opts...)}
 }
 
-// rankNoBounds are the columns whose pages carry no minimum and maximum:
-// names, component values and flags, which no reader filters row groups
-// by. Computing the bounds of every column was about a fifth of the
-// writer's CPU. The columns a reader selects by (municipality, state,
-// rank, place_id, country, score) keep theirs.
-var rankNoBounds = []string{
-	"municipality_name", "state_name", "place_name", "admin1", "population",
-	"problems_value", "problems_contrib", "areas_value", "areas_contrib",
-	"diaspora_value", "diaspora_contrib", "text_value", "text_contrib",
-	"structure_value", "structure_contrib", "network_value", "network_contrib",
-	"traits_value", "traits_contrib", "learned_value", "learned_contrib",
-	"problems_present", "areas_present", "diaspora_present", "text_present",
-	"structure_present", "network_present", "traits_present", "learned_present",
-	"coverage", "twinned", "code",
-}
+// rankBounded are the columns whose pages carry a minimum and maximum: the
+// ones a reader selects row groups by. Every other column of the ranking
+// (names, component values and flags) is written without them: computing
+// the bounds of every column was about a fifth of the writer's CPU.
+var rankBounded = []string{"municipality", "state", "rank", "place_id", "country", "score"}
+
+// rankNoBounds are the ranking's columns outside rankBounded, in header order.
+var rankNoBounds = func() []string {
+	var out []string
+	for _, c := range RankCSVHeader {
+		if !slices.Contains(rankBounded, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 // rankCodec is shared by every ranking, with its pool of encoders.
 var rankCodec = &zstd.Codec{Level: zstd.SpeedFastest}
