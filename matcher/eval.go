@@ -91,8 +91,11 @@ type EvalReport struct {
 	// ShippedFitted: the shipped weights carry twinned weights that a
 	// calibration fitted on backtest queries, so matcher_shipped is
 	// in-sample and matcher_calibrated is its held-out measure.
-	ShippedFitted bool           `json:"shipped_fitted"`
-	Methods       []MethodResult `json:"methods"`
+	ShippedFitted bool `json:"shipped_fitted"`
+	// ShippedSecondStage: matcher_shipped includes the shipped second
+	// stage (for municipalities with twins of their own).
+	ShippedSecondStage bool           `json:"shipped_second_stage,omitempty"`
+	Methods            []MethodResult `json:"methods"`
 	// FoldWeights are the calibrated weights of each fold, fitted without
 	// that fold's municipalities.
 	FoldWeights []Weights `json:"fold_weights,omitempty"`
@@ -323,6 +326,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 				return nil, err
 			}
 			m, rep.ShippedFitted = shippedMethod(se, rerankModels, rerankHalves(queries), opts)
+			rep.ShippedSecondStage = true
 		}
 		methods = append(methods, m)
 	}

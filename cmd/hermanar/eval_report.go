@@ -364,8 +364,11 @@ func writeAcceptance(w io.Writer, rep *matcher.EvalReport) {
 		verdict = "Met"
 	}
 	held := "the shipped weights, fitted on nothing in this run"
-	if sh.Name == matcher.MethodMatcherCalibrated {
+	switch {
+	case sh.Name == matcher.MethodMatcherCalibrated:
 		held = "the shipped method's cross-validated fit, each query scored by a fold that never saw its municipality"
+	case rep.ShippedSecondStage:
+		held = "the shipped weights and, for a municipality with twins of its own, the shipped second stage, each query scored by a fold model that never saw its municipality"
 	}
 	p("%s: the goal is a held-out MRR of the shipped matcher (`%s`: %s) of at least twice the best of the five DESIGN baselines "+
 		"and at least 1.3 times `%s`, in the same run. Its MRR is %.3f.\n\n", verdict, sh.Name, held, matcher.MethodStatePopularity, sh.MRR)
