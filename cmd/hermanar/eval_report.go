@@ -40,6 +40,13 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 	date := time.Now().UTC().Format("2006-01-02")
 	snap := ei.in.Snap
 	cal, hasCal := rep.Method(matcher.MethodMatcherCalibrated)
+	// The matcher the report speaks of: the shipped one when it carries the
+	// second stage (it then is held out and is what a liaison gets), else
+	// the calibrated one.
+	calWord := "the calibrated matcher"
+	if sh, ok := rep.Method(matcher.MethodMatcherShipped); ok && rep.ShippedSecondStage && !rep.ShippedFitted {
+		cal, hasCal, calWord = sh, true, "the shipped matcher"
+	}
 	pol := matcher.PolicyWeights()
 	polM, _ := rep.Method(matcher.MethodMatcherPolicy)
 	mexPop, _ := rep.Method(matcher.MethodMexicoPopularity)
@@ -91,25 +98,25 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 		p("- Half of the real partners rank at or above position %s. Once hidden, %s of the real partners have no other Mexican twin "+
 			"and %s no twin at all in the lists.\n",
 			thousands(int(cal.MedianRank+0.5)), pct(rep.HiddenNoMexicanTwin), pct(rep.HiddenNoTwin))
-		p("- Against simply proposing the cities most twinned with Mexico (`%s`: MRR %.3f, R@10 %.3f), the calibrated matcher's MRR, %.3f, is %s its MRR%s, "+
-			"and its R@10, %.3f, is %s its R@10.\n", mexPop.Name, mexPop.MRR, mexPop.RecallAt10, cal.MRR, than(cal.MRR, mexPop.MRR, 3), ratioText(cal.MRR, mexPop.MRR),
+		p("- Against simply proposing the cities most twinned with Mexico (`%s`: MRR %.3f, R@10 %.3f), %s's MRR, %.3f, is %s its MRR%s, "+
+			"and its R@10, %.3f, is %s its R@10.\n", mexPop.Name, mexPop.MRR, mexPop.RecallAt10, calWord, cal.MRR, than(cal.MRR, mexPop.MRR, 3), ratioText(cal.MRR, mexPop.MRR),
 			cal.RecallAt10, than(cal.RecallAt10, mexPop.RecallAt10, 3))
 		dias, sn := pol.Components[matcher.CompDiaspora], pol.Components[matcher.CompStructure]+pol.Components[matcher.CompNetwork]
 		p("- These numbers test only what a list of past twinnings can test: size, settlement type, elevation, climate, distance and "+
 			"the twinning network. A liaison's profile — problems, priority areas and known diaspora communities — is scored on top "+
 			"of this and cannot be evaluated here; a known diaspora tie weighs %.2f in the score and %s structure and network together (%.2f).\n",
 			dias, outweighs(dias, sn), sn)
-		p("- The calibrated top-10 lists of all %d queries use %d distinct places (coverage %.4f; `%s`: %.4f).\n\n",
-			rep.Queries, int(cal.Coverage*float64(rep.Candidates)+0.5), cal.Coverage, best.Name, best.Coverage)
-		writeExamples(w, rep, snap)
+		p("- The top-10 lists of %s for all %d queries use %d distinct places (coverage %.4f; `%s`: %.4f).\n\n",
+			calWord, rep.Queries, int(cal.Coverage*float64(rep.Candidates)+0.5), cal.Coverage, best.Name, best.Coverage)
+		writeExamples(w, rep, snap, cal.Name, calWord)
 	}
 
 	p("## Acceptance\n\n")
 	if hasCal {
 		writeAcceptance(w, rep)
-		p("Against `%s` the calibrated matcher is %s on R@10 (%.3f vs %.3f), %s on R@50 (%.3f vs %.3f), %s on nDCG@10 (%.3f vs %.3f) "+
+		p("Against `%s` %s is %s on R@10 (%.3f vs %.3f), %s on R@50 (%.3f vs %.3f), %s on nDCG@10 (%.3f vs %.3f) "+
 			"and %s on median rank (%s vs %s).\n\n",
-			best.Name, better(cal.RecallAt10, best.RecallAt10, 3), cal.RecallAt10, best.RecallAt10,
+			best.Name, calWord, better(cal.RecallAt10, best.RecallAt10, 3), cal.RecallAt10, best.RecallAt10,
 			better(cal.RecallAt50, best.RecallAt50, 3), cal.RecallAt50, best.RecallAt50,
 			better(cal.NDCGAt10, best.NDCGAt10, 3), cal.NDCGAt10, best.NDCGAt10,
 			better(-cal.MedianRank, -best.MedianRank, 0), thousands(int(cal.MedianRank+0.5)), thousands(int(best.MedianRank+0.5)))
@@ -143,7 +150,7 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 		for _, m := range rep.Proposals {
 			p("- `%s`: %s. Its MRR is %s that of `%s` (%.3f vs %.3f)", m.Name, m.Description, than(m.MRR, mexPop.MRR, 3), mexPop.Name, m.MRR, mexPop.MRR)
 			if hasCal {
-				p(" and %s that of the calibrated matcher (%.3f)", than(m.MRR, cal.MRR, 3), cal.MRR)
+				p(" and %s that of %s (%.3f)", than(m.MRR, cal.MRR, 3), calWord, cal.MRR)
 			}
 			p(".\n")
 		}
@@ -258,11 +265,12 @@ func worth(full, without float64, prec int) string {
 	return "changes nothing at this precision"
 }
 
-// writeExamples lists a few queries the calibrated matcher got right.
-func writeExamples(w io.Writer, rep *matcher.EvalReport, snap *datasets.Snapshot) {
+// writeExamples lists a few queries the method named method (called word
+// in the text) got right.
+func writeExamples(w io.Writer, rep *matcher.EvalReport, snap *datasets.Snapshot, method, word string) {
 	idx := -1
 	for i, m := range rep.Methods {
-		if m.Name == matcher.MethodMatcherCalibrated {
+		if m.Name == method {
 			idx = i
 		}
 	}
@@ -271,7 +279,7 @@ func writeExamples(w io.Writer, rep *matcher.EvalReport, snap *datasets.Snapshot
 	}
 	qs := append([]matcher.QueryResult(nil), rep.PerQuery...)
 	sort.SliceStable(qs, func(i, j int) bool { return qs[i].Ranks[idx] < qs[j].Ranks[idx] })
-	fmt.Fprintf(w, "Examples (calibrated matcher, the hidden twin's rank among %s places):\n\n", thousands(rep.Candidates))
+	fmt.Fprintf(w, "Examples (%s, the hidden twin's rank among %s places):\n\n", strings.TrimPrefix(word, "the "), thousands(rep.Candidates))
 	seen := map[string]bool{}
 	n := 0
 	for _, q := range qs {
