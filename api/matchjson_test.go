@@ -77,7 +77,7 @@ func TestMatchJSONAsEncodingJSON(t *testing.T) {
 				{Name: "diaspora", Value: 1, Weight: 0.3, Contribution: 0.3, Forward: &one, Reverse: &neg,
 					Evidence: []string{"línea\u2028separada\u2029", "bad \xff byte", "ctl \x01\x1f\b\f\n\r", "emoji 🙂", ""}, Source: "SRE",
 					Parts: []matcher.FeaturePart{{Name: "base", Value: 0.5, Contribution: -1e-9}, {Name: "pop \"x\"", Value: 2, Contribution: 0}}},
-				{Name: "structure", Value: 1e21, Weight: 1e-7, Contribution: -0.0},
+				{Name: "structure", Value: 1e21, Weight: 1e-7, Contribution: math.Copysign(0, -1)},
 				{Name: "text", Value: 123456789.125, Weight: 5e-324, Contribution: math.MaxFloat64},
 			},
 			Coverage: 0.5, Twinned: true,
