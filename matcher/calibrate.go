@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
-	"os"
 	"time"
 
 	"gonum.org/v1/gonum/optimize"
@@ -683,5 +682,5 @@ func (c CalibratedWeights) Save(name string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(name, append(b, '\n'), 0o644)
+	return datasets.WriteBytesSync(name, 0o644, append(b, '\n'))
 }

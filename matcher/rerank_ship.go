@@ -12,6 +12,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"hermanar/datasets"
 )
 
 // Shipping the second stage (rerank.go). For a municipality with twins of
@@ -125,7 +127,7 @@ func (f *RerankFile) Save(name string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(name, append(b, '\n'), 0o644)
+	return datasets.WriteBytesSync(name, 0o644, append(b, '\n'))
 }
 
 // rerankDefaultJSON is the second stage shipped with the binary, written

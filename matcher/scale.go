@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"hermanar/datasets"
 )
 
 // A raw score is a weighted mean over the components that have data, so
@@ -347,7 +349,7 @@ func WriteScale(name string, s *ScoreScale) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return os.WriteFile(name, out, 0o644)
+	return datasets.WriteBytesSync(name, 0o644, out)
 }
 
 // mergeKey sets key to val in the JSON object b, keeping the other keys

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+
+	"hermanar/datasets"
 )
 
 // Weights are the component weights and the sub-feature weights. Weights
@@ -138,7 +140,7 @@ func (w Weights) Save(name string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(name, append(b, '\n'), 0o644)
+	return datasets.WriteBytesSync(name, 0o644, append(b, '\n'))
 }
 
 func contains(s []string, x string) bool {

@@ -59,34 +59,12 @@ func runDossier(ctx context.Context, e *env, args []string) error {
 		{"dossier.pdf", func(w *os.File) error { return api.WritePDF(w, d, now) }},
 	} {
 		path := filepath.Join(*out, f.name)
-		if err := writeFileSync(path, f.write); err != nil {
+		if err := datasets.WriteFileSync(path, 0o600, f.write); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 		fmt.Fprintln(e.stdout, path)
 	}
 	return nil
-}
-
-// writeFileSync writes through a temporary file, syncs and renames, so a
-// crash never leaves half a document under the final name.
-func writeFileSync(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // runDossierTemplate: `dossier template set --lang es FILE` stores an

@@ -309,7 +309,7 @@ func runProcess(_ context.Context, e *env, args []string) error {
 					Date: d.Due, Summary: d.Label.In(*lang) + " — " + name})
 			}
 		}
-		return writeFileSync(*out, func(w *os.File) error { return datasets.WriteICS(w, "Hermanar "+*f.muni, items, now) })
+		return datasets.WriteFileSync(*out, 0o600, func(w *os.File) error { return datasets.WriteICS(w, "Hermanar "+*f.muni, items, now) })
 	}
 	// list
 	ps, err := datasets.ListProcesses(st, func(c string) bool {
