@@ -275,7 +275,7 @@ type ranker struct {
 	scores  []float32 // scoreAll's output (exhaustive path only)
 	sel     topSel
 	heap    zoneHeap       // the pruned scan's nodes, reused
-	terms   [2][]zoneTerm  // the pruned scan's bound terms, reused
+	terms   [2]zoneBounds  // the pruned scan's bound terms, reused
 	kern    kernel         // the query's kernel, reused
 	kernels [3]boundKernel // the pruned scan's kernels (linked, plain, one by one), reused
 	buf     [kernelBlock]float32
