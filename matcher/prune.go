@@ -635,29 +635,34 @@ func (h *zoneHeap) pop() zoneRef {
 	top := s[0]
 	last := len(s) - 1
 	x := s[last]
-	s = s[:last]
 	// Down from a hole at the root: the larger child moves up until the
-	// last entry fits.
-	i, n := 0, len(s)
-	for n > 0 {
+	// last entry fits. The last entry's old place holds a sentinel below
+	// every bound, so a missing right child needs no test, and the larger
+	// child is chosen without a branch (these compares go either way).
+	n := last
+	s[n] = zoneRef{bound: math.Inf(-1)}
+	i := 0
+	for {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && s[r].bound > s[l].bound {
-			m = r
+		pair := s[l : l+2 : l+2]
+		d := 0
+		if pair[1].bound > pair[0].bound {
+			d = 1
 		}
-		if x.bound >= s[m].bound {
+		if x.bound >= pair[d].bound {
 			break
 		}
+		m := l + d
 		s[i] = s[m]
 		i = m
 	}
 	if n > 0 {
 		s[i] = x
 	}
-	*h = s
+	*h = s[:n]
 	return top
 }
 
