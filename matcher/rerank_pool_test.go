@@ -59,6 +59,9 @@ func learnedBoth(t *testing.T, e *Engine, q Query, name string) (scored int) {
 			}
 		}
 	}
+	if !reflect.DeepEqual(la.best, lb.best) {
+		t.Fatalf("%s: the trait reservation's picks differ: pruned %v, exhaustive %v", name, la.best, lb.best)
+	}
 	bits("first-stage score", la.first, lb.first)
 	bits("scale input", la.norm, lb.norm)
 	if !slices.Equal(topA, topB) {
