@@ -332,6 +332,7 @@ func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) learnedPar
 // pool's head (the first stage's best) to a list's pool of more than
 // RerankPoolHead; candidates scored one by one (ties, profiles) that pass
 // the filter join the pool too. It returns how many it re-scored.
+// (learnedPruned builds the same pool without a vector of every score.)
 func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, minHead int) int {
 	if !qs.q.Filter.IncludeTwinned {
 		// Existing twins go apart (fit.go): they take no place in the pool.
@@ -355,6 +356,21 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 		slices.Sort(pool)
 		pool = slices.Compact(pool)
 	}
+	first := make([]float32, len(pool))
+	for k, c := range pool {
+		first[k] = out[c]
+	}
+	s := e.learnedScorePool(qs, lq, pool, first)
+	for k, c := range pool {
+		out[c] = s[k]
+	}
+	return len(pool)
+}
+
+// learnedScorePool re-scores pool (ascending, every member passing the
+// filter), first holding each member's first-stage score: it sets lq's
+// pool and returns each member's 2 + shipped score.
+func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32, first []float32) []float32 {
 	lq.pool = pool
 	lq.first = make([]float32, len(pool))
 	lq.norm = make([]float32, len(pool))
@@ -369,7 +385,7 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
 			}
 			lp = lq.plain
-			lp.first = float64(out[c]) // the kernel's score, as the backtest reads it
+			lp.first = float64(first[k]) // the kernel's score, as the backtest reads it
 			e.traitsOf(qs, c, &lp)
 		}
 		lq.first[k] = float32(lp.first)
@@ -378,11 +394,8 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 		s[k] = float32(2 + lp.score(m))
 		lq.norm[k] = float32(lp.norm(m))
 	}
-	for k, c := range pool {
-		out[c] = s[k]
-	}
 	e.traitBest(qs, lq, s)
-	return len(pool)
+	return s
 }
 
 // learnedTop is the top k of qs under the second stage, best first, with
