@@ -122,6 +122,9 @@ type Engine struct {
 	rankIx     *rankIndex
 	rankers    sync.Pool // *ranker for Match's pruned scan
 
+	poolEvidOnce sync.Once
+	poolEvid     *poolEvidence // the second stage's evidence lists (rerank_pool.go)
+
 	popSortedOnce sync.Once
 	popSorted     []float32 // logPop sorted, for populationPassed
 	byNameOnce    sync.Once

@@ -7,7 +7,7 @@ import (
 )
 
 // A shortlist must fit its municipality. After scoring, the best
-// candidates form a pool from which the list is drawn by three documented
+// candidates form a pool from which the list is drawn by four documented
 // rules (README, "How a list is drawn"):
 //
 //  1. Existing twins apart: a place the municipality is already twinned
@@ -23,6 +23,11 @@ import (
 //     place of the same country (DiversityCountry) and of the same
 //     first-level division (DiversityAdmin1) already picked, is highest.
 //     Filter.NoDiversity turns this off and keeps the score order.
+//  4. Shared traits get a place, in a list the second stage ranks: when
+//     none of the first TraitReserveHead shares a distinctive trait of the
+//     municipality, its last places go to the best candidates that share
+//     it (reserveTraits, rerank_ship.go). Filter.NoDiversity turns this off
+//     too.
 //
 // Scores are untouched: each match keeps its own explained score, and the
 // backtest ranks every candidate by score, without these rules.
@@ -45,7 +50,7 @@ func poolSize(k int) int { return min(MaxK, max(poolMin, poolFactor*k)) }
 func usesPool(f Filter) bool { return !f.IncludeTwinned || !f.NoDiversity || !f.NoSizeRule }
 
 // fitList draws the list of k from pool (best first by score, as the top-k
-// selectors return it) by the three rules.
+// selectors return it) by the four rules.
 func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) []int32 {
 	f := qs.q.Filter
 	fs := e.getFitScratch()
@@ -74,7 +79,7 @@ func (e *Engine) fitList(qs *queryState, pool []int32, k int, scores []float32) 
 		}
 		return out
 	}
-	return fs.pickVaried(k)
+	return e.reserveTraits(qs.learned, fs.pickVaried(k))
 }
 
 // fitCand is one candidate of the pool that passed the first two rules:

@@ -163,13 +163,19 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	}
 	scored := 0
 	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil {
-		// The second stage re-scores a pool drawn from every candidate's
-		// first-stage score (rerank_ship.go).
-		scores := e.scratch()
-		defer e.release(scores)
-		var reranked int
-		top, poolScore, passed, reranked = e.learnedTop(qs, qs.learned, scores)
-		scored = e.n + reranked
+		// The second stage re-scores a pool: its head from the pruned
+		// scan, its evidence candidates scored one by one (rerank_pool.go).
+		if q.registry == nil && !q.Exhaustive {
+			r := e.matchRanker()
+			top, poolScore, passed, scored = e.learnedPruned(qs, qs.learned, r)
+			e.rankers.Put(r)
+		} else {
+			scores := e.scratch()
+			defer e.release(scores)
+			var reranked int
+			top, poolScore, passed, reranked = e.learnedTop(qs, qs.learned, scores)
+			scored = e.n + reranked
+		}
 	} else if q.registry == nil && !q.Exhaustive {
 		// The pruned scan gives the same top k as scoring every candidate
 		// (the tests hold the two paths equal) while scoring few of them.

@@ -319,7 +319,13 @@ func (r *ranker) rank(cvegeo string, dst []RankRow) ([]RankRow, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	var poolScore []float32
-	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil {
+	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil && r.ix != nil {
+		// The second stage's pool from the pruned scan (rerank_pool.go).
+		before := r.scored
+		var n int
+		top, poolScore, _, n = e.learnedPruned(qs, qs.learned, r)
+		r.scored = before + int64(n)
+	} else if qs.learned != nil {
 		if r.scores == nil {
 			r.scores = make([]float32, e.n)
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -233,5 +234,111 @@ func TestEvalShippedRowIsHeldOutSecondStage(t *testing.T) {
 	h, _ := rep.ShippedHeldOut()
 	if h.Name != MethodMatcherShipped {
 		t.Errorf("the acceptance reads %s", h.Name)
+	}
+}
+
+// The reservation gives the last places of a list's head to the best
+// candidates sharing a trait none of the head shares, at most
+// TraitReserve, and changes nothing when the head shares every trait; the
+// backtest's scores rank the same list.
+func TestTraitReservation(t *testing.T) {
+	e := mustEngine(t, Inputs{NoRerank: true})
+	const reservable = TraitBorder | TraitMountain | TraitCoastal
+	pick := func(want Trait, n int) []int32 {
+		var out []int32
+		for c := range e.traits {
+			if e.traits[c]&reservable == want {
+				out = append(out, int32(c))
+				if len(out) == n {
+					break
+				}
+			}
+		}
+		if len(out) < n {
+			t.Fatalf("the snapshot has fewer than %d candidates with traits %v", n, want)
+		}
+		return out
+	}
+	plain, border, coast := pick(0, 12), pick(TraitBorder, 3), pick(TraitCoastal, 2)
+	cat := func(parts ...[]int32) []int32 {
+		var out []int32
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	withBorder := cat(plain[:4], border[2:3], plain[4:12])
+	tailBorder := cat(plain[:10], border[1:2], plain[10:11])
+	cases := []struct {
+		name string
+		best []traitPicks
+		list []int32
+		want []int32
+	}{
+		{"one trait missing: its best two", []traitPicks{{TraitBorder, border[:2]}}, plain,
+			cat(plain[:8], border[:2], plain[8:10])},
+		{"the head shares it: unchanged", []traitPicks{{TraitBorder, border[:2]}}, withBorder, withBorder},
+		{"two traits missing: one each", []traitPicks{{TraitBorder, border[:2]}, {TraitCoastal, coast[:2]}}, plain[:10],
+			cat(plain[:8], border[:1], coast[:1])},
+		{"a short list", []traitPicks{{TraitBorder, border[:2]}}, plain[:5], cat(plain[:3], border[:2])},
+		{"a reserved one further down moves up, once", []traitPicks{{TraitBorder, border[:2]}}, tailBorder,
+			cat(plain[:8], border[:2], plain[8:10])},
+		{"nothing to reserve", nil, plain, plain},
+	}
+	for _, tc := range cases {
+		lq := &learnedQuery{best: tc.best}
+		got := e.reserveTraits(lq, slices.Clone(tc.list))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		for _, c := range got[:min(len(got), TraitReserveHead)] {
+			if _, ok := lq.reserved[c]; ok != !slices.Contains(tc.list[:min(len(tc.list), TraitReserveHead)], c) {
+				t.Errorf("%s: candidate %d reserved %v", tc.name, c, ok)
+			}
+		}
+		if len(tc.list) < TraitReserveHead {
+			continue
+		}
+		// The backtest's scores: the list in score order, the reserved
+		// ones lower; ranking by score after reserveScores gives the list.
+		scores := make([]float32, e.n)
+		for i := range scores {
+			scores[i] = -1
+		}
+		for i, c := range tc.list {
+			scores[c] = 2 + float32(len(tc.list)-i)/100
+		}
+		for _, p := range tc.best {
+			for _, c := range p.c {
+				if scores[c] < 0 {
+					scores[c] = 1.5
+				}
+			}
+		}
+		e.reserveScores(&learnedQuery{best: tc.best}, scores)
+		top, _ := topK(scores, e.ids, TraitReserveHead)
+		if !slices.Equal(top, tc.want[:TraitReserveHead]) {
+			t.Errorf("%s: backtest order %v, list %v", tc.name, top, tc.want[:TraitReserveHead])
+		}
+	}
+}
+
+// A reserved place says so in its traits component, in the list's
+// language, and ReservedNote finds that sentence (and nothing in a match
+// that was not reserved).
+func TestReservedNote(t *testing.T) {
+	for _, lang := range []string{"es", "en"} {
+		note := reservedEvidence(TraitBorder, lang)
+		m := Match{Components: []Component{{Name: CompLearned}, {Name: CompTraits, Evidence: []string{note, "x"}}}}
+		if got := ReservedNote(&m, lang); got != note || note == "" {
+			t.Errorf("%s: got %q, want %q", lang, got, note)
+		}
+		plain := Match{Components: []Component{{Name: CompTraits, Evidence: []string{"x"}}}}
+		if got := ReservedNote(&plain, lang); got != "" {
+			t.Errorf("%s: a place not reserved reads %q", lang, got)
+		}
+	}
+	if es, en := reservedEvidence(TraitCoastal, "es"), reservedEvidence(TraitCoastal, "en"); !strings.Contains(es, "costera") || !strings.Contains(en, "coastal") || strings.Contains(es, "coastal") {
+		t.Errorf("es %q, en %q", es, en)
 	}
 }
