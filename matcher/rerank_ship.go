@@ -904,3 +904,19 @@ func reservedEvidence(t Trait, lang string) string {
 	}
 	return ""
 }
+
+// ReservedNote is the sentence that says m holds a place reserved for a
+// shared trait (in lang), empty when it does not.
+func ReservedNote(m *Match, lang string) string {
+	for _, c := range m.Components {
+		if c.Name != CompTraits || len(c.Evidence) == 0 {
+			continue
+		}
+		for _, t := range reservedTraits {
+			if s := reservedEvidence(t, lang); s == c.Evidence[0] {
+				return s
+			}
+		}
+	}
+	return ""
+}

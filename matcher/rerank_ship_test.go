@@ -322,3 +322,23 @@ func TestTraitReservation(t *testing.T) {
 		}
 	}
 }
+
+// A reserved place says so in its traits component, in the list's
+// language, and ReservedNote finds that sentence (and nothing in a match
+// that was not reserved).
+func TestReservedNote(t *testing.T) {
+	for _, lang := range []string{"es", "en"} {
+		note := reservedEvidence(TraitBorder, lang)
+		m := Match{Components: []Component{{Name: CompLearned}, {Name: CompTraits, Evidence: []string{note, "x"}}}}
+		if got := ReservedNote(&m, lang); got != note || note == "" {
+			t.Errorf("%s: got %q, want %q", lang, got, note)
+		}
+		plain := Match{Components: []Component{{Name: CompTraits, Evidence: []string{"x"}}}}
+		if got := ReservedNote(&plain, lang); got != "" {
+			t.Errorf("%s: a place not reserved reads %q", lang, got)
+		}
+	}
+	if es, en := reservedEvidence(TraitCoastal, "es"), reservedEvidence(TraitCoastal, "en"); !strings.Contains(es, "costera") || !strings.Contains(en, "coastal") || strings.Contains(es, "coastal") {
+		t.Errorf("es %q, en %q", es, en)
+	}
+}

@@ -158,10 +158,26 @@ func printMatchTable(e *env, res *matcher.Result, lang string) error {
 			"\nList based on size, climate, elevation and traits alone (no profile, ties or network)."))
 	}
 	for i, m := range res.Matches {
-		if i == 3 {
-			break
+		// The first three, and any place reserved for a shared trait (its
+		// traits weigh nothing, so its reason is said here).
+		reserved := matcher.ReservedNote(&m, lang)
+		if i >= 3 && reserved == "" {
+			continue
 		}
 		fmt.Fprintf(e.stdout, "\n%d. %s:\n", m.Rank, m.Place.Name)
+		if reserved != "" {
+			for _, c := range m.Components {
+				if c.Name == matcher.CompTraits {
+					for j, line := range c.Evidence {
+						name := ""
+						if j == 0 {
+							name = reasonName(c.Name, lang)
+						}
+						fmt.Fprintf(e.stdout, "   %-12s        %s\n", name, line)
+					}
+				}
+			}
+		}
 		if note := matcher.DirectionsNote(&m, lang); note != "" {
 			printDirections(e, &m, note, lang)
 		}
