@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"slices"
 )
 
 // One top-k selector serves every path: the exhaustive scan (topK over a
@@ -33,8 +34,9 @@ func topK(scores []float32, ids []int64, k int) ([]int32, int) {
 // Each entry's order is one integer (selKey), so a step of the heap is one
 // compare.
 type topSel struct {
-	k int
-	e []topEntry
+	k   int
+	e   []topEntry
+	tmp []topEntry // sorted's space
 }
 
 // topEntry is one kept candidate.
@@ -75,6 +77,15 @@ func (t *topSel) threshold() float32 {
 	return keyScore(t.e[0].key)
 }
 
+// The kept entries form a 4-ary min-heap (children of i at 4i+1…4i+4):
+// half the depth of a binary one, each step the smallest of four keys
+// found without a branch (the compares of a heap go either way, so a
+// branch mispredicts), against one test, ending the walk, per level.
+
+// sentinels is how many entries past the heap's end hold a key larger
+// than any, so that a node's four children are always there to compare.
+const sentinels = 3
+
 // offer proposes candidate c with score s ≥ 0 and GeoNames id id.
 func (t *topSel) offer(s float32, id int64, c int32) {
 	if t.k <= 0 {
@@ -87,7 +98,7 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 		h = append(h, x)
 		i := len(h) - 1
 		for i > 0 {
-			p := (i - 1) / 2
+			p := (i - 1) / 4
 			if x.key >= h[p].key {
 				break
 			}
@@ -96,9 +107,8 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 		}
 		h[i] = x
 		if len(h) == t.k {
-			// A sentinel past the end, larger than any key, spares
-			// siftDownFull the test for a missing right child.
-			h = append(h, topEntry{key: math.MaxUint64})[:t.k]
+			sent := topEntry{key: math.MaxUint64}
+			h = append(h, sent, sent, sent)[:t.k]
 		}
 		t.e = h
 		return
@@ -106,31 +116,39 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 	if x.key <= h[0].key {
 		return
 	}
-	siftDownFull(h, x)
+	siftDown4(h, x)
 }
 
-// siftDownFull puts x at the root of the min-heap h, in place of the
-// root, moving the smaller child up into the hole until x fits. h has a
-// sentinel at h[len(h)] (in its capacity), larger than any key, so a
-// missing right child needs no test; the smaller child is chosen without
-// a branch, and the only test that can go either way ends the walk.
-func siftDownFull(h []topEntry, x topEntry) {
+// siftDown4 puts x at the root of the full 4-ary min-heap h (sentinels
+// past its end, in its capacity), in place of the root, moving the
+// smallest child up into the hole until x fits.
+func siftDown4(h []topEntry, x topEntry) {
 	i, n := 0, len(h)
-	hs := h[:n+1]
+	hs := h[:n+sentinels]
 	for {
-		l := 2*i + 1
+		l := 4*i + 1
 		if l >= n {
 			break
 		}
-		pair := hs[l : l+2 : l+2]
-		d := 0
-		if pair[1].key < pair[0].key {
-			d = 1
+		c := hs[l : l+4 : l+4]
+		// Each select is a 0 or 1 from a compare (the compiler sets it
+		// from the flags; an if that assigns an index it branches on).
+		a, b, t := 0, 0, 0
+		if c[1].key < c[0].key {
+			a = 1
 		}
-		if pair[d].key >= x.key {
+		if c[3].key < c[2].key {
+			b = 1
+		}
+		b += 2
+		if c[b].key < c[a].key {
+			t = 1
+		}
+		a += t * (b - a)
+		if c[a].key >= x.key {
 			break
 		}
-		m := l + d
+		m := l + a
 		hs[i] = hs[m]
 		i = m
 	}
@@ -138,17 +156,26 @@ func siftDownFull(h []topEntry, x topEntry) {
 }
 
 // sorted returns the kept candidates best first. It heap-sorts the
-// entries in place (each worst moves to the end), so the selector is
-// spent until the next reset; sortedScores still reads it.
+// entries (the worst moves out, into t.tmp, one after the other) and
+// leaves them sorted in t.e, so the selector is spent until the next
+// reset; sortedScores still reads it.
 func (t *topSel) sorted() []int32 {
-	h := t.e
-	for n := len(h) - 1; n > 0; n-- {
-		worst, x := h[0], h[n]
-		h[n] = topEntry{key: math.MaxUint64} // siftDownFull's sentinel
-		siftDownFull(h[:n], x)
-		h[n] = worst
+	n := len(t.e)
+	h := slices.Grow(t.e, sentinels)[:n]
+	tmp := slices.Grow(t.tmp[:0], n)[:n]
+	sent := topEntry{key: math.MaxUint64}
+	for m := n - 1; m >= 0; m-- {
+		tmp[m] = h[0]
+		x := h[m]
+		hs := h[:m+sentinels]
+		hs[m], hs[m+1], hs[m+2] = sent, sent, sent
+		if m > 0 {
+			siftDown4(h[:m], x)
+		}
 	}
-	out := make([]int32, len(h))
+	copy(h, tmp)
+	t.e, t.tmp = h, tmp
+	out := make([]int32, n)
 	for i := range h {
 		out[i] = h[i].cand
 	}
