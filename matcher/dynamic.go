@@ -21,11 +21,14 @@ type dynamic struct {
 	// profile (cvegeo → *profileVec, nil for an empty profile), filled by
 	// the first query that needs it; a new version starts empty.
 	vecs *sync.Map
+	// text keeps this version's text-index answers (livetext.go); nil:
+	// every match asks the index.
+	text *liveText
 }
 
 func (d *dynamic) clone() *dynamic {
 	return &dynamic{muniProfiles: maps.Clone(d.muniProfiles), placeProfiles: maps.Clone(d.placeProfiles),
-		profiles: maps.Clone(d.profiles), ties: maps.Clone(d.ties), placeRecs: maps.Clone(d.placeRecs), vecs: new(sync.Map)}
+		profiles: maps.Clone(d.profiles), ties: maps.Clone(d.ties), placeRecs: maps.Clone(d.placeRecs), vecs: new(sync.Map), text: newLiveText()}
 }
 
 // SetMunicipalityProfile makes p the stored profile of a municipality for

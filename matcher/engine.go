@@ -129,6 +129,8 @@ type Engine struct {
 	popSorted     []float32 // logPop sorted, for populationPassed
 	byNameOnce    sync.Once
 	byName        map[string][]int32 // folded name -> candidates (the namesake signal)
+	muniPosOnce   sync.Once
+	muniPos       map[string]int32 // CVEGEO -> position in the snapshot (livetext.go)
 }
 
 type corridorData struct {
@@ -256,7 +258,7 @@ func NewEngine(in Inputs) (*Engine, error) {
 		popMx: e.reg.popMx, popAll: e.reg.popAll, ptype: e.ptype, usState: e.usState, country: e.country,
 		traits: e.traitCol, admin1: e.admin1}
 	d := &dynamic{ties: map[string][]datasets.Tie{}, profiles: map[int32]*profileVec{}, vecs: new(sync.Map),
-		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}}
+		muniProfiles: map[string]datasets.Profile{}, placeProfiles: map[int64]datasets.Profile{}, text: newLiveText()}
 	for _, t := range in.Ties {
 		if _, ok := e.candIndex[t.Place]; ok {
 			d.ties[t.Municipality] = append(d.ties[t.Municipality], t)

@@ -159,7 +159,11 @@ func (e *Engine) prepare(q Query) (*queryState, error) {
 
 	e.prepareDiaspora(qs)
 	if e.in.Text != nil && qs.pv != nil && qs.pv.hasText && len(qs.dyn.profiles) > 0 {
-		qs.text, qs.textErr = e.in.Text.TextScores(qs.prof, MunicipalityKey(m.CVEGEO))
+		if q.Profile == nil && qs.dyn.text != nil {
+			qs.text, qs.textErr = qs.dyn.text.forward(e, m.CVEGEO, qs.prof)
+		} else {
+			qs.text, qs.textErr = e.in.Text.TextScores(qs.prof, MunicipalityKey(m.CVEGEO))
+		}
 	}
 	qs.explicit = map[int32]bool{}
 	for c := range qs.diaspora {

@@ -219,13 +219,16 @@ func (e *Engine) reverseText(qs *queryState, c int32) float64 {
 	if !ok || e.in.Text == nil {
 		return 0
 	}
-	var m map[string]float64
-	if tc := qs.q.revText; tc != nil {
-		m = tc.get(e, c, cp)
-	} else {
-		m = e.reverseTextScores(c, cp)
+	var v float64
+	switch {
+	case qs.q.revText != nil:
+		v, ok = qs.q.revText.get(e, c, cp)[MunicipalityKey(qs.muni.CVEGEO)]
+	case qs.dyn.text != nil:
+		v, ok = qs.dyn.text.reverse(e, c, cp, qs.muni.CVEGEO)
+	default:
+		v, ok = e.reverseTextScores(c, cp)[MunicipalityKey(qs.muni.CVEGEO)]
 	}
-	if v, ok := m[MunicipalityKey(qs.muni.CVEGEO)]; ok {
+	if ok {
 		return v
 	}
 	// The query profile is not in the text index (an ad-hoc profile):

@@ -54,6 +54,7 @@ func (w *Writes) SaveMunicipalityProfile(cvegeo string, p datasets.Profile) erro
 		if err := w.Text.PutProfile(MunicipalityKey(cvegeo), p); err != nil {
 			w.lag("text index of the profile of "+cvegeo, err)
 		}
+		w.Engine.TextIndexChanged()
 	}
 	return nil
 }
@@ -114,6 +115,7 @@ func (w *Writes) SavePlaceRecord(rec datasets.PlaceProfile) error {
 		if err := w.Text.PutProfile(ProfileKey(rec.PlaceID), rec.Profile); err != nil {
 			w.lag(fmt.Sprintf("text index of the profile of place %d", rec.PlaceID), err)
 		}
+		w.Engine.TextIndexChanged()
 	}
 	return nil
 }
@@ -136,5 +138,6 @@ func (w *Writes) Reindex(municipalities map[string]datasets.Profile, places map[
 			return fmt.Errorf("reindex place profile %d: %w", id, err)
 		}
 	}
+	w.Engine.TextIndexChanged()
 	return nil
 }
