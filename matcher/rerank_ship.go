@@ -375,6 +375,12 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 	lq.first = make([]float32, len(pool))
 	lq.norm = make([]float32, len(pool))
 	s := make([]float32, len(pool))
+	ff := forestOf(lq.f.Model)
+	var x row64 // the row, padded for the flat forest
+	row := lq.row
+	if ff != nil {
+		row = x[:len(lq.row)] // ff reads at most 64 features, as many as the row's
+	}
 	var pp pairParts
 	for k, c := range pool {
 		var lp learnedParts
@@ -389,8 +395,13 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 			e.traitsOf(qs, c, &lp)
 		}
 		lq.first[k] = float32(lp.first)
-		e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
-		m := lq.f.Model.Score(lq.row)
+		e.rerankRow(qs, lq.rc, c, lq.first[k], row)
+		var m float64
+		if ff != nil {
+			m = ff.score64(&x)
+		} else {
+			m = lq.f.Model.Score(row)
+		}
 		s[k] = float32(2 + lp.score(m))
 		lq.norm[k] = float32(lp.norm(m))
 	}
