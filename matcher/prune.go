@@ -474,9 +474,17 @@ const (
 
 var zoneKinds = map[termOp]uint8{opClipDiff: zoneClip, opScaledDiff: zoneScaled, opUnitDot: zoneUnitDot, opColumn: zoneColumn, opLookup: zoneLookup}
 
-// zoneTerms prepares every term of bk for l, reusing out.
-func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
-	out = out[:0]
+// zoneBounds are a query's bound terms for one layout, grouped by op so
+// that nodeBound runs one loop per op rather than a switch per term.
+type zoneBounds struct {
+	base                              float64
+	clip, scaled, dot, column, lookup []zoneTerm
+}
+
+// zoneTerms prepares every term of bk for l into zb, reusing its slices.
+func (l *zoneLayout) zoneTerms(bk *boundKernel, zb *zoneBounds) {
+	zb.base = float64(bk.base)
+	zb.clip, zb.scaled, zb.dot, zb.column, zb.lookup = zb.clip[:0], zb.scaled[:0], zb.dot[:0], zb.column[:0], zb.lookup[:0]
 	add := func(t *boundTerm) {
 		zt := zoneTerm{kind: zoneKinds[t.op], k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
 			table: t.table, tabMax: t.tmax}
@@ -486,10 +494,19 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
 			offs[i] = l.slot[name]
 		}
 		zt.o0, zt.o1, zt.o2 = offs[0], offs[1], offs[2]
-		if t.op == opLookup {
+		switch zt.kind {
+		case zoneClip:
+			zb.clip = append(zb.clip, zt)
+		case zoneScaled:
+			zb.scaled = append(zb.scaled, zt)
+		case zoneUnitDot:
+			zb.dot = append(zb.dot, zt)
+		case zoneColumn:
+			zb.column = append(zb.column, zt)
+		case zoneLookup:
 			zt.key = l.stats[cols[0]]
+			zb.lookup = append(zb.lookup, zt)
 		}
-		out = append(out, zt)
 	}
 	for i := range bk.str {
 		add(&bk.str[i])
@@ -497,69 +514,83 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, out []zoneTerm) []zoneTerm {
 	for i := range bk.net {
 		add(&bk.net[i])
 	}
-	return out
+}
+
+// posPart is max(x, 0) for a finite x, by its bits (no branch: the sign
+// of these differences is unpredictable); −0 gives +0.
+func posPart(x float64) float64 {
+	b := math.Float64bits(x)
+	return math.Float64frombits(b &^ uint64(int64(b)>>63))
+}
+
+// min1 is min(x, 1) for x ≥ 0, by its bits (as clip1 does in float32).
+func min1(x float64) float64 {
+	const one = 0x3ff0000000000000
+	d := int64(math.Float64bits(x)) - one
+	return math.Float64frombits(uint64(one + d&(d>>63)))
 }
 
 // nodeBound is the most any candidate of node n of l can score: the
 // kernel's base plus, for every term, the most it can add (negative for a
 // structure penalty), in float64. It reads the node's box, one short run
 // of memory, rather than a column of ranges per term.
-func (l *zoneLayout) nodeBound(base float32, terms []zoneTerm, n int32) float64 {
+func (l *zoneLayout) nodeBound(zb *zoneBounds, n int32) float64 {
 	box := l.box[int(n)*l.stride:]
 	box = box[:l.stride]
-	bound := float64(base)
-	for i := range terms {
-		zt := &terms[i]
-		switch zt.kind {
-		case zoneClip, zoneScaled:
-			d := 0.0
-			if lo := float64(box[zt.o0]); zt.q0 < lo {
-				d = lo - zt.q0
-			} else if hi := float64(box[zt.o0+1]); zt.q0 > hi {
-				d = zt.q0 - hi
-			}
-			d *= zt.inv
-			if zt.kind == zoneClip && d > 1 {
-				d = 1
-			}
-			bound -= zt.k * d
-		case zoneUnitDot:
-			dot := maxProduct(zt.q0, box[zt.o0], box[zt.o0+1]) + maxProduct(zt.q1, box[zt.o1], box[zt.o1+1]) +
-				maxProduct(zt.q2, box[zt.o2], box[zt.o2+1])
-			if dot > 1 {
-				dot = 1
-			}
-			bound += zt.k * (dot - 1)
-		case zoneColumn:
-			bound += zt.k * float64(box[zt.o0+1])
-		case zoneLookup:
-			st := zt.key
-			m := zt.tabMax
-			switch {
-			case st.mask != nil:
-				// The node's keys as bits: the best of their values (a
-				// node holds few keys; the root's many cost one pass).
-				m = float32(math.Inf(-1))
-				tab := zt.table
-				for mask := st.mask[n]; mask != 0; mask &= mask - 1 {
-					v := zt.tabMax
-					if key := bits.TrailingZeros64(mask); key < len(tab) {
-						v = tab[key]
-					}
-					if v > m {
-						m = v
-					}
-				}
-			case !st.over[n]:
-				m = float32(math.Inf(-1))
-				for _, key := range st.keys[n] {
-					if v := zt.table[key]; v > m {
-						m = v
-					}
-				}
-			}
-			bound += zt.k * float64(m)
+	bound := zb.base
+	for i := range zb.clip {
+		zt := &zb.clip[i]
+		// The distance from q to the node's range: at most one of the
+		// two parts is positive.
+		d := posPart(float64(box[zt.o0])-zt.q0) + posPart(zt.q0-float64(box[zt.o0+1]))
+		bound -= zt.k * min1(d*zt.inv)
+	}
+	for i := range zb.scaled {
+		zt := &zb.scaled[i]
+		d := posPart(float64(box[zt.o0])-zt.q0) + posPart(zt.q0-float64(box[zt.o0+1]))
+		bound -= zt.k * (d * zt.inv)
+	}
+	for i := range zb.dot {
+		zt := &zb.dot[i]
+		dot := maxProduct(zt.q0, box[zt.o0], box[zt.o0+1]) + maxProduct(zt.q1, box[zt.o1], box[zt.o1+1]) +
+			maxProduct(zt.q2, box[zt.o2], box[zt.o2+1])
+		if dot > 1 {
+			dot = 1
 		}
+		bound += zt.k * (dot - 1)
+	}
+	for i := range zb.column {
+		zt := &zb.column[i]
+		bound += zt.k * float64(box[zt.o0+1])
+	}
+	for i := range zb.lookup {
+		zt := &zb.lookup[i]
+		st := zt.key
+		m := zt.tabMax
+		switch {
+		case st.mask != nil:
+			// The node's keys as bits: the best of their values (a node
+			// holds few keys; the root's many cost one pass).
+			m = float32(math.Inf(-1))
+			tab := zt.table
+			for mask := st.mask[n]; mask != 0; mask &= mask - 1 {
+				v := zt.tabMax
+				if key := bits.TrailingZeros64(mask); key < len(tab) {
+					v = tab[key]
+				}
+				if v > m {
+					m = v
+				}
+			}
+		case !st.over[n]:
+			m = float32(math.Inf(-1))
+			for _, key := range st.keys[n] {
+				if v := zt.table[key]; v > m {
+					m = v
+				}
+			}
+		}
+		bound += zt.k * float64(m)
 	}
 	return bound
 }
@@ -568,10 +599,9 @@ func (l *zoneLayout) nodeBound(base float32, terms []zoneTerm, n int32) float64 
 // compare: the builtin max's NaN handling costs here).
 func maxProduct(q float64, lo, hi float32) float64 {
 	a, b := q*float64(lo), q*float64(hi)
-	if a > b {
-		return a
-	}
-	return b
+	// a−b negative: b is larger; the select is by bits, without a branch.
+	m := uint64(int64(math.Float64bits(a-b)) >> 63)
+	return math.Float64frombits(math.Float64bits(a)&^m | math.Float64bits(b)&m)
 }
 
 // zoneRef is one node of one layout with its bound for a query.
@@ -605,29 +635,34 @@ func (h *zoneHeap) pop() zoneRef {
 	top := s[0]
 	last := len(s) - 1
 	x := s[last]
-	s = s[:last]
 	// Down from a hole at the root: the larger child moves up until the
-	// last entry fits.
-	i, n := 0, len(s)
-	for n > 0 {
+	// last entry fits. The last entry's old place holds a sentinel below
+	// every bound, so a missing right child needs no test, and the larger
+	// child is chosen without a branch (these compares go either way).
+	n := last
+	s[n] = zoneRef{bound: math.Inf(-1)}
+	i := 0
+	for {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && s[r].bound > s[l].bound {
-			m = r
+		pair := s[l : l+2 : l+2]
+		d := 0
+		if pair[1].bound > pair[0].bound {
+			d = 1
 		}
-		if x.bound >= s[m].bound {
+		if x.bound >= pair[d].bound {
 			break
 		}
+		m := l + d
 		s[i] = s[m]
 		i = m
 	}
 	if n > 0 {
 		s[i] = x
 	}
-	*h = s
+	*h = s[:n]
 	return top
 }
 
@@ -728,37 +763,60 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 
 	h := zoneHeap(r.heap[:0])
 	for li, l := range layouts {
-		r.terms[li] = l.zoneTerms(&kernels[li], r.terms[li])
+		l.zoneTerms(&kernels[li], &r.terms[li])
 		for _, root := range l.roots {
 			if zf.countries != nil && !zf.countries[root.country] {
 				continue
 			}
 			if l.nodeMayPass(&zf, root.node) {
-				h.push(zoneRef{bound: l.nodeBound(kernels[li].base, r.terms[li], root.node), layout: int32(li), node: root.node})
+				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], root.node), layout: int32(li), node: root.node})
 			}
 		}
 	}
 	for len(h) > 0 {
 		ref := h.pop()
-		if r.sel.full() && ref.bound+pruneMargin < float64(r.sel.worst()) {
-			break // no candidate of this node, nor of any left, can enter
-		}
-		l := layouts[ref.layout]
-		nd := l.nodes[ref.node]
-		if nd.left < 0 {
-			r.scored += int64(nd.hi - nd.lo)
-			r.scoreLeaf(&kernels[ref.layout], l, int(nd.lo), int(nd.hi), qs.explicit, &zf)
-			continue
-		}
-		for _, ch := range [2]int32{nd.left, nd.right} {
-			if !l.nodeMayPass(&zf, ch) {
-				continue
+		// Down the tree while the better child stays the best node left:
+		// it would be pushed and popped at once, so it is taken directly
+		// (the nodes are still opened in the order of their bounds).
+		for {
+			if r.sel.full() && ref.bound+pruneMargin < float64(r.sel.worst()) {
+				h = h[:0] // no candidate of this node, nor of any left, can enter
+				break
 			}
-			b := l.nodeBound(kernels[ref.layout].base, r.terms[ref.layout], ch)
-			if r.sel.full() && b+pruneMargin < float64(r.sel.worst()) {
-				continue
+			l := layouts[ref.layout]
+			nd := l.nodes[ref.node]
+			if nd.left < 0 {
+				r.scored += int64(nd.hi - nd.lo)
+				r.scoreLeaf(&kernels[ref.layout], l, int(nd.lo), int(nd.hi), qs.explicit, &zf)
+				break
 			}
-			h.push(zoneRef{bound: b, layout: ref.layout, node: ch})
+			var kids [2]zoneRef
+			nk := 0
+			for _, ch := range [2]int32{nd.left, nd.right} {
+				if !l.nodeMayPass(&zf, ch) {
+					continue
+				}
+				b := l.nodeBound(&r.terms[ref.layout], ch)
+				if r.sel.full() && b+pruneMargin < float64(r.sel.worst()) {
+					continue
+				}
+				kids[nk] = zoneRef{bound: b, layout: ref.layout, node: ch}
+				nk++
+			}
+			if nk == 0 {
+				break
+			}
+			if nk == 2 {
+				if kids[1].bound > kids[0].bound {
+					kids[0], kids[1] = kids[1], kids[0]
+				}
+				h.push(kids[1])
+			}
+			if len(h) > 0 && h[0].bound > kids[0].bound {
+				h.push(kids[0])
+				break
+			}
+			ref = kids[0]
 		}
 	}
 	r.heap = h[:0]

@@ -105,6 +105,13 @@ func (e *Engine) RankTargets(req RankRequest) ([]string, error) {
 	return out, nil
 }
 
+// rankWindow is how many municipalities a ranking holds between being
+// taken by a worker and emitted: enough that a heavy one (a municipality
+// with twins takes the second stage, some ten times the work) does not
+// leave the other workers waiting for its turn, little memory (a
+// municipality's rows are some 15 KB).
+func rankWindow(workers int) int { return max(64, 16*workers) }
+
 // rankResult is one municipality's rows, or why it failed.
 type rankResult struct {
 	i    int
@@ -117,10 +124,10 @@ type rankResult struct {
 // then rank) whatever the number of workers. Each row carries exactly the
 // numbers Match returns for the same municipality, K and filter.
 //
-// Work runs on req.Workers goroutines, each with one score slice of
-// Candidates() floats; finished municipalities wait in a reorder buffer of
-// at most 4×Workers entries until their turn, so memory stays bounded
-// however many municipalities are ranked. emit is called from the calling
+// Work runs on req.Workers goroutines, each with its own scratch space;
+// finished municipalities wait in a reorder buffer of at most rankWindow
+// entries until their turn, so memory stays bounded however many
+// municipalities are ranked. emit is called from the calling
 // goroutine; an error from emit, or ctx ending, stops the ranking and is
 // returned. The user data (profiles, ties) is read once, so a ranking is
 // consistent even while profiles change.
@@ -161,29 +168,20 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 	revText := newTextCache()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	window := 4 * workers
-	jobs := make(chan int)
+	window := rankWindow(workers)
 	results := make(chan rankResult, window)
-	slots := make(chan struct{}, window) // one per municipality not yet emitted
+	slots := make(chan struct{}, window) // one per municipality taken and not yet emitted
 	// Row slices come back here once emitted and are filled again: emit
 	// takes each row by value, so a slice is free after its rows went out.
 	spare := make(chan []RankRow, window+workers)
 
-	go func() {
-		defer close(jobs)
-		for i := range targets {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	// Each worker takes the next municipality itself (an atomic counter,
+	// no dispatching goroutine to wake per municipality) once it holds a
+	// slot of the window. The lowest municipality not yet emitted is
+	// always taken or free to take (a slot is free while it is not), so
+	// the window cannot jam; results never wait to be sent (the channel
+	// holds the whole window).
+	var taken atomic.Int64
 	var wg sync.WaitGroup
 	var scored atomic.Int64
 	for range workers {
@@ -193,7 +191,17 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 			r := e.newRanker(k, filter, dyn, ix)
 			r.revText = revText
 			defer func() { scored.Add(r.scored) }()
-			for i := range jobs {
+			for {
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				i := int(taken.Add(1) - 1)
+				if i >= len(targets) {
+					<-slots // the slot taken for nothing
+					return
+				}
 				if ctx.Err() != nil {
 					results <- rankResult{i: i, err: ctx.Err()}
 					continue
@@ -275,7 +283,7 @@ type ranker struct {
 	scores  []float32 // scoreAll's output (exhaustive path only)
 	sel     topSel
 	heap    zoneHeap       // the pruned scan's nodes, reused
-	terms   [2][]zoneTerm  // the pruned scan's bound terms, reused
+	terms   [2]zoneBounds  // the pruned scan's bound terms, reused
 	kern    kernel         // the query's kernel, reused
 	kernels [3]boundKernel // the pruned scan's kernels (linked, plain, one by one), reused
 	buf     [kernelBlock]float32

@@ -95,35 +95,46 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 			i = p
 		}
 		h[i] = x
+		if len(h) == t.k {
+			// A sentinel past the end, larger than any key, spares
+			// siftDownFull the test for a missing right child.
+			h = append(h, topEntry{key: math.MaxUint64})[:t.k]
+		}
 		t.e = h
 		return
 	}
 	if x.key <= h[0].key {
 		return
 	}
-	siftDown(h, x)
+	siftDownFull(h, x)
 }
 
-// siftDown puts x at the root of the min-heap h, in place of the root,
-// moving the smaller child up into the hole until x fits.
-func siftDown(h []topEntry, x topEntry) {
+// siftDownFull puts x at the root of the min-heap h, in place of the
+// root, moving the smaller child up into the hole until x fits. h has a
+// sentinel at h[len(h)] (in its capacity), larger than any key, so a
+// missing right child needs no test; the smaller child is chosen without
+// a branch, and the only test that can go either way ends the walk.
+func siftDownFull(h []topEntry, x topEntry) {
 	i, n := 0, len(h)
+	hs := h[:n+1]
 	for {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && h[r].key < h[l].key {
-			m = r
+		pair := hs[l : l+2 : l+2]
+		d := 0
+		if pair[1].key < pair[0].key {
+			d = 1
 		}
-		if h[m].key >= x.key {
+		if pair[d].key >= x.key {
 			break
 		}
-		h[i] = h[m]
+		m := l + d
+		hs[i] = hs[m]
 		i = m
 	}
-	h[i] = x
+	hs[i] = x
 }
 
 // sorted returns the kept candidates best first. It heap-sorts the
@@ -132,8 +143,9 @@ func siftDown(h []topEntry, x topEntry) {
 func (t *topSel) sorted() []int32 {
 	h := t.e
 	for n := len(h) - 1; n > 0; n-- {
-		worst := h[0]
-		siftDown(h[:n], h[n])
+		worst, x := h[0], h[n]
+		h[n] = topEntry{key: math.MaxUint64} // siftDownFull's sentinel
+		siftDownFull(h[:n], x)
 		h[n] = worst
 	}
 	out := make([]int32, len(h))
