@@ -50,6 +50,11 @@ var rerankFeatureNames = func() []string {
 		"delev_km",        // candidate − my elevation, km
 		"emigration",      // CONAPO share of households with emigrants, percent
 		"log_state_twins", // log(1 + municipalities of my state twinned with the candidate)
+		// The candidate's own twinning profile, from the registry the query
+		// reads (without the pair a backtest hides):
+		"cand_latam_share",  // share of its twins in Spanish-speaking or Latin-American countries (Mexico aside)
+		"cand_my_countries", // log(1 + its foreign twins in the countries of my twins)
+		"cand_abroad_share", // share of its twins outside its own country (Mexican twins included)
 	)
 }()
 
@@ -62,7 +67,12 @@ type rerankCtx struct {
 	twinsMedPop   float32
 	emigration    float32
 	stateTwinsIdx int
+	latam         map[uint16]bool
 }
+
+// latamCountries are the Spanish-speaking and Latin-American countries
+// (Mexico aside), ISO codes.
+var latamCountries = []string{"AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GQ", "GT", "HN", "HT", "NI", "PA", "PE", "PR", "PY", "SV", "UY", "VE"}
 
 func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 	rc := &rerankCtx{countryCount: map[uint16]int{}, regionCount: map[uint16]int{},
@@ -88,6 +98,12 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 		rc.twinsMedPop = qs.logPop
 	}
 	rc.emigration = float32(e.in.Emigration[qs.muni.CVEGEO])
+	rc.latam = map[uint16]bool{}
+	for _, cc := range latamCountries {
+		if id, ok := e.countryID[cc]; ok {
+			rc.latam[id] = true
+		}
+	}
 	for i := range signalList {
 		if signalList[i].Name == FeatStateTwins {
 			rc.stateTwinsIdx = i
@@ -142,6 +158,34 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 		rc.emigration,
 		float32(math.Log1p(float64(stateN))),
 	}
+	// The candidate's twins: a twin that is not a candidate is Mexican
+	// (candidates are the foreign places).
+	var latam, mine, abroad, nb int
+	for _, id := range qs.reg.neighbors[e.ids[c]] {
+		nb++
+		oc, ok := e.candIndex[id]
+		if !ok {
+			abroad++
+			continue
+		}
+		cc := e.country[oc]
+		if cc != e.country[c] {
+			abroad++
+		}
+		if rc.latam[cc] {
+			latam++
+		}
+		if rc.countryCount[cc] > 0 {
+			mine++
+		}
+	}
+	frac := func(n int) float32 {
+		if nb == 0 {
+			return 0
+		}
+		return float32(n) / float32(nb)
+	}
+	vals = append(vals, frac(latam), float32(math.Log1p(float64(mine))), frac(abroad))
 	copy(row[k:], vals)
 }
 

@@ -36,7 +36,7 @@ type RerankModel struct {
 
 // RerankVersion changes when the inputs or the model's form change; a
 // model file of another version is refused.
-const RerankVersion = 1
+const RerankVersion = 2
 
 // rerankBaseTerm is Weight × min(x[Feature], Cap).
 type rerankBaseTerm struct {

@@ -568,7 +568,9 @@ func formatFeatureValue(name string, v float64) string {
 		return Thousands(int64(math.Round(math.Pow(10, v)-1))) + " km"
 	case "log_pop_me":
 		return Thousands(int64(math.Round(math.Pow(10, v) - 1)))
-	case "country_share", "region_share":
+	case "cand_my_countries":
+		return fmt.Sprintf("%.0f", math.Expm1(v))
+	case "country_share", "region_share", "cand_latam_share", "cand_abroad_share":
 		return fmt.Sprintf("%.0f%%", v*100)
 	}
 	return fmt.Sprintf("%.3f", v)
