@@ -195,6 +195,9 @@ func (e *Engine) learnedPruned(qs *queryState, lq *learnedQuery, r *ranker) (top
 	for c := range qs.explicit {
 		consider(c)
 	}
+	// In candidate order, the kernel's reads of the columns go forward
+	// instead of jumping about 180k-long arrays.
+	slices.Sort(plain)
 	var buf [kernelBlock]float32
 	for off := 0; off < len(plain); off += kernelBlock {
 		part := plain[off:min(off+kernelBlock, len(plain))]
