@@ -102,7 +102,7 @@ var pageText = map[string]T{
 	"matches.maxpop":           {ES: "Población máxima", EN: "Maximum population"},
 	"matches.excludetw":        {ES: "Excluir ciudades con las que ya hay hermanamiento", EN: "Exclude cities already twinned"},
 	"matches.includetw":        {ES: "Mezclar en la lista las ciudades ya hermanadas", EN: "Mix already twinned cities into the list"},
-	"matches.nodiversity":      {ES: "Orden estricto por puntaje (sin variar países)", EN: "Strict score order (no variety of countries)"},
+	"matches.nodiversity":      {ES: "Orden estricto por puntaje (sin variar países ni reservar lugares por rasgos)", EN: "Strict score order (no variety of countries, no places reserved for traits)"},
 	"matches.traits":           {ES: "Solo ciudades con estos rasgos", EN: "Only cities with these traits"},
 	"matches.learned":          {ES: "Un modelo aprendido de los hermanamientos registrados ordenó esta lista, porque el municipio ya tiene hermanas: en cada ciudad, su aporte (modelo aprendido) reemplaza al de tamaño, clima y red, y se desglosa por rasgo abajo. Los vínculos migratorios, los problemas y las áreas conservan su peso.", EN: "A model learned from the recorded twinnings ranked this list, because the municipality already has twins: for each city its contribution (learned model) takes the place of size, climate and network, and is broken down by feature below. Migrant ties, problems and areas keep their weight."},
 	"matches.structureonly":    {ES: "Esta lista se basa solo en tamaño, clima, altitud y rasgos: no hay perfil, vínculo migratorio ni red de hermanamientos con datos para estas ciudades.", EN: "This list rests on size, climate, elevation and traits alone: no profile, migrant tie or twinning network has data for these cities."},

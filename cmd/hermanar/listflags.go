@@ -17,7 +17,7 @@ type listFlags struct {
 
 func (f *listFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.includeTwinned, "include-twinned", false, "mix places already twinned with the municipality into the list (default: listed apart)")
-	fs.BoolVar(&f.noDiversity, "no-diversity", false, "keep the plain score order (default: a list varied across countries and states)")
+	fs.BoolVar(&f.noDiversity, "no-diversity", false, "keep the plain score order (default: a list varied across countries and states and, for a list the second stage ranks, places reserved for shared traits)")
 	fs.BoolVar(&f.noSizeRule, "no-size-rule", false, "allow candidates far outside the municipality's size class without other evidence")
 	fs.StringVar(&f.traits, "trait", "", "only candidates with these traits (comma-separated: "+strings.Join(matcher.TraitNames(), ", ")+")")
 }
