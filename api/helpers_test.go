@@ -200,6 +200,11 @@ func (e *testEnv) token(tb testing.TB, role, muni, consulate string) string {
 func mustJSON[T any](tb testing.TB, w *httptest.ResponseRecorder) T {
 	tb.Helper()
 	var v T
+	if _, isErr := any(v).(ErrorBody); !isErr && (w.Code < 200 || w.Code > 299) {
+		// An error answer (a timeout under load, say) would decode into
+		// an empty value and fail later for the wrong reason.
+		tb.Fatalf("decode %T: status %d\n%s", v, w.Code, w.Body.String())
+	}
 	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
 		tb.Fatalf("decode %T: %v\n%s", v, err, w.Body.String())
 	}

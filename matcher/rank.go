@@ -232,6 +232,12 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 				break
 			}
 			delete(pending, next)
+			if p.err == nil && ctx.Err() != nil {
+				// The caller cancelled: rows already ranked are not
+				// emitted (with a wide window every municipality may be
+				// ranked before the cancel is seen).
+				p.err = ctx.Err()
+			}
 			if p.err != nil {
 				firstErr = p.err
 				if !errors.Is(p.err, context.Canceled) && !errors.Is(p.err, context.DeadlineExceeded) {
