@@ -19,9 +19,8 @@ import (
 // (TextIndexChanged), so nothing outlives what it was computed from.
 // Failed searches are not kept.
 type liveText struct {
-	mu  sync.Mutex
-	rev map[int32]*revTextEntry
-	fwd map[string]*fwdTextEntry
+	rev onceMap[int32, revTextEntry]
+	fwd onceMap[string, fwdTextEntry]
 }
 
 type revTextEntry struct {
@@ -38,9 +37,7 @@ type fwdTextEntry struct {
 	err    error
 }
 
-func newLiveText() *liveText {
-	return &liveText{rev: map[int32]*revTextEntry{}, fwd: map[string]*fwdTextEntry{}}
-}
+func newLiveText() *liveText { return &liveText{} }
 
 // muniPositions maps each municipality's CVEGEO to its position in the
 // snapshot, the index of a revTextEntry's scores.
@@ -65,13 +62,7 @@ func (lt *liveText) reverse(e *Engine, c int32, cp datasets.Profile, cvegeo stri
 		v, ok := m[MunicipalityKey(cvegeo)]
 		return v, ok
 	}
-	lt.mu.Lock()
-	en := lt.rev[c]
-	if en == nil {
-		en = &revTextEntry{}
-		lt.rev[c] = en
-	}
-	lt.mu.Unlock()
+	en := lt.rev.entry(c)
 	en.once.Do(func() {
 		m, err := e.in.Text.TextScores(cp, ProfileKey(e.ids[c]))
 		if err != nil {
@@ -92,11 +83,7 @@ func (lt *liveText) reverse(e *Engine, c int32, cp datasets.Profile, cvegeo stri
 	})
 	if !en.ok {
 		// the search failed: try again next time, as an uncached match would
-		lt.mu.Lock()
-		if lt.rev[c] == en {
-			delete(lt.rev, c)
-		}
-		lt.mu.Unlock()
+		lt.rev.drop(c, en)
 		return 0, false
 	}
 	v := en.scores[i]
@@ -107,20 +94,10 @@ func (lt *liveText) reverse(e *Engine, c int32, cp datasets.Profile, cvegeo stri
 // prefilled profile p against the indexed profiles; computed once per
 // version.
 func (lt *liveText) forward(e *Engine, cvegeo string, p datasets.Profile) (map[string]datasets.TextMatch, error) {
-	lt.mu.Lock()
-	en := lt.fwd[cvegeo]
-	if en == nil {
-		en = &fwdTextEntry{}
-		lt.fwd[cvegeo] = en
-	}
-	lt.mu.Unlock()
+	en := lt.fwd.entry(cvegeo)
 	en.once.Do(func() { en.scores, en.err = e.in.Text.TextScores(p, MunicipalityKey(cvegeo)) })
 	if en.err != nil {
-		lt.mu.Lock()
-		if lt.fwd[cvegeo] == en {
-			delete(lt.fwd, cvegeo)
-		}
-		lt.mu.Unlock()
+		lt.fwd.drop(cvegeo, en)
 	}
 	return en.scores, en.err
 }

@@ -301,26 +301,17 @@ func (e *Engine) reverseTextScores(c int32, cp datasets.Profile) map[string]floa
 // textCache keeps reverseTextScores for one bulk ranking, so that each
 // profiled candidate is scored against the municipalities once per run,
 // not once per municipality.
-type textCache struct {
-	mu sync.Mutex
-	m  map[int32]*textEntry
-}
+type textCache struct{ m onceMap[int32, textEntry] }
 
 type textEntry struct {
 	once   sync.Once
 	scores map[string]float64
 }
 
-func newTextCache() *textCache { return &textCache{m: map[int32]*textEntry{}} }
+func newTextCache() *textCache { return &textCache{} }
 
 func (tc *textCache) get(e *Engine, c int32, cp datasets.Profile) map[string]float64 {
-	tc.mu.Lock()
-	en := tc.m[c]
-	if en == nil {
-		en = &textEntry{}
-		tc.m[c] = en
-	}
-	tc.mu.Unlock()
+	en := tc.m.entry(c)
 	en.once.Do(func() { en.scores = e.reverseTextScores(c, cp) })
 	return en.scores
 }
