@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"hermanar/datasets"
 )
 
 // ExportPools writes, for every backtest query (the hidden pair removed
@@ -195,23 +197,17 @@ func exportRerankCV(ctx context.Context, e *Engine, in Inputs, queries []EvalQue
 			for j, g := range groups {
 				fmt.Fprintf(&b, "%d,%d,%d,%d\n", index[train[qi[j]]], g.Start, g.End, g.Pos)
 			}
-			if err := os.WriteFile(name+".csv", []byte(b.String()), 0o644); err != nil {
+			if err := datasets.WriteBytesSync(name+".csv", 0o644, []byte(b.String())); err != nil {
 				return err
 			}
-			ff, err := os.Create(name + ".f32")
+			err = datasets.WriteFileSync(name+".f32", 0o644, func(f *os.File) error {
+				fw := bufio.NewWriter(f)
+				if err := binary.Write(fw, binary.LittleEndian, rows); err != nil {
+					return err
+				}
+				return fw.Flush()
+			})
 			if err != nil {
-				return err
-			}
-			fw := bufio.NewWriter(ff)
-			if err := binary.Write(fw, binary.LittleEndian, rows); err != nil {
-				ff.Close()
-				return err
-			}
-			if err := fw.Flush(); err != nil {
-				ff.Close()
-				return err
-			}
-			if err := ff.Close(); err != nil {
 				return err
 			}
 		}
