@@ -201,27 +201,7 @@ func (e *Engine) rerankPool(qs *queryState, rc *rerankCtx, scores []float32) []i
 	for _, c := range top {
 		in[c] = true
 	}
-	for c, n := range qs.reg.mx {
-		if n > 0 {
-			in[int32(c)] = true
-		}
-	}
-	for i := range signalList {
-		if signalList[i].term == nil && qs.sig[i].present {
-			for c := range qs.sig[i].hits {
-				in[c] = true
-			}
-		}
-	}
-	if len(rc.countryCount) > 0 {
-		for cid := range rc.countryCount {
-			for _, c := range e.byCountry[cid] {
-				if qs.reg.all[c] > 0 {
-					in[c] = true
-				}
-			}
-		}
-	}
+	e.rerankEvidence(qs, rc, func(c int32) { in[c] = true })
 	out := make([]int32, 0, len(in))
 	for c := range in {
 		if scores[c] >= 0 {
