@@ -185,6 +185,9 @@ type EvalOptions struct {
 	SkipAblations bool
 	// SkipRerank leaves the cross-validated second stage out.
 	SkipRerank bool
+	// World adds foreign-source training rows to the second stage's fits
+	// (rerank_world.go); the zero value adds none.
+	World WorldOptions
 	// observe, when set, sees every method's scores of every query and
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.

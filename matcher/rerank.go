@@ -298,16 +298,31 @@ func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries
 // engine fe and the network read from reg (each query's hidden pair
 // removed).
 func FitRerankOn(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) (*RerankModel, int, error) {
+	return fitRerankWith(ctx, fe, reg, queries, nil, nil, workers)
+}
+
+// fitRerankWith is FitRerankOn with more training rows (foreign sources'
+// groups, rerank_world.go) after the Mexican queries'.
+func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, xrows []float32, xgroups []rerankGroup, workers int) (*RerankModel, int, error) {
 	rows, groups, err := rerankTrainingRows(ctx, fe, reg, queries, workers)
 	if err != nil {
 		return nil, 0, err
+	}
+	used := len(groups) // the Mexican queries
+	if len(xgroups) > 0 {
+		off := len(rows) / len(rerankFeatureNames)
+		rows = append(rows, xrows...)
+		for _, g := range xgroups {
+			g.Start, g.End, g.Pos = g.Start+off, g.End+off, g.Pos+off
+			groups = append(groups, g)
+		}
 	}
 	if len(groups) == 0 {
 		// Nothing to learn from: a model without trees scores every pool
 		// candidate alike (0.5).
 		return &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}, 0, nil
 	}
-	return FitRerank(rows, len(rerankFeatureNames), groups), len(groups), nil
+	return FitRerank(rows, len(rerankFeatureNames), groups), used, nil
 }
 
 // RerankHalves is how many parts each municipality's twins are dealt into
@@ -344,6 +359,23 @@ func rerankHalves(queries []EvalQuery) []int {
 func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions) ([][]*RerankModel, error) {
 	out := make([][]*RerankModel, k)
 	halves := rerankHalves(queries)
+	// Foreign rows (rerank_world.go) are read once, from a registry
+	// without any pair of any fold's municipalities: stricter than each
+	// fold needs, and the same rows for every fold.
+	var wrows []float32
+	var wgroups []rerankGroup
+	if opts.World.On() {
+		start := time.Now()
+		world := fe.worldQueries(fe.reg, opts.World, opts.Seed)
+		reg := NewRegistry(rerankDropMunicipalities(fe, in, func(m string) bool { _, ok := folds[m]; return ok }), fe)
+		var err error
+		if wrows, wgroups, err = fe.worldRowsOf(ctx, reg, fe.w.For(true), world, opts.World, opts.Workers); err != nil {
+			return nil, err
+		}
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "rerank: %d of %d foreign queries with the hidden twin in the pool, %d rows (%.1fs)\n", len(wgroups), len(world), len(wrows)/len(rerankFeatureNames), time.Since(start).Seconds())
+		}
+	}
 	for f := range k {
 		var train []EvalQuery
 		for _, q := range queries {
@@ -360,7 +392,7 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 				}
 			}
 			start := time.Now()
-			m, used, err := FitRerankOn(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, opts.Workers)
+			m, used, err := fitRerankWith(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, wrows, wgroups, opts.Workers)
 			if err != nil {
 				return nil, fmt.Errorf("rerank fold %d: %w", f+1, err)
 			}
@@ -372,6 +404,19 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 		}
 	}
 	return out, nil
+}
+
+// rerankDropMunicipalities is in's twinnings without any pair of the
+// municipalities drop says yes to.
+func rerankDropMunicipalities(e *Engine, in Inputs, drop func(string) bool) []datasets.Twinning {
+	keep := make([]datasets.Twinning, 0, len(in.Twinnings))
+	for _, t := range in.Twinnings {
+		if m, ok := twinningMunicipality(e.in.Snap, t); ok && drop(m) {
+			continue
+		}
+		keep = append(keep, t)
+	}
+	return keep
 }
 
 // rerankKeep is in's twinnings without the pairs of held.

@@ -92,8 +92,24 @@ const (
 )
 
 // rerankGroup is one training query: rows [Start, End) of the matrix,
-// Pos the hidden twin's row.
-type rerankGroup struct{ Start, End, Pos int }
+// Pos the hidden twin's row. W weighs its pairs and PosW its hidden twin
+// in the leaves' count of twins (0: 1, a Mexican query; foreign-source
+// queries, rerank_world.go, weigh less).
+type rerankGroup struct {
+	Start, End, Pos int
+	W, PosW         float64
+}
+
+func (g rerankGroup) weights() (w, pw float64) {
+	w, pw = g.W, g.PosW
+	if w == 0 {
+		w = 1
+	}
+	if pw == 0 {
+		pw = 1
+	}
+	return w, pw
+}
 
 // margin is the sum of the trees' leaves on row x.
 func (m *RerankModel) margin(x []float32) float64 {
@@ -233,9 +249,10 @@ func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
 	for _, w := range []float64{0, 0.5, 1, 2, 4, 8} {
 		loss := 0.0
 		for _, g := range groups {
+			gw, _ := g.weights()
 			for i := g.Start; i < g.End; i++ {
 				if i != g.Pos {
-					loss += softplus(-w * (raw[g.Pos] - raw[i]))
+					loss += gw * softplus(-w*(raw[g.Pos]-raw[i]))
 				}
 			}
 		}
@@ -252,9 +269,9 @@ func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
 	grad := make([]float64, n)
 	hess := make([]float64, n)
 	all := make([]int32, 0, n)
-	isPos := make([]bool, n)
+	isPos := make([]float64, n) // the hidden twins' weights
 	for _, g := range groups {
-		isPos[g.Pos] = true
+		_, isPos[g.Pos] = g.weights()
 		for i := g.Start; i < g.End; i++ {
 			all = append(all, int32(i))
 		}
@@ -264,12 +281,16 @@ func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
 		clear(hess)
 		for _, g := range groups {
 			sp := score[g.Pos]
+			gw, _ := g.weights()
 			for i := g.Start; i < g.End; i++ {
 				if i == g.Pos {
 					continue
 				}
 				rho := sigmoid(score[i] - sp) // σ(-(s_pos - s_neg))
 				h := math.Max(rho*(1-rho), 1e-16)
+				if gw != 1 {
+					rho, h = gw*rho, gw*h
+				}
 				grad[g.Pos] -= rho
 				grad[i] += rho
 				hess[g.Pos] += h
@@ -301,7 +322,7 @@ func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
 }
 
 // growTree grows one tree level by level over rows idx.
-func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPos []bool, idx []int32) rerankTree {
+func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPos []float64, idx []int32) rerankTree {
 	type pending struct {
 		node int
 		rows []int32
@@ -317,9 +338,7 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 			for _, i := range p.rows {
 				G += grad[i]
 				H += hess[i]
-				if isPos[i] {
-					P++
-				}
+				P += isPos[i]
 			}
 			nd := &t.Nodes[p.node]
 			nd.Cover = H
@@ -330,10 +349,7 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 			clear(gh)
 			for _, i := range p.rows {
 				b := bins[int(i)*nf : int(i+1)*nf]
-				gi, hi, pi := grad[i], hess[i], 0.0
-				if isPos[i] {
-					pi = 1
-				}
+				gi, hi, pi := grad[i], hess[i], isPos[i]
 				for f, v := range b {
 					k := (f*rerankBins + int(v)) * 3
 					gh[k] += gi

@@ -23,6 +23,7 @@ type evalFlags struct {
 	seed                    uint64
 	quiet                   bool
 	fast                    bool
+	world                   matcher.WorldOptions
 }
 
 func (f *evalFlags) register(fs interface {
@@ -30,6 +31,7 @@ func (f *evalFlags) register(fs interface {
 	IntVar(*int, string, int, string)
 	Uint64Var(*uint64, string, uint64, string)
 	BoolVar(*bool, string, bool, string)
+	Float64Var(*float64, string, float64, string)
 }) {
 	fs.StringVar(&f.twinnings, "twinnings", "", "raw twinnings CSV (city1,country1,city2,country2), resolved in memory (required)")
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data directory (imported CONAPO and Banxico data are used when present)")
@@ -38,6 +40,10 @@ func (f *evalFlags) register(fs interface {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random baseline, the folds and the negative sampling")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&f.fast, "fast", false, "leave out the cross-validated linear twinned set and the per-signal ablations (the baselines and the shipped matcher remain)")
+	fs.IntVar(&f.world.Sources, "world-sources", 0, "experiment: add this many foreign sources (places with 3 or more twins abroad, one twin hidden each) to the second stage's training rows")
+	fs.StringVar(&f.world.Region, "world-region", "", "experiment: only foreign sources of this region (latam or americas; default every country)")
+	fs.IntVar(&f.world.MaxRows, "world-rows", 400, "experiment: pool rows kept per foreign source (the hidden twin and a sample of the rest)")
+	fs.Float64Var(&f.world.Weight, "world-weight", 0.2, "experiment: a foreign source's weight against a Mexican query's 1")
 }
 
 func (f *evalFlags) check() error {
@@ -174,7 +180,7 @@ func sharedDir(flag string) string {
 // as they are.
 func (f *evalFlags) options(e *env) matcher.EvalOptions {
 	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: defaultWeights(), Shipped: defaultWeights(),
-		SkipCalibration: f.fast, SkipAblations: f.fast}
+		SkipCalibration: f.fast, SkipAblations: f.fast, World: f.world}
 	if !f.quiet {
 		o.Progress = e.stderr
 		o.Calibration.Progress = e.stderr
