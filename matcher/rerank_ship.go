@@ -714,7 +714,16 @@ func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*Rerank
 	res := summarize(stats, tops, e.n)
 	res.Name, res.Kind = MethodMatcherShipped, KindMatcher
 	start := time.Now()
-	final, used, err := FitRerankOn(ctx, e, e.reg, queries, opts.Workers)
+	// The final model's foreign rows read the whole registry, each
+	// foreign query without its own pair, as its Mexican rows do.
+	var wrows []float32
+	var wgroups []rerankGroup
+	if opts.World.On() {
+		if wrows, wgroups, err = e.worldRowsOf(ctx, e.reg, e.w.For(true), e.worldQueries(e.reg, opts.World, opts.Seed), opts.World, opts.Workers); err != nil {
+			return nil, nil, err
+		}
+	}
+	final, used, err := fitRerankWith(ctx, e, e.reg, queries, wrows, wgroups, opts.Workers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -722,6 +731,9 @@ func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*Rerank
 		fmt.Fprintf(opts.Progress, "rerank final: %d trees on %d of %d queries (%.1fs)\n", len(final.Trees), used, len(queries), time.Since(start).Seconds())
 	}
 	final.Provenance = fmt.Sprintf("all %d backtest queries of %d municipalities, %d with the hidden twin in the pool", len(queries), len(folds), used)
+	if len(wgroups) > 0 {
+		final.Provenance += "; " + opts.World.describe(len(wgroups))
+	}
 	out := &RerankFile{Model: final, FirstStage: opts.Default.Provenance, Scale: sample.fit()}
 	return out, &ShippedFit{Result: res, Queries: len(queries), Municipalities: len(folds), Folds: nfolds}, nil
 }

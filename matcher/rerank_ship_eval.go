@@ -25,6 +25,7 @@ func shippedMethod(se *Engine, models [][]*RerankModel, halves []int, opts EvalO
 	if models != nil {
 		m.desc = fmt.Sprintf("what ships (%s), held out: the first stage ranks every candidate and, for a municipality with twins of its own, the shipped second stage re-scores its pool and the shared-traits reservation applies (up to %d of the first %d places for candidates sharing a trait none of them shares); each query scored by the %d-tree model fitted, as `hermanar calibrate` fits the shipped one, on the other folds' municipalities only (%d-fold CV by municipality, each municipality's twins dealt into %d parts, none of the pairs scored counted in the training rows)",
 			opts.Shipped.Provenance, TraitReserve, TraitReserveHead, rerankTrees, len(models), RerankHalves)
+		m.desc += opts.World.note()
 	} else {
 		fitted = true
 		m.desc = fmt.Sprintf("what ships (%s) with the shipped second stage, in-sample: %s", opts.Shipped.Provenance, se.rerank.Summary)

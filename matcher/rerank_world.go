@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -53,6 +54,29 @@ type WorldOptions struct {
 	// MaxRows bounds the rows kept per foreign query (the hidden twin
 	// and a sample of the rest, weighted back to the pool's size).
 	MaxRows int
+}
+
+// describe says what foreign rows a fit read, used of them with the
+// hidden twin in the pool.
+func (o WorldOptions) describe(used int) string {
+	where := "every country"
+	if o.Region != "" {
+		where = o.Region
+	}
+	return fmt.Sprintf("plus %d foreign sources (%s; places with %d or more twins abroad, one twin hidden each, every input read relative to the source), %d with the hidden twin in the pool, each weighing %g of a Mexican query, at most %d pool rows each", o.Sources, where, worldMinTwins, used, o.Weight, o.MaxRows)
+}
+
+// note is what eval's descriptions add about the foreign rows ("" when
+// none are added).
+func (o WorldOptions) note() string {
+	if !o.On() {
+		return ""
+	}
+	where := "of every country"
+	if o.Region != "" {
+		where = "of the region " + o.Region
+	}
+	return fmt.Sprintf("; besides the Mexican queries, each fit also reads up to %d foreign sources %s (places with %d or more twins abroad, one twin hidden each, every input read relative to the source, from a registry without any pair of the backtest's municipalities), each weighing %g of a Mexican query", o.Sources, where, worldMinTwins, o.Weight)
 }
 
 // On reports whether foreign rows are added.
