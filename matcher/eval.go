@@ -94,8 +94,11 @@ type EvalReport struct {
 	ShippedFitted bool `json:"shipped_fitted"`
 	// ShippedSecondStage: matcher_shipped includes the shipped second
 	// stage (for municipalities with twins of their own).
-	ShippedSecondStage bool           `json:"shipped_second_stage,omitempty"`
-	Methods            []MethodResult `json:"methods"`
+	ShippedSecondStage bool `json:"shipped_second_stage,omitempty"`
+	// SecondStageFit says what the second stage's fold models were
+	// fitted on ("" when none was fitted).
+	SecondStageFit string         `json:"second_stage_fit,omitempty"`
+	Methods        []MethodResult `json:"methods"`
 	// FoldWeights are the calibrated weights of each fold, fitted without
 	// that fold's municipalities.
 	FoldWeights []Weights `json:"fold_weights,omitempty"`
@@ -185,6 +188,10 @@ type EvalOptions struct {
 	SkipAblations bool
 	// SkipRerank leaves the cross-validated second stage out.
 	SkipRerank bool
+	// SingleTwins adds, to the second stage's training queries, the
+	// municipalities with exactly one twin (each hiding it), which the
+	// backtest never scores (rerank.go).
+	SingleTwins bool
 	// World adds foreign-source training rows to the second stage's fits
 	// (rerank_world.go); the zero value adds none.
 	World WorldOptions
@@ -192,6 +199,15 @@ type EvalOptions struct {
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.
 	observe func(e *Engine, method string, qs *queryState, scores []float32, hidden int32)
+}
+
+// secondStageFit says what the second stage's fold models read.
+func secondStageFit(opts EvalOptions) string {
+	s := "Each fold's trees are fitted on the Mexican queries of the other folds' municipalities, each training query without its own pair and every count read without the pairs the model will score"
+	if opts.SingleTwins {
+		s += ", plus the municipalities with exactly one twin (each hiding it)"
+	}
+	return s + opts.World.note()
 }
 
 func (o *EvalOptions) defaults() {
@@ -330,6 +346,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 			}
 			m, rep.ShippedFitted = shippedMethod(se, rerankModels, rerankHalves(queries), opts)
 			rep.ShippedSecondStage = true
+			rep.SecondStageFit = secondStageFit(opts)
 		}
 		methods = append(methods, m)
 	}
@@ -352,6 +369,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	}
 
 	if !opts.SkipRerank {
+		rep.SecondStageFit = secondStageFit(opts)
 		models := rerankModels
 		if models == nil {
 			if models, err = foldRerankers(ctx, e, in, queries, folds, nfolds, opts); err != nil {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"hermanar/datasets"
@@ -376,6 +377,10 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 			fmt.Fprintf(opts.Progress, "rerank: %d of %d foreign queries with the hidden twin in the pool, %d rows (%.1fs)\n", len(wgroups), len(world), len(wrows)/len(rerankFeatureNames), time.Since(start).Seconds())
 		}
 	}
+	var singles []EvalQuery
+	if opts.SingleTwins {
+		singles = singleTwinQueries(fe.reg)
+	}
 	for f := range k {
 		var train []EvalQuery
 		for _, q := range queries {
@@ -383,6 +388,7 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 				train = append(train, q)
 			}
 		}
+		train = append(train, singles...)
 		out[f] = make([]*RerankModel, RerankHalves)
 		for h := range RerankHalves {
 			held := map[EvalQuery]bool{}
@@ -404,6 +410,24 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 		}
 	}
 	return out, nil
+}
+
+// singleTwinQueries are the queries of the municipalities with exactly
+// one resolved foreign twin, each hiding it: the backtest scores none of
+// them (it needs a twin left to read), so they can teach every fold.
+func singleTwinQueries(reg *Registry) []EvalQuery {
+	var out []EvalQuery
+	for m, twins := range reg.muniTwins {
+		if len(twins) != 1 {
+			continue
+		}
+		if _, ok := reg.e.in.Snap.Municipality(m); !ok {
+			continue
+		}
+		out = append(out, EvalQuery{Municipality: m, Hidden: reg.e.ids[twins[0]]})
+	}
+	slices.SortFunc(out, func(a, b EvalQuery) int { return strings.Compare(a.Municipality, b.Municipality) })
+	return out
 }
 
 // rerankDropMunicipalities is in's twinnings without any pair of the

@@ -36,7 +36,10 @@ type RerankModel struct {
 
 // RerankVersion changes when the inputs or the model's form change; a
 // model file of another version is refused.
-const RerankVersion = 2
+//
+// Version 3: the same inputs as version 2; the fit also reads foreign
+// sources' rows (rerank_world.go).
+const RerankVersion = 3
 
 // rerankBaseTerm is Weight × min(x[Feature], Cap).
 type rerankBaseTerm struct {
@@ -178,7 +181,7 @@ func (m *RerankModel) rerankAttribution(x []float32) (bias float64, parts []floa
 // Validate checks a model read from a file.
 func (m *RerankModel) Validate() error {
 	if m.Version != RerankVersion {
-		return fmt.Errorf("rerank model: version %d, this binary reads %d", m.Version, RerankVersion)
+		return fmt.Errorf("rerank model: version %d, this binary reads version %d; refit it with `hermanar calibrate --model FILE` (README, The second stage)", m.Version, RerankVersion)
 	}
 	if !slices.Equal(m.Features, rerankFeatureNames) {
 		return fmt.Errorf("rerank model: its %d features are not this binary's %d", len(m.Features), len(rerankFeatureNames))

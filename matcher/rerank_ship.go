@@ -759,7 +759,11 @@ func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*Rerank
 			return nil, nil, err
 		}
 	}
-	final, used, err := fitRerankWith(ctx, e, e.reg, queries, wrows, wgroups, opts.Workers)
+	train := queries
+	if opts.SingleTwins {
+		train = append(slices.Clone(queries), singleTwinQueries(e.reg)...)
+	}
+	final, used, err := fitRerankWith(ctx, e, e.reg, train, wrows, wgroups, opts.Workers)
 	if err != nil {
 		return nil, nil, err
 	}

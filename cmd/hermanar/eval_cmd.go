@@ -24,6 +24,11 @@ type evalFlags struct {
 	quiet                   bool
 	fast                    bool
 	world                   matcher.WorldOptions
+	singles                 bool
+	// refit: calibrate --model, which replaces the second stage, opens
+	// the store without the embedded one (a model of an older version
+	// must not stop its own refit).
+	refit bool
 }
 
 func (f *evalFlags) register(fs interface {
@@ -40,10 +45,11 @@ func (f *evalFlags) register(fs interface {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the random baseline, the folds and the negative sampling")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&f.fast, "fast", false, "leave out the cross-validated linear twinned set and the per-signal ablations (the baselines and the shipped matcher remain)")
-	fs.IntVar(&f.world.Sources, "world-sources", 0, "experiment: add this many foreign sources (places with 3 or more twins abroad, one twin hidden each) to the second stage's training rows")
-	fs.StringVar(&f.world.Region, "world-region", "", "experiment: only foreign sources of this region (latam or americas; default every country)")
-	fs.IntVar(&f.world.MaxRows, "world-rows", 400, "experiment: pool rows kept per foreign source (the hidden twin and a sample of the rest)")
-	fs.Float64Var(&f.world.Weight, "world-weight", 0.2, "experiment: a foreign source's weight against a Mexican query's 1")
+	fs.IntVar(&f.world.Sources, "world-sources", 1000, "add this many foreign sources (places with 3 or more twins abroad, one twin hidden each) to the second stage's training rows")
+	fs.StringVar(&f.world.Region, "world-region", "", "only foreign sources of this region (latam or americas; default every country)")
+	fs.IntVar(&f.world.MaxRows, "world-rows", 400, "pool rows kept per foreign source (the hidden twin and a sample of the rest)")
+	fs.BoolVar(&f.singles, "train-single-twins", false, "experiment: the second stage also trains on the municipalities with exactly one twin (each hiding it)")
+	fs.Float64Var(&f.world.Weight, "world-weight", 0.25, "a foreign source's weight against a Mexican query's 1")
 }
 
 func (f *evalFlags) check() error {
@@ -88,7 +94,11 @@ func loadEvalInput(ctx context.Context, e *env, f evalFlags) (*evalInput, error)
 	ei.sha256 = hex.EncodeToString(sum[:])
 	ei.rows = bytes.Count(raw, []byte("\n")) - 1
 
-	a, err := openApp(ctx, appOptions{dataDir: f.data})
+	ao := appOptions{dataDir: f.data}
+	if f.refit {
+		ao.model = "none"
+	}
+	a, err := openApp(ctx, ao)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +190,7 @@ func sharedDir(flag string) string {
 // as they are.
 func (f *evalFlags) options(e *env) matcher.EvalOptions {
 	o := matcher.EvalOptions{Folds: f.folds, Seed: f.seed, Default: defaultWeights(), Shipped: defaultWeights(),
-		SkipCalibration: f.fast, SkipAblations: f.fast, World: f.world}
+		SkipCalibration: f.fast, SkipAblations: f.fast, World: f.world, SingleTwins: f.singles}
 	if !f.quiet {
 		o.Progress = e.stderr
 		o.Calibration.Progress = e.stderr
@@ -300,6 +310,7 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	if *out != "" && *model != "" {
 		return usageErrorf("give --out (weights) or --model (the second stage), not both")
 	}
+	f.refit = *model != ""
 	ei, err := loadEvalInput(ctx, e, f)
 	if err != nil {
 		return err

@@ -195,6 +195,9 @@ func writeEvalMarkdown(w io.Writer, rep *matcher.EvalReport, ei *evalInput, cmdl
 	p("- **No leakage.** Before a query is scored, the hidden pair and every count derived from it (Mexico and global popularity, " +
 		"the municipality's country shares, co-twinning, its state's twinnings) are removed; a test compares every candidate's score with a world where the pair " +
 		"was never recorded. Calibrated weights for a fold are fitted without any twinning of that fold's municipalities.\n")
+	if rep.SecondStageFit != "" {
+		p("- **What the second stage was fitted on.** %s.\n", rep.SecondStageFit)
+	}
 	p("- **Known answers left out.** The municipality's other twins are already known; they are removed from the ranking of its queries, " +
 		"for every method alike.\n")
 	p("- **Ties.** Where several places score the same, the hidden twin is taken to be anywhere among them with equal chance, and every " +
