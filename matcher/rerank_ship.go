@@ -500,14 +500,17 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	lp := e.learnedSplit(qs, c, &pp)
 	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
 	mod := lq.f.Model
-	bias, parts := mod.rerankAttribution(lq.row)
-	var score float64
+	var score, bias float64
+	var parts []float64
 	if ff := forestOf(mod); ff != nil && len(lq.row) <= len(row64{}) {
+		// mod's score and attribution, to the bit (TestFlatForestEqualsModel)
 		var x row64
 		copy(x[:], lq.row)
-		score = ff.score64(&x) // mod.Score's, to the bit
+		score = ff.score64(&x)
+		bias, parts = ff.attribution(&x)
 	} else {
 		score = mod.Score(lq.row)
+		bias, parts = mod.rerankAttribution(lq.row)
 	}
 	kept := m.Components[:0]
 	for _, comp := range m.Components {
@@ -556,6 +559,14 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	}
 	m.Components = append(kept, comp)
 	return lp.score(score), true
+}
+
+// learnedReplaces reports whether learnedComponents drops candidate c's
+// component name from its explanation (the second stage re-scored c and
+// replaces structure and network): explainInto then writes no evidence
+// for it.
+func (e *Engine) learnedReplaces(qs *queryState, c int32, name string) bool {
+	return qs.learned != nil && (name == CompStructure || name == CompNetwork) && qs.learned.at(c) >= 0
 }
 
 // roundParts rounds each feature part to 6 decimals and lets the largest
