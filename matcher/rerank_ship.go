@@ -194,6 +194,8 @@ type learnedQuery struct {
 	// weight (the shipped score without the policy components, on [0,1]):
 	// what the scale reads.
 	norm []float32
+	// m is each pool candidate's model score (explanations read it).
+	m []float64
 	// plain is the split of a candidate without a tie, profile or
 	// twinning of its own (scored by the kernel, not one by one): its
 	// weights are the same for every such candidate of the query.
@@ -410,6 +412,7 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 			}
 		}
 	}
+	lq.m = slices.Clone(sc.m)
 	for k, m := range sc.m {
 		lp := &sc.parts[k]
 		s[k] = float32(2 + lp.score(m))
@@ -500,16 +503,15 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	lp := e.learnedSplit(qs, c, &pp)
 	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
 	mod := lq.f.Model
-	var score, bias float64
+	score := lq.m[k] // mod.Score(lq.row), computed with the pool
+	var bias float64
 	var parts []float64
 	if ff := forestOf(mod); ff != nil && len(lq.row) <= len(row64{}) {
-		// mod's score and attribution, to the bit (TestFlatForestEqualsModel)
+		// mod's attribution, to the bit (TestFlatForestEqualsModel)
 		var x row64
 		copy(x[:], lq.row)
-		score = ff.score64(&x)
 		bias, parts = ff.attribution(&x)
 	} else {
-		score = mod.Score(lq.row)
 		bias, parts = mod.rerankAttribution(lq.row)
 	}
 	kept := m.Components[:0]
