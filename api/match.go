@@ -67,18 +67,26 @@ func (s *Server) getMatches(c *gin.Context) {
 }
 
 // match is the one computation behind the matches page and its JSON and
-// CSV: one uncached match per core at a time (waiting requests queue in
-// order), bounded by matchTimeout.
+// CSV.
 func (s *Server) match(ctx context.Context, b *Backend, cvegeo string, mp matchParams) (*matcher.Result, error) {
+	return s.admitMatch(ctx, b, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+}
+
+// admitMatch runs one uncached match when its turn comes (at most
+// Config.MaxConcurrentMatches at once, waiting requests queue in order),
+// bounded by matchTimeout.
+func (s *Server) admitMatch(ctx context.Context, b *Backend, q matcher.Query) (*matcher.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, matchTimeout)
 	defer cancel()
-	select {
-	case s.matchSem <- struct{}{}:
-		defer func() { <-s.matchSem }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if s.matchSem != nil {
+		select {
+		case s.matchSem <- struct{}{}:
+			defer func() { <-s.matchSem }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	return b.Engine.Match(ctx, matcher.Query{Municipality: cvegeo, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+	return b.Engine.Match(ctx, q)
 }
 
 // writeMatches answers with a rendered list: 304 when the client's
@@ -252,9 +260,7 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, cancel := requestContext(c, matchTimeout)
-	defer cancel()
-	res, err := b.Engine.Match(ctx, matcher.Query{Municipality: cve, Profile: &prof, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
+	res, err := s.admitMatch(c.Request.Context(), b, matcher.Query{Municipality: cve, Profile: &prof, K: mp.K, Lang: mp.Lang, Filter: mp.Filter})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -68,6 +68,13 @@ type Config struct {
 	DisableAccessLog bool
 	// MaxConcurrentRanks bounds POST /rank streams at once (default 1).
 	MaxConcurrentRanks int
+	// MaxConcurrentMatches bounds the uncached matches computed at once,
+	// the others waiting their turn in order. Default: GOMAXPROCS − 1 (at
+	// least 1), so that one P is left for the network: with every P busy
+	// matching, the runtime looks at the sockets only every 10 ms (sysmon),
+	// and requests wait unread while others are served (serve therefore
+	// runs one P more than it admits matches). Negative: no bound.
+	MaxConcurrentMatches int
 	// PublicURL is the address browsers use ("https://hermanar.example")
 	// when a proxy terminates TLS; page forms and cookie-authenticated
 	// writes must come from its origin. Empty: the request's own scheme
@@ -104,9 +111,9 @@ type Server struct {
 	cache   *lru
 	flight  flightGroup
 	rankSem chan struct{}
-	// matchSem admits one uncached match per core at a time; the others
-	// wait their turn in order instead of sharing the cores, which keeps
-	// the latency tail short under load.
+	// matchSem admits Config.MaxConcurrentMatches uncached matches at a
+	// time; the others wait their turn in order instead of sharing the
+	// cores, which keeps the latency tail short under load. nil: no bound.
 	matchSem chan struct{}
 	pages    *pageSet
 	// publicOrigin is PublicURL reduced to scheme://host, lower case.
@@ -150,7 +157,13 @@ func New(cfg Config) (*Server, error) {
 		publicOrigin = strings.ToLower(u.Scheme + "://" + u.Host)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, tax: cfg.Taxonomy, started: time.Now(),
-		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), publicOrigin: publicOrigin, matchSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		rankSem: make(chan struct{}, cfg.MaxConcurrentRanks), publicOrigin: publicOrigin}
+	switch n := cfg.MaxConcurrentMatches; {
+	case n == 0:
+		s.matchSem = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+	case n > 0:
+		s.matchSem = make(chan struct{}, n)
+	}
 	if cfg.CacheBytes > 0 {
 		s.cache = newLRU(cfg.CacheBytes)
 	}

@@ -139,7 +139,7 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 	if e.usState[c] != 0 {
 		isUS = 1
 	}
-	vals := []float32{
+	vals := [...]float32{ // an array: no allocation per row
 		first,
 		float32(math.Log1p(float64(qs.reg.mx[c]))),
 		float32(math.Log1p(float64(qs.reg.all[c]))),
@@ -185,8 +185,8 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 		}
 		return float32(n) / float32(nb)
 	}
-	vals = append(vals, frac(latam), float32(math.Log1p(float64(mine))), frac(abroad))
-	copy(row[k:], vals)
+	k += copy(row[k:], vals[:])
+	row[k], row[k+1], row[k+2] = frac(latam), float32(math.Log1p(float64(mine))), frac(abroad)
 }
 
 // rerankPool lists the candidates the second stage re-scores, in

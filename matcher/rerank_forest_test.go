@@ -7,7 +7,7 @@ import (
 )
 
 // TestFlatForestEqualsModel holds the flat forest's score to the model's,
-// bit for bit, on the shipped model, on one fitted here and on trees with
+// bit for bit, one row at a time (score64) and in blocks (scoreRows), on the shipped model, on one fitted here and on trees with
 // leaves at every depth, for rows whose features sit on the splits'
 // thresholds, a float step either side of them, at random, and NaN.
 func TestFlatForestEqualsModel(t *testing.T) {
@@ -37,6 +37,8 @@ func TestFlatForestEqualsModel(t *testing.T) {
 			}
 		}
 		var x row64
+		var batch []row64
+		var wants []float64
 		for trial := range 20000 {
 			for f := range nf {
 				switch c := cuts[f]; {
@@ -56,8 +58,21 @@ func TestFlatForestEqualsModel(t *testing.T) {
 				}
 			}
 			want, got := m.Score(x[:nf]), ff.score64(&x)
-			if math.Float64bits(want) != math.Float64bits(got) && !(math.IsNaN(want) && math.IsNaN(got)) {
+			if !sameFloat(want, got) {
 				t.Fatalf("model %d, row %v: flat forest %v, model %v", mi, x[:nf], got, want)
+			}
+			// The same rows scored in blocks of 11 (two blocks of four
+			// and a tail of three).
+			batch, wants = append(batch, x), append(wants, want)
+			if len(batch) == 11 || trial == 19999 {
+				out := make([]float64, len(batch))
+				ff.scoreRows(batch, out)
+				for i := range batch {
+					if !sameFloat(wants[i], out[i]) {
+						t.Fatalf("model %d, row %v of a block: flat forest %v, model %v", mi, batch[i][:nf], out[i], wants[i])
+					}
+				}
+				batch, wants = batch[:0], wants[:0]
 			}
 		}
 	}
@@ -69,8 +84,13 @@ func TestFlatForestEqualsModel(t *testing.T) {
 	}
 }
 
+// sameFloat is a == b bit for bit, any NaN equal to any other.
+func sameFloat(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+}
+
 // BenchmarkRerankScore scores 1,024 rows with the shipped model, by its
-// own nodes and by the flat forest.
+// own nodes, by the flat forest one row at a time and four at a time.
 func BenchmarkRerankScore(b *testing.B) {
 	f, err := DefaultRerank()
 	if err != nil || f == nil {
@@ -93,9 +113,14 @@ func BenchmarkRerankScore(b *testing.B) {
 	}{
 		{"model", func(x *row64) float64 { return m.Score(x[:nf]) }},
 		{"flat", ff.score64},
+		{"rows", nil},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
 			for b.Loop() {
+				if mode.score == nil {
+					ff.scoreRows(rows, out)
+					continue
+				}
 				for i := range rows {
 					out[i] = mode.score(&rows[i])
 				}

@@ -369,44 +369,80 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 
 // learnedScorePool re-scores pool (ascending, every member passing the
 // filter), first holding each member's first-stage score: it sets lq's
-// pool and returns each member's 2 + shipped score.
+// pool and returns each member's 2 + shipped score. The rows are written
+// into one reused buffer and the trees score them in blocks
+// (flatForest.scoreRows).
 func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32, first []float32) []float32 {
 	lq.pool = pool
 	lq.first = make([]float32, len(pool))
 	lq.norm = make([]float32, len(pool))
 	s := make([]float32, len(pool))
-	ff := forestOf(lq.f.Model)
-	var x row64 // the row, padded for the flat forest
-	row := lq.row
-	if ff != nil {
-		row = x[:len(lq.row)] // ff reads at most 64 features, as many as the row's
-	}
+	sc := getLearnedScratch(len(pool))
+	defer learnedScratchPool.Put(sc)
+	nf := len(lq.row)
 	var pp pairParts
 	for k, c := range pool {
-		var lp learnedParts
+		lp := &sc.parts[k]
 		if qs.explicit[c] {
-			lp = e.learnedSplit(qs, c, &pp)
+			*lp = e.learnedSplit(qs, c, &pp)
 		} else {
 			if !lq.plainSet {
 				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
 			}
-			lp = lq.plain
+			*lp = lq.plain
 			lp.first = float64(first[k]) // the kernel's score, as the backtest reads it
-			e.traitsOf(qs, c, &lp)
+			e.traitsOf(qs, c, lp)
 		}
 		lq.first[k] = float32(lp.first)
-		e.rerankRow(qs, lq.rc, c, lq.first[k], row)
-		var m float64
-		if ff != nil {
-			m = ff.score64(&x)
-		} else {
-			m = lq.f.Model.Score(row)
+		if nf > len(row64{}) { // too wide for the flat rows: scored at once
+			e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+			sc.m[k] = lq.f.Model.Score(lq.row)
+			continue
 		}
+		e.rerankRow(qs, lq.rc, c, lq.first[k], sc.rows[k][:nf])
+	}
+	if nf <= len(row64{}) {
+		if ff := forestOf(lq.f.Model); ff != nil {
+			ff.scoreRows(sc.rows, sc.m)
+		} else {
+			for k := range sc.rows {
+				sc.m[k] = lq.f.Model.Score(sc.rows[k][:nf])
+			}
+		}
+	}
+	for k, m := range sc.m {
+		lp := &sc.parts[k]
 		s[k] = float32(2 + lp.score(m))
 		lq.norm[k] = float32(lp.norm(m))
 	}
 	e.traitBest(qs, lq, s)
 	return s
+}
+
+// learnedScratch is learnedScorePool's working space for one pool: each
+// member's row, split and model score, reused from query to query.
+type learnedScratch struct {
+	rows  []row64
+	parts []learnedParts
+	m     []float64
+}
+
+var learnedScratchPool sync.Pool
+
+// getLearnedScratch is working space for a pool of n, from the pool of
+// them; put it back when done.
+func getLearnedScratch(n int) *learnedScratch {
+	sc, _ := learnedScratchPool.Get().(*learnedScratch)
+	if sc == nil {
+		sc = &learnedScratch{}
+	}
+	if cap(sc.rows) < n {
+		sc.rows = make([]row64, n, n+n/4)
+		sc.parts = make([]learnedParts, n, n+n/4)
+		sc.m = make([]float64, n, n+n/4)
+	}
+	sc.rows, sc.parts, sc.m = sc.rows[:n], sc.parts[:n], sc.m[:n]
+	return sc
 }
 
 // learnedTop is the top k of qs under the second stage, best first, with
