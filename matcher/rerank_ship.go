@@ -531,9 +531,7 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 			if t, ok := lq.reserved[c]; ok {
 				tc.Evidence = append(tc.Evidence, reservedEvidence(t, qs.lang))
 			}
-			if ev := signalList[traitsSignal].evidence; ev != nil {
-				tc.Evidence = append(tc.Evidence, ev(e, qs, &qs.sig[traitsSignal], c, qs.lang)...)
-			}
+			tc.Evidence = e.appendSignalEvidence(qs, traitsSignal, c, tc.Evidence)
 			tc.Source = "Natural Earth; GeoNames (CC BY 4.0)"
 		}
 		kept = append(kept, tc)
