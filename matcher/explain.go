@@ -88,7 +88,7 @@ func (e *Engine) explainInto(qs *queryState, c int32, rank int, brief bool, comp
 			f, r := round6(p.value), round6(rev[i].value)
 			comp.Forward, comp.Reverse = &f, &r
 		}
-		if !brief {
+		if !brief && !e.learnedReplaces(qs, c, p.name) {
 			comp.Evidence, comp.Source = e.evidence(qs, c, p)
 		}
 		m.Components = append(m.Components, comp)
