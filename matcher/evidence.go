@@ -1,0 +1,67 @@
+package matcher
+
+import "strconv"
+
+// evidenceWriter collects the evidence lines of one component. A line
+// built from numbers and names is appended to one byte buffer with
+// strconv's Append functions, so that all the built lines of a component
+// become one string (one allocation) cut into lines; a line given whole
+// (a fixed text, a name) is kept as it is. A query reuses one writer
+// (queryState.ev) for every row it explains.
+type evidenceWriter struct {
+	buf   []byte
+	lines []evidenceLine
+}
+
+// evidenceLine is a whole line s, or (lo < 0 false) buf[lo:hi].
+type evidenceLine struct {
+	s      string
+	lo, hi int32
+}
+
+func (w *evidenceWriter) reset() { w.buf, w.lines = w.buf[:0], w.lines[:0] }
+
+// add appends a whole line.
+func (w *evidenceWriter) add(s string) { w.lines = append(w.lines, evidenceLine{s: s, lo: -1}) }
+
+// begin returns the buffer to append one line to; end takes it back,
+// closing the line.
+func (w *evidenceWriter) begin() []byte { return w.buf }
+
+func (w *evidenceWriter) end(b []byte) {
+	w.lines = append(w.lines, evidenceLine{lo: int32(len(w.buf)), hi: int32(len(b))})
+	w.buf = b
+}
+
+// appendTo appends the lines written since the last reset to out; the
+// built ones share one string.
+func (w *evidenceWriter) appendTo(out []string) []string {
+	var s string
+	if len(w.buf) > 0 {
+		s = string(w.buf)
+	}
+	for _, l := range w.lines {
+		if l.lo < 0 {
+			out = append(out, l.s)
+		} else {
+			out = append(out, s[l.lo:l.hi])
+		}
+	}
+	return out
+}
+
+// appendThousands appends n with comma thousands separators (14,692).
+func appendThousands(b []byte, n int64) []byte {
+	var tmp [24]byte
+	d := strconv.AppendInt(tmp[:0], n, 10)
+	if n < 0 {
+		b, d = append(b, '-'), d[1:]
+	}
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c)
+	}
+	return b
+}
