@@ -15,9 +15,30 @@ import (
 type params struct {
 	c    *gin.Context
 	errs fieldErrs
+	// plain: the raw query has nothing to unescape (plainQuery), decided
+	// once for the dozen parameters a match reads.
+	plain bool
 }
 
-func newParams(c *gin.Context) *params { return &params{c: c} }
+func newParams(c *gin.Context) *params {
+	return &params{c: c, plain: plainQuery(c.Request.URL.RawQuery)}
+}
+
+// query and queryAll are c.Query and c.QueryArray (see query.go).
+func (p *params) query(name string) string {
+	if !p.plain {
+		return p.c.Query(name)
+	}
+	v, _ := rawQueryValue(p.c.Request.URL.RawQuery, name)
+	return v
+}
+
+func (p *params) queryAll(name string) []string {
+	if !p.plain {
+		return p.c.QueryArray(name)
+	}
+	return rawQueryArray(p.c.Request.URL.RawQuery, name)
+}
 
 // add records a message for a bad field (the map is made on the first).
 func (p *params) add(field, es, en string, args ...any) {
@@ -28,7 +49,7 @@ func (p *params) add(field, es, en string, args ...any) {
 }
 
 func (p *params) str(name string, maxLen int) string {
-	v := queryString(p.c, name)
+	v := p.query(name)
 	if !utf8.ValidString(v) {
 		p.add(name, "no es UTF-8 válido", "is not valid UTF-8")
 		return ""
@@ -41,7 +62,7 @@ func (p *params) str(name string, maxLen int) string {
 }
 
 func (p *params) int(name string, def, lo, hi int64) int64 {
-	v := strings.TrimSpace(queryString(p.c, name))
+	v := strings.TrimSpace(p.query(name))
 	if v == "" {
 		return def
 	}
@@ -58,7 +79,7 @@ func (p *params) int(name string, def, lo, hi int64) int64 {
 }
 
 func (p *params) bool(name string) bool {
-	v := strings.ToLower(strings.TrimSpace(queryString(p.c, name)))
+	v := strings.ToLower(strings.TrimSpace(p.query(name)))
 	switch v {
 	case "", "0", "false", "no", "off":
 		return false
@@ -70,7 +91,7 @@ func (p *params) bool(name string) bool {
 }
 
 func (p *params) oneOf(name, def string, allowed ...string) string {
-	v := strings.ToLower(strings.TrimSpace(queryString(p.c, name)))
+	v := strings.ToLower(strings.TrimSpace(p.query(name)))
 	if v == "" {
 		return def
 	}
@@ -86,7 +107,7 @@ func (p *params) oneOf(name, def string, allowed ...string) string {
 // countries reads a comma-separated (or repeated) list of ISO codes.
 func (p *params) countries(name string) []string {
 	var out []string
-	for _, raw := range queryArray(p.c, name) {
+	for _, raw := range p.queryAll(name) {
 		for _, v := range strings.Split(raw, ",") {
 			v = strings.ToUpper(strings.TrimSpace(v))
 			if v == "" {
@@ -113,12 +134,12 @@ func isCountryCode(v string) bool {
 func (p *params) err() error { return p.errs.err() }
 
 // has reports whether the parameter was given with a value.
-func (p *params) has(name string) bool { return strings.TrimSpace(queryString(p.c, name)) != "" }
+func (p *params) has(name string) bool { return strings.TrimSpace(p.query(name)) != "" }
 
 // traits reads a comma-separated (or repeated) list of trait names.
 func (p *params) traits(name string) []string {
 	var out []string
-	for _, raw := range queryArray(p.c, name) {
+	for _, raw := range p.queryAll(name) {
 		for _, v := range strings.Split(raw, ",") {
 			if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
 				out = append(out, v)

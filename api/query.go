@@ -38,6 +38,11 @@ func queryValue(c *gin.Context, key string) (string, bool) {
 	if !plainQuery(raw) {
 		return c.GetQuery(key)
 	}
+	return rawQueryValue(raw, key)
+}
+
+// rawQueryValue is the first value of key in a plain query.
+func rawQueryValue(raw, key string) (string, bool) {
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
@@ -61,6 +66,11 @@ func queryArray(c *gin.Context, key string) []string {
 	if !plainQuery(raw) {
 		return c.QueryArray(key)
 	}
+	return rawQueryArray(raw, key)
+}
+
+// rawQueryArray is every value of key in a plain query.
+func rawQueryArray(raw, key string) []string {
 	var out []string
 	for raw != "" {
 		var pair string
