@@ -35,7 +35,7 @@ func (w *evidenceWriter) slice(n int) []string {
 	}
 	l := len(w.strs)
 	w.strs = w.strs[:l+n]
-	return w.strs[l:l:l+n]
+	return w.strs[l : l : l+n]
 }
 
 // add appends a whole line.
