@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -104,13 +105,18 @@ func (ff *flatForest) score64(x *row64) float64 {
 		// Branch-free: the direction is a 0 or 1 the processor computes
 		// (a set-on-condition), not a jump it must guess, so the trees'
 		// walks overlap instead of stalling on mispredictions.
-		i := 2 - left(x[q.feat[0]&63], q.thr[0])
-		j := 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
-		i = 2*j + 2 - left(x[q.feat[j&15]&63], q.thr[j&15])
-		j = 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
-		s += q.leaf[(j-15)&15]
+		s += q.leaf[q.walk(x)]
 	}
 	return m.unit(s)
+}
+
+// walk is the leaf (0..15) row x reaches in q.
+func (q *tree4) walk(x *row64) int {
+	i := 2 - left(x[q.feat[0]&63], q.thr[0])
+	j := 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
+	i = 2*j + 2 - left(x[q.feat[j&15]&63], q.thr[j&15])
+	j = 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
+	return (j - 15) & 15
 }
 
 // attribution is m.rerankAttribution(x[:len(m.Features)]), bit for bit:
@@ -146,19 +152,44 @@ func (ff *flatForest) attribution(x *row64) (bias float64, parts []float64) {
 
 // scoreRows sets out[r] to score64(&rows[r]) for every row, bit for bit:
 // each row's leaves are added in the trees' order to its base margin, as
-// score64 adds them. It walks each tree for four rows at once: a row's
-// walk is a chain of four dependent loads and compares, and four rows'
-// chains side by side keep the processor busy where one row's would make
-// it wait on every load (about 3x faster per row than score64 alone).
+// score64 adds them (margins does the adding).
 func (ff *flatForest) scoreRows(rows []row64, out []float64) {
 	m := ff.m
 	out = out[:len(rows)]
-	r := 0
-	for ; r+4 <= len(rows); r += 4 {
-		x0, x1, x2, x3 := &rows[r], &rows[r+1], &rows[r+2], &rows[r+3]
-		s0, s1, s2, s3 := m.base(x0[:len(m.Features)]), m.base(x1[:len(m.Features)]), m.base(x2[:len(m.Features)]), m.base(x3[:len(m.Features)])
-		for t := range ff.trees {
-			q := &ff.trees[t]
+	for r := range rows {
+		out[r] = m.base(rows[r][:len(m.Features)])
+	}
+	ff.margins(rows, nil, out, 0, len(ff.trees))
+	for r := range out {
+		out[r] = m.unit(out[r])
+	}
+}
+
+// margins adds to acc[r] the leaves of trees [from, to) for row r of
+// rows, in the trees' order, for every r in ix (every row when ix is
+// nil). It walks each tree for four rows at once: a row's walk is a chain
+// of four dependent loads and compares, and four rows' chains side by
+// side keep the processor busy where one row's would make it wait on
+// every load (about 3x faster per row than score64 alone).
+func (ff *flatForest) margins(rows []row64, ix []int32, acc []float64, from, to int) {
+	trees := ff.trees[from:to]
+	n := len(ix)
+	if ix == nil {
+		n = len(rows)
+	}
+	at := func(j int) int {
+		if ix == nil {
+			return j
+		}
+		return int(ix[j])
+	}
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		r0, r1, r2, r3 := at(j), at(j+1), at(j+2), at(j+3)
+		x0, x1, x2, x3 := &rows[r0], &rows[r1], &rows[r2], &rows[r3]
+		s0, s1, s2, s3 := acc[r0], acc[r1], acc[r2], acc[r3]
+		for t := range trees {
+			q := &trees[t]
 			f, t0 := q.feat[0]&63, q.thr[0]
 			i0 := 2 - left(x0[f], t0)
 			i1 := 2 - left(x1[f], t0)
@@ -181,11 +212,29 @@ func (ff *flatForest) scoreRows(rows []row64, out []float64) {
 			s2 += q.leaf[(i2-15)&15]
 			s3 += q.leaf[(i3-15)&15]
 		}
-		out[r], out[r+1], out[r+2], out[r+3] = m.unit(s0), m.unit(s1), m.unit(s2), m.unit(s3)
+		acc[r0], acc[r1], acc[r2], acc[r3] = s0, s1, s2, s3
 	}
-	for ; r < len(rows); r++ {
-		out[r] = ff.score64(&rows[r])
+	for ; j < n; j++ {
+		r := at(j)
+		x, s := &rows[r], acc[r]
+		for t := range trees {
+			s += trees[t].leaf[trees[t].walk(x)]
+		}
+		acc[r] = s
 	}
+}
+
+// restMax is the most the trees from on can add to a margin: the sum of
+// each one's largest leaf, raised by a relative 1e-9 so that it bounds
+// the rounded sums too.
+func (ff *flatForest) restMax(from int) float64 {
+	s, a := 0.0, 1.0
+	for t := from; t < len(ff.trees); t++ {
+		l := slices.Max(ff.trees[t].leaf[:])
+		s += l
+		a += math.Abs(l)
+	}
+	return s + 1e-9*a
 }
 
 // left is 1 when a row with value v goes left at a split of threshold t

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"math"
 	"slices"
 	"sync"
 )
@@ -216,14 +217,17 @@ func (e *Engine) learnedPruned(qs *queryState, lq *learnedQuery, r *ranker) (top
 	for i, c := range pool {
 		first[i] = marks.first[c]
 	}
-	s := e.learnedScorePool(qs, lq, pool, first)
+	s := e.learnedScorePool(qs, lq, pool, first, k)
 	// Every pool score is 2 + a shipped score and every other candidate's
 	// a first-stage score below 2, and the pool holds the first stage's
-	// best k: the top k is the pool's.
+	// best k: the top k is the pool's (the rows learnedScorePool left out,
+	// at −Inf, are not among it).
 	var sel topSel
 	sel.reset(k)
 	for i, c := range pool {
-		sel.offer(s[i], e.ids[c], c)
+		if !math.IsInf(float64(s[i]), -1) {
+			sel.offer(s[i], e.ids[c], c)
+		}
 	}
 	top = sel.sorted()
 	scores = sel.sortedScores(top)

@@ -22,9 +22,12 @@ var poolFilters = []Filter{{}, {MinPopulation: 10_000}, {MaxPopulation: 50_000},
 // learnedBoth runs one query's second stage both ways: the pool from the
 // pruned scan and the evidence lists (learnedPruned), and from every
 // candidate's score (learnedTop over scoreAll). It fails the test where
-// the pool, its first-stage scores, the scale's inputs, the top k, their
-// scores or the count of candidates kept differ in a single bit.
-func learnedBoth(t *testing.T, e *Engine, q Query, name string) (scored int) {
+// the pool, its first-stage scores, the scale's inputs (of the rows the
+// pruned path finished), the top k, their scores or the count of
+// candidates kept differ in a single bit, or where a row the pruned path
+// left out could have been in the list or the reservation's picks. It
+// returns the candidates scored and the pool rows left out.
+func learnedBoth(t *testing.T, e *Engine, q Query, name string) (scored, leftOut int) {
 	t.Helper()
 	prep := func() *queryState {
 		g := q
@@ -63,15 +66,38 @@ func learnedBoth(t *testing.T, e *Engine, q Query, name string) (scored int) {
 		t.Fatalf("%s: the trait reservation's picks differ: pruned %v, exhaustive %v", name, la.best, lb.best)
 	}
 	bits("first-stage score", la.first, lb.first)
-	bits("scale input", la.norm, lb.norm)
 	if !slices.Equal(topA, topB) {
 		t.Fatalf("%s: top %d differs:\npruned     %v\nexhaustive %v", name, q.K, topA, topB)
+	}
+	// The scale's inputs are the same where the pruned path finished a
+	// row; a row it left out (NaN) must score, scored in full, below the
+	// k-th of the list and be none of the reservation's picks.
+	if len(la.norm) != len(lb.norm) {
+		t.Fatalf("%s: %d scale inputs, exhaustive %d", name, len(la.norm), len(lb.norm))
+	}
+	picked := map[int32]bool{}
+	for _, p := range lb.best {
+		for _, c := range p.c {
+			picked[c] = true
+		}
+	}
+	for i, c := range la.pool {
+		if !math.IsNaN(float64(la.norm[i])) {
+			if math.Float32bits(la.norm[i]) != math.Float32bits(lb.norm[i]) {
+				t.Fatalf("%s: scale input %d: pruned %v, exhaustive %v", name, i, la.norm[i], lb.norm[i])
+			}
+			continue
+		}
+		if len(sB) < q.K || !(buf[c] < 2+sB[len(sB)-1]) || picked[c] {
+			t.Fatalf("%s: pool row %d (score %v) was left out, but the list's %d-th scores %v (picked %v)", name, i, buf[c], len(sB), sB[len(sB)-1], picked[c])
+		}
+		leftOut++
 	}
 	bits("top score", sA, sB)
 	if passedA != passedB {
 		t.Fatalf("%s: pruned counts %d candidates kept, exhaustive %d", name, passedA, passedB)
 	}
-	return scoredA
+	return scoredA, leftOut
 }
 
 // TestLearnedPrunedEqualsExhaustive holds the second stage's pruned path
@@ -100,7 +126,7 @@ func TestLearnedPrunedEqualsExhaustive(t *testing.T) {
 	if len(munis) < 3 {
 		t.Fatalf("only %d backtest municipalities", len(munis))
 	}
-	scored, total, queries := 0, 0, 0
+	scored, total, queries, left := 0, 0, 0, 0
 	for _, tg := range []target{{small, munis}, {fixture, []string{"11008"}}} {
 		for _, m := range tg.munis {
 			for fi, f := range poolFilters {
@@ -121,7 +147,9 @@ func TestLearnedPrunedEqualsExhaustive(t *testing.T) {
 				if usesPool(f) {
 					kq.K = poolSize(k)
 				}
-				scored += learnedBoth(t, tg.e, kq, name)
+				sc, lo := learnedBoth(t, tg.e, kq, name)
+				scored += sc
+				left += lo
 				total += tg.e.n
 				queries++
 
@@ -161,5 +189,5 @@ func TestLearnedPrunedEqualsExhaustive(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d queries: the pruned second stage scored %.2f%% of the candidates with the first stage", queries, 100*float64(scored)/float64(total))
+	t.Logf("%d queries: the pruned second stage scored %.2f%% of the candidates with the first stage and left %d pool rows unfinished", queries, 100*float64(scored)/float64(total), left)
 }

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -362,7 +363,7 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 	for k, c := range pool {
 		first[k] = out[c]
 	}
-	s := e.learnedScorePool(qs, lq, pool, first)
+	s := e.learnedScorePool(qs, lq, pool, first, 0)
 	for k, c := range pool {
 		out[c] = s[k]
 	}
@@ -373,8 +374,10 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 // filter), first holding each member's first-stage score: it sets lq's
 // pool and returns each member's 2 + shipped score. The rows are written
 // into one reused buffer and the trees score them in blocks
-// (flatForest.scoreRows).
-func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32, first []float32) []float32 {
+// (flatForest.scoreRows). need > 0 asks only for what a list of the
+// pool's best need reads (learnedScoreNeeded): the members that cannot
+// be among them nor among the reservation's picks get −Inf.
+func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32, first []float32, need int) []float32 {
 	lq.pool = pool
 	lq.first = make([]float32, len(pool))
 	lq.norm = make([]float32, len(pool))
@@ -404,7 +407,9 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 		e.rerankRow(qs, lq.rc, c, lq.first[k], sc.rows[k][:nf])
 	}
 	if nf <= len(row64{}) {
-		if ff := forestOf(lq.f.Model); ff != nil {
+		if ff := forestOf(lq.f.Model); ff != nil && need > 0 && lq.f.Model.Hi > lq.f.Model.Lo {
+			return e.learnedScoreNeeded(qs, lq, ff, sc, need)
+		} else if ff != nil {
 			ff.scoreRows(sc.rows, sc.m)
 		} else {
 			for k := range sc.rows {
@@ -417,6 +422,130 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 		lp := &sc.parts[k]
 		s[k] = float32(2 + lp.score(m))
 		lq.norm[k] = float32(lp.norm(m))
+	}
+	e.traitBest(qs, lq, s)
+	return s
+}
+
+// rerankPrefixTrees is how many trees learnedScoreNeeded runs on every
+// pool row before it bounds what the other trees can add.
+const rerankPrefixTrees = 25
+
+// learnedScoreNeeded finishes learnedScorePool when only the pool's best
+// need and the reservation's picks (traitBest) are read, as in Match and
+// Rank. Every row gets its first rerankPrefixTrees trees; the rest can
+// add at most the sum of their largest leaves (flatForest.restMax), so
+// each row's shipped score has an upper bound (the score grows with the
+// model's: a row whose split does not let it grow is bounded by +Inf).
+// Rows are finished in the order of their bounds, four at a time, while
+// a bound can still reach the need-th score finished so far, or the
+// TraitReserve-th of a reserved trait the row and the municipality have;
+// the others are left out (score −Inf, model score and scale input NaN).
+// A finished row's margin is the same sum in the same order as
+// scoreRows', so its score is the same to the bit; a row left out scores
+// below need finished rows (and below TraitReserve of each of its
+// traits), so the top need and the picks are those of scoring every row
+// (TestLearnedPrunedEqualsExhaustive).
+func (e *Engine) learnedScoreNeeded(qs *queryState, lq *learnedQuery, ff *flatForest, sc *learnedScratch, need int) []float32 {
+	mod := ff.m
+	n := len(lq.pool)
+	s := make([]float32, n)
+	lq.m = make([]float64, n)
+	T := min(rerankPrefixTrees, len(ff.trees))
+	acc := sc.m // the margins, then the model scores
+	for k := range sc.rows {
+		acc[k] = mod.base(sc.rows[k][:len(mod.Features)])
+	}
+	ff.margins(sc.rows, nil, acc, 0, T)
+	rest := ff.restMax(T)
+	up := make([]float64, n)
+	order := make([]int32, n)
+	for k := range up {
+		order[k] = int32(k)
+		lp := &sc.parts[k]
+		up[k] = math.Inf(1)
+		if lp.adj >= 0 && lp.w-lp.wTraits >= 0 {
+			up[k] = 2 + lp.score(mod.unit(acc[k]+rest+1e-9*(1+math.Abs(acc[k]))))
+		}
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(up[b], up[a]) })
+
+	// best holds the need best finished scores, ascending; picks[i] the
+	// TraitReserve best of traits[i], descending.
+	const eps = 1e-5 // far above a float32 step of scores near 2..4
+	best := make([]float32, 0, need+1)
+	var traits []Trait
+	if TraitReserve > 0 {
+		qt := e.municipalityTraits(qs.muni)
+		for _, t := range reservedTraits {
+			if qt&t != 0 {
+				traits = append(traits, t)
+			}
+		}
+	}
+	picks := make([][]float32, len(traits))
+	needed := func(k int32) bool {
+		u := up[k]
+		if len(best) < need || u >= float64(best[0])-eps {
+			return true
+		}
+		c := lq.pool[k]
+		for i, t := range traits {
+			if e.traits[c]&t != 0 && (len(picks[i]) < TraitReserve || u >= float64(picks[i][len(picks[i])-1])-eps) {
+				return true
+			}
+		}
+		return false
+	}
+	done := make([]bool, n)
+	var batch [4]int32
+	for next := 0; next < n; {
+		nb := 0
+		for ; next < n && nb < len(batch); next++ {
+			if k := order[next]; needed(k) {
+				batch[nb] = k
+				nb++
+			}
+		}
+		ff.margins(sc.rows, batch[:nb], acc, T, len(ff.trees))
+		for _, k := range batch[:nb] {
+			done[k] = true
+			m := mod.unit(acc[k])
+			lp := &sc.parts[k]
+			lq.m[k] = m
+			s[k] = float32(2 + lp.score(m))
+			lq.norm[k] = float32(lp.norm(m))
+			i, _ := slices.BinarySearch(best, s[k])
+			best = slices.Insert(best, i, s[k])
+			if len(best) > need {
+				best = best[1:]
+			}
+			c := lq.pool[k]
+			for ti, t := range traits {
+				if e.traits[c]&t == 0 {
+					continue
+				}
+				p := picks[ti]
+				j := len(p)
+				for j > 0 && s[k] > p[j-1] {
+					j--
+				}
+				if j < TraitReserve {
+					p = slices.Insert(p, j, s[k])
+					if len(p) > TraitReserve {
+						p = p[:TraitReserve]
+					}
+					picks[ti] = p
+				}
+			}
+		}
+	}
+	for k := range s {
+		if !done[k] {
+			s[k] = float32(math.Inf(-1))
+			lq.m[k] = math.NaN()
+			lq.norm[k] = float32(math.NaN())
+		}
 	}
 	e.traitBest(qs, lq, s)
 	return s
