@@ -11,6 +11,7 @@ import "strconv"
 type evidenceWriter struct {
 	buf   []byte
 	lines []evidenceLine
+	strs  []string // the space the components' line slices are cut from
 }
 
 // evidenceLine is a whole line s, or (lo < 0 false) buf[lo:hi].
@@ -19,7 +20,23 @@ type evidenceLine struct {
 	lo, hi int32
 }
 
-func (w *evidenceWriter) reset() { w.buf, w.lines = w.buf[:0], w.lines[:0] }
+func (w *evidenceWriter) reset() {
+	if w.buf == nil {
+		w.buf, w.lines = make([]byte, 0, 512), make([]evidenceLine, 0, 16)
+	}
+	w.buf, w.lines = w.buf[:0], w.lines[:0]
+}
+
+// slice is an empty slice of capacity n for one component's lines, cut
+// from a space shared by the query's rows (never handed out twice).
+func (w *evidenceWriter) slice(n int) []string {
+	if cap(w.strs)-len(w.strs) < n {
+		w.strs = make([]string, 0, max(64, n))
+	}
+	l := len(w.strs)
+	w.strs = w.strs[:l+n]
+	return w.strs[l : l : l+n]
+}
 
 // add appends a whole line.
 func (w *evidenceWriter) add(s string) { w.lines = append(w.lines, evidenceLine{s: s, lo: -1}) }

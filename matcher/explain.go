@@ -247,7 +247,7 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 		}
 		var ev []string
 		if len(w.lines) > 0 {
-			ev = w.appendTo(make([]string, 0, len(w.lines)))
+			ev = w.appendTo(w.slice(len(w.lines)))
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:

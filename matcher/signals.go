@@ -599,7 +599,7 @@ func (e *Engine) signalEvidence(qs *queryState, comp string, c int32) []string {
 			s.evidence(e, qs, &qs.sig[i], c, qs.lang, w)
 		}
 	}
-	return w.appendTo(make([]string, 0, len(w.lines)+1)) // room for a line the caller adds
+	return w.appendTo(w.slice(len(w.lines) + 1)) // room for a line the caller adds
 }
 
 // appendSignalEvidence appends what signal i says about candidate c to out.
