@@ -40,14 +40,11 @@ type accessLine struct {
 	ms                   float64
 }
 
-// accessWriter is a handler that may write access lines itself; it
-// reports false when it cannot, and the line goes as a record.
-type accessWriter interface {
-	writeAccess(ctx context.Context, a *accessLine) bool
-}
-
 var accessBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
+// writeAccess writes a's line; false when the handler's options change
+// what the JSON handler would write, and the line goes as a record.
+// (Called on the concrete type, so that a stays on the caller's stack.)
 func (h *JSONLogHandler) writeAccess(_ context.Context, a *accessLine) bool {
 	if !h.fast {
 		return false

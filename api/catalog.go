@@ -41,7 +41,7 @@ func (s *Server) searchPlaces(c *gin.Context) {
 		Limit: int(p.int("limit", 10, 1, index.MaxLimit)),
 	}
 	if cs := p.countries("country"); len(cs) > 1 {
-		p.errs.add("country", "admite un solo país", "takes one country")
+		p.add("country", "admite un solo país", "takes one country")
 	} else if len(cs) == 1 {
 		f.Country = cs[0]
 	}
@@ -260,7 +260,7 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 	p := newParams(c)
 	state := p.str("state", 2)
 	if _, ok := datasets.INEGIStateNames[state]; state != "" && !ok {
-		p.errs.add("state", "debe ser una clave de estado del INEGI de 2 dígitos (01–32)", "must be a 2-digit INEGI state code (01–32)")
+		p.add("state", "debe ser una clave de estado del INEGI de 2 dígitos (01–32)", "must be a 2-digit INEGI state code (01–32)")
 	}
 	if err := p.err(); err != nil {
 		s.fail(c, err)

@@ -26,7 +26,15 @@ func langOf(c *gin.Context) string {
 	if v, ok := c.Get(langKey); ok {
 		return v.(string)
 	}
-	lang := pickLang(c.Query("lang"), cookie(c, langCookie), c.GetHeader("Accept-Language"))
+	q := queryString(c, "lang")
+	h := c.Request.Header
+	if q == "" && len(h["Cookie"]) == 0 && len(h["Accept-Language"]) == 0 {
+		// Nothing asks for a language (API clients, load tests): Spanish,
+		// as pickLang would say, without keeping it in the context's keys
+		// (a map made per request) for the next call to find.
+		return "es"
+	}
+	lang := pickLang(q, cookie(c, langCookie), c.GetHeader("Accept-Language"))
 	c.Set(langKey, lang)
 	return lang
 }

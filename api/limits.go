@@ -163,7 +163,7 @@ func (s *Server) limit(lc *limitClass) gin.HandlerFunc {
 			return
 		}
 		now := time.Now()
-		wait := lc.byIP.reserve(c.ClientIP(), now)
+		wait := lc.byIP.reserve(clientIP(c), now)
 		if secret := bearer(c); wait == 0 && secret != "" {
 			// Keyed by the token's hash: the secret is not kept in memory
 			// longer than the request.

@@ -235,9 +235,9 @@ func (s *Server) postMatch(c *gin.Context) {
 	cve := p.str("municipality", 16)
 	mp := p.match(c)
 	if cve == "" {
-		p.errs.add("municipality", "indique el municipio de origen (?municipality=11008)", "name the origin municipality (?municipality=11008)")
+		p.add("municipality", "indique el municipio de origen (?municipality=11008)", "name the origin municipality (?municipality=11008)")
 	} else if !datasets.ValidCVEGEO(cve) {
-		p.errs.add("municipality", "debe ser una clave CVEGEO de 5 dígitos (p. ej. 11008)", "must be a 5-digit CVEGEO (e.g. 11008)")
+		p.add("municipality", "debe ser una clave CVEGEO de 5 dígitos (p. ej. 11008)", "must be a 5-digit CVEGEO (e.g. 11008)")
 	}
 	if err := p.err(); err != nil {
 		s.fail(c, err)

@@ -245,7 +245,7 @@ func (s *Server) overviewPage(c *gin.Context) {
 		v.Stages = append(v.Stages, kindOption{st, datasets.StageLabel(st, lang)})
 	}
 	if state != "" && (len(state) != 2 || state < "01" || state > "32") {
-		p.errs.add("state", "use la clave INEGI de dos dígitos (01–32)", "use the two-digit INEGI code (01–32)")
+		p.add("state", "use la clave INEGI de dos dígitos (01–32)", "use the two-digit INEGI code (01–32)")
 	}
 	status := http.StatusOK
 	if err := p.err(); err != nil {

@@ -15,54 +15,83 @@ import (
 type params struct {
 	c    *gin.Context
 	errs fieldErrs
+	// plain: the raw query has nothing to unescape (plainQuery), decided
+	// once for the dozen parameters a match reads.
+	plain bool
 }
 
-func newParams(c *gin.Context) *params { return &params{c: c, errs: fieldErrs{}} }
+func newParams(c *gin.Context) *params {
+	return &params{c: c, plain: plainQuery(c.Request.URL.RawQuery)}
+}
+
+// query and queryAll are c.Query and c.QueryArray (see query.go).
+func (p *params) query(name string) string {
+	if !p.plain {
+		return p.c.Query(name)
+	}
+	v, _ := rawQueryValue(p.c.Request.URL.RawQuery, name)
+	return v
+}
+
+func (p *params) queryAll(name string) []string {
+	if !p.plain {
+		return p.c.QueryArray(name)
+	}
+	return rawQueryArray(p.c.Request.URL.RawQuery, name)
+}
+
+// add records a message for a bad field (the map is made on the first).
+func (p *params) add(field, es, en string, args ...any) {
+	if p.errs == nil {
+		p.errs = fieldErrs{}
+	}
+	p.errs.add(field, es, en, args...)
+}
 
 func (p *params) str(name string, maxLen int) string {
-	v := p.c.Query(name)
+	v := p.query(name)
 	if !utf8.ValidString(v) {
-		p.errs.add(name, "no es UTF-8 válido", "is not valid UTF-8")
+		p.add(name, "no es UTF-8 válido", "is not valid UTF-8")
 		return ""
 	}
 	if len(v) > maxLen {
-		p.errs.add(name, "tiene más de %d bytes", "is longer than %d bytes", maxLen)
+		p.add(name, "tiene más de %d bytes", "is longer than %d bytes", maxLen)
 		return ""
 	}
 	return v
 }
 
 func (p *params) int(name string, def, lo, hi int64) int64 {
-	v := strings.TrimSpace(p.c.Query(name))
+	v := strings.TrimSpace(p.query(name))
 	if v == "" {
 		return def
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		p.errs.add(name, "debe ser un número entero", "must be an integer")
+		p.add(name, "debe ser un número entero", "must be an integer")
 		return def
 	}
 	if n < lo || n > hi {
-		p.errs.add(name, "debe estar entre %d y %d", "must be between %d and %d", lo, hi)
+		p.add(name, "debe estar entre %d y %d", "must be between %d and %d", lo, hi)
 		return def
 	}
 	return n
 }
 
 func (p *params) bool(name string) bool {
-	v := strings.ToLower(strings.TrimSpace(p.c.Query(name)))
+	v := strings.ToLower(strings.TrimSpace(p.query(name)))
 	switch v {
 	case "", "0", "false", "no", "off":
 		return false
 	case "1", "true", "yes", "on", "si", "sí":
 		return true
 	}
-	p.errs.add(name, "debe ser true o false", "must be true or false")
+	p.add(name, "debe ser true o false", "must be true or false")
 	return false
 }
 
 func (p *params) oneOf(name, def string, allowed ...string) string {
-	v := strings.ToLower(strings.TrimSpace(p.c.Query(name)))
+	v := strings.ToLower(strings.TrimSpace(p.query(name)))
 	if v == "" {
 		return def
 	}
@@ -71,25 +100,25 @@ func (p *params) oneOf(name, def string, allowed ...string) string {
 			return v
 		}
 	}
-	p.errs.add(name, "debe ser uno de: %s", "must be one of: %s", strings.Join(allowed, ", "))
+	p.add(name, "debe ser uno de: %s", "must be one of: %s", strings.Join(allowed, ", "))
 	return def
 }
 
 // countries reads a comma-separated (or repeated) list of ISO codes.
 func (p *params) countries(name string) []string {
 	var out []string
-	for _, raw := range p.c.QueryArray(name) {
+	for _, raw := range p.queryAll(name) {
 		for _, v := range strings.Split(raw, ",") {
 			v = strings.ToUpper(strings.TrimSpace(v))
 			if v == "" {
 				continue
 			}
 			if !isCountryCode(v) {
-				p.errs.add(name, "use códigos ISO de dos letras (US, ES…)", "use two-letter ISO codes (US, ES…)")
+				p.add(name, "use códigos ISO de dos letras (US, ES…)", "use two-letter ISO codes (US, ES…)")
 				return nil
 			}
 			if len(out) == datasets.MaxCountries {
-				p.errs.add(name, "admite a lo más %d países", "takes at most %d countries", datasets.MaxCountries)
+				p.add(name, "admite a lo más %d países", "takes at most %d countries", datasets.MaxCountries)
 				return nil
 			}
 			out = append(out, v)
@@ -105,12 +134,12 @@ func isCountryCode(v string) bool {
 func (p *params) err() error { return p.errs.err() }
 
 // has reports whether the parameter was given with a value.
-func (p *params) has(name string) bool { return strings.TrimSpace(p.c.Query(name)) != "" }
+func (p *params) has(name string) bool { return strings.TrimSpace(p.query(name)) != "" }
 
 // traits reads a comma-separated (or repeated) list of trait names.
 func (p *params) traits(name string) []string {
 	var out []string
-	for _, raw := range p.c.QueryArray(name) {
+	for _, raw := range p.queryAll(name) {
 		for _, v := range strings.Split(raw, ",") {
 			if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
 				out = append(out, v)
@@ -121,11 +150,11 @@ func (p *params) traits(name string) []string {
 		return nil
 	}
 	if len(out) > len(matcher.TraitNames()) {
-		p.errs.add(name, "admite a lo más %d rasgos", "takes at most %d traits", len(matcher.TraitNames()))
+		p.add(name, "admite a lo más %d rasgos", "takes at most %d traits", len(matcher.TraitNames()))
 		return nil
 	}
 	if _, err := matcher.ParseTraits(name, out); err != nil {
-		p.errs.add(name, "rasgo desconocido; use uno de: %s", "unknown trait; use one of: %s", strings.Join(matcher.TraitNames(), ", "))
+		p.add(name, "rasgo desconocido; use uno de: %s", "unknown trait; use one of: %s", strings.Join(matcher.TraitNames(), ", "))
 		return nil
 	}
 	return out
@@ -163,7 +192,7 @@ func (p *params) match(c *gin.Context) matchParams {
 		Header: p.oneOf("csv_header", "names", "names", "lang"),
 	}
 	if mp.Filter.MaxPopulation > 0 && mp.Filter.MinPopulation > mp.Filter.MaxPopulation {
-		p.errs.add("max_population", "debe ser al menos min_population", "must be at least min_population")
+		p.add("max_population", "debe ser al menos min_population", "must be at least min_population")
 	}
 	return mp
 }

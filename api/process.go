@@ -394,7 +394,7 @@ func (s *Server) listProcesses(c *gin.Context) {
 	p := newParams(c)
 	state := p.str("state", 2)
 	if state != "" && (len(state) != 2 || state < "01" || state > "32") {
-		p.errs.add("state", "use la clave INEGI de dos dígitos (01–32)", "use the two-digit INEGI code (01–32)")
+		p.add("state", "use la clave INEGI de dos dígitos (01–32)", "use the two-digit INEGI code (01–32)")
 	}
 	stage := p.oneOf("stage", "", datasets.Stages...)
 	if err := p.err(); err != nil {

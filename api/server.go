@@ -331,20 +331,23 @@ func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
 
 // ---- middleware ----
 
-const requestIDKey = "hermanar.request_id"
-
-func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+// requestID is the request's id: requestIDs puts it in the answer's
+// X-Request-Id header first thing, and the answer is where it is read
+// (no per-request map of Gin keys to make).
+func requestID(c *gin.Context) string {
+	if v := c.Writer.Header()["X-Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // requestIDs takes a sane X-Request-Id from the client or makes one.
 func (s *Server) requestIDs(c *gin.Context) {
-	var id string
 	if v := c.Request.Header["X-Request-Id"]; len(v) > 0 && saneID(v[0]) {
-		id = v[0]
+		c.Writer.Header()["X-Request-Id"] = v[:1:1]
 	} else {
-		id = newRequestID()
+		c.Writer.Header()["X-Request-Id"] = []string{newRequestID()}
 	}
-	c.Set(requestIDKey, id)
-	c.Writer.Header()["X-Request-Id"] = []string{id}
 	c.Next()
 }
 
@@ -419,12 +422,12 @@ func (s *Server) accessLog(c *gin.Context) {
 		return
 	}
 	a := accessLine{time: time.Now(), level: level, id: requestID(c), method: c.Request.Method, path: c.Request.URL.Path,
-		status: status, bytes: max(c.Writer.Size(), 0), ip: c.ClientIP()}
+		status: status, bytes: max(c.Writer.Size(), 0), ip: clientIP(c)}
 	a.ms = float64(a.time.Sub(start).Microseconds()) / 1000
 	if v, ok := c.Get(principalKey); ok {
 		a.token = v.(Token).ID
 	}
-	if w, ok := h.(accessWriter); ok && w.writeAccess(ctx, &a) {
+	if w, ok := h.(*JSONLogHandler); ok && w.writeAccess(ctx, &a) {
 		return
 	}
 	// Any other handler gets a record, without the caller's program
@@ -471,7 +474,7 @@ func setSecurityHeaders(h http.Header) {
 // answering in Spanish as if nothing had been asked; the error itself is
 // in the cookie's or Accept-Language's language.
 func (s *Server) checkLang(c *gin.Context) {
-	q, given := c.GetQuery("lang")
+	q, given := queryValue(c, "lang")
 	if !given {
 		c.Next()
 		return

@@ -88,7 +88,7 @@ func (e *Engine) explainInto(qs *queryState, c int32, rank int, brief bool, comp
 			f, r := round6(p.value), round6(rev[i].value)
 			comp.Forward, comp.Reverse = &f, &r
 		}
-		if !brief {
+		if !brief && !e.learnedReplaces(qs, c, p.name) {
 			comp.Evidence, comp.Source = e.evidence(qs, c, p)
 		}
 		m.Components = append(m.Components, comp)
@@ -205,35 +205,49 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 	case CompDiaspora:
 		a := qs.diaspora[c]
 		if a == nil {
-			return []string{tr(lang, "sin vínculo migratorio registrado", "no recorded migrant tie")}, ""
+			return tr2(lang, noTieES, noTieEN), ""
 		}
-		var ev, src []string
+		var src []string
+		w := &qs.ev
+		w.reset()
 		for _, t := range a.ties {
-			origin := qs.muni.Name
+			b := append(w.begin(), tr(lang, "Migrantes de ", "Migrants from ")...)
 			if t.Locality != "" {
-				origin = t.Locality + " (" + qs.muni.Name + ")"
+				b = append(append(b, t.Locality...), " ("...)
+				b = append(append(b, qs.muni.Name...), ')')
+			} else {
+				b = append(b, qs.muni.Name...)
 			}
-			size := tr(lang, "tamaño desconocido", "size unknown")
-			if t.Size > 0 {
-				size = fmt.Sprintf(tr(lang, "%s personas", "%s people"), Thousands(t.Size))
-				if t.Estimated {
-					size = tr(lang, "≈", "≈") + size + tr(lang, " (estimado)", " (estimate)")
-				}
+			b = append(b, tr(lang, " viven en ", " live in ")...)
+			b = append(append(b, pl.Name...), ": "...)
+			switch {
+			case t.Size <= 0:
+				b = append(b, tr(lang, "tamaño desconocido", "size unknown")...)
+			case t.Estimated:
+				b = appendThousands(append(b, "≈"...), t.Size)
+				b = append(b, tr(lang, " personas (estimado)", " people (estimate)")...)
+			default:
+				b = appendThousands(b, t.Size)
+				b = append(b, tr(lang, " personas", " people")...)
 			}
-			line := fmt.Sprintf(tr(lang, "Migrantes de %s viven en %s: %s", "Migrants from %s live in %s: %s"), origin, pl.Name, size)
 			if t.Year > 0 {
-				line += fmt.Sprintf(", %d", t.Year)
+				b = strconv.AppendInt(append(b, ", "...), int64(t.Year), 10)
 			}
-			line += tr(lang, ". Fuente: ", ". Source: ") + tieSource(lang, t)
-			ev = append(ev, line)
+			b = append(b, tr(lang, ". Fuente: ", ". Source: ")...)
+			w.end(append(b, tieSource(lang, t)...))
 			if ev1 := t.EvidenceIn(lang); ev1 != "" {
-				ev = append(ev, ev1)
+				w.add(ev1)
 			}
 			if t.Interest {
-				ev = append(ev, fmt.Sprintf(tr(lang, "%s manifestó interés en hermanarse (registrado por %s)",
-					"%s stated an interest in twinning (recorded by %s)"), pl.Name, recorder(lang, t.RecordedBy)))
+				b := append(w.begin(), pl.Name...)
+				b = append(b, tr(lang, " manifestó interés en hermanarse (registrado por ", " stated an interest in twinning (recorded by ")...)
+				w.end(append(append(b, recorder(lang, t.RecordedBy)...), ')'))
 			}
 			src = appendUnique(src, tieSource(lang, t))
+		}
+		var ev []string
+		if len(w.lines) > 0 {
+			ev = w.appendTo(w.slice(len(w.lines)))
 		}
 		return ev, strings.Join(src, "; ")
 	case CompStructure:
@@ -273,6 +287,18 @@ func (e *Engine) evidence(qs *queryState, c int32, p partScore) ([]string, strin
 	return nil, ""
 }
 
+// noTieES and noTieEN are the diaspora evidence of a pair without a tie,
+// shared by every such row (full slices: an append copies).
+var noTieES, noTieEN = []string{"sin vínculo migratorio registrado"}[:1:1], []string{"no recorded migrant tie"}[:1:1]
+
+// tr2 is tr for two slices.
+func tr2(lang string, es, en []string) []string {
+	if lang == "en" {
+		return en
+	}
+	return es
+}
+
 // sharedCategories lists categories present on both sides (problems or
 // practices), strongest first.
 func (e *Engine) sharedCategories(qs *queryState, cp *profileVec) []CategoryRef {
@@ -307,25 +333,7 @@ func greatCircleKm(qs *queryState, e *Engine, c int32) float64 {
 // explanations, pages and tables show populations.
 func Thousands(n int64) string {
 	var buf [32]byte
-	d := strconv.AppendInt(buf[:0], n, 10)
-	digits := d
-	if n < 0 {
-		digits = d[1:]
-	}
-	if len(digits) <= 3 {
-		return string(d)
-	}
-	out := make([]byte, 0, len(d)+len(digits)/3)
-	if n < 0 {
-		out = append(out, '-')
-	}
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, c)
-	}
-	return string(out)
+	return string(appendThousands(buf[:0], n))
 }
 
 // recorder names who recorded a tie, in words a reader understands.

@@ -214,8 +214,12 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 		res.Model, res.reranked = qs.learned.f.Summary, len(qs.learned.pool)
 	}
 	res.Matches = make([]Match, len(top))
+	// One array holds every row's components (each row's part capped,
+	// so that an append past it copies).
+	nc := len(ComponentDefs)
+	comps := make([]Component, len(top)*nc)
 	for i, c := range top {
-		res.Matches[i] = e.explain(qs, c, i+1)
+		res.Matches[i] = e.explainInto(qs, c, i+1, false, comps[i*nc:i*nc:(i+1)*nc])
 	}
 	if !qs.q.Filter.IncludeTwinned {
 		for i, c := range e.twinsApart(qs) {

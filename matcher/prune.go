@@ -461,6 +461,7 @@ type zoneTerm struct {
 	key        *zoneStats
 	table      []float32
 	tabMax     float32
+	top        uint64 // a lookup with key bits: the keys worth tabMax (past the table too)
 }
 
 // The ops as nodeBound switches on them.
@@ -505,6 +506,13 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, zb *zoneBounds) {
 			zb.column = append(zb.column, zt)
 		case zoneLookup:
 			zt.key = l.stats[cols[0]]
+			if zt.key.mask != nil {
+				for k := range 64 {
+					if k >= len(zt.table) || zt.table[k] == zt.tabMax {
+						zt.top |= 1 << k
+					}
+				}
+			}
 			zb.lookup = append(zb.lookup, zt)
 		}
 	}
@@ -568,9 +576,12 @@ func (l *zoneLayout) nodeBound(zb *zoneBounds, n int32) float64 {
 		st := zt.key
 		m := zt.tabMax
 		switch {
+		case st.mask != nil && st.mask[n]&zt.top != 0:
+			// The node holds a key of the table's largest value (as a
+			// country's root, holding most keys, does): m stays tabMax.
 		case st.mask != nil:
 			// The node's keys as bits: the best of their values (a node
-			// holds few keys; the root's many cost one pass).
+			// holds few keys).
 			m = float32(math.Inf(-1))
 			tab := zt.table
 			for mask := st.mask[n]; mask != 0; mask &= mask - 1 {
@@ -736,12 +747,13 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 
 	// Candidates scored one by one (qs.explicit) are left out of the
 	// scans; as in scoreAll, a negative dense score still rejects them.
-	r.explicitIn, r.explicitOK = 0, 0
+	r.explicitIn, r.explicitOK, r.skipBits = 0, 0, 0
 	if len(qs.explicit) > 0 {
 		cl := e.queryColumns(qs)
 		dense := &r.kernels[2]
 		k.bindInto(dense, qs, &cl, false)
 		for c := range qs.explicit {
+			r.skipBits |= 1 << (uint32(c) & 63)
 			if !e.passes(&zf, c) {
 				continue
 			}
@@ -825,7 +837,9 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 
 // scoreLeaf scores candidates lo..hi-1 of layout l with the kernel
 // bound to it and offers those that pass the filter to r.sel, leaving out
-// the ones in skip.
+// the ones in skip (looked up only when r.skipBits, the skipped
+// candidates' indexes mod 64 as bits, has the candidate's bit: most
+// candidates need no map lookup).
 func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter) {
 	e, sel := r.e, &r.sel
 	cand, ids := l.cand, l.cols.ids
@@ -839,7 +853,7 @@ func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[
 				continue
 			}
 			c := off + i
-			if len(skip) > 0 && skip[cand[c]] {
+			if r.skipBits>>(uint32(cand[c])&63)&1 != 0 && skip[cand[c]] {
 				continue
 			}
 			if (zf.pop.on || zf.traits != 0) && !e.passes(zf, cand[c]) {

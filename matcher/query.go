@@ -85,6 +85,8 @@ type queryState struct {
 	// (rerank_ship.go), nil otherwise.
 	learned    *learnedQuery
 	muniTraits Trait // the municipality's traits (the traits signal)
+	// ev collects one component's evidence lines as rows are explained.
+	ev evidenceWriter
 }
 
 // tieAgg is the diaspora evidence for one destination: ties from the

@@ -298,6 +298,7 @@ type ranker struct {
 	// explicitIn and explicitOK count the candidates scored one by one
 	// that pass the filter, and those of them that are kept (score ≥ 0).
 	explicitIn, explicitOK int
+	skipBits               uint64 // prunedTop: qs.explicit's candidates mod 64, as bits
 }
 
 func (e *Engine) newRanker(k int, f Filter, dyn *dynamic, ix *rankIndex) *ranker {

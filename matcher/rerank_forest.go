@@ -21,6 +21,16 @@ import (
 type flatForest struct {
 	m     *RerankModel
 	trees []tree4
+	paths []path4 // read by the attribution only, apart so the scan's trees stay small
+}
+
+// path4 is what the attribution reads of a tree4 beyond the walk: every
+// slot's expected output (a split's Value, a leaf's value; a padded slot
+// has its leaf's) and which of the 15 split slots are the model's splits
+// (bit i: slot i), not padding.
+type path4 struct {
+	val   [31]float64
+	split uint16
 }
 
 // tree4 is one tree padded to depth 4: splits 0..14 in level order (the
@@ -52,20 +62,21 @@ func newFlatForest(m *RerankModel) *flatForest {
 			return nil
 		}
 	}
-	ff := &flatForest{m: m, trees: make([]tree4, len(m.Trees))}
+	ff := &flatForest{m: m, trees: make([]tree4, len(m.Trees)), paths: make([]path4, len(m.Trees))}
 	nan := float32(math.NaN())
 	for t := range m.Trees {
-		nodes, q := m.Trees[t].Nodes, &ff.trees[t]
+		nodes, q, p := m.Trees[t].Nodes, &ff.trees[t], &ff.paths[t]
 		// fill places model node n at slot i of level d (the root is
 		// slot 0 of level 0; a level's slots are numbered left to right).
 		var fill func(n int32, d, i int)
 		fill = func(n int32, d, i int) {
 			nd := &nodes[n]
+			slot := 1<<d - 1 + i
+			p.val[slot] = nd.Value
 			if d == 4 {
 				q.leaf[i] = nd.Value
 				return
 			}
-			slot := 1<<d - 1 + i
 			if nd.Feature < 0 {
 				q.feat[slot], q.thr[slot] = 0, nan
 				fill(n, d+1, 2*i)
@@ -73,6 +84,7 @@ func newFlatForest(m *RerankModel) *flatForest {
 				return
 			}
 			q.feat[slot], q.thr[slot] = uint8(nd.Feature), nd.Threshold
+			p.split |= 1 << slot
 			fill(nd.Left, d+1, 2*i)
 			fill(nd.Right, d+1, 2*i+1)
 		}
@@ -99,6 +111,37 @@ func (ff *flatForest) score64(x *row64) float64 {
 		s += q.leaf[(j-15)&15]
 	}
 	return m.unit(s)
+}
+
+// attribution is m.rerankAttribution(x[:len(m.Features)]), bit for bit:
+// the same terms added in the same order (the base terms, then tree by
+// tree the root's expected output and the change at each of the model's
+// splits along x's path; padded splits add nothing, as the model's walk
+// has stopped at their leaf).
+func (ff *flatForest) attribution(x *row64) (bias float64, parts []float64) {
+	m := ff.m
+	parts = make([]float64, len(m.Features))
+	span := m.Hi - m.Lo
+	if span <= 0 {
+		return 0.5, parts
+	}
+	bias = -m.Lo / span
+	for _, b := range m.Base {
+		parts[b.Feature] += b.Weight * float64(min(x[b.Feature], b.Cap)) / span
+	}
+	for t := range ff.trees {
+		q, p := &ff.trees[t], &ff.paths[t]
+		bias += p.val[0] / span
+		i := 0
+		for range 4 {
+			next := 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
+			if p.split&(1<<(i&15)) != 0 {
+				parts[q.feat[i&15]] += (p.val[next&31] - p.val[i&31]) / span
+			}
+			i = next
+		}
+	}
+	return bias, parts
 }
 
 // scoreRows sets out[r] to score64(&rows[r]) for every row, bit for bit:

@@ -7,7 +7,8 @@ import (
 )
 
 // TestFlatForestEqualsModel holds the flat forest's score to the model's,
-// bit for bit, one row at a time (score64) and in blocks (scoreRows), on the shipped model, on one fitted here and on trees with
+// bit for bit, one row at a time (score64) and in blocks (scoreRows), and
+// its attribution to the model's (every part and the bias), on the shipped model, on one fitted here and on trees with
 // leaves at every depth, for rows whose features sit on the splits'
 // thresholds, a float step either side of them, at random, and NaN.
 func TestFlatForestEqualsModel(t *testing.T) {
@@ -60,6 +61,16 @@ func TestFlatForestEqualsModel(t *testing.T) {
 			want, got := m.Score(x[:nf]), ff.score64(&x)
 			if !sameFloat(want, got) {
 				t.Fatalf("model %d, row %v: flat forest %v, model %v", mi, x[:nf], got, want)
+			}
+			wb, wp := m.rerankAttribution(x[:nf])
+			gb, gp := ff.attribution(&x)
+			if !sameFloat(wb, gb) || len(wp) != len(gp) {
+				t.Fatalf("model %d, row %v: flat attribution's bias %v (%d parts), model's %v (%d)", mi, x[:nf], gb, len(gp), wb, len(wp))
+			}
+			for f := range wp {
+				if !sameFloat(wp[f], gp[f]) {
+					t.Fatalf("model %d, row %v: flat attribution's part %d %v, model's %v", mi, x[:nf], f, gp[f], wp[f])
+				}
 			}
 			// The same rows scored in blocks of 11 (two blocks of four
 			// and a tail of three).

@@ -9,7 +9,7 @@ import (
 	"math"
 	"os"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -194,6 +194,8 @@ type learnedQuery struct {
 	// weight (the shipped score without the policy components, on [0,1]):
 	// what the scale reads.
 	norm []float32
+	// m is each pool candidate's model score (explanations read it).
+	m []float64
 	// plain is the split of a candidate without a tie, profile or
 	// twinning of its own (scored by the kernel, not one by one): its
 	// weights are the same for every such candidate of the query.
@@ -410,6 +412,7 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 			}
 		}
 	}
+	lq.m = slices.Clone(sc.m)
 	for k, m := range sc.m {
 		lp := &sc.parts[k]
 		s[k] = float32(2 + lp.score(m))
@@ -500,8 +503,17 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	lp := e.learnedSplit(qs, c, &pp)
 	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
 	mod := lq.f.Model
-	bias, parts := mod.rerankAttribution(lq.row)
-	score := mod.Score(lq.row)
+	score := lq.m[k] // mod.Score(lq.row), computed with the pool
+	var bias float64
+	var parts []float64
+	if ff := forestOf(mod); ff != nil && len(lq.row) <= len(row64{}) {
+		// mod's attribution, to the bit (TestFlatForestEqualsModel)
+		var x row64
+		copy(x[:], lq.row)
+		bias, parts = ff.attribution(&x)
+	} else {
+		bias, parts = mod.rerankAttribution(lq.row)
+	}
 	kept := m.Components[:0]
 	for _, comp := range m.Components {
 		if comp.Name != CompStructure && comp.Name != CompNetwork {
@@ -519,9 +531,7 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 			if t, ok := lq.reserved[c]; ok {
 				tc.Evidence = append(tc.Evidence, reservedEvidence(t, qs.lang))
 			}
-			if ev := signalList[traitsSignal].evidence; ev != nil {
-				tc.Evidence = append(tc.Evidence, ev(e, qs, &qs.sig[traitsSignal], c, qs.lang)...)
-			}
+			tc.Evidence = e.appendSignalEvidence(qs, traitsSignal, c, tc.Evidence)
 			tc.Source = "Natural Earth; GeoNames (CC BY 4.0)"
 		}
 		kept = append(kept, tc)
@@ -531,6 +541,13 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	comp := Component{Name: CompLearned, Value: round6(score), Weight: round6(wl), Contribution: f * score,
 		Source: tr(qs.lang, "modelo aprendido de los hermanamientos registrados (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO",
 			"model learned from the recorded twinnings (hermanar calibrate); GeoNames (CC BY 4.0); CONAPO")}
+	np := 1
+	for _, p := range parts {
+		if p != 0 {
+			np++
+		}
+	}
+	comp.Parts = make([]FeaturePart, 0, np)
 	comp.Parts = append(comp.Parts, FeaturePart{Name: RerankBase, Contribution: f * bias})
 	for i, p := range parts {
 		if p != 0 {
@@ -542,6 +559,14 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	}
 	m.Components = append(kept, comp)
 	return lp.score(score), true
+}
+
+// learnedReplaces reports whether learnedComponents drops candidate c's
+// component name from its explanation (the second stage re-scored c and
+// replaces structure and network): explainInto then writes no evidence
+// for it.
+func (e *Engine) learnedReplaces(qs *queryState, c int32, name string) bool {
+	return qs.learned != nil && (name == CompStructure || name == CompNetwork) && qs.learned.at(c) >= 0
 }
 
 // roundParts rounds each feature part to 6 decimals and lets the largest
@@ -566,50 +591,103 @@ func roundParts(comp *Component) {
 }
 
 // learnedEvidence lists the features that move the learned score most,
-// in words, for pages and the CLI.
+// in words, for pages and the CLI. Each line is written into one buffer
+// and becomes one string (a match's explanation is on the path of every
+// request).
 func learnedEvidence(lang string, parts []FeaturePart) []string {
-	idx := make([]int, 0, len(parts))
+	var idx [6]int // the six largest parts, largest first (stable: earlier first on ties)
+	n := 0
 	for i, p := range parts {
-		if p.Name != RerankBase && math.Abs(p.Contribution) >= 5e-4 {
-			idx = append(idx, i)
+		if p.Name == RerankBase || math.Abs(p.Contribution) < 5e-4 {
+			continue
 		}
+		a := math.Abs(p.Contribution)
+		j := n
+		for j > 0 && a > math.Abs(parts[idx[j-1]].Contribution) {
+			j--
+		}
+		if j >= len(idx) {
+			continue
+		}
+		if n < len(idx) {
+			n++
+		}
+		copy(idx[j+1:n], idx[j:n-1])
+		idx[j] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		return math.Abs(parts[idx[a]].Contribution) > math.Abs(parts[idx[b]].Contribution)
-	})
-	if len(idx) == 0 {
+	if n == 0 {
 		return nil
 	}
-	if len(idx) > 6 {
-		idx = idx[:6]
-	}
-	out := make([]string, 0, len(idx)+1)
+	out := make([]string, 0, n+1)
 	out = append(out, tr(lang, "Un modelo aprendido de los hermanamientos registrados ordenó esta lista; lo que más pesó:",
 		"A model learned from the recorded twinnings ranked this list; what weighed most:"))
-	for _, i := range idx {
+	var buf [160]byte
+	for _, i := range idx[:n] {
 		p := parts[i]
-		out = append(out, fmt.Sprintf("%s (%s): %+.3f", FeatureLabel(p.Name, lang), formatFeatureValue(p.Name, p.Value), p.Contribution))
+		b := append(buf[:0], featureLabel(p.Name, lang)...)
+		b = append(b, " ("...)
+		b = appendFeatureValue(b, p.Name, p.Value)
+		b = append(b, "): "...)
+		b = appendSigned3(b, p.Contribution)
+		out = append(out, string(b))
 	}
 	return out
 }
 
+// appendSigned3 appends v as fmt's "%+.3f" writes it: three decimals and
+// a sign, "+" for zero and above (strconv writes "+Inf" itself).
+func appendSigned3(b []byte, v float64) []byte {
+	at := len(b)
+	b = strconv.AppendFloat(b, v, 'f', 3, 64)
+	if b[at] != '-' && b[at] != '+' {
+		b = append(b, 0)
+		copy(b[at+1:], b[at:])
+		b[at] = '+'
+	}
+	return b
+}
+
+// featureLabels are FeatureLabel of every second-stage feature and of
+// RerankBase in Spanish and English, built once.
+var featureLabels = sync.OnceValue(func() map[string][2]string {
+	out := map[string][2]string{}
+	for _, n := range append(slices.Clone(rerankFeatureNames), RerankBase) {
+		out[n] = [2]string{FeatureLabel(n, "es"), FeatureLabel(n, "en")}
+	}
+	return out
+})
+
+// featureLabel is FeatureLabel(name, lang) from featureLabels.
+func featureLabel(name, lang string) string {
+	l, ok := featureLabels()[name]
+	if !ok {
+		return FeatureLabel(name, lang)
+	}
+	return tr(lang, l[0], l[1])
+}
+
 // formatFeatureValue writes a feature's input as people read it.
 func formatFeatureValue(name string, v float64) string {
+	return string(appendFeatureValue(nil, name, v))
+}
+
+// appendFeatureValue appends formatFeatureValue(name, v) to b.
+func appendFeatureValue(b []byte, name string, v float64) []byte {
 	switch name {
 	case "log_mx_twins", "log_all_twins", "log_my_twins", "log_state_twins":
-		return fmt.Sprintf("%.0f", math.Expm1(v))
+		return strconv.AppendFloat(b, math.Expm1(v), 'f', 0, 64)
 	case "country_count", "co_twins", "ptype", "is_us":
-		return fmt.Sprintf("%.0f", v)
+		return strconv.AppendFloat(b, v, 'f', 0, 64)
 	case "log_km":
-		return Thousands(int64(math.Round(math.Pow(10, v)-1))) + " km"
+		return append(append(b, Thousands(int64(math.Round(math.Pow(10, v)-1)))...), " km"...)
 	case "log_pop_me":
-		return Thousands(int64(math.Round(math.Pow(10, v) - 1)))
+		return append(b, Thousands(int64(math.Round(math.Pow(10, v)-1)))...)
 	case "cand_my_countries":
-		return fmt.Sprintf("%.0f", math.Expm1(v))
+		return strconv.AppendFloat(b, math.Expm1(v), 'f', 0, 64)
 	case "country_share", "region_share", "cand_latam_share", "cand_abroad_share":
-		return fmt.Sprintf("%.0f%%", v*100)
+		return append(strconv.AppendFloat(b, v*100, 'f', 0, 64), '%')
 	}
-	return fmt.Sprintf("%.3f", v)
+	return strconv.AppendFloat(b, v, 'f', 3, 64)
 }
 
 // calibrateLearned sets m.Calibrated for a learned match: the learned

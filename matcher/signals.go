@@ -1,8 +1,8 @@
 package matcher
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 )
 
 // This file declares every scoring signal once. A component is one of the
@@ -140,7 +140,9 @@ type Signal struct {
 	// nil means 1. Sparse signals need none.
 	bound func(d *sigData) float32
 	// evidence says why the value is what it is (nil: nothing to say).
-	evidence func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string
+	// It writes its lines to w (evidence.go): a built line by w.begin,
+	// strconv's Append functions and w.end, a whole one by w.add.
+	evidence func(e *Engine, qs *queryState, d *sigData, c int32, lang string, w *evidenceWriter)
 }
 
 // sigData is one signal's per-query state.
@@ -189,11 +191,15 @@ var signalList = []Signal{
 		Label: Label{"Tamaño de la población", "Population size"},
 		value: sizeValue,
 		term:  &termSpec{op: opClipDiff, cols: []string{colLogPop}, inv: 1 / sizeSpan, query: func(qs *queryState) []float32 { return []float32{qs.logPop} }},
-		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
-			pl := e.place(c)
+		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 			v := sizeValue(e, qs, d, c)
-			return []string{fmt.Sprintf(tr(lang, "población %s frente a %s (similitud %.2f)", "population %s vs %s (similarity %.2f)"),
-				Thousands(pl.Population), Thousands(qs.muni.Population), v)}
+			b := append(w.begin(), tr(lang, "población ", "population ")...)
+			b = appendThousands(b, e.place(c).Population)
+			b = append(b, tr(lang, " frente a ", " vs ")...)
+			b = appendThousands(b, qs.muni.Population)
+			b = append(b, tr(lang, " (similitud ", " (similarity ")...)
+			b = strconv.AppendFloat(b, float64(v), 'f', 2, 32)
+			w.end(append(b, ')'))
 		},
 	},
 	{
@@ -211,8 +217,12 @@ var signalList = []Signal{
 			return 1 - min(abs32(qs.elev-e.elev[c])/elevSpan, 1)
 		},
 		term: &termSpec{op: opClipDiff, cols: []string{colElev}, inv: 1 / elevSpan, query: func(qs *queryState) []float32 { return []float32{qs.elev} }},
-		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
-			return []string{fmt.Sprintf(tr(lang, "altitud %d m frente a %d m", "elevation %d m vs %d m"), e.place(c).Elevation, int(qs.elev))}
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string, w *evidenceWriter) {
+			b := append(w.begin(), tr(lang, "altitud ", "elevation ")...)
+			b = strconv.AppendInt(b, int64(e.place(c).Elevation), 10)
+			b = append(b, tr(lang, " m frente a ", " m vs ")...)
+			b = strconv.AppendInt(b, int64(int(qs.elev)), 10)
+			w.end(append(b, " m"...))
 		},
 	},
 	{
@@ -222,8 +232,12 @@ var signalList = []Signal{
 			return 1 - min(abs32(qs.absLat-e.absLat[c])/climSpan, 1)
 		},
 		term: &termSpec{op: opClipDiff, cols: []string{colAbsLat}, inv: 1 / climSpan, query: func(qs *queryState) []float32 { return []float32{qs.absLat} }},
-		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
-			return []string{fmt.Sprintf(tr(lang, "latitud %.1f° frente a %.1f°", "latitude %.1f° vs %.1f°"), math.Abs(float64(e.place(c).Lat)), qs.absLat)}
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string, w *evidenceWriter) {
+			b := append(w.begin(), tr(lang, "latitud ", "latitude ")...)
+			b = strconv.AppendFloat(b, math.Abs(float64(e.place(c).Lat)), 'f', 1, 64)
+			b = append(b, tr(lang, "° frente a ", "° vs ")...)
+			b = strconv.AppendFloat(b, float64(qs.absLat), 'f', 1, 32)
+			w.end(append(b, "°"...))
 		},
 	},
 	{
@@ -233,8 +247,10 @@ var signalList = []Signal{
 			return (1 + qs.ux*e.ux[c] + qs.uy*e.uy[c] + qs.uz*e.uz[c]) / 2
 		},
 		term: &termSpec{op: opUnitDot, cols: []string{colUX, colUY, colUZ}, query: func(qs *queryState) []float32 { return []float32{qs.ux, qs.uy, qs.uz} }},
-		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
-			return []string{fmt.Sprintf(tr(lang, "distancia ≈ %s km", "distance ≈ %s km"), Thousands(int64(greatCircleKm(qs, e, c))))}
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string, w *evidenceWriter) {
+			b := append(w.begin(), tr(lang, "distancia ≈ ", "distance ≈ ")...)
+			b = appendThousands(b, int64(greatCircleKm(qs, e, c)))
+			w.end(append(b, " km"...))
 		},
 	},
 
@@ -260,10 +276,13 @@ var signalList = []Signal{
 		value:   func(_ *Engine, qs *queryState, _ *sigData, c int32) float32 { return qs.reg.popMx[c] },
 		term:    &termSpec{op: opColumn, cols: []string{colPopMx}},
 		bound:   zeroBound, // plain candidates have no twinning
-		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+		evidence: func(e *Engine, qs *queryState, _ *sigData, c int32, lang string, w *evidenceWriter) {
 			mx, all := qs.reg.mx[c], qs.reg.all[c]
-			return []string{fmt.Sprintf(tr(lang, "%d %s con ciudades mexicanas, %d en total", "%d %s with Mexican cities, %d in all"),
-				mx, plural(lang, int(mx), "hermanamiento", "hermanamientos", "twinning", "twinnings"), all)}
+			b := strconv.AppendInt(w.begin(), int64(mx), 10)
+			b = append(append(b, ' '), plural(lang, int(mx), "hermanamiento", "hermanamientos", "twinning", "twinnings")...)
+			b = append(b, tr(lang, " con ciudades mexicanas, ", " with Mexican cities, ")...)
+			b = strconv.AppendInt(b, int64(all), 10)
+			w.end(append(b, tr(lang, " en total", " in all")...))
 		},
 	},
 	{
@@ -296,12 +315,13 @@ var signalList = []Signal{
 		},
 		term:  &termSpec{op: opLookup, cols: []string{colCountry}},
 		bound: tableMax,
-		evidence: func(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+		evidence: func(e *Engine, _ *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 			if d.table == nil || d.table[e.country[c]] == 0 {
-				return nil
+				return
 			}
-			return []string{fmt.Sprintf(tr(lang, "%.0f%% de sus hermanamientos actuales son en %s",
-				"%.0f%% of your current twinnings are in %s"), d.table[e.country[c]]*100, e.place(c).Country)}
+			b := strconv.AppendFloat(w.begin(), float64(d.table[e.country[c]]*100), 'f', 0, 32)
+			b = append(b, tr(lang, "% de sus hermanamientos actuales son en ", "% of your current twinnings are in ")...)
+			w.end(append(b, e.place(c).Country...))
 		},
 	},
 	{
@@ -325,16 +345,16 @@ var signalList = []Signal{
 			return true
 		},
 		value: hitValue,
-		evidence: func(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+		evidence: func(e *Engine, _ *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 			h, ok := d.hits[c]
 			if !ok {
-				return nil
+				return
 			}
 			if vp, ok := e.in.Snap.Place(h.n); ok {
-				return []string{fmt.Sprintf(tr(lang, "hermanada con %s, que ya es su ciudad hermana",
-					"twinned with %s, already your twin"), vp.Name)}
+				b := append(w.begin(), tr(lang, "hermanada con ", "twinned with ")...)
+				b = append(b, vp.Name...)
+				w.end(append(b, tr(lang, ", que ya es su ciudad hermana", ", already your twin")...))
 			}
-			return nil
 		},
 	},
 	{
@@ -393,13 +413,15 @@ var signalList = []Signal{
 		},
 		term:  &termSpec{op: opLookup, cols: []string{colUSState}},
 		bound: tableMax,
-		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+		evidence: func(e *Engine, qs *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 			if d.table == nil || e.usState[c] == 0 {
-				return nil
+				return
 			}
-			return []string{fmt.Sprintf(tr(lang, "corredor migratorio: %.0f%% de hogares con emigrantes (CONAPO 2010) × remesas desde %s (Banxico)",
-				"migration corridor: %.0f%% households with emigrants (CONAPO 2010) × remittances from %s (Banxico)"),
-				e.in.Emigration[qs.muni.CVEGEO], e.in.Snap.Admin1Name(e.place(c)))}
+			b := append(w.begin(), tr(lang, "corredor migratorio: ", "migration corridor: ")...)
+			b = strconv.AppendFloat(b, e.in.Emigration[qs.muni.CVEGEO], 'f', 0, 64)
+			b = append(b, tr(lang, "% de hogares con emigrantes (CONAPO 2010) × remesas desde ", "% households with emigrants (CONAPO 2010) × remittances from ")...)
+			b = append(b, e.in.Snap.Admin1Name(e.place(c))...)
+			w.end(append(b, " (Banxico)"...))
 		},
 	},
 	{
@@ -433,17 +455,22 @@ var signalList = []Signal{
 			return true
 		},
 		value: hitValue,
-		evidence: func(_ *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+		evidence: func(_ *Engine, qs *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 			h, ok := d.hits[c]
 			if !ok {
-				return nil
+				return
 			}
+			b := w.begin()
 			if h.n == 1 {
-				return []string{fmt.Sprintf(tr(lang, "otro municipio de %s está hermanado con esta ciudad",
-					"another municipality of %s is twinned with this city"), qs.muni.StateName)}
+				b = append(b, tr(lang, "otro municipio de ", "another municipality of ")...)
+				b = append(b, qs.muni.StateName...)
+				w.end(append(b, tr(lang, " está hermanado con esta ciudad", " is twinned with this city")...))
+				return
 			}
-			return []string{fmt.Sprintf(tr(lang, "%d municipios de %s están hermanados con esta ciudad",
-				"%d municipalities of %s are twinned with this city"), h.n, qs.muni.StateName)}
+			b = strconv.AppendInt(b, h.n, 10)
+			b = append(b, tr(lang, " municipios de ", " municipalities of ")...)
+			b = append(b, qs.muni.StateName...)
+			w.end(append(b, tr(lang, " están hermanados con esta ciudad", " are twinned with this city")...))
 		},
 	},
 }
@@ -561,16 +588,28 @@ func (e *Engine) componentValue(qs *queryState, comp string, c int32) float32 {
 	return v
 }
 
-// signalEvidence is what the signals of comp say about candidate c.
+// signalEvidence is what the signals of comp say about candidate c: one
+// slice and one string for all its built lines (evidence.go).
 func (e *Engine) signalEvidence(qs *queryState, comp string, c int32) []string {
-	out := make([]string, 0, 8) // about one line per signal: no regrowth
+	w := &qs.ev
+	w.reset()
 	for _, i := range signalsOf(comp) {
 		s := &signalList[i]
 		if qs.sig[i].present && s.evidence != nil {
-			out = append(out, s.evidence(e, qs, &qs.sig[i], c, qs.lang)...)
+			s.evidence(e, qs, &qs.sig[i], c, qs.lang, w)
 		}
 	}
-	return out
+	return w.appendTo(w.slice(len(w.lines) + 1)) // room for a line the caller adds
+}
+
+// appendSignalEvidence appends what signal i says about candidate c to out.
+func (e *Engine) appendSignalEvidence(qs *queryState, i int, c int32, out []string) []string {
+	w := &qs.ev
+	w.reset()
+	if s := &signalList[i]; s.evidence != nil {
+		s.evidence(e, qs, &qs.sig[i], c, qs.lang, w)
+	}
+	return w.appendTo(out)
 }
 
 // plural picks the singular or plural noun in lang for n.

@@ -1,8 +1,8 @@
 package matcher
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"hermanar/datasets"
@@ -80,10 +80,10 @@ func traitsValue(e *Engine, qs *queryState, _ *sigData, c int32) float32 {
 	return e.traitSimilarity(qs.muniTraits, e.traits[c])
 }
 
-func traitsEvidence(e *Engine, qs *queryState, _ *sigData, c int32, lang string) []string {
+func traitsEvidence(e *Engine, qs *queryState, _ *sigData, c int32, lang string, w *evidenceWriter) {
 	p := e.place(c)
 	qc := SizeClass(qs.muniPopulation())
-	return traitEvidence(lang, qs.muniTraits&e.traits[c], qc, SizeClass(p.Population), ClimateBand(qs.muni.Lat), ClimateBand(p.Lat))
+	traitEvidence(w, lang, qs.muniTraits&e.traits[c], qc, SizeClass(p.Population), ClimateBand(qs.muni.Lat), ClimateBand(p.Lat))
 }
 
 // prepareNeighbourTwins: for every municipality within NeighbourKm of mine
@@ -126,15 +126,19 @@ func prepareNeighbourTwins(e *Engine, qs *queryState, d *sigData) bool {
 	return true
 }
 
-func neighbourEvidence(e *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+func neighbourEvidence(e *Engine, qs *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 	m, ok := d.names[c]
 	if !ok {
-		return nil
+		return
 	}
 	mu, _ := e.in.Snap.Municipality(m)
 	km := haversineKm(qs.muni.Lat, qs.muni.Lon, mu.Lat, mu.Lon)
-	return []string{fmt.Sprintf(tr(lang, "ya está hermanada con %s, a %.0f km de %s", "already twinned with %s, %.0f km from %s"),
-		mu.Name+", "+mu.StateName, km, qs.muni.Name)}
+	b := append(w.begin(), tr(lang, "ya está hermanada con ", "already twinned with ")...)
+	b = append(append(append(b, mu.Name...), ", "...), mu.StateName...)
+	b = append(b, tr(lang, ", a ", ", ")...)
+	b = strconv.AppendFloat(b, km, 'f', 0, 64)
+	b = append(b, tr(lang, " km de ", " km from ")...)
+	w.end(append(b, qs.muni.Name...))
 }
 
 // prepareTwinRegion: the share of my twins in each first-level division.
@@ -157,17 +161,19 @@ func twinRegionValue(e *Engine, _ *queryState, d *sigData, c int32) float32 {
 	return d.table[e.admin1[c]]
 }
 
-func twinRegionEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+func twinRegionEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 	if d.table == nil || d.table[e.admin1[c]] == 0 {
-		return nil
+		return
 	}
 	p := e.place(c)
 	region := e.in.Snap.Admin1Name(p)
 	if region == "" {
 		region = strings.TrimPrefix(e.admin1s[e.admin1[c]], p.Country+".")
 	}
-	return []string{fmt.Sprintf(tr(lang, "%.0f%% de sus hermanamientos actuales son en %s (%s)",
-		"%.0f%% of your current twinnings are in %s (%s)"), d.table[e.admin1[c]]*100, region, p.Country)}
+	b := strconv.AppendFloat(w.begin(), float64(d.table[e.admin1[c]]*100), 'f', 0, 32)
+	b = append(b, tr(lang, "% de sus hermanamientos actuales son en ", "% of your current twinnings are in ")...)
+	b = append(append(append(b, region...), " ("...), p.Country...)
+	w.end(append(b, ')'))
 }
 
 func haversineKm(lat1, lon1, lat2, lon2 float32) float64 {
@@ -204,13 +210,16 @@ func prepareCountryPopularity(e *Engine, qs *queryState, d *sigData) bool {
 	return true
 }
 
-func countryPopularityEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+func countryPopularityEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 	h, ok := d.hits[c]
 	if !ok {
-		return nil
+		return
 	}
-	return []string{fmt.Sprintf(tr(lang, "hermanada con %d ciudades mexicanas, en %s, país de sus hermanas", "twinned with %d Mexican cities, in %s, a country of your twins"),
-		h.n, e.place(c).Country)}
+	b := append(w.begin(), tr(lang, "hermanada con ", "twinned with ")...)
+	b = strconv.AppendInt(b, h.n, 10)
+	b = append(b, tr(lang, " ciudades mexicanas, en ", " Mexican cities, in ")...)
+	b = append(b, e.place(c).Country...)
+	w.end(append(b, tr(lang, ", país de sus hermanas", ", a country of your twins")...))
 }
 
 // Two signals for a municipality with twins of its own (Weights.Twinned
@@ -257,11 +266,12 @@ func prepareNamesake(e *Engine, qs *queryState, d *sigData) bool {
 	return true
 }
 
-func namesakeEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string) []string {
+func namesakeEvidence(e *Engine, _ *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 	if _, ok := d.hits[c]; !ok {
-		return nil
+		return
 	}
-	return []string{fmt.Sprintf(tr(lang, "lleva el mismo nombre: %s", "bears the same name: %s"), e.place(c).Name)}
+	b := append(w.begin(), tr(lang, "lleva el mismo nombre: ", "bears the same name: ")...)
+	w.end(append(b, e.place(c).Name...))
 }
 
 func prepareMexicoTwins(_ *Engine, qs *queryState, d *sigData) bool {
@@ -279,11 +289,12 @@ func prepareMexicoTwins(_ *Engine, qs *queryState, d *sigData) bool {
 
 // mexicoTwinsEvidence gives the count, unless mexico_popularity's evidence
 // already does.
-func mexicoTwinsEvidence(_ *Engine, qs *queryState, d *sigData, c int32, lang string) []string {
+func mexicoTwinsEvidence(_ *Engine, qs *queryState, d *sigData, c int32, lang string, w *evidenceWriter) {
 	h, ok := d.hits[c]
 	if !ok || qs.w.Network[FeatMexPopularity] > 0 {
-		return nil
+		return
 	}
-	return []string{fmt.Sprintf(tr(lang, "%d %s con ciudades mexicanas", "%d %s with Mexican cities"),
-		h.n, plural(lang, int(h.n), "hermanamiento", "hermanamientos", "twinning", "twinnings"))}
+	b := strconv.AppendInt(w.begin(), h.n, 10)
+	b = append(append(b, ' '), plural(lang, int(h.n), "hermanamiento", "hermanamientos", "twinning", "twinnings")...)
+	w.end(append(b, tr(lang, " con ciudades mexicanas", " with Mexican cities")...))
 }

@@ -207,22 +207,32 @@ var distinctTraits = func() Trait {
 	return t
 }()
 
-// traitEvidence explains the traits two places share, one sentence each,
-// plus their size classes and climate bands when they match.
-//
-//lint:ignore U1000 the shortlist's evidence (branch fit, in progress) calls this next
-func traitEvidence(lang string, shared Trait, qSize, cSize, qClim, cClim uint8) []string {
-	var out []string
+// traitEvidence writes to w the traits two places share, one sentence
+// each, plus their size classes and climate bands when they match.
+func traitEvidence(w *evidenceWriter, lang string, shared Trait, qSize, cSize, qClim, cClim uint8) {
 	for _, d := range traitDefs {
 		if shared&d.bit != 0 {
-			out = append(out, tr(lang, d.es, d.en))
+			w.add(tr(lang, d.es, d.en))
 		}
 	}
 	if qSize == cSize {
-		out = append(out, tr(lang, "mismo tamaño: "+sizeClassES[qSize], "same size class: "+sizeClassEN[qSize]))
+		w.add(tr(lang, sameSizeES[qSize], sameSizeEN[qSize]))
 	}
 	if qClim == cClim {
-		out = append(out, tr(lang, "misma franja climática: "+climateES[qClim], "same climate band: "+climateEN[qClim]))
+		w.add(tr(lang, sameClimateES[qClim], sameClimateEN[qClim]))
+	}
+}
+
+// The lines of a shared size class or climate band, made once.
+var (
+	sameSizeES, sameSizeEN       = prefixed("mismo tamaño: ", sizeClassES), prefixed("same size class: ", sizeClassEN)
+	sameClimateES, sameClimateEN = prefixed("misma franja climática: ", climateES), prefixed("same climate band: ", climateEN)
+)
+
+func prefixed(p string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = p + n
 	}
 	return out
 }

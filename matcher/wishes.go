@@ -34,14 +34,47 @@ type wishCheck struct {
 	traits   []string
 	interest *datasets.Interest
 	muniHit  bool // the interest names this municipality
+	// nUnmet and nSoft count the unmet and soft wishes; the texts above
+	// are written only when asked for (checkWishes), the counts always.
+	nUnmet, nSoft int
 }
 
 // checkWishes compares the municipality of qs with rec's wishes and
 // interests, with texts in qs.lang.
 func (e *Engine) checkWishes(qs *queryState, rec *datasets.PlaceProfile) wishCheck {
+	return e.wishes(qs, rec, true)
+}
+
+// wishVerdict is checkWishes without the texts: what scoring needs of
+// every candidate with a record (the texts are for the few explained).
+func (e *Engine) wishVerdict(qs *queryState, rec *datasets.PlaceProfile) wishCheck {
+	return e.wishes(qs, rec, false)
+}
+
+func (e *Engine) wishes(qs *queryState, rec *datasets.PlaceProfile, texts bool) wishCheck {
 	var w wishCheck
 	lang := qs.lang
-	name := e.placeName(rec.PlaceID)
+	var name string
+	if texts {
+		name = e.placeName(rec.PlaceID)
+	}
+	met := func(f func() string) {
+		if texts {
+			w.met = append(w.met, f())
+		}
+	}
+	unmet := func(f func() string) {
+		w.nUnmet++
+		if texts {
+			w.unmet = append(w.unmet, f())
+		}
+	}
+	soft := func(f func() string) {
+		w.nSoft++
+		if texts {
+			w.soft = append(w.soft, f())
+		}
+	}
 	for i := range rec.Interests {
 		in := &rec.Interests[i]
 		if in.Municipality == qs.muni.CVEGEO {
@@ -54,66 +87,88 @@ func (e *Engine) checkWishes(qs *queryState, rec *datasets.PlaceProfile) wishChe
 	}
 	ws := rec.Wishes
 	if len(ws.Countries) > 0 || len(ws.Regions) > 0 {
-		var names []string
 		ok := slices.Contains(ws.Countries, "MX")
-		for _, c := range ws.Countries {
-			names = append(names, countryName(c, lang))
-		}
 		for _, r := range ws.Regions {
-			names = append(names, datasets.RegionName(r, lang))
 			ok = ok || datasets.RegionContains(r, "MX")
 		}
-		list := strings.Join(names, ", ")
+		list := func() string {
+			var names []string
+			for _, c := range ws.Countries {
+				names = append(names, countryName(c, lang))
+			}
+			for _, r := range ws.Regions {
+				names = append(names, datasets.RegionName(r, lang))
+			}
+			return strings.Join(names, ", ")
+		}
 		if len(ws.Countries) == 1 && ws.Countries[0] == "MX" && len(ws.Regions) == 0 {
-			w.met = append(w.met, fmt.Sprintf(tr(lang, "%s busca socios en México", "%s seeks partners in Mexico"), name))
+			met(func() string {
+				return fmt.Sprintf(tr(lang, "%s busca socios en México", "%s seeks partners in Mexico"), name)
+			})
 		} else if ok {
-			w.met = append(w.met, fmt.Sprintf(tr(lang, "%s busca socios en %s, que incluye a México",
-				"%s seeks partners in %s, which includes Mexico"), name, list))
+			met(func() string {
+				return fmt.Sprintf(tr(lang, "%s busca socios en %s, que incluye a México",
+					"%s seeks partners in %s, which includes Mexico"), name, list())
+			})
 		} else {
-			w.unmet = append(w.unmet, fmt.Sprintf(tr(lang, "%s busca socios en %s; México no figura entre ellos",
-				"%s seeks partners in %s; Mexico is not among them"), name, list))
+			unmet(func() string {
+				return fmt.Sprintf(tr(lang, "%s busca socios en %s; México no figura entre ellos",
+					"%s seeks partners in %s; Mexico is not among them"), name, list())
+			})
 		}
 	}
 	if len(ws.Languages) > 0 {
-		var names []string
-		for _, l := range ws.Languages {
-			names = append(names, languageName(l, lang))
+		list := func() string {
+			var names []string
+			for _, l := range ws.Languages {
+				names = append(names, languageName(l, lang))
+			}
+			return strings.Join(names, tr(lang, " o ", " or "))
 		}
-		list := strings.Join(names, tr(lang, " o ", " or "))
 		if slices.Contains(ws.Languages, "es") {
-			w.met = append(w.met, fmt.Sprintf(tr(lang, "%s busca socios de habla %s, como México",
-				"%s seeks partners speaking %s, as Mexico does"), name, list))
+			met(func() string {
+				return fmt.Sprintf(tr(lang, "%s busca socios de habla %s, como México",
+					"%s seeks partners speaking %s, as Mexico does"), name, list())
+			})
 		} else {
-			w.unmet = append(w.unmet, fmt.Sprintf(tr(lang, "%s busca socios de habla %s; en México se habla español",
-				"%s seeks partners speaking %s; Mexico speaks Spanish"), name, list))
+			unmet(func() string {
+				return fmt.Sprintf(tr(lang, "%s busca socios de habla %s; en México se habla español",
+					"%s seeks partners speaking %s; Mexico speaks Spanish"), name, list())
+			})
 		}
 	}
 	pop := qs.muni.Population
 	if ws.MinPopulation > 0 || ws.MaxPopulation > 0 {
-		rng := Thousands(ws.MinPopulation) + "–" + Thousands(ws.MaxPopulation)
-		if ws.MaxPopulation == 0 {
-			rng = tr(lang, "más de ", "over ") + Thousands(ws.MinPopulation)
+		line := func() string {
+			rng := Thousands(ws.MinPopulation) + "–" + Thousands(ws.MaxPopulation)
+			if ws.MaxPopulation == 0 {
+				rng = tr(lang, "más de ", "over ") + Thousands(ws.MinPopulation)
+			}
+			return fmt.Sprintf(tr(lang, "%s busca socios de %s habitantes; %s tiene %s",
+				"%s seeks partners of %s inhabitants; %s has %s"), name, rng, qs.muni.Name, Thousands(pop))
 		}
 		if pop >= ws.MinPopulation && (ws.MaxPopulation == 0 || pop <= ws.MaxPopulation) {
-			w.met = append(w.met, fmt.Sprintf(tr(lang, "%s busca socios de %s habitantes; %s tiene %s",
-				"%s seeks partners of %s inhabitants; %s has %s"), name, rng, qs.muni.Name, Thousands(pop)))
+			met(line)
 		} else {
-			w.soft = append(w.soft, fmt.Sprintf(tr(lang, "%s busca socios de %s habitantes; %s tiene %s",
-				"%s seeks partners of %s inhabitants; %s has %s"), name, rng, qs.muni.Name, Thousands(pop)))
+			soft(line)
 		}
 	}
 	if ws.SimilarSize {
 		own := e.placePopulation(rec.PlaceID)
-		line := fmt.Sprintf(tr(lang, "%s busca un socio de tamaño parecido (%s habitantes); %s tiene %s",
-			"%s seeks a partner of similar size (%s inhabitants); %s has %s"), name, Thousands(own), qs.muni.Name, Thousands(pop))
+		line := func() string {
+			return fmt.Sprintf(tr(lang, "%s busca un socio de tamaño parecido (%s habitantes); %s tiene %s",
+				"%s seeks a partner of similar size (%s inhabitants); %s has %s"), name, Thousands(own), qs.muni.Name, Thousands(pop))
+		}
 		if own > 0 && pop > 0 && math.Abs(math.Log(float64(own)/float64(pop))) <= math.Log(similarSizeRatio) {
-			w.met = append(w.met, line)
+			met(line)
 		} else {
-			w.soft = append(w.soft, line)
+			soft(line)
 		}
 	}
-	for _, t := range ws.Traits {
-		w.traits = append(w.traits, fmt.Sprintf(tr(lang, "%s desea además: %s", "%s also wishes for: %s"), name, t))
+	if texts {
+		for _, t := range ws.Traits {
+			w.traits = append(w.traits, fmt.Sprintf(tr(lang, "%s desea además: %s", "%s also wishes for: %s"), name, t))
+		}
 	}
 	return w
 }
@@ -133,21 +188,21 @@ func (e *Engine) adjustForWishes(qs *queryState, rec *datasets.PlaceProfile, s f
 	if len(rec.Interests) == 0 && rec.Wishes.Empty() {
 		return s
 	}
-	w := e.checkWishes(qs, rec)
+	w := e.wishVerdict(qs, rec)
 	if w.muniHit {
 		// The city named this municipality: its wishes are met by definition.
 		return s + (1-s)*interestMuniBoost
 	}
-	if len(w.unmet) > 0 {
+	if w.nUnmet > 0 {
 		if !qs.q.Filter.IgnoreWishes {
 			return rejected
 		}
 		s *= unmetWishFactor
 	}
-	if len(w.soft) > 0 {
+	if w.nSoft > 0 {
 		s *= sizeWishFactor
 	}
-	if w.interest != nil && len(w.unmet) == 0 {
+	if w.interest != nil && w.nUnmet == 0 {
 		s += (1 - s) * interestStateGain
 	}
 	return s
@@ -178,7 +233,7 @@ func (e *Engine) wishesHidden(qs *queryState) int {
 		if rec.Wishes.Empty() {
 			continue
 		}
-		if w := e.checkWishes(qs, rec); !w.muniHit && len(w.unmet) > 0 {
+		if w := e.wishVerdict(qs, rec); !w.muniHit && w.nUnmet > 0 {
 			n++
 		}
 	}
