@@ -119,15 +119,9 @@ func (ff *flatForest) score64(x *row64) float64 {
 // splits along x's path; padded splits add nothing, as the model's walk
 // has stopped at their leaf).
 func (ff *flatForest) attribution(x *row64) (bias float64, parts []float64) {
-	m := ff.m
-	parts = make([]float64, len(m.Features))
-	span := m.Hi - m.Lo
+	bias, parts, span := ff.m.baseAttribution(x[:len(ff.m.Features)])
 	if span <= 0 {
-		return 0.5, parts
-	}
-	bias = -m.Lo / span
-	for _, b := range m.Base {
-		parts[b.Feature] += b.Weight * float64(min(x[b.Feature], b.Cap)) / span
+		return bias, parts
 	}
 	for t := range ff.trees {
 		q, p := &ff.trees[t], &ff.paths[t]

@@ -153,14 +153,9 @@ func (m *RerankModel) unit(margin float64) float64 {
 // f along x's path, all on the score's [0,1] scale. bias + Σ parts =
 // Score(x) up to rounding.
 func (m *RerankModel) rerankAttribution(x []float32) (bias float64, parts []float64) {
-	parts = make([]float64, len(m.Features))
-	span := m.Hi - m.Lo
+	bias, parts, span := m.baseAttribution(x)
 	if span <= 0 {
-		return 0.5, parts
-	}
-	bias = -m.Lo / span
-	for _, b := range m.Base {
-		parts[b.Feature] += b.Weight * float64(min(x[b.Feature], b.Cap)) / span
+		return bias, parts
 	}
 	for t := range m.Trees {
 		nodes := m.Trees[t].Nodes
@@ -176,6 +171,24 @@ func (m *RerankModel) rerankAttribution(x []float32) (bias float64, parts []floa
 		}
 	}
 	return bias, parts
+}
+
+// baseAttribution starts an attribution of x: parts by feature holding
+// the starting margin's terms, the bias the part no feature explains, and
+// the span Hi − Lo that puts them on the score's [0,1] scale. A span of 0
+// or less leaves every part 0 and the bias 0.5 (the whole attribution).
+// The tree form and the flat form of the forest both start here.
+func (m *RerankModel) baseAttribution(x []float32) (bias float64, parts []float64, span float64) {
+	parts = make([]float64, len(m.Features))
+	span = m.Hi - m.Lo
+	if span <= 0 {
+		return 0.5, parts, span
+	}
+	bias = -m.Lo / span
+	for _, b := range m.Base {
+		parts[b.Feature] += b.Weight * float64(min(x[b.Feature], b.Cap)) / span
+	}
+	return bias, parts, span
 }
 
 // Validate checks a model read from a file.
