@@ -666,12 +666,8 @@ func featureLabel(name, lang string) string {
 	return tr(lang, l[0], l[1])
 }
 
-// formatFeatureValue writes a feature's input as people read it.
-func formatFeatureValue(name string, v float64) string {
-	return string(appendFeatureValue(nil, name, v))
-}
-
-// appendFeatureValue appends formatFeatureValue(name, v) to b.
+// appendFeatureValue appends a feature's input, written as people read
+// it, to b.
 func appendFeatureValue(b []byte, name string, v float64) []byte {
 	switch name {
 	case "log_mx_twins", "log_all_twins", "log_my_twins", "log_state_twins":
