@@ -287,12 +287,21 @@ func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries
 		if r.pos < 0 {
 			continue
 		}
-		start := len(rows) / nf
-		rows = append(rows, r.rows...)
-		groups = append(groups, rerankGroup{Start: start, End: len(rows) / nf, Pos: start + r.pos})
+		var g rerankGroup
+		rows, g = appendRerankGroup(rows, r.rows, r.pos, nf)
+		groups = append(groups, g)
 		qi = append(qi, i)
 	}
 	return rows, groups, qi, nil
+}
+
+// appendRerankGroup appends one query's pool rows (nf inputs each, the
+// hidden twin's at row pos) to rows and returns the group that spans
+// them, with weights 1.
+func appendRerankGroup(rows, query []float32, pos, nf int) ([]float32, rerankGroup) {
+	start := len(rows) / nf
+	rows = append(rows, query...)
+	return rows, rerankGroup{Start: start, End: len(rows) / nf, Pos: start + pos}
 }
 
 // FitRerankOn fits the second stage on queries, the first stage being

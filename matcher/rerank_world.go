@@ -196,20 +196,17 @@ func (e *Engine) worldCountryOf(reg *Registry, x uint16) *worldCountry {
 // stage read with weights w (the twinned set).
 func (e *Engine) worldRowsOf(ctx context.Context, reg *Registry, w *Weights, qs []worldQuery, o WorldOptions, workers int) ([]float32, []rerankGroup, error) {
 	nf := len(rerankFeatureNames)
-	var mu sync.Mutex
-	countries := map[uint16]*worldCountry{}
-	var once sync.Map
+	// Each source country's tables, made once by the first query that
+	// needs them.
+	type countryEntry struct {
+		once sync.Once
+		wc   *worldCountry
+	}
+	var countries onceMap[uint16, countryEntry]
 	countryOf := func(x uint16) *worldCountry {
-		v, _ := once.LoadOrStore(x, new(sync.Once))
-		v.(*sync.Once).Do(func() {
-			wc := e.worldCountryOf(reg, x)
-			mu.Lock()
-			countries[x] = wc
-			mu.Unlock()
-		})
-		mu.Lock()
-		defer mu.Unlock()
-		return countries[x]
+		en := countries.entry(x)
+		en.once.Do(func() { en.wc = e.worldCountryOf(reg, x) })
+		return en.wc
 	}
 	type res struct {
 		rows   []float32
@@ -235,10 +232,10 @@ func (e *Engine) worldRowsOf(ctx context.Context, reg *Registry, w *Weights, qs 
 		if r.pos < 0 {
 			continue
 		}
-		start := len(rows) / nf
-		rows = append(rows, r.rows...)
-		groups = append(groups, rerankGroup{Start: start, End: len(rows) / nf, Pos: start + r.pos,
-			W: o.Weight * r.weight, PosW: o.Weight})
+		var g rerankGroup
+		rows, g = appendRerankGroup(rows, r.rows, r.pos, nf)
+		g.W, g.PosW = o.Weight*r.weight, o.Weight
+		groups = append(groups, g)
 	}
 	return rows, groups, nil
 }
