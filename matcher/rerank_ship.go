@@ -675,9 +675,9 @@ func appendFeatureValue(b []byte, name string, v float64) []byte {
 	case "country_count", "co_twins", "ptype", "is_us":
 		return strconv.AppendFloat(b, v, 'f', 0, 64)
 	case "log_km":
-		return append(append(b, Thousands(int64(math.Round(math.Pow(10, v)-1)))...), " km"...)
+		return append(appendThousands(b, int64(math.Round(math.Pow(10, v)-1))), " km"...)
 	case "log_pop_me":
-		return append(b, Thousands(int64(math.Round(math.Pow(10, v)-1)))...)
+		return appendThousands(b, int64(math.Round(math.Pow(10, v)-1)))
 	case "cand_my_countries":
 		return strconv.AppendFloat(b, math.Expm1(v), 'f', 0, 64)
 	case "country_share", "region_share", "cand_latam_share", "cand_abroad_share":
