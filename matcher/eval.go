@@ -195,6 +195,11 @@ type EvalOptions struct {
 	// World adds foreign-source training rows to the second stage's fits
 	// (rerank_world.go); the zero value adds none.
 	World WorldOptions
+	// RerankVariants (a developer's tool) adds one matcher_shipped row
+	// per settings, named matcher_shipped[settings]: the shipped path with
+	// fold models fitted with those settings on the very rows the shipped
+	// settings' fold models read.
+	RerankVariants []RerankParams
 	// observe, when set, sees every method's scores of every query and
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.
@@ -341,10 +346,23 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 			score: engineMethod(se)}
 		if se.rerank != nil {
 			// The shipped second stage, held out (rerank_ship.go).
-			if rerankModels, err = e.shippedFolds(ctx, in, queries, folds, nfolds, opts); err != nil {
+			var variants [][][]*RerankModel
+			if len(opts.RerankVariants) > 0 && opts.Shipped.Provenance == opts.Default.Provenance {
+				ps := append([]RerankParams{{}}, opts.RerankVariants...)
+				if variants, err = foldRerankerVariants(ctx, e, in, queries, folds, nfolds, opts, ps); err != nil {
+					return nil, err
+				}
+				rerankModels = variants[0]
+			} else if rerankModels, err = e.shippedFolds(ctx, in, queries, folds, nfolds, opts); err != nil {
 				return nil, err
 			}
 			m, rep.ShippedFitted = shippedMethod(se, rerankModels, rerankHalves(queries), opts)
+			for v := 1; v < len(variants); v++ {
+				vm, _ := shippedMethod(se, variants[v], rerankHalves(queries), opts)
+				vm.name += "[" + opts.RerankVariants[v-1].String() + "]"
+				vm.desc += "; a variant of the boosting's settings: " + opts.RerankVariants[v-1].String()
+				methods = append(methods, vm)
+			}
 			rep.ShippedSecondStage = true
 			rep.SecondStageFit = secondStageFit(opts)
 		}

@@ -308,12 +308,20 @@ func appendRerankGroup(rows, query []float32, pos, nf int) ([]float32, rerankGro
 // engine fe and the network read from reg (each query's hidden pair
 // removed).
 func FitRerankOn(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) (*RerankModel, int, error) {
-	return fitRerankWith(ctx, fe, reg, queries, nil, nil, workers)
+	ms, used, err := fitRerankWith(ctx, fe, reg, queries, nil, nil, workers, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ms[0], used, nil
 }
 
 // fitRerankWith is FitRerankOn with more training rows (foreign sources'
-// groups, rerank_world.go) after the Mexican queries'.
-func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, xrows []float32, xgroups []rerankGroup, workers int) (*RerankModel, int, error) {
+// groups, rerank_world.go) after the Mexican queries', one model per
+// settings of ps (nil: the shipped settings only).
+func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, xrows []float32, xgroups []rerankGroup, workers int, ps []RerankParams) ([]*RerankModel, int, error) {
+	if len(ps) == 0 {
+		ps = []RerankParams{{}}
+	}
 	rows, groups, err := rerankTrainingRows(ctx, fe, reg, queries, workers)
 	if err != nil {
 		return nil, 0, err
@@ -330,9 +338,13 @@ func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []Eva
 	if len(groups) == 0 {
 		// Nothing to learn from: a model without trees scores every pool
 		// candidate alike (0.5).
-		return &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}, 0, nil
+		out := make([]*RerankModel, len(ps))
+		for i := range out {
+			out[i] = &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}
+		}
+		return out, 0, nil
 	}
-	return FitRerank(rows, len(rerankFeatureNames), groups), used, nil
+	return fitRerankVariants(rows, len(rerankFeatureNames), groups, ps), used, nil
 }
 
 // RerankHalves is how many parts each municipality's twins are dealt into
@@ -367,7 +379,24 @@ func rerankHalves(queries []EvalQuery) []int {
 // too gives the model counts a third lower than it meets when scoring, a
 // shift a tree model reads as different cities.
 func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions) ([][]*RerankModel, error) {
-	out := make([][]*RerankModel, k)
+	v, err := foldRerankerVariants(ctx, fe, in, queries, folds, k, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return v[0], nil
+}
+
+// foldRerankerVariants is foldRerankers fitting, on the same rows, one
+// set of fold models per settings of ps (nil: the shipped settings only):
+// out[v][fold][part].
+func foldRerankerVariants(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions, ps []RerankParams) ([][][]*RerankModel, error) {
+	if len(ps) == 0 {
+		ps = []RerankParams{{}}
+	}
+	out := make([][][]*RerankModel, len(ps))
+	for v := range out {
+		out[v] = make([][]*RerankModel, k)
+	}
 	halves := rerankHalves(queries)
 	// Foreign rows (rerank_world.go) are read once, from a registry
 	// without any pair of any fold's municipalities: stricter than each
@@ -398,7 +427,9 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 			}
 		}
 		train = append(train, singles...)
-		out[f] = make([]*RerankModel, RerankHalves)
+		for v := range out {
+			out[v][f] = make([]*RerankModel, RerankHalves)
+		}
 		for h := range RerankHalves {
 			held := map[EvalQuery]bool{}
 			for i, q := range queries {
@@ -407,15 +438,18 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 				}
 			}
 			start := time.Now()
-			m, used, err := fitRerankWith(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, wrows, wgroups, opts.Workers)
+			ms, used, err := fitRerankWith(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, wrows, wgroups, opts.Workers, ps)
 			if err != nil {
 				return nil, fmt.Errorf("rerank fold %d: %w", f+1, err)
 			}
-			m.Provenance = fmt.Sprintf("fold %d of %d, part %d of %d: %d of %d training queries with the hidden twin in the pool", f+1, k, h+1, RerankHalves, used, len(train))
-			if opts.Progress != nil {
-				fmt.Fprintf(opts.Progress, "rerank fold %d/%d part %d/%d: %d trees on %d queries, %d pairs held out (%.1fs)\n", f+1, k, h+1, RerankHalves, len(m.Trees), used, len(held), time.Since(start).Seconds())
+			for v, m := range ms {
+				c := *m // variants may share one fit's trees
+				c.Provenance = fmt.Sprintf("fold %d of %d, part %d of %d: %d of %d training queries with the hidden twin in the pool", f+1, k, h+1, RerankHalves, used, len(train))
+				out[v][f][h] = &c
 			}
-			out[f][h] = m
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "rerank fold %d/%d part %d/%d: %d trees on %d queries, %d pairs held out, %d settings (%.1fs)\n", f+1, k, h+1, RerankHalves, len(ms[0].Trees), used, len(held), len(ms), time.Since(start).Seconds())
+			}
 		}
 	}
 	return out, nil

@@ -208,8 +208,19 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "table", "table, json or md")
 	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
 	exportPools := fs.String("export-pools", "", "developer tool: write the second stage's pools of every query, and the cross-validation's leak-free training rows (cv/), to this directory and stop")
+	variants := fs.String("rerank-variants", "", "developer tool: semicolon-separated boosting settings (e.g. \"trees=50;queries=0.7,seed=2\"; keys trees, eta, queries, inputs, seed), each fitted by fold on the shipped fit's rows and reported as matcher_shipped[settings]")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	var ps []matcher.RerankParams
+	if *variants != "" {
+		for _, v := range strings.Split(*variants, ";") {
+			p, err := matcher.ParseRerankParams(v)
+			if err != nil {
+				return usageErrorf("--rerank-variants: %v", err)
+			}
+			ps = append(ps, p)
+		}
 	}
 	if *format != "table" && *format != "json" && *format != "md" {
 		return usageErrorf("--format must be table, json or md, got %q", *format)
@@ -226,7 +237,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		in.Weights = defaultWeights()
 		return matcher.ExportPools(ctx, in, f.folds, f.seed, 2, *exportPools)
 	}
-	rep, err := matcher.Evaluate(ctx, ei.in, f.options(e))
+	opts := f.options(e)
+	opts.RerankVariants = ps
+	rep, err := matcher.Evaluate(ctx, ei.in, opts)
 	if err != nil {
 		return err
 	}
