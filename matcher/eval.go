@@ -200,6 +200,9 @@ type EvalOptions struct {
 	// fold models fitted with those settings on the very rows the shipped
 	// settings' fold models read.
 	RerankVariants []RerankParams
+	// PoolHead (an experiment) replaces RerankPoolHead in every second
+	// stage the backtest fits and scores, the shipped path's included.
+	PoolHead int
 	// observe, when set, sees every method's scores of every query and
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.
@@ -305,6 +308,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	if err != nil {
 		return nil, err
 	}
+	e.poolHead = opts.PoolHead
 	queries := BacktestQueries(e.reg)
 	if len(queries) == 0 {
 		return nil, datasets.Errf(datasets.EInvalid, "ningún municipio mexicano tiene dos o más hermanas extranjeras resueltas entre %d hermanamientos", "no Mexican municipality has two or more resolved foreign twins among %d twinnings", len(in.Twinnings))
@@ -337,6 +341,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		if err != nil {
 			return nil, err
 		}
+		se.poolHead = opts.PoolHead
 		desc := "the matcher with the shipped weights, fitted on none of these queries"
 		if rep.ShippedFitted {
 			desc = "the matcher with the shipped weights, in-sample: their twinned weights were fitted on all these queries"

@@ -25,6 +25,15 @@ import (
 // always holds.
 const RerankPoolHead = 200
 
+// rerankHead is the pool's head: RerankPoolHead unless an experiment set
+// another (EvalOptions.PoolHead).
+func (e *Engine) rerankHead() int {
+	if e.poolHead > 0 {
+		return e.poolHead
+	}
+	return RerankPoolHead
+}
+
 // rerankFeatureNames are the second stage's inputs, in order: the value of
 // every signal of the declared list (0 where the query has no data for
 // it), then raw context the signals summarise away.
@@ -198,7 +207,7 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 // out.
 func (e *Engine) rerankPool(qs *queryState, rc *rerankCtx, scores []float32) []int32 {
 	in := map[int32]bool{}
-	top, _ := topK(scores, e.ids, RerankPoolHead)
+	top, _ := topK(scores, e.ids, e.rerankHead())
 	for _, c := range top {
 		in[c] = true
 	}

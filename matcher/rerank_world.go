@@ -600,7 +600,7 @@ func (e *Engine) worldQueryRows(reg *Registry, w *Weights, wc *worldCountry, q w
 	}
 
 	// The pool: the head and the evidence, rejected ones left out.
-	top, _ := topK(score, e.ids, RerankPoolHead)
+	top, _ := topK(score, e.ids, e.rerankHead())
 	in := map[int32]bool{}
 	for _, c := range top {
 		in[c] = true
