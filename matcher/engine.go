@@ -84,7 +84,10 @@ type Engine struct {
 	// poolHead, when set, replaces RerankPoolHead in the second stage's
 	// pools (an experiment of eval --pool-head; rerankHead).
 	poolHead int
-	tax      *datasets.Taxonomy
+	// relInputs adds the pool-relative inputs (rerankRelNames) to the
+	// second stage's rows (an experiment of eval --relative-inputs).
+	relInputs bool
+	tax       *datasets.Taxonomy
 
 	// Candidates are every non-Mexican place of the snapshot, in snapshot
 	// order, stored as columns for a tight scoring loop.

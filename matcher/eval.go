@@ -203,6 +203,11 @@ type EvalOptions struct {
 	// PoolHead (an experiment) replaces RerankPoolHead in every second
 	// stage the backtest fits and scores, the shipped path's included.
 	PoolHead int
+	// RelativeInputs (an experiment) adds the pool-relative inputs
+	// (rerankRelNames) to the fold models' rows; no shipped model reads
+	// them, so only matcher_reranked (the model alone) measures them and
+	// matcher_shipped is the first stage's.
+	RelativeInputs bool
 	// observe, when set, sees every method's scores of every query and
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.
@@ -309,6 +314,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		return nil, err
 	}
 	e.poolHead = opts.PoolHead
+	e.relInputs = opts.RelativeInputs
 	queries := BacktestQueries(e.reg)
 	if len(queries) == 0 {
 		return nil, datasets.Errf(datasets.EInvalid, "ningún municipio mexicano tiene dos o más hermanas extranjeras resueltas entre %d hermanamientos", "no Mexican municipality has two or more resolved foreign twins among %d twinnings", len(in.Twinnings))
@@ -349,7 +355,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		m := evalMethod{name: MethodMatcherShipped, kind: KindMatcher,
 			desc:  desc + " (" + opts.Shipped.Provenance + ")",
 			score: engineMethod(se)}
-		if se.rerank != nil {
+		if se.rerank != nil && !opts.RelativeInputs {
 			// The shipped second stage, held out (rerank_ship.go).
 			var variants [][][]*RerankModel
 			if len(opts.RerankVariants) > 0 && opts.Shipped.Provenance == opts.Default.Provenance {

@@ -68,6 +68,53 @@ var rerankFeatureNames = func() []string {
 	)
 }()
 
+// rerankRelNames are inputs read relative to the query's own pool (an
+// experiment, EvalOptions.RelativeInputs: no shipped model reads them):
+// the candidate's percentile in its pool by the first stage's score, by
+// Mexican popularity and by its twins with my state, and its gap to the
+// pool's best first-stage score and Mexican popularity.
+var rerankRelNames = []string{"pool_pct_first", "pool_pct_mx_pop", "pool_pct_state_twins", "pool_gap_first", "pool_gap_mx_pop"}
+
+// rerankWidth is the length of the second stage's rows: the inputs, and
+// the pool-relative ones when the experiment is on.
+func (e *Engine) rerankWidth() int {
+	if e.relInputs {
+		return len(rerankFeatureNames) + len(rerankRelNames)
+	}
+	return len(rerankFeatureNames)
+}
+
+// rerankRelative fills the pool-relative inputs of one pool's rows (nf
+// values each, the relative ones last), computed over those rows.
+func rerankRelative(rows []float32, nf int) {
+	n := len(rows) / nf
+	if n == 0 || nf < len(rerankFeatureNames)+len(rerankRelNames) {
+		return
+	}
+	base := len(rerankFeatureNames)
+	cols := []int{slices.Index(rerankFeatureNames, "first_stage"), slices.Index(rerankFeatureNames, "sig_"+FeatMexPopularity), slices.Index(rerankFeatureNames, "log_state_twins")}
+	v := make([]float32, n)
+	for j, f := range cols {
+		for i := range n {
+			v[i] = rows[i*nf+f]
+		}
+		slices.Sort(v)
+		best := v[n-1]
+		for i := range n {
+			x := rows[i*nf+f]
+			lo, _ := slices.BinarySearch(v, x)
+			hi := sort.Search(n, func(k int) bool { return v[k] > x })
+			rows[i*nf+base+j] = (float32(lo) + 0.5*float32(hi-lo)) / float32(n)
+			switch j {
+			case 0:
+				rows[i*nf+base+3] = best - x
+			case 1:
+				rows[i*nf+base+4] = best - x
+			}
+		}
+	}
+}
+
 // rerankCtx is what the second stage reads about one query beyond qs.
 type rerankCtx struct {
 	myTwins       []int32
@@ -229,11 +276,17 @@ func (e *Engine) rerankPool(qs *queryState, rc *rerankCtx, scores []float32) []i
 func (e *Engine) rerankScores(qs *queryState, m *RerankModel, out []float32) {
 	rc := e.newRerankCtx(qs)
 	pool := e.rerankPool(qs, rc, out)
-	row := make([]float32, len(rerankFeatureNames))
-	s := make([]float32, len(pool))
+	nf := e.rerankWidth()
+	rows := make([]float32, len(pool)*nf)
 	for k, c := range pool {
-		e.rerankRow(qs, rc, c, out[c], row)
-		s[k] = float32(2 + m.Score(row))
+		e.rerankRow(qs, rc, c, out[c], rows[k*nf:(k+1)*nf])
+	}
+	if e.relInputs {
+		rerankRelative(rows, nf)
+	}
+	s := make([]float32, len(pool))
+	for k := range pool {
+		s[k] = float32(2 + m.Score(rows[k*nf:(k+1)*nf]))
 	}
 	for k, c := range pool {
 		out[c] = s[k]
@@ -252,7 +305,7 @@ func rerankTrainingRows(ctx context.Context, fe *Engine, reg *Registry, queries 
 // rerankTrainingRowsQ is rerankTrainingRows that also says which query
 // (its index in queries) each group comes from.
 func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) ([]float32, []rerankGroup, []int, error) {
-	nf := len(rerankFeatureNames)
+	nf := fe.rerankWidth()
 	type qrows struct {
 		rows []float32
 		pos  int
@@ -281,6 +334,9 @@ func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries
 			r := qrows{rows: make([]float32, len(pool)*nf), pos: pos}
 			for k, c := range pool {
 				fe.rerankRow(qs, rc, c, buf[c], r.rows[k*nf:(k+1)*nf])
+			}
+			if fe.relInputs {
+				rerankRelative(r.rows, nf)
 			}
 			res[i] = r
 			return nil
@@ -337,7 +393,7 @@ func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []Eva
 	}
 	used := len(groups) // the Mexican queries
 	if len(xgroups) > 0 {
-		off := len(rows) / len(rerankFeatureNames)
+		off := len(rows) / fe.rerankWidth()
 		rows = append(rows, xrows...)
 		for _, g := range xgroups {
 			g.Start, g.End, g.Pos = g.Start+off, g.End+off, g.Pos+off
@@ -353,7 +409,13 @@ func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []Eva
 		}
 		return out, 0, nil
 	}
-	return fitRerankVariants(rows, len(rerankFeatureNames), groups, ps), used, nil
+	ms := fitRerankVariants(rows, fe.rerankWidth(), groups, ps)
+	if fe.relInputs {
+		for _, m := range ms {
+			m.Features = append(slices.Clone(rerankFeatureNames), rerankRelNames...)
+		}
+	}
+	return ms, used, nil
 }
 
 // RerankHalves is how many parts each municipality's twins are dealt into
@@ -421,7 +483,7 @@ func foldRerankerVariants(ctx context.Context, fe *Engine, in Inputs, queries []
 			return nil, err
 		}
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "rerank: %d of %d foreign queries with the hidden twin in the pool, %d rows (%.1fs)\n", len(wgroups), len(world), len(wrows)/len(rerankFeatureNames), time.Since(start).Seconds())
+			fmt.Fprintf(opts.Progress, "rerank: %d of %d foreign queries with the hidden twin in the pool, %d rows (%.1fs)\n", len(wgroups), len(world), len(wrows)/fe.rerankWidth(), time.Since(start).Seconds())
 		}
 	}
 	var singles []EvalQuery

@@ -247,3 +247,32 @@ func TestRerankParams(t *testing.T) {
 		t.Errorf("parse: %+v, %v", p, err)
 	}
 }
+
+// The pool-relative inputs (an experiment): percentiles over the pool's
+// rows, ties sharing half, and the gap to the pool's best.
+func TestRerankRelative(t *testing.T) {
+	base := len(rerankFeatureNames)
+	nf := base + len(rerankRelNames)
+	fi := slices.Index(rerankFeatureNames, "first_stage")
+	mi := slices.Index(rerankFeatureNames, "sig_"+FeatMexPopularity)
+	rows := make([]float32, 4*nf)
+	for i, v := range []float32{0.1, 0.4, 0.4, 0.9} {
+		rows[i*nf+fi] = v
+		rows[i*nf+mi] = float32(3 - i)
+	}
+	rerankRelative(rows, nf)
+	wantPct := []float32{0.125, 0.5, 0.5, 0.875}
+	wantGap := []float32{0.8, 0.5, 0.5, 0}
+	for i := range 4 {
+		r := rows[i*nf : (i+1)*nf]
+		if math.Abs(float64(r[base]-wantPct[i])) > 1e-6 || math.Abs(float64(r[base+3]-wantGap[i])) > 1e-6 {
+			t.Errorf("row %d: percentile %v gap %v, want %v %v", i, r[base], r[base+3], wantPct[i], wantGap[i])
+		}
+		if r[base+1] != []float32{0.875, 0.625, 0.375, 0.125}[i] || r[base+4] != float32(i) {
+			t.Errorf("row %d: Mexican popularity percentile %v gap %v", i, r[base+1], r[base+4])
+		}
+		if r[base+2] != 0.5 { // every row ties on state twins (0)
+			t.Errorf("row %d: state twins percentile %v, want 0.5", i, r[base+2])
+		}
+	}
+}
