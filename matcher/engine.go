@@ -128,6 +128,10 @@ type Engine struct {
 	rankIx     *rankIndex
 	rankers    sync.Pool // *ranker for Match's pruned scan
 
+	// cores is the idle-core gate (parallel.go): how many cores matches
+	// and bulk workers hold now.
+	cores coreGate
+
 	poolEvidOnce sync.Once
 	poolEvid     *poolEvidence // the second stage's evidence lists (rerank_pool.go)
 

@@ -145,6 +145,8 @@ func (e *Engine) release(s []float32) { scratchPool.Put(&s) }
 
 // Match ranks every candidate for q and explains the top K.
 func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
+	e.holdCore()
+	defer e.releaseCore()
 	qs, err := e.prepare(q)
 	if err != nil {
 		return nil, err

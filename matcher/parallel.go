@@ -5,9 +5,56 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// coreGate counts the cores held by the engine's work. A match holds one
+// core for its whole run and a bulk worker one for its whole run; a match
+// may borrow a second for a part of its work only while fewer cores are
+// held than the machine has (min(GOMAXPROCS, NumCPU)). Under API load
+// (serve admits one match per core) or in a bulk run (one worker per
+// core) every core is held, so nothing borrows and no work is split.
+type coreGate struct {
+	held  atomic.Int32
+	limit atomic.Int32 // 0: min(GOMAXPROCS, NumCPU), read on first use
+}
+
+// size is the number of cores the gate hands out.
+func (g *coreGate) size() int32 {
+	if l := g.limit.Load(); l > 0 {
+		return l
+	}
+	l := int32(max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())))
+	g.limit.Store(l)
+	return l
+}
+
+// holdCore takes a core for the whole of a match or a bulk worker's run,
+// whether or not one is idle (the work runs anyway); releaseCore gives it
+// back.
+func (e *Engine) holdCore()    { e.cores.held.Add(1) }
+func (e *Engine) releaseCore() { e.cores.held.Add(-1) }
+
+// borrowCore takes a second core for part of a match's work when one is
+// idle, and reports whether it did; returnCore gives a borrowed core back.
+func (e *Engine) borrowCore() bool {
+	g := &e.cores
+	limit := g.size()
+	for {
+		h := g.held.Load()
+		if h >= limit {
+			return false
+		}
+		if g.held.CompareAndSwap(h, h+1) {
+			return true
+		}
+	}
+}
+
+func (e *Engine) returnCore() { e.cores.held.Add(-1) }
 
 // newRand is a seeded generator; stream separates independent uses.
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }

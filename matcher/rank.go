@@ -188,6 +188,8 @@ func (e *Engine) Rank(ctx context.Context, req RankRequest, emit func(RankRow) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e.holdCore()
+			defer e.releaseCore()
 			r := e.newRanker(k, filter, dyn, ix)
 			r.revText = revText
 			defer func() { scored.Add(r.scored) }()
