@@ -94,6 +94,10 @@ const (
 	// with a leaf for one twin would learn that city, not a pattern.
 	rerankMinPos = 10
 	rerankDepth  = 4
+	// rerankQueryShare is the share of the training queries each tree is
+	// fitted on (1: every query), drawn from rerankSeed.
+	rerankQueryShare = 1.0
+	rerankSeed       = 1
 )
 
 // rerankGroup is one training query: rows [Start, End) of the matrix,
@@ -232,7 +236,7 @@ type RerankParams struct {
 	// FeatureShare, in (0,1), lets each tree split on that share of the
 	// inputs only, drawn afresh for every tree from Seed.
 	FeatureShare float64
-	Seed         uint64
+	Seed         uint64 // 0: rerankSeed
 }
 
 func (p RerankParams) withDefaults() RerankParams {
@@ -242,7 +246,13 @@ func (p RerankParams) withDefaults() RerankParams {
 	if p.Eta <= 0 {
 		p.Eta = rerankEta
 	}
-	if p.QueryShare <= 0 || p.QueryShare >= 1 {
+	if p.QueryShare <= 0 {
+		p.QueryShare = rerankQueryShare
+	}
+	if p.Seed == 0 {
+		p.Seed = rerankSeed
+	}
+	if p.QueryShare >= 1 {
 		p.QueryShare = 1
 	}
 	if p.FeatureShare <= 0 || p.FeatureShare >= 1 {
