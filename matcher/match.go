@@ -165,6 +165,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	}
 	scored := 0
 	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil {
+		defer qs.learned.release() // the pool's rows, read by the explanations
 		// The second stage re-scores a pool: its head from the pruned
 		// scan, its evidence candidates scored one by one (rerank_pool.go).
 		if q.registry == nil && !q.Exhaustive {

@@ -22,7 +22,17 @@ import (
 type poolEvidence struct {
 	mx        []int32
 	byCountry map[uint16][]int32
+	// twinCountry[twinOff[c]:twinOff[c+1]] are candidate c's twins in the
+	// registry's order, each as its country id (mexicanTwin for a twin
+	// that is not a candidate): what rerankRow reads of them.
+	twinOff     []int32
+	twinCountry []uint16
+	latam       []bool // by country id: latamCountries
 }
+
+// mexicanTwin marks, in poolEvidence.twinCountry, a twin that is not a
+// candidate (a Mexican place).
+const mexicanTwin = ^uint16(0)
 
 // poolEvidenceOf is the engine registry's evidence lists, built once.
 func (e *Engine) poolEvidenceOf() *poolEvidence {
@@ -37,6 +47,27 @@ func (e *Engine) poolEvidenceOf() *poolEvidence {
 			if n > 0 {
 				cid := e.country[c]
 				pe.byCountry[cid] = append(pe.byCountry[cid], int32(c))
+			}
+		}
+		pe.twinOff = make([]int32, e.n+1)
+		for c := range e.n {
+			if e.reg.all[c] == 0 { // no twins: no neighbors
+				pe.twinOff[c+1] = int32(len(pe.twinCountry))
+				continue
+			}
+			for _, id := range e.reg.neighbors[e.ids[c]] {
+				tc := mexicanTwin
+				if oc, ok := e.candIndex[id]; ok {
+					tc = e.country[oc]
+				}
+				pe.twinCountry = append(pe.twinCountry, tc)
+			}
+			pe.twinOff[c+1] = int32(len(pe.twinCountry))
+		}
+		pe.latam = make([]bool, len(e.countries))
+		for _, cc := range latamCountries {
+			if id, ok := e.countryID[cc]; ok {
+				pe.latam[id] = true
 			}
 		}
 		e.poolEvid = pe

@@ -202,6 +202,10 @@ type learnedQuery struct {
 	plain    learnedParts
 	plainSet bool
 	row      []float32
+	// sc holds the pool's rows (sc.rows[k] is pool member k's) until
+	// release, so that an explanation reads its row instead of writing it
+	// again; nil once released or when the rows were too wide for it.
+	sc *learnedScratch
 	// best are the pool's best candidates with each reserved trait the
 	// municipality has (traitBest), for the reservation.
 	best []traitPicks
@@ -281,7 +285,12 @@ func (e *Engine) traitsOf(qs *queryState, c int32, p *learnedParts) {
 
 // learnedSplit splits candidate c's score (learnedParts).
 func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) learnedParts {
-	score := e.scoreOne(qs, c, pp)
+	return e.learnedSplitOf(qs, c, e.scoreOne(qs, c, pp), pp)
+}
+
+// learnedSplitOf is learnedSplit from c's score and parts as scoreOne
+// gave them (an explanation has them already).
+func (e *Engine) learnedSplitOf(qs *queryState, c int32, score float64, pp *pairParts) learnedParts {
 	parts, rev := pp.fwd(), pp.rev()
 	share := 1.0
 	if pp.both && pp.f+pp.r > 0 {
@@ -379,8 +388,8 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 	lq.first = make([]float32, len(pool))
 	lq.norm = make([]float32, len(pool))
 	s := make([]float32, len(pool))
+	lq.release()
 	sc := getLearnedScratch(len(pool))
-	defer learnedScratchPool.Put(sc)
 	nf := len(lq.row)
 	var pp pairParts
 	for k, c := range pool {
@@ -413,6 +422,11 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 		}
 	}
 	lq.m = slices.Clone(sc.m)
+	if nf <= len(row64{}) {
+		lq.sc = sc
+	} else {
+		learnedScratchPool.Put(sc)
+	}
 	for k, m := range sc.m {
 		lp := &sc.parts[k]
 		s[k] = float32(2 + lp.score(m))
@@ -431,6 +445,15 @@ type learnedScratch struct {
 }
 
 var learnedScratchPool sync.Pool
+
+// release gives the pool's rows back for another query; the query's
+// explanations are written by then (a later one writes its row again).
+func (lq *learnedQuery) release() {
+	if lq != nil && lq.sc != nil {
+		learnedScratchPool.Put(lq.sc)
+		lq.sc = nil
+	}
+}
 
 // getLearnedScratch is working space for a pool of n, from the pool of
 // them; put it back when done.
@@ -490,7 +513,7 @@ const CompTraits = "traits"
 // shared traits' part and the learned component when c is in the second
 // stage's pool, and returns the shipped score (m.Score unrounded) and
 // true; false leaves m alone.
-func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool) (float64, bool) {
+func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool, pairScore float64, pp *pairParts) (float64, bool) {
 	lq := qs.learned
 	if lq == nil {
 		return 0, false
@@ -499,20 +522,32 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	if k < 0 {
 		return 0, false
 	}
-	var pp pairParts
-	lp := e.learnedSplit(qs, c, &pp)
-	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+	lp := e.learnedSplitOf(qs, c, pairScore, pp)
 	mod := lq.f.Model
-	score := lq.m[k] // mod.Score(lq.row), computed with the pool
+	score := lq.m[k] // mod.Score of the row, computed with the pool
 	var bias float64
 	var parts []float64
+	var x *row64
+	if lq.sc != nil {
+		x = &lq.sc.rows[k] // the pool's row
+	} else {
+		e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+	}
 	if ff := forestOf(mod); ff != nil && len(lq.row) <= len(row64{}) {
 		// mod's attribution, to the bit (TestFlatForestEqualsModel)
-		var x row64
-		copy(x[:], lq.row)
-		bias, parts = ff.attribution(&x)
+		if x == nil {
+			x = new(row64)
+			copy(x[:], lq.row)
+		}
+		bias, parts = ff.attribution(x)
+	} else if x != nil {
+		bias, parts = mod.rerankAttribution(x[:len(lq.row)])
 	} else {
 		bias, parts = mod.rerankAttribution(lq.row)
+	}
+	row := lq.row
+	if x != nil {
+		row = x[:len(lq.row)]
 	}
 	kept := m.Components[:0]
 	for _, comp := range m.Components {
@@ -551,7 +586,7 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	comp.Parts = append(comp.Parts, FeaturePart{Name: RerankBase, Contribution: f * bias})
 	for i, p := range parts {
 		if p != 0 {
-			comp.Parts = append(comp.Parts, FeaturePart{Name: rerankFeatureNames[i], Value: round6(float64(lq.row[i])), Contribution: f * p})
+			comp.Parts = append(comp.Parts, FeaturePart{Name: rerankFeatureNames[i], Value: round6(float64(row[i])), Contribution: f * p})
 		}
 	}
 	if !brief {
