@@ -391,49 +391,99 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 	lq.release()
 	sc := getLearnedScratch(len(pool))
 	nf := len(lq.row)
-	var pp pairParts
-	for k, c := range pool {
-		lp := &sc.parts[k]
-		if qs.explicit[c] {
-			*lp = e.learnedSplit(qs, c, &pp)
-		} else {
-			if !lq.plainSet {
-				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
-			}
-			*lp = lq.plain
-			lp.first = float64(first[k]) // the kernel's score, as the backtest reads it
-			e.traitsOf(qs, c, lp)
-		}
-		lq.first[k] = float32(lp.first)
-		if nf > len(row64{}) { // too wide for the flat rows: scored at once
+	if nf > len(row64{}) { // too wide for the flat rows: each scored at once
+		var pp pairParts
+		for k, c := range pool {
+			e.learnedPart(qs, lq, sc, &pp, k, c, first[k])
 			e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
 			sc.m[k] = lq.f.Model.Score(lq.row)
-			continue
 		}
-		e.rerankRow(qs, lq.rc, c, lq.first[k], sc.rows[k][:nf])
+		lq.m = slices.Clone(sc.m)
+		for k, m := range sc.m {
+			s[k] = float32(2 + sc.parts[k].score(m))
+			lq.norm[k] = float32(sc.parts[k].norm(m))
+		}
+		learnedScratchPool.Put(sc)
+		e.traitBest(qs, lq, s)
+		return s
 	}
-	if nf <= len(row64{}) {
-		if ff := forestOf(lq.f.Model); ff != nil {
-			ff.scoreRows(sc.rows, sc.m)
+	// The split every plain member shares is the first plain member's,
+	// set before the members are split into halves.
+	if !lq.plainSet {
+		for _, c := range pool {
+			if !qs.explicit[c] {
+				var pp pairParts
+				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
+				break
+			}
+		}
+	}
+	ff := forestOf(lq.f.Model)
+	lq.m = make([]float64, len(pool))
+	// span scores members [lo, hi): their splits, rows, model scores and
+	// shipped scores, each member's apart from every other's, so that the
+	// two halves of a pool can be scored at the same time.
+	span := func(lo, hi int) {
+		var pp pairParts
+		for k := lo; k < hi; k++ {
+			c := pool[k]
+			e.learnedPart(qs, lq, sc, &pp, k, c, first[k])
+			e.rerankRow(qs, lq.rc, c, lq.first[k], sc.rows[k][:nf])
+		}
+		if ff != nil {
+			ff.scoreRows(sc.rows[lo:hi], sc.m[lo:hi])
 		} else {
-			for k := range sc.rows {
+			for k := lo; k < hi; k++ {
 				sc.m[k] = lq.f.Model.Score(sc.rows[k][:nf])
 			}
 		}
+		for k := lo; k < hi; k++ {
+			m := sc.m[k]
+			lq.m[k] = m
+			s[k] = float32(2 + sc.parts[k].score(m))
+			lq.norm[k] = float32(sc.parts[k].norm(m))
+		}
 	}
-	lq.m = slices.Clone(sc.m)
-	if nf <= len(row64{}) {
-		lq.sc = sc
+	n := len(pool)
+	if n >= learnedSplitMin && e.borrowCore() {
+		// A core is idle: the second half on it (parallel.go, borrowCore).
+		h := (n / 2) &^ 3 // whole blocks of four rows on this side
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer e.returnCore()
+			span(h, n)
+		})
+		span(0, h)
+		wg.Wait()
 	} else {
-		learnedScratchPool.Put(sc)
+		span(0, n)
 	}
-	for k, m := range sc.m {
-		lp := &sc.parts[k]
-		s[k] = float32(2 + lp.score(m))
-		lq.norm[k] = float32(lp.norm(m))
-	}
+	lq.sc = sc
 	e.traitBest(qs, lq, s)
 	return s
+}
+
+// learnedSplitMin is the smallest pool whose scoring is split over two
+// cores when one is idle: below it, starting the second costs about what
+// it saves.
+const learnedSplitMin = 64
+
+// learnedPart sets pool member k's (candidate c's) split in sc and its
+// first-stage input in lq: its own split when it is scored one by one,
+// else the plain split (lq.plain, set) with its kernel score and traits.
+func (e *Engine) learnedPart(qs *queryState, lq *learnedQuery, sc *learnedScratch, pp *pairParts, k int, c int32, first float32) {
+	lp := &sc.parts[k]
+	if qs.explicit[c] {
+		*lp = e.learnedSplit(qs, c, pp)
+	} else {
+		if !lq.plainSet {
+			lq.plain, lq.plainSet = e.learnedSplit(qs, c, pp), true
+		}
+		*lp = lq.plain
+		lp.first = float64(first) // the kernel's score, as the backtest reads it
+		e.traitsOf(qs, c, lp)
+	}
+	lq.first[k] = float32(lp.first)
 }
 
 // learnedScratch is learnedScorePool's working space for one pool: each
