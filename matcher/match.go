@@ -221,9 +221,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	// so that an append past it copies).
 	nc := len(ComponentDefs)
 	comps := make([]Component, len(top)*nc)
-	for i, c := range top {
-		res.Matches[i] = e.explainInto(qs, c, i+1, false, comps[i*nc:i*nc:(i+1)*nc])
-	}
+	e.explainTop(qs, top, comps, nc, res.Matches)
 	if !qs.q.Filter.IncludeTwinned {
 		for i, c := range e.twinsApart(qs) {
 			res.Twinned = append(res.Twinned, e.explain(qs, c, i+1))

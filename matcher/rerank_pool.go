@@ -265,3 +265,35 @@ func (e *Engine) learnedPruned(qs *queryState, lq *learnedQuery, r *ranker) (top
 	}
 	return top, scores, passed, scored
 }
+
+// explainTop writes out[i], the explanation of top[i] at rank i+1, its
+// components appended to comps[i*nc:i*nc:(i+1)*nc]. For a list the
+// second stage ranked, the second half of the rows is explained on a
+// borrowed core when one is idle (borrowCore), with its own evidence
+// writer (the only part of qs an explanation writes); each row's
+// explanation is the same either way.
+func (e *Engine) explainTop(qs *queryState, top []int32, comps []Component, nc int, out []Match) {
+	explain := func(qs *queryState, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = e.explainInto(qs, top[i], i+1, false, comps[i*nc:i*nc:(i+1)*nc])
+		}
+	}
+	n := len(top)
+	if qs.learned == nil || n < explainSplitMin || !e.borrowCore() {
+		explain(qs, 0, n)
+		return
+	}
+	h := n / 2
+	other := *qs
+	other.ev = evidenceWriter{}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer e.returnCore()
+		explain(&other, h, n)
+	})
+	explain(qs, 0, h)
+	wg.Wait()
+}
+
+// explainSplitMin is the fewest rows explainTop splits over two cores.
+const explainSplitMin = 4
