@@ -99,7 +99,7 @@ func (e *Engine) explainInto(qs *queryState, c int32, rank int, brief bool, comp
 	}
 	m.Basis = basisNames[basis]
 	// The second stage replaces structure and network (rerank_ship.go).
-	ls, learned := e.learnedComponents(qs, c, &m, brief)
+	ls, learned := e.learnedComponents(qs, c, &m, brief, score, &pp)
 	if learned {
 		score, m.Basis = ls, learnedBasis(&m)
 	}

@@ -165,6 +165,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	}
 	scored := 0
 	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil {
+		defer qs.learned.release() // the pool's rows, read by the explanations
 		// The second stage re-scores a pool: its head from the pruned
 		// scan, its evidence candidates scored one by one (rerank_pool.go).
 		if q.registry == nil && !q.Exhaustive {
@@ -220,9 +221,7 @@ func (e *Engine) Match(ctx context.Context, q Query) (*Result, error) {
 	// so that an append past it copies).
 	nc := len(ComponentDefs)
 	comps := make([]Component, len(top)*nc)
-	for i, c := range top {
-		res.Matches[i] = e.explainInto(qs, c, i+1, false, comps[i*nc:i*nc:(i+1)*nc])
-	}
+	e.explainTop(qs, top, comps, nc, res.Matches)
 	if !qs.q.Filter.IncludeTwinned {
 		for i, c := range e.twinsApart(qs) {
 			res.Twinned = append(res.Twinned, e.explain(qs, c, i+1))

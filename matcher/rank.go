@@ -330,7 +330,9 @@ func (r *ranker) rank(cvegeo string, dst []RankRow) ([]RankRow, error) {
 		qs.q.K = poolSize(k) // the list rules draw k from a larger pool
 	}
 	var poolScore []float32
-	if qs.learned = e.learnedFor(qs, e.rerank); qs.learned != nil && r.ix != nil {
+	qs.learned = e.learnedFor(qs, e.rerank)
+	defer qs.learned.release() // the pool's rows, read by the explanations
+	if qs.learned != nil && r.ix != nil {
 		// The second stage's pool from the pruned scan (rerank_pool.go).
 		before := r.scored
 		var n int

@@ -63,6 +63,7 @@ var rerankFeatureNames = func() []string {
 type rerankCtx struct {
 	myTwins       []int32
 	countryCount  map[uint16]int
+	countryN      []int32 // countryCount by country id, dense (rows read it, not the map)
 	regionCount   map[uint16]int
 	coTwins       map[int32]int
 	twinsMedPop   float32
@@ -80,8 +81,10 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 		coTwins: map[int32]int{}, stateTwinsIdx: -1}
 	rc.myTwins = qs.reg.muniTwins[qs.muni.CVEGEO]
 	pops := make([]float32, 0, len(rc.myTwins))
+	rc.countryN = make([]int32, len(e.countries))
 	for _, c := range rc.myTwins {
 		rc.countryCount[e.country[c]]++
+		rc.countryN[e.country[c]]++
 		rc.regionCount[e.admin1[c]]++
 		pops = append(pops, e.logPop[c])
 		seen := map[int32]bool{}
@@ -114,7 +117,10 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 }
 
 // rerankRow writes candidate c's second-stage inputs into row (length
-// len(rerankFeatureNames)); first is its first-stage score.
+// len(rerankFeatureNames)); first is its first-stage score. On the
+// engine's own registry, the candidate's twins are read from the pool's
+// per-candidate lists (rerank_pool.go: their countries, no map per twin)
+// and the counts' logarithms from a table; the values are the same.
 func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32, row []float32) {
 	k := 0
 	for i := range signalList {
@@ -132,21 +138,26 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 		}
 		return float32(n) / nt
 	}
-	stateN := float32(0)
+	logState := float32(0)
 	if rc.stateTwinsIdx >= 0 {
-		stateN = float32(qs.sig[rc.stateTwinsIdx].hits[c].n)
+		if n := qs.sig[rc.stateTwinsIdx].hits[c].n; n >= 0 && n < int64(len(log1pTable)) {
+			logState = log1pTable[n]
+		} else {
+			logState = float32(math.Log1p(float64(float32(n))))
+		}
 	}
 	isUS := float32(0)
 	if e.usState[c] != 0 {
 		isUS = 1
 	}
+	cc := int(rc.countryN[e.country[c]])
 	vals := [...]float32{ // an array: no allocation per row
 		first,
-		float32(math.Log1p(float64(qs.reg.mx[c]))),
-		float32(math.Log1p(float64(qs.reg.all[c]))),
-		float32(math.Log1p(float64(nt))),
-		share(rc.countryCount[e.country[c]]),
-		float32(rc.countryCount[e.country[c]]),
+		log1p32(qs.reg.mx[c]),
+		log1p32(qs.reg.all[c]),
+		log1p32(int32(len(rc.myTwins))),
+		share(cc),
+		float32(cc),
 		share(rc.regionCount[e.admin1[c]]),
 		float32(rc.coTwins[c]),
 		qs.logPop,
@@ -157,27 +168,48 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 		isUS,
 		(e.elev[c] - qs.elev) / 1000,
 		rc.emigration,
-		float32(math.Log1p(float64(stateN))),
+		logState,
 	}
 	// The candidate's twins: a twin that is not a candidate is Mexican
 	// (candidates are the foreign places).
 	var latam, mine, abroad, nb int
-	for _, id := range qs.reg.neighbors[e.ids[c]] {
-		nb++
-		oc, ok := e.candIndex[id]
-		if !ok {
-			abroad++
-			continue
+	if qs.reg == e.reg {
+		pe := e.poolEvidenceOf()
+		own := e.country[c]
+		for _, tc := range pe.twinCountry[pe.twinOff[c]:pe.twinOff[c+1]] {
+			nb++
+			if tc == mexicanTwin {
+				abroad++
+				continue
+			}
+			if tc != own {
+				abroad++
+			}
+			if pe.latam[tc] {
+				latam++
+			}
+			if rc.countryN[tc] > 0 {
+				mine++
+			}
 		}
-		cc := e.country[oc]
-		if cc != e.country[c] {
-			abroad++
-		}
-		if rc.latam[cc] {
-			latam++
-		}
-		if rc.countryCount[cc] > 0 {
-			mine++
+	} else {
+		for _, id := range qs.reg.neighbors[e.ids[c]] {
+			nb++
+			oc, ok := e.candIndex[id]
+			if !ok {
+				abroad++
+				continue
+			}
+			cc := e.country[oc]
+			if cc != e.country[c] {
+				abroad++
+			}
+			if rc.latam[cc] {
+				latam++
+			}
+			if rc.countryCount[cc] > 0 {
+				mine++
+			}
 		}
 	}
 	frac := func(n int) float32 {
@@ -187,7 +219,24 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 		return float32(n) / float32(nb)
 	}
 	k += copy(row[k:], vals[:])
-	row[k], row[k+1], row[k+2] = frac(latam), float32(math.Log1p(float64(mine))), frac(abroad)
+	row[k], row[k+1], row[k+2] = frac(latam), log1p32(int32(mine)), frac(abroad)
+}
+
+// log1pTable is float32(math.Log1p(n)) for the small counts rows read.
+var log1pTable = func() (t [256]float32) {
+	for n := range t {
+		t[n] = float32(math.Log1p(float64(n)))
+	}
+	return t
+}()
+
+// log1p32 is float32(math.Log1p(float64(n))), from log1pTable when n is
+// small.
+func log1p32(n int32) float32 {
+	if uint32(n) < uint32(len(log1pTable)) {
+		return log1pTable[n]
+	}
+	return float32(math.Log1p(float64(n)))
 }
 
 // rerankPool lists the candidates the second stage re-scores, in

@@ -31,6 +31,12 @@ type flatForest struct {
 type path4 struct {
 	val   [31]float64
 	split uint16
+	// root is val[0]/span and step[j] (val[j]-val[parent of j])/span for
+	// every slot j below the root, with span the model's Hi − Lo: the
+	// attribution's terms, computed once as the model's attribution
+	// computes them for every row.
+	root float64
+	step [32]float64
 }
 
 // tree4 is one tree padded to depth 4: splits 0..14 in level order (the
@@ -89,6 +95,12 @@ func newFlatForest(m *RerankModel) *flatForest {
 			fill(nd.Right, d+1, 2*i+1)
 		}
 		fill(0, 0, 0)
+		if span := m.Hi - m.Lo; span > 0 {
+			p.root = p.val[0] / span
+			for j := 1; j < len(p.val); j++ {
+				p.step[j] = (p.val[j] - p.val[(j-1)/2]) / span
+			}
+		}
 	}
 	return ff
 }
@@ -125,12 +137,12 @@ func (ff *flatForest) attribution(x *row64) (bias float64, parts []float64) {
 	}
 	for t := range ff.trees {
 		q, p := &ff.trees[t], &ff.paths[t]
-		bias += p.val[0] / span
+		bias += p.root
 		i := 0
 		for range 4 {
 			next := 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
 			if p.split&(1<<(i&15)) != 0 {
-				parts[q.feat[i&15]] += (p.val[next&31] - p.val[i&31]) / span
+				parts[q.feat[i&15]] += p.step[next&31]
 			}
 			i = next
 		}

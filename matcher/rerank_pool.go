@@ -22,7 +22,17 @@ import (
 type poolEvidence struct {
 	mx        []int32
 	byCountry map[uint16][]int32
+	// twinCountry[twinOff[c]:twinOff[c+1]] are candidate c's twins in the
+	// registry's order, each as its country id (mexicanTwin for a twin
+	// that is not a candidate): what rerankRow reads of them.
+	twinOff     []int32
+	twinCountry []uint16
+	latam       []bool // by country id: latamCountries
 }
+
+// mexicanTwin marks, in poolEvidence.twinCountry, a twin that is not a
+// candidate (a Mexican place).
+const mexicanTwin = ^uint16(0)
 
 // poolEvidenceOf is the engine registry's evidence lists, built once.
 func (e *Engine) poolEvidenceOf() *poolEvidence {
@@ -37,6 +47,27 @@ func (e *Engine) poolEvidenceOf() *poolEvidence {
 			if n > 0 {
 				cid := e.country[c]
 				pe.byCountry[cid] = append(pe.byCountry[cid], int32(c))
+			}
+		}
+		pe.twinOff = make([]int32, e.n+1)
+		for c := range e.n {
+			if e.reg.all[c] == 0 { // no twins: no neighbors
+				pe.twinOff[c+1] = int32(len(pe.twinCountry))
+				continue
+			}
+			for _, id := range e.reg.neighbors[e.ids[c]] {
+				tc := mexicanTwin
+				if oc, ok := e.candIndex[id]; ok {
+					tc = e.country[oc]
+				}
+				pe.twinCountry = append(pe.twinCountry, tc)
+			}
+			pe.twinOff[c+1] = int32(len(pe.twinCountry))
+		}
+		pe.latam = make([]bool, len(e.countries))
+		for _, cc := range latamCountries {
+			if id, ok := e.countryID[cc]; ok {
+				pe.latam[id] = true
 			}
 		}
 		e.poolEvid = pe
@@ -234,3 +265,35 @@ func (e *Engine) learnedPruned(qs *queryState, lq *learnedQuery, r *ranker) (top
 	}
 	return top, scores, passed, scored
 }
+
+// explainTop writes out[i], the explanation of top[i] at rank i+1, its
+// components appended to comps[i*nc:i*nc:(i+1)*nc]. For a list the
+// second stage ranked, the second half of the rows is explained on a
+// borrowed core when one is idle (borrowCore), with its own evidence
+// writer (the only part of qs an explanation writes); each row's
+// explanation is the same either way.
+func (e *Engine) explainTop(qs *queryState, top []int32, comps []Component, nc int, out []Match) {
+	explain := func(qs *queryState, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = e.explainInto(qs, top[i], i+1, false, comps[i*nc:i*nc:(i+1)*nc])
+		}
+	}
+	n := len(top)
+	if qs.learned == nil || n < explainSplitMin || !e.borrowCore() {
+		explain(qs, 0, n)
+		return
+	}
+	h := n / 2
+	other := *qs
+	other.ev = evidenceWriter{}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer e.returnCore()
+		explain(&other, h, n)
+	})
+	explain(qs, 0, h)
+	wg.Wait()
+}
+
+// explainSplitMin is the fewest rows explainTop splits over two cores.
+const explainSplitMin = 4

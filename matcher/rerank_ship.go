@@ -202,6 +202,10 @@ type learnedQuery struct {
 	plain    learnedParts
 	plainSet bool
 	row      []float32
+	// sc holds the pool's rows (sc.rows[k] is pool member k's) until
+	// release, so that an explanation reads its row instead of writing it
+	// again; nil once released or when the rows were too wide for it.
+	sc *learnedScratch
 	// best are the pool's best candidates with each reserved trait the
 	// municipality has (traitBest), for the reservation.
 	best []traitPicks
@@ -281,7 +285,12 @@ func (e *Engine) traitsOf(qs *queryState, c int32, p *learnedParts) {
 
 // learnedSplit splits candidate c's score (learnedParts).
 func (e *Engine) learnedSplit(qs *queryState, c int32, pp *pairParts) learnedParts {
-	score := e.scoreOne(qs, c, pp)
+	return e.learnedSplitOf(qs, c, e.scoreOne(qs, c, pp), pp)
+}
+
+// learnedSplitOf is learnedSplit from c's score and parts as scoreOne
+// gave them (an explanation has them already).
+func (e *Engine) learnedSplitOf(qs *queryState, c int32, score float64, pp *pairParts) learnedParts {
 	parts, rev := pp.fwd(), pp.rev()
 	share := 1.0
 	if pp.both && pp.f+pp.r > 0 {
@@ -379,47 +388,102 @@ func (e *Engine) learnedScorePool(qs *queryState, lq *learnedQuery, pool []int32
 	lq.first = make([]float32, len(pool))
 	lq.norm = make([]float32, len(pool))
 	s := make([]float32, len(pool))
+	lq.release()
 	sc := getLearnedScratch(len(pool))
-	defer learnedScratchPool.Put(sc)
 	nf := len(lq.row)
-	var pp pairParts
-	for k, c := range pool {
-		lp := &sc.parts[k]
-		if qs.explicit[c] {
-			*lp = e.learnedSplit(qs, c, &pp)
-		} else {
-			if !lq.plainSet {
-				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
-			}
-			*lp = lq.plain
-			lp.first = float64(first[k]) // the kernel's score, as the backtest reads it
-			e.traitsOf(qs, c, lp)
-		}
-		lq.first[k] = float32(lp.first)
-		if nf > len(row64{}) { // too wide for the flat rows: scored at once
+	if nf > len(row64{}) { // too wide for the flat rows: each scored at once
+		var pp pairParts
+		for k, c := range pool {
+			e.learnedPart(qs, lq, sc, &pp, k, c, first[k])
 			e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
 			sc.m[k] = lq.f.Model.Score(lq.row)
-			continue
 		}
-		e.rerankRow(qs, lq.rc, c, lq.first[k], sc.rows[k][:nf])
+		lq.m = slices.Clone(sc.m)
+		for k, m := range sc.m {
+			s[k] = float32(2 + sc.parts[k].score(m))
+			lq.norm[k] = float32(sc.parts[k].norm(m))
+		}
+		learnedScratchPool.Put(sc)
+		e.traitBest(qs, lq, s)
+		return s
 	}
-	if nf <= len(row64{}) {
-		if ff := forestOf(lq.f.Model); ff != nil {
-			ff.scoreRows(sc.rows, sc.m)
+	// The split every plain member shares is the first plain member's,
+	// set before the members are split into halves.
+	if !lq.plainSet {
+		for _, c := range pool {
+			if !qs.explicit[c] {
+				var pp pairParts
+				lq.plain, lq.plainSet = e.learnedSplit(qs, c, &pp), true
+				break
+			}
+		}
+	}
+	ff := forestOf(lq.f.Model)
+	lq.m = make([]float64, len(pool))
+	// span scores members [lo, hi): their splits, rows, model scores and
+	// shipped scores, each member's apart from every other's, so that the
+	// two halves of a pool can be scored at the same time.
+	span := func(lo, hi int) {
+		var pp pairParts
+		for k := lo; k < hi; k++ {
+			c := pool[k]
+			e.learnedPart(qs, lq, sc, &pp, k, c, first[k])
+			e.rerankRow(qs, lq.rc, c, lq.first[k], sc.rows[k][:nf])
+		}
+		if ff != nil {
+			ff.scoreRows(sc.rows[lo:hi], sc.m[lo:hi])
 		} else {
-			for k := range sc.rows {
+			for k := lo; k < hi; k++ {
 				sc.m[k] = lq.f.Model.Score(sc.rows[k][:nf])
 			}
 		}
+		for k := lo; k < hi; k++ {
+			m := sc.m[k]
+			lq.m[k] = m
+			s[k] = float32(2 + sc.parts[k].score(m))
+			lq.norm[k] = float32(sc.parts[k].norm(m))
+		}
 	}
-	lq.m = slices.Clone(sc.m)
-	for k, m := range sc.m {
-		lp := &sc.parts[k]
-		s[k] = float32(2 + lp.score(m))
-		lq.norm[k] = float32(lp.norm(m))
+	n := len(pool)
+	if n >= learnedSplitMin && e.borrowCore() {
+		// A core is idle: the second half on it (parallel.go, borrowCore).
+		h := (n / 2) &^ 3 // whole blocks of four rows on this side
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer e.returnCore()
+			span(h, n)
+		})
+		span(0, h)
+		wg.Wait()
+	} else {
+		span(0, n)
 	}
+	lq.sc = sc
 	e.traitBest(qs, lq, s)
 	return s
+}
+
+// learnedSplitMin is the smallest pool whose scoring is split over two
+// cores when one is idle: below it, starting the second costs about what
+// it saves.
+const learnedSplitMin = 64
+
+// learnedPart sets pool member k's (candidate c's) split in sc and its
+// first-stage input in lq: its own split when it is scored one by one,
+// else the plain split (lq.plain, set) with its kernel score and traits.
+func (e *Engine) learnedPart(qs *queryState, lq *learnedQuery, sc *learnedScratch, pp *pairParts, k int, c int32, first float32) {
+	lp := &sc.parts[k]
+	if qs.explicit[c] {
+		*lp = e.learnedSplit(qs, c, pp)
+	} else {
+		if !lq.plainSet {
+			lq.plain, lq.plainSet = e.learnedSplit(qs, c, pp), true
+		}
+		*lp = lq.plain
+		lp.first = float64(first) // the kernel's score, as the backtest reads it
+		e.traitsOf(qs, c, lp)
+	}
+	lq.first[k] = float32(lp.first)
 }
 
 // learnedScratch is learnedScorePool's working space for one pool: each
@@ -431,6 +495,15 @@ type learnedScratch struct {
 }
 
 var learnedScratchPool sync.Pool
+
+// release gives the pool's rows back for another query; the query's
+// explanations are written by then (a later one writes its row again).
+func (lq *learnedQuery) release() {
+	if lq != nil && lq.sc != nil {
+		learnedScratchPool.Put(lq.sc)
+		lq.sc = nil
+	}
+}
 
 // getLearnedScratch is working space for a pool of n, from the pool of
 // them; put it back when done.
@@ -490,7 +563,7 @@ const CompTraits = "traits"
 // shared traits' part and the learned component when c is in the second
 // stage's pool, and returns the shipped score (m.Score unrounded) and
 // true; false leaves m alone.
-func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool) (float64, bool) {
+func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool, pairScore float64, pp *pairParts) (float64, bool) {
 	lq := qs.learned
 	if lq == nil {
 		return 0, false
@@ -499,20 +572,32 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	if k < 0 {
 		return 0, false
 	}
-	var pp pairParts
-	lp := e.learnedSplit(qs, c, &pp)
-	e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+	lp := e.learnedSplitOf(qs, c, pairScore, pp)
 	mod := lq.f.Model
-	score := lq.m[k] // mod.Score(lq.row), computed with the pool
+	score := lq.m[k] // mod.Score of the row, computed with the pool
 	var bias float64
 	var parts []float64
+	var x *row64
+	if lq.sc != nil {
+		x = &lq.sc.rows[k] // the pool's row
+	} else {
+		e.rerankRow(qs, lq.rc, c, lq.first[k], lq.row)
+	}
 	if ff := forestOf(mod); ff != nil && len(lq.row) <= len(row64{}) {
 		// mod's attribution, to the bit (TestFlatForestEqualsModel)
-		var x row64
-		copy(x[:], lq.row)
-		bias, parts = ff.attribution(&x)
+		if x == nil {
+			x = new(row64)
+			copy(x[:], lq.row)
+		}
+		bias, parts = ff.attribution(x)
+	} else if x != nil {
+		bias, parts = mod.rerankAttribution(x[:len(lq.row)])
 	} else {
 		bias, parts = mod.rerankAttribution(lq.row)
+	}
+	row := lq.row
+	if x != nil {
+		row = x[:len(lq.row)]
 	}
 	kept := m.Components[:0]
 	for _, comp := range m.Components {
@@ -551,7 +636,7 @@ func (e *Engine) learnedComponents(qs *queryState, c int32, m *Match, brief bool
 	comp.Parts = append(comp.Parts, FeaturePart{Name: RerankBase, Contribution: f * bias})
 	for i, p := range parts {
 		if p != 0 {
-			comp.Parts = append(comp.Parts, FeaturePart{Name: rerankFeatureNames[i], Value: round6(float64(lq.row[i])), Contribution: f * p})
+			comp.Parts = append(comp.Parts, FeaturePart{Name: rerankFeatureNames[i], Value: round6(float64(row[i])), Contribution: f * p})
 		}
 	}
 	if !brief {

@@ -43,6 +43,7 @@ func shippedMethod(se *Engine, models [][]*RerankModel, halves []int, opts EvalO
 		if lq := se.learnedFor(qs, f); lq != nil {
 			se.learnedScores(qs, lq, out, 0)
 			se.reserveScores(lq, out)
+			lq.release()
 		}
 		return nil
 	}
