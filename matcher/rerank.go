@@ -23,7 +23,7 @@ import (
 
 // RerankPoolHead is how many of the first stage's best candidates the pool
 // always holds.
-const RerankPoolHead = 200
+const RerankPoolHead = 150
 
 // rerankHead is the pool's head: RerankPoolHead unless an experiment set
 // another (EvalOptions.PoolHead).
