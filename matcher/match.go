@@ -128,7 +128,7 @@ var scratchPool = sync.Pool{}
 func (e *Engine) matchRanker() *ranker {
 	ix := e.matchIndex()
 	if r, ok := e.rankers.Get().(*ranker); ok {
-		r.scored = 0
+		r.scored, r.bounds = 0, 0
 		return r
 	}
 	return &ranker{e: e, ix: ix}

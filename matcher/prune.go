@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"math/bits"
@@ -34,7 +35,7 @@ import (
 // scan, as in scoreAll.
 
 // zoneLeaf is the most candidates a leaf holds.
-const zoneLeaf = 64
+const zoneLeaf = 32
 
 // zoneKeyCap is the most distinct lookup keys a node lists; a node with
 // more is bounded by the table's largest value.
@@ -91,6 +92,12 @@ type zoneLayout struct {
 	cand  []int32 // engine candidate index
 	nodes []zoneNode
 	roots []zoneRoot
+	// top is the node above every country's root (-1: no candidates): a
+	// tree over the countries' roots, grouped by where their candidates
+	// lie, so that a scan over every country bounds the roots it may
+	// open rather than all of them. Its nodes follow the countries'
+	// trees in nodes, after their children.
+	top   int32
 	stats map[string]*zoneStats // by column name
 	// box holds, node after node, every column's minimum and maximum
 	// (node n's column at slot[name] is box[n*stride+slot], its maximum
@@ -296,6 +303,25 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 		}
 		l.roots = append(l.roots, zoneRoot{country: e.country[cands[spans[i].lo]], node: off})
 	}
+	treeNodes := len(l.nodes)
+	// The roots' tree groups the countries by their boxes: each
+	// country's minimum and maximum on every dimension.
+	boxes := make([]float32, len(spans)*2*nd)
+	for i, sp := range spans {
+		bx := boxes[i*2*nd : (i+1)*2*nd]
+		copy(bx[:nd], rows[sp.lo*nd:(sp.lo+1)*nd])
+		copy(bx[nd:], bx[:nd])
+		for r := sp.lo + 1; r < sp.hi; r++ {
+			for d, v := range rows[r*nd : (r+1)*nd] {
+				bx[d], bx[nd+d] = min(bx[d], v), max(bx[nd+d], v)
+			}
+		}
+	}
+	order := make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	l.top = l.buildTop(order, boxes, dims)
 	l.cols, l.cand = e.cols.permute(cands), cands
 	keyCols := map[string]bool{}
 	names := []string{colLogPop}
@@ -342,8 +368,14 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 				st.mask = make([]uint64, nn)
 			}
 		}
-		// Children come after their parent: fill the nodes from the end.
-		for n := nn - 1; n >= 0; n-- {
+		// In the countries' trees children come after their parent: they
+		// are filled from the end; the roots' tree, after them, from its
+		// start (its children come first).
+		for i := range nn {
+			n := treeNodes - 1 - i
+			if n < 0 {
+				n = i
+			}
 			nd := l.nodes[n]
 			if nd.left < 0 {
 				mn, mx := at(nd.lo), at(nd.lo)
@@ -412,6 +444,52 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 		}
 	}
 	return l
+}
+
+// buildTop appends the roots' tree over the countries in order (by
+// position in spans; boxes holds each one's minimum and maximum on every
+// dimension) and returns its node: the country's own root for one
+// country, -1 for none. A node splits its countries in halves by the
+// middle of their boxes on the dimension where the halves' boxes are
+// narrower than the whole by the most, times its weight (so that its
+// children's bounds differ from its own: the roots' boxes are wide on
+// size, narrow on position). order is reordered.
+func (l *zoneLayout) buildTop(order []int, boxes []float32, dims []splitDim) int32 {
+	switch len(order) {
+	case 0:
+		return -1
+	case 1:
+		return l.roots[order[0]].node
+	}
+	nd := len(dims)
+	lo := func(i, d int) float32 { return boxes[i*2*nd+d] }
+	hi := func(i, d int) float32 { return boxes[i*2*nd+nd+d] }
+	width := func(part []int, d int, span float64) float64 {
+		mn, mx := lo(part[0], d), hi(part[0], d)
+		for _, i := range part[1:] {
+			mn, mx = min(mn, lo(i, d)), max(mx, hi(i, d))
+		}
+		return min(float64(mx)-float64(mn), span)
+	}
+	byMiddle := func(d int) {
+		slices.SortStableFunc(order, func(a, b int) int {
+			return cmp.Compare(lo(a, d)+hi(a, d), lo(b, d)+hi(b, d))
+		})
+	}
+	h := len(order) / 2
+	best, bestGain := 0, math.Inf(-1)
+	for di, d := range dims {
+		byMiddle(di)
+		gain := d.w * (width(order, di, d.span) - (width(order[:h], di, d.span)+width(order[h:], di, d.span))/2)
+		if gain > bestGain {
+			best, bestGain = di, gain
+		}
+	}
+	byMiddle(best)
+	left := l.buildTop(order[:h], boxes, dims)
+	right := l.buildTop(order[h:], boxes, dims)
+	l.nodes = append(l.nodes, zoneNode{left: left, right: right})
+	return int32(len(l.nodes) - 1)
 }
 
 // sortByCountry orders cands by country, keeping their order within a
@@ -776,40 +854,112 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 	h := zoneHeap(r.heap[:0])
 	for li, l := range layouts {
 		l.zoneTerms(&kernels[li], &r.terms[li])
+		if zf.countries == nil {
+			// Every country: the roots' tree, opened as any node is.
+			if l.top >= 0 && l.nodeMayPass(&zf, l.top) {
+				r.bounds++
+				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], l.top), layout: int32(li), node: l.top})
+			}
+			continue
+		}
 		for _, root := range l.roots {
-			if zf.countries != nil && !zf.countries[root.country] {
+			if !zf.countries[root.country] {
 				continue
 			}
 			if l.nodeMayPass(&zf, root.node) {
+				r.bounds++
 				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], root.node), layout: int32(li), node: root.node})
 			}
 		}
 	}
+	sc := headScan{e: e, sel: &r.sel, buf: &r.buf, kernels: &r.kernels, terms: &r.terms, layouts: layouts,
+		skip: qs.explicit, skipBits: r.skipBits, zf: &zf}
+	if len(h) > 0 && e.borrowCore() {
+		h = r.splitScan(&sc, h)
+		e.returnCore()
+	} else {
+		h = sc.run(h)
+	}
+	r.scored += sc.scored
+	r.bounds += sc.bounds
+	r.heap = h[:0]
+	return r.sel.sorted()
+}
+
+// headScan is one goroutine's part of the pruned scan: its selector,
+// scratch and kernels (the kernels' scratch is per goroutine), the
+// layouts and bound terms (read only, shared), and what it counted.
+type headScan struct {
+	e        *Engine
+	sel      *topSel
+	buf      *[kernelBlock]float32
+	kernels  *[3]boundKernel
+	terms    *[2]zoneBounds
+	layouts  [2]*zoneLayout
+	skip     map[int32]bool
+	skipBits uint64
+	zf       *zoneFilter
+	// In a split scan both goroutines offer to one selector under mu
+	// (a leaf's candidates at once), and shared holds its k-th score once
+	// it is full (float32 bits: scores ≥ 0 order as their bits do; 0
+	// while unknown), so that each prunes by the one top k. nil: one
+	// goroutine, sel its own.
+	mu             *sync.Mutex
+	shared         *atomic.Uint32
+	scored, bounds int64
+}
+
+// cut is the score a node's bound must reach to be opened: the k-th
+// score kept; −Inf while the selector is not full.
+func (sc *headScan) cut() float64 {
+	if sc.mu != nil {
+		if v := sc.shared.Load(); v != 0 {
+			return float64(math.Float32frombits(v))
+		}
+		return math.Inf(-1)
+	}
+	if sc.sel.full() {
+		return float64(sc.sel.worst())
+	}
+	return math.Inf(-1)
+}
+
+// run is the best-first scan from the nodes of h until no node left can
+// reach the top k; it returns h emptied (its space kept).
+func (sc *headScan) run(h zoneHeap) zoneHeap { return sc.runUntil(h, false) }
+
+// runUntil is run; with untilFull it stops, returning the nodes left,
+// after the leaf that fills the selector.
+func (sc *headScan) runUntil(h zoneHeap, untilFull bool) zoneHeap {
 	for len(h) > 0 {
 		ref := h.pop()
 		// Down the tree while the better child stays the best node left:
 		// it would be pushed and popped at once, so it is taken directly
 		// (the nodes are still opened in the order of their bounds).
 		for {
-			if r.sel.full() && ref.bound+pruneMargin < float64(r.sel.worst()) {
-				h = h[:0] // no candidate of this node, nor of any left, can enter
-				break
+			cut := sc.cut()
+			if ref.bound+pruneMargin < cut {
+				return h[:0] // no candidate of this node, nor of any left, can enter
 			}
-			l := layouts[ref.layout]
+			l := sc.layouts[ref.layout]
 			nd := l.nodes[ref.node]
 			if nd.left < 0 {
-				r.scored += int64(nd.hi - nd.lo)
-				r.scoreLeaf(&kernels[ref.layout], l, int(nd.lo), int(nd.hi), qs.explicit, &zf)
+				sc.scored += int64(nd.hi - nd.lo)
+				sc.scoreLeaf(&sc.kernels[ref.layout], l, int(nd.lo), int(nd.hi))
+				if untilFull && sc.sel.full() {
+					return h
+				}
 				break
 			}
 			var kids [2]zoneRef
 			nk := 0
 			for _, ch := range [2]int32{nd.left, nd.right} {
-				if !l.nodeMayPass(&zf, ch) {
+				if !l.nodeMayPass(sc.zf, ch) {
 					continue
 				}
-				b := l.nodeBound(&r.terms[ref.layout], ch)
-				if r.sel.full() && b+pruneMargin < float64(r.sel.worst()) {
+				sc.bounds++
+				b := l.nodeBound(&sc.terms[ref.layout], ch)
+				if b+pruneMargin < cut {
 					continue
 				}
 				kids[nk] = zoneRef{bound: b, layout: ref.layout, node: ch}
@@ -831,8 +981,69 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 			ref = kids[0]
 		}
 	}
-	r.heap = h[:0]
-	return r.sel.sorted()
+	return h
+}
+
+// splitScan runs the scan of h on two goroutines, this one and a helper
+// on the borrowed core. This one scans alone until the selector is full;
+// the nodes left are then dealt out alternately by bound (the best to
+// one, the next two to the other, …) so that both get promising ones.
+// Both offer to the one selector, under a lock taken once per leaf, and
+// prune by its k-th score: the candidates kept are those of the scan on
+// one goroutine (the order, score then id, is total), the work about
+// the same, split.
+func (r *ranker) splitScan(sc *headScan, h zoneHeap) zoneHeap {
+	if h = sc.runUntil(h, true); len(h) < 2 {
+		return sc.run(h)
+	}
+	if r.helper == nil {
+		r.helper = &scanHelper{}
+	}
+	hp := r.helper
+	for i := range 2 {
+		tmp := hp.kernels[i].tmp
+		hp.kernels[i] = r.kernels[i]
+		if tmp == nil {
+			tmp = new([kernelBlock]float32)
+		}
+		hp.kernels[i].tmp = tmp
+	}
+	var mu sync.Mutex
+	var shared atomic.Uint32
+	shared.Store(math.Float32bits(nonNegative(sc.sel.worst())))
+	sc.mu, sc.shared = &mu, &shared
+	other := *sc
+	other.buf, other.kernels = &hp.buf, &hp.kernels
+	other.scored, other.bounds = 0, 0
+	var mineBuf [64]zoneRef
+	mine, theirs := mineBuf[:0], hp.heap[:0]
+	for i := 0; len(h) > 0; i++ {
+		ref := h.pop()
+		if i%4 == 0 || i%4 == 3 {
+			mine = append(mine, ref)
+		} else {
+			theirs.push(ref)
+		}
+	}
+	// h is empty; its space holds mine (in bound order, a valid max-heap).
+	h = append(h[:0], mine...)
+	var wg sync.WaitGroup
+	wg.Go(func() { theirs = other.run(theirs) })
+	h = sc.run(h)
+	wg.Wait()
+	hp.heap = theirs[:0]
+	sc.mu, sc.shared = nil, nil
+	sc.scored += other.scored
+	sc.bounds += other.bounds
+	return h
+}
+
+// scanHelper is the state of the helper goroutine of a split scan, kept
+// with the ranker from one match to the next.
+type scanHelper struct {
+	heap    zoneHeap
+	buf     [kernelBlock]float32
+	kernels [3]boundKernel // the ranker's, each with scratch of its own
 }
 
 // scoreLeaf scores candidates lo..hi-1 of layout l with the kernel
@@ -840,12 +1051,16 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 // the ones in skip (looked up only when r.skipBits, the skipped
 // candidates' indexes mod 64 as bits, has the candidate's bit: most
 // candidates need no map lookup).
-func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[int32]bool, zf *zoneFilter) {
-	e, sel := r.e, &r.sel
+func (sc *headScan) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int) {
+	if sc.mu != nil {
+		sc.scoreLeafShared(bk, l, lo, hi)
+		return
+	}
+	e, sel, zf, skip := sc.e, sc.sel, sc.zf, sc.skip
 	cand, ids := l.cand, l.cols.ids
 	for off := lo; off < hi; off += kernelBlock {
 		end := min(off+kernelBlock, hi)
-		out := r.buf[:end-off]
+		out := sc.buf[:end-off]
 		bk.block(off, end, nil, out)
 		thr := nonNegative(sel.threshold())
 		for i, s := range out {
@@ -853,7 +1068,7 @@ func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[
 				continue
 			}
 			c := off + i
-			if r.skipBits>>(uint32(cand[c])&63)&1 != 0 && skip[cand[c]] {
+			if sc.skipBits>>(uint32(cand[c])&63)&1 != 0 && skip[cand[c]] {
 				continue
 			}
 			if (zf.pop.on || zf.traits != 0) && !e.passes(zf, cand[c]) {
@@ -862,6 +1077,48 @@ func (r *ranker) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int, skip map[
 			sel.offer(s, ids[c], cand[c])
 			thr = nonNegative(sel.threshold())
 		}
+	}
+}
+
+// scoreLeafShared is scoreLeaf in a split scan: the candidates that
+// reach the selector's k-th score as last seen are offered at once,
+// under the lock.
+func (sc *headScan) scoreLeafShared(bk *boundKernel, l *zoneLayout, lo, hi int) {
+	e, sel, zf, skip := sc.e, sc.sel, sc.zf, sc.skip
+	cand, ids := l.cand, l.cols.ids
+	var keep [kernelBlock]int32
+	for off := lo; off < hi; off += kernelBlock {
+		end := min(off+kernelBlock, hi)
+		out := sc.buf[:end-off]
+		bk.block(off, end, nil, out)
+		thr := math.Float32frombits(sc.shared.Load())
+		n := 0
+		for i, s := range out {
+			if s < thr {
+				continue
+			}
+			c := off + i
+			if sc.skipBits>>(uint32(cand[c])&63)&1 != 0 && skip[cand[c]] {
+				continue
+			}
+			if (zf.pop.on || zf.traits != 0) && !e.passes(zf, cand[c]) {
+				continue
+			}
+			keep[n] = int32(i)
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		sc.mu.Lock()
+		for _, i := range keep[:n] {
+			c := off + int(i)
+			sel.offer(out[i], ids[c], cand[c])
+		}
+		if sel.full() {
+			sc.shared.Store(math.Float32bits(nonNegative(sel.worst())))
+		}
+		sc.mu.Unlock()
 	}
 }
 

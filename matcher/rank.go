@@ -297,6 +297,8 @@ type ranker struct {
 	buf     [kernelBlock]float32
 	comps   []Component // a row's explained components, reused
 	scored  int64
+	bounds  int64       // nodes the pruned scan bounded
+	helper  *scanHelper // the second goroutine of a split scan (prune.go)
 	// explicitIn and explicitOK count the candidates scored one by one
 	// that pass the filter, and those of them that are kept (score ≥ 0).
 	explicitIn, explicitOK int

@@ -44,3 +44,53 @@ func BenchmarkRankState(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHeadScan is the first stage's pruned scan alone, as a match
+// runs it: the twinned fixture's head (11008: RerankPoolHead best, plus
+// its twins, which go apart), the untwinned match's pool (11020, top 10
+// drawn from poolSize(10)) and the US only head. bounded/op is how many
+// nodes were bounded, scored/op how many candidates were scored: counts
+// that do not depend on the machine's load. one_core holds every core
+// first (as under load), borrow lets the scan split over an idle one.
+func BenchmarkHeadScan(b *testing.B) {
+	e := benchEngine(b)
+	cases := []struct {
+		name, muni string
+		k          int
+		f          Filter
+	}{
+		{"twinned_head", "11008", RerankPoolHead, Filter{}},
+		{"untwinned_pool", "11020", poolSize(10), Filter{}},
+		{"us_head", "11008", RerankPoolHead, Filter{Countries: []string{"US"}}},
+	}
+	for _, c := range cases {
+		for _, mode := range []string{"one_core", "borrow"} {
+			b.Run(c.name+"/"+mode, func(b *testing.B) {
+				qs, err := e.prepare(Query{Municipality: c.muni, K: 10, Filter: c.f})
+				if err != nil {
+					b.Fatal(err)
+				}
+				qs.q.K = c.k + len(qs.twinned)
+				if mode == "one_core" {
+					// Every core held, as under load: nothing to borrow.
+					for range e.cores.size() {
+						e.holdCore()
+					}
+					defer e.cores.held.Store(0)
+				}
+				r := e.matchRanker()
+				var scored, bounds int64
+				b.ReportAllocs()
+				cpu := startCPU()
+				for b.Loop() {
+					r.scored, r.bounds = 0, 0
+					r.prunedTop(qs)
+					scored, bounds = r.scored, r.bounds
+				}
+				cpu.report(b)
+				b.ReportMetric(float64(scored), "scored/op")
+				b.ReportMetric(float64(bounds), "bounded/op")
+			})
+		}
+	}
+}

@@ -91,7 +91,15 @@ func (t *topSel) offer(s float32, id int64, c int32) {
 	if t.k <= 0 {
 		return
 	}
-	x := topEntry{selKey(s, id), c}
+	t.offerKey(topEntry{selKey(s, id), c})
+}
+
+// offerKey proposes an entry by its key (a selKey), as offer does; a
+// split scan merges the other selector's entries through it.
+func (t *topSel) offerKey(x topEntry) {
+	if t.k <= 0 {
+		return
+	}
 	h := t.e
 	if len(h) < t.k {
 		// Up from a hole at the end: parents move down, x goes in once.
