@@ -186,6 +186,10 @@ func TestBorrowedCoreMatchesOneCore(t *testing.T) {
 					return res
 				}
 				split, one := run(2), run(1)
+				// The head scan split over two cores may score a different
+				// number of candidates (its shared k-th score), never a
+				// different list: the count is left out.
+				split.scored, one.scored = 0, 0
 				if split.Model == "" {
 					t.Fatalf("filter %d: the second stage did not run", fi)
 				}
