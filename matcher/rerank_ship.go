@@ -930,10 +930,11 @@ func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*Rerank
 	if opts.SingleTwins {
 		train = append(slices.Clone(queries), singleTwinQueries(e.reg)...)
 	}
-	final, used, err := fitRerankWith(ctx, e, e.reg, train, wrows, wgroups, opts.Workers)
+	finals, used, err := fitRerankWith(ctx, e, e.reg, train, wrows, wgroups, opts.Workers, nil)
 	if err != nil {
 		return nil, nil, err
 	}
+	final := finals[0]
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "rerank final: %d trees on %d of %d queries (%.1fs)\n", len(final.Trees), used, len(queries), time.Since(start).Seconds())
 	}
