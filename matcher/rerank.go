@@ -125,7 +125,6 @@ type rerankCtx struct {
 	twinsMedPop   float32
 	emigration    float32
 	stateTwinsIdx int
-	latam         map[uint16]bool
 }
 
 // latamCountries are the Spanish-speaking and Latin-American countries
@@ -138,12 +137,13 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 	rc.myTwins = qs.reg.muniTwins[qs.muni.CVEGEO]
 	pops := make([]float32, 0, len(rc.myTwins))
 	rc.countryN = make([]int32, len(e.countries))
+	seen := map[int32]bool{} // one twin's co-twins, counted once each
 	for _, c := range rc.myTwins {
 		rc.countryCount[e.country[c]]++
 		rc.countryN[e.country[c]]++
 		rc.regionCount[e.admin1[c]]++
 		pops = append(pops, e.logPop[c])
-		seen := map[int32]bool{}
+		clear(seen)
 		for _, nb := range qs.reg.neighbors[e.ids[c]] {
 			if nc, ok := e.candIndex[nb]; ok && nc != c && !seen[nc] {
 				seen[nc] = true
@@ -158,12 +158,6 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 		rc.twinsMedPop = qs.logPop
 	}
 	rc.emigration = float32(e.in.Emigration[qs.muni.CVEGEO])
-	rc.latam = map[uint16]bool{}
-	for _, cc := range latamCountries {
-		if id, ok := e.countryID[cc]; ok {
-			rc.latam[id] = true
-		}
-	}
 	for i := range signalList {
 		if signalList[i].Name == FeatStateTwins {
 			rc.stateTwinsIdx = i
@@ -229,8 +223,8 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 	// The candidate's twins: a twin that is not a candidate is Mexican
 	// (candidates are the foreign places).
 	var latam, mine, abroad, nb int
+	pe := e.poolEvidenceOf()
 	if qs.reg == e.reg {
-		pe := e.poolEvidenceOf()
 		own := e.country[c]
 		for _, tc := range pe.twinCountry[pe.twinOff[c]:pe.twinOff[c+1]] {
 			nb++
@@ -260,10 +254,10 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 			if cc != e.country[c] {
 				abroad++
 			}
-			if rc.latam[cc] {
+			if pe.latam[cc] {
 				latam++
 			}
-			if rc.countryCount[cc] > 0 {
+			if rc.countryN[cc] > 0 {
 				mine++
 			}
 		}
