@@ -356,7 +356,6 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 		}
 		key := keyCols[name]
 		if key {
-			st.keys, st.over = make([][]uint16, nn), make([]bool, nn)
 			small := true
 			for i := range int32(len(cands)) {
 				if at(i) >= 64 {
@@ -367,6 +366,11 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			if small {
 				st.mask = make([]uint64, nn)
 			}
+		}
+		// The keys are listed for a column too wide for bits.
+		list := key && st.mask == nil
+		if list {
+			st.keys, st.over = make([][]uint16, nn), make([]bool, nn)
 		}
 		// In the countries' trees children come after their parent: they
 		// are filled from the end; the roots' tree, after them, from its
@@ -383,7 +387,7 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 				for i := nd.lo; i < nd.hi; i++ {
 					v := at(i)
 					mn, mx = min(mn, v), max(mx, v)
-					if key && !st.over[n] && !slices.Contains(seen, uint16(v)) {
+					if list && !st.over[n] && !slices.Contains(seen, uint16(v)) {
 						if len(seen) == zoneKeyCap {
 							st.over[n], seen = true, nil
 						} else {
@@ -392,7 +396,7 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 					}
 				}
 				st.min[n], st.max[n] = mn, mx
-				if key {
+				if list {
 					st.keys[n] = seen
 				}
 				if st.mask != nil {
@@ -410,14 +414,27 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			if st.mask != nil {
 				st.mask[n] = st.mask[a] | st.mask[b]
 			}
+			if !list {
+				continue
+			}
 			if st.over[a] || st.over[b] {
 				st.over[n] = true
 				continue
 			}
-			u := slices.Clone(st.keys[a])
-			for _, k := range st.keys[b] {
-				if !slices.Contains(u, k) {
-					u = append(u, k)
+			// The lists are read only once built: a child's list that
+			// holds the other's serves the node too (in one country's
+			// tree every node lists the same country).
+			u := st.keys[a]
+			if !containsAll(u, st.keys[b]) {
+				if containsAll(st.keys[b], u) {
+					u = st.keys[b]
+				} else {
+					u = slices.Clone(u)
+					for _, k := range st.keys[b] {
+						if !slices.Contains(u, k) {
+							u = append(u, k)
+						}
+					}
 				}
 			}
 			if len(u) > zoneKeyCap {
@@ -490,6 +507,16 @@ func (l *zoneLayout) buildTop(order []int, boxes []float32, dims []splitDim) int
 	right := l.buildTop(order[h:], boxes, dims)
 	l.nodes = append(l.nodes, zoneNode{left: left, right: right})
 	return int32(len(l.nodes) - 1)
+}
+
+// containsAll reports whether every key of sub is in keys.
+func containsAll(keys, sub []uint16) bool {
+	for _, k := range sub {
+		if !slices.Contains(keys, k) {
+			return false
+		}
+	}
+	return true
 }
 
 // sortByCountry orders cands by country, keeping their order within a
