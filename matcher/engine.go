@@ -81,7 +81,13 @@ type Engine struct {
 	// rerank is the second stage for municipalities with twins of their
 	// own; nil: none (rerank_ship.go).
 	rerank *RerankFile
-	tax    *datasets.Taxonomy
+	// poolHead, when set, replaces RerankPoolHead in the second stage's
+	// pools (an experiment of eval --pool-head; rerankHead).
+	poolHead int
+	// relInputs adds the pool-relative inputs (rerankRelNames) to the
+	// second stage's rows (an experiment of eval --relative-inputs).
+	relInputs bool
+	tax       *datasets.Taxonomy
 
 	// Candidates are every non-Mexican place of the snapshot, in snapshot
 	// order, stored as columns for a tight scoring loop.

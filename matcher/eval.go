@@ -195,6 +195,19 @@ type EvalOptions struct {
 	// World adds foreign-source training rows to the second stage's fits
 	// (rerank_world.go); the zero value adds none.
 	World WorldOptions
+	// RerankVariants (a developer's tool) adds one matcher_shipped row
+	// per settings, named matcher_shipped[settings]: the shipped path with
+	// fold models fitted with those settings on the very rows the shipped
+	// settings' fold models read.
+	RerankVariants []RerankParams
+	// PoolHead (an experiment) replaces RerankPoolHead in every second
+	// stage the backtest fits and scores, the shipped path's included.
+	PoolHead int
+	// RelativeInputs (an experiment) adds the pool-relative inputs
+	// (rerankRelNames) to the fold models' rows; no shipped model reads
+	// them, so only matcher_reranked (the model alone) measures them and
+	// matcher_shipped is the first stage's.
+	RelativeInputs bool
 	// observe, when set, sees every method's scores of every query and
 	// the hidden twin's position (the score scale's fit, scale.go). It is
 	// called from several goroutines and must not keep scores.
@@ -300,6 +313,8 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 	if err != nil {
 		return nil, err
 	}
+	e.poolHead = opts.PoolHead
+	e.relInputs = opts.RelativeInputs
 	queries := BacktestQueries(e.reg)
 	if len(queries) == 0 {
 		return nil, datasets.Errf(datasets.EInvalid, "ningún municipio mexicano tiene dos o más hermanas extranjeras resueltas entre %d hermanamientos", "no Mexican municipality has two or more resolved foreign twins among %d twinnings", len(in.Twinnings))
@@ -332,6 +347,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		if err != nil {
 			return nil, err
 		}
+		se.poolHead = opts.PoolHead
 		desc := "the matcher with the shipped weights, fitted on none of these queries"
 		if rep.ShippedFitted {
 			desc = "the matcher with the shipped weights, in-sample: their twinned weights were fitted on all these queries"
@@ -339,12 +355,25 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		m := evalMethod{name: MethodMatcherShipped, kind: KindMatcher,
 			desc:  desc + " (" + opts.Shipped.Provenance + ")",
 			score: engineMethod(se)}
-		if se.rerank != nil {
+		if se.rerank != nil && !opts.RelativeInputs {
 			// The shipped second stage, held out (rerank_ship.go).
-			if rerankModels, err = e.shippedFolds(ctx, in, queries, folds, nfolds, opts); err != nil {
+			var variants [][][]*RerankModel
+			if len(opts.RerankVariants) > 0 && opts.Shipped.Provenance == opts.Default.Provenance {
+				ps := append([]RerankParams{{}}, opts.RerankVariants...)
+				if variants, err = foldRerankerVariants(ctx, e, in, queries, folds, nfolds, opts, ps); err != nil {
+					return nil, err
+				}
+				rerankModels = variants[0]
+			} else if rerankModels, err = e.shippedFolds(ctx, in, queries, folds, nfolds, opts); err != nil {
 				return nil, err
 			}
 			m, rep.ShippedFitted = shippedMethod(se, rerankModels, rerankHalves(queries), opts)
+			for v := 1; v < len(variants); v++ {
+				vm, _ := shippedMethod(se, variants[v], rerankHalves(queries), opts)
+				vm.name += "[" + opts.RerankVariants[v-1].String() + "]"
+				vm.desc += "; a variant of the boosting's settings: " + opts.RerankVariants[v-1].String()
+				methods = append(methods, vm)
+			}
 			rep.ShippedSecondStage = true
 			rep.SecondStageFit = secondStageFit(opts)
 		}

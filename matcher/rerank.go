@@ -25,6 +25,15 @@ import (
 // always holds.
 const RerankPoolHead = 200
 
+// rerankHead is the pool's head: RerankPoolHead unless an experiment set
+// another (EvalOptions.PoolHead).
+func (e *Engine) rerankHead() int {
+	if e.poolHead > 0 {
+		return e.poolHead
+	}
+	return RerankPoolHead
+}
+
 // rerankFeatureNames are the second stage's inputs, in order: the value of
 // every signal of the declared list (0 where the query has no data for
 // it), then raw context the signals summarise away.
@@ -59,6 +68,53 @@ var rerankFeatureNames = func() []string {
 	)
 }()
 
+// rerankRelNames are inputs read relative to the query's own pool (an
+// experiment, EvalOptions.RelativeInputs: no shipped model reads them):
+// the candidate's percentile in its pool by the first stage's score, by
+// Mexican popularity and by its twins with my state, and its gap to the
+// pool's best first-stage score and Mexican popularity.
+var rerankRelNames = []string{"pool_pct_first", "pool_pct_mx_pop", "pool_pct_state_twins", "pool_gap_first", "pool_gap_mx_pop"}
+
+// rerankWidth is the length of the second stage's rows: the inputs, and
+// the pool-relative ones when the experiment is on.
+func (e *Engine) rerankWidth() int {
+	if e.relInputs {
+		return len(rerankFeatureNames) + len(rerankRelNames)
+	}
+	return len(rerankFeatureNames)
+}
+
+// rerankRelative fills the pool-relative inputs of one pool's rows (nf
+// values each, the relative ones last), computed over those rows.
+func rerankRelative(rows []float32, nf int) {
+	n := len(rows) / nf
+	if n == 0 || nf < len(rerankFeatureNames)+len(rerankRelNames) {
+		return
+	}
+	base := len(rerankFeatureNames)
+	cols := []int{slices.Index(rerankFeatureNames, "first_stage"), slices.Index(rerankFeatureNames, "sig_"+FeatMexPopularity), slices.Index(rerankFeatureNames, "log_state_twins")}
+	v := make([]float32, n)
+	for j, f := range cols {
+		for i := range n {
+			v[i] = rows[i*nf+f]
+		}
+		slices.Sort(v)
+		best := v[n-1]
+		for i := range n {
+			x := rows[i*nf+f]
+			lo, _ := slices.BinarySearch(v, x)
+			hi := sort.Search(n, func(k int) bool { return v[k] > x })
+			rows[i*nf+base+j] = (float32(lo) + 0.5*float32(hi-lo)) / float32(n)
+			switch j {
+			case 0:
+				rows[i*nf+base+3] = best - x
+			case 1:
+				rows[i*nf+base+4] = best - x
+			}
+		}
+	}
+}
+
 // rerankCtx is what the second stage reads about one query beyond qs.
 type rerankCtx struct {
 	myTwins       []int32
@@ -69,7 +125,6 @@ type rerankCtx struct {
 	twinsMedPop   float32
 	emigration    float32
 	stateTwinsIdx int
-	latam         map[uint16]bool
 }
 
 // latamCountries are the Spanish-speaking and Latin-American countries
@@ -82,12 +137,13 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 	rc.myTwins = qs.reg.muniTwins[qs.muni.CVEGEO]
 	pops := make([]float32, 0, len(rc.myTwins))
 	rc.countryN = make([]int32, len(e.countries))
+	seen := map[int32]bool{} // one twin's co-twins, counted once each
 	for _, c := range rc.myTwins {
 		rc.countryCount[e.country[c]]++
 		rc.countryN[e.country[c]]++
 		rc.regionCount[e.admin1[c]]++
 		pops = append(pops, e.logPop[c])
-		seen := map[int32]bool{}
+		clear(seen)
 		for _, nb := range qs.reg.neighbors[e.ids[c]] {
 			if nc, ok := e.candIndex[nb]; ok && nc != c && !seen[nc] {
 				seen[nc] = true
@@ -102,12 +158,6 @@ func (e *Engine) newRerankCtx(qs *queryState) *rerankCtx {
 		rc.twinsMedPop = qs.logPop
 	}
 	rc.emigration = float32(e.in.Emigration[qs.muni.CVEGEO])
-	rc.latam = map[uint16]bool{}
-	for _, cc := range latamCountries {
-		if id, ok := e.countryID[cc]; ok {
-			rc.latam[id] = true
-		}
-	}
 	for i := range signalList {
 		if signalList[i].Name == FeatStateTwins {
 			rc.stateTwinsIdx = i
@@ -173,8 +223,8 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 	// The candidate's twins: a twin that is not a candidate is Mexican
 	// (candidates are the foreign places).
 	var latam, mine, abroad, nb int
+	pe := e.poolEvidenceOf()
 	if qs.reg == e.reg {
-		pe := e.poolEvidenceOf()
 		own := e.country[c]
 		for _, tc := range pe.twinCountry[pe.twinOff[c]:pe.twinOff[c+1]] {
 			nb++
@@ -204,10 +254,10 @@ func (e *Engine) rerankRow(qs *queryState, rc *rerankCtx, c int32, first float32
 			if cc != e.country[c] {
 				abroad++
 			}
-			if rc.latam[cc] {
+			if pe.latam[cc] {
 				latam++
 			}
-			if rc.countryCount[cc] > 0 {
+			if rc.countryN[cc] > 0 {
 				mine++
 			}
 		}
@@ -247,7 +297,7 @@ func log1p32(n int32) float32 {
 // out.
 func (e *Engine) rerankPool(qs *queryState, rc *rerankCtx, scores []float32) []int32 {
 	in := map[int32]bool{}
-	top, _ := topK(scores, e.ids, RerankPoolHead)
+	top, _ := topK(scores, e.ids, e.rerankHead())
 	for _, c := range top {
 		in[c] = true
 	}
@@ -269,11 +319,17 @@ func (e *Engine) rerankPool(qs *queryState, rc *rerankCtx, scores []float32) []i
 func (e *Engine) rerankScores(qs *queryState, m *RerankModel, out []float32) {
 	rc := e.newRerankCtx(qs)
 	pool := e.rerankPool(qs, rc, out)
-	row := make([]float32, len(rerankFeatureNames))
-	s := make([]float32, len(pool))
+	nf := e.rerankWidth()
+	rows := make([]float32, len(pool)*nf)
 	for k, c := range pool {
-		e.rerankRow(qs, rc, c, out[c], row)
-		s[k] = float32(2 + m.Score(row))
+		e.rerankRow(qs, rc, c, out[c], rows[k*nf:(k+1)*nf])
+	}
+	if e.relInputs {
+		rerankRelative(rows, nf)
+	}
+	s := make([]float32, len(pool))
+	for k := range pool {
+		s[k] = float32(2 + m.Score(rows[k*nf:(k+1)*nf]))
 	}
 	for k, c := range pool {
 		out[c] = s[k]
@@ -292,7 +348,7 @@ func rerankTrainingRows(ctx context.Context, fe *Engine, reg *Registry, queries 
 // rerankTrainingRowsQ is rerankTrainingRows that also says which query
 // (its index in queries) each group comes from.
 func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) ([]float32, []rerankGroup, []int, error) {
-	nf := len(rerankFeatureNames)
+	nf := fe.rerankWidth()
 	type qrows struct {
 		rows []float32
 		pos  int
@@ -321,6 +377,9 @@ func rerankTrainingRowsQ(ctx context.Context, fe *Engine, reg *Registry, queries
 			r := qrows{rows: make([]float32, len(pool)*nf), pos: pos}
 			for k, c := range pool {
 				fe.rerankRow(qs, rc, c, buf[c], r.rows[k*nf:(k+1)*nf])
+			}
+			if fe.relInputs {
+				rerankRelative(r.rows, nf)
 			}
 			res[i] = r
 			return nil
@@ -357,19 +416,27 @@ func appendRerankGroup(rows, query []float32, pos, nf int) ([]float32, rerankGro
 // engine fe and the network read from reg (each query's hidden pair
 // removed).
 func FitRerankOn(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, workers int) (*RerankModel, int, error) {
-	return fitRerankWith(ctx, fe, reg, queries, nil, nil, workers)
+	ms, used, err := fitRerankWith(ctx, fe, reg, queries, nil, nil, workers, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ms[0], used, nil
 }
 
 // fitRerankWith is FitRerankOn with more training rows (foreign sources'
-// groups, rerank_world.go) after the Mexican queries'.
-func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, xrows []float32, xgroups []rerankGroup, workers int) (*RerankModel, int, error) {
+// groups, rerank_world.go) after the Mexican queries', one model per
+// settings of ps (nil: the shipped settings only).
+func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []EvalQuery, xrows []float32, xgroups []rerankGroup, workers int, ps []RerankParams) ([]*RerankModel, int, error) {
+	if len(ps) == 0 {
+		ps = []RerankParams{{}}
+	}
 	rows, groups, err := rerankTrainingRows(ctx, fe, reg, queries, workers)
 	if err != nil {
 		return nil, 0, err
 	}
 	used := len(groups) // the Mexican queries
 	if len(xgroups) > 0 {
-		off := len(rows) / len(rerankFeatureNames)
+		off := len(rows) / fe.rerankWidth()
 		rows = append(rows, xrows...)
 		for _, g := range xgroups {
 			g.Start, g.End, g.Pos = g.Start+off, g.End+off, g.Pos+off
@@ -379,9 +446,19 @@ func fitRerankWith(ctx context.Context, fe *Engine, reg *Registry, queries []Eva
 	if len(groups) == 0 {
 		// Nothing to learn from: a model without trees scores every pool
 		// candidate alike (0.5).
-		return &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}, 0, nil
+		out := make([]*RerankModel, len(ps))
+		for i := range out {
+			out[i] = &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}
+		}
+		return out, 0, nil
 	}
-	return FitRerank(rows, len(rerankFeatureNames), groups), used, nil
+	ms := fitRerankVariants(rows, fe.rerankWidth(), groups, ps)
+	if fe.relInputs {
+		for _, m := range ms {
+			m.Features = append(slices.Clone(rerankFeatureNames), rerankRelNames...)
+		}
+	}
+	return ms, used, nil
 }
 
 // RerankHalves is how many parts each municipality's twins are dealt into
@@ -416,7 +493,24 @@ func rerankHalves(queries []EvalQuery) []int {
 // too gives the model counts a third lower than it meets when scoring, a
 // shift a tree model reads as different cities.
 func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions) ([][]*RerankModel, error) {
-	out := make([][]*RerankModel, k)
+	v, err := foldRerankerVariants(ctx, fe, in, queries, folds, k, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return v[0], nil
+}
+
+// foldRerankerVariants is foldRerankers fitting, on the same rows, one
+// set of fold models per settings of ps (nil: the shipped settings only):
+// out[v][fold][part].
+func foldRerankerVariants(ctx context.Context, fe *Engine, in Inputs, queries []EvalQuery, folds map[string]int, k int, opts EvalOptions, ps []RerankParams) ([][][]*RerankModel, error) {
+	if len(ps) == 0 {
+		ps = []RerankParams{{}}
+	}
+	out := make([][][]*RerankModel, len(ps))
+	for v := range out {
+		out[v] = make([][]*RerankModel, k)
+	}
 	halves := rerankHalves(queries)
 	// Foreign rows (rerank_world.go) are read once, from a registry
 	// without any pair of any fold's municipalities: stricter than each
@@ -432,7 +526,7 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 			return nil, err
 		}
 		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "rerank: %d of %d foreign queries with the hidden twin in the pool, %d rows (%.1fs)\n", len(wgroups), len(world), len(wrows)/len(rerankFeatureNames), time.Since(start).Seconds())
+			fmt.Fprintf(opts.Progress, "rerank: %d of %d foreign queries with the hidden twin in the pool, %d rows (%.1fs)\n", len(wgroups), len(world), len(wrows)/fe.rerankWidth(), time.Since(start).Seconds())
 		}
 	}
 	var singles []EvalQuery
@@ -447,7 +541,9 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 			}
 		}
 		train = append(train, singles...)
-		out[f] = make([]*RerankModel, RerankHalves)
+		for v := range out {
+			out[v][f] = make([]*RerankModel, RerankHalves)
+		}
 		for h := range RerankHalves {
 			held := map[EvalQuery]bool{}
 			for i, q := range queries {
@@ -456,15 +552,18 @@ func foldRerankers(ctx context.Context, fe *Engine, in Inputs, queries []EvalQue
 				}
 			}
 			start := time.Now()
-			m, used, err := fitRerankWith(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, wrows, wgroups, opts.Workers)
+			ms, used, err := fitRerankWith(ctx, fe, NewRegistry(rerankKeep(fe, in, held), fe), train, wrows, wgroups, opts.Workers, ps)
 			if err != nil {
 				return nil, fmt.Errorf("rerank fold %d: %w", f+1, err)
 			}
-			m.Provenance = fmt.Sprintf("fold %d of %d, part %d of %d: %d of %d training queries with the hidden twin in the pool", f+1, k, h+1, RerankHalves, used, len(train))
-			if opts.Progress != nil {
-				fmt.Fprintf(opts.Progress, "rerank fold %d/%d part %d/%d: %d trees on %d queries, %d pairs held out (%.1fs)\n", f+1, k, h+1, RerankHalves, len(m.Trees), used, len(held), time.Since(start).Seconds())
+			for v, m := range ms {
+				c := *m // variants may share one fit's trees
+				c.Provenance = fmt.Sprintf("fold %d of %d, part %d of %d: %d of %d training queries with the hidden twin in the pool", f+1, k, h+1, RerankHalves, used, len(train))
+				out[v][f][h] = &c
 			}
-			out[f][h] = m
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "rerank fold %d/%d part %d/%d: %d trees on %d queries, %d pairs held out, %d settings (%.1fs)\n", f+1, k, h+1, RerankHalves, len(ms[0].Trees), used, len(held), len(ms), time.Since(start).Seconds())
+			}
 		}
 	}
 	return out, nil

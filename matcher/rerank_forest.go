@@ -138,13 +138,26 @@ func (ff *flatForest) attribution(x *row64) (bias float64, parts []float64) {
 	for t := range ff.trees {
 		q, p := &ff.trees[t], &ff.paths[t]
 		bias += p.root
-		i := 0
-		for range 4 {
-			next := 2*i + 2 - left(x[q.feat[i&15]&63], q.thr[i&15])
-			if p.split&(1<<(i&15)) != 0 {
-				parts[q.feat[i&15]] += p.step[next&31]
-			}
-			i = next
+		// The four levels written out: slot i's child j, and j's step
+		// added when i is one of the model's splits.
+		j := 2 - left(x[q.feat[0]&63], q.thr[0])
+		if p.split&1 != 0 {
+			parts[q.feat[0]] += p.step[j&31]
+		}
+		i := j & 15
+		j = 2*i + 2 - left(x[q.feat[i]&63], q.thr[i])
+		if p.split&(1<<i) != 0 {
+			parts[q.feat[i]] += p.step[j&31]
+		}
+		i = j & 15
+		j = 2*i + 2 - left(x[q.feat[i]&63], q.thr[i])
+		if p.split&(1<<i) != 0 {
+			parts[q.feat[i]] += p.step[j&31]
+		}
+		i = j & 15
+		j = 2*i + 2 - left(x[q.feat[i]&63], q.thr[i])
+		if p.split&(1<<i) != 0 {
+			parts[q.feat[i]] += p.step[j&31]
 		}
 	}
 	return bias, parts

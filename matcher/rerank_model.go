@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // RerankModel is the second stage: an ensemble of small regression trees
@@ -92,6 +94,10 @@ const (
 	// with a leaf for one twin would learn that city, not a pattern.
 	rerankMinPos = 10
 	rerankDepth  = 4
+	// rerankQueryShare is the share of the training queries each tree is
+	// fitted on (1: every query), drawn from rerankSeed.
+	rerankQueryShare = 1.0
+	rerankSeed       = 1
 )
 
 // rerankGroup is one training query: rows [Start, End) of the matrix,
@@ -217,9 +223,147 @@ func (m *RerankModel) Validate() error {
 	return nil
 }
 
+// RerankParams are the boosting's settings. The zero value of a field
+// means the shipped setting (rerankTrees, rerankEta, every query and every
+// input for every tree).
+type RerankParams struct {
+	Trees int     // how many trees
+	Eta   float64 // the learning rate
+	// QueryShare, in (0,1), fits each tree on that share of the training
+	// queries (groups), drawn afresh for every tree from Seed (stochastic
+	// gradient boosting by query); the tree then scores every row.
+	QueryShare float64
+	// FeatureShare, in (0,1), lets each tree split on that share of the
+	// inputs only, drawn afresh for every tree from Seed.
+	FeatureShare float64
+	Seed         uint64 // 0: rerankSeed
+}
+
+func (p RerankParams) withDefaults() RerankParams {
+	if p.Trees <= 0 {
+		p.Trees = rerankTrees
+	}
+	if p.Eta <= 0 {
+		p.Eta = rerankEta
+	}
+	if p.QueryShare <= 0 {
+		p.QueryShare = rerankQueryShare
+	}
+	if p.Seed == 0 {
+		p.Seed = rerankSeed
+	}
+	if p.QueryShare >= 1 {
+		p.QueryShare = 1
+	}
+	if p.FeatureShare <= 0 || p.FeatureShare >= 1 {
+		p.FeatureShare = 1
+	}
+	return p
+}
+
+// String names the settings that differ from the shipped ones.
+func (p RerankParams) String() string {
+	p = p.withDefaults()
+	s := fmt.Sprintf("trees=%d eta=%g", p.Trees, p.Eta)
+	if p.QueryShare < 1 {
+		s += fmt.Sprintf(" queries=%g", p.QueryShare)
+	}
+	if p.FeatureShare < 1 {
+		s += fmt.Sprintf(" inputs=%g", p.FeatureShare)
+	}
+	if p.QueryShare < 1 || p.FeatureShare < 1 {
+		s += fmt.Sprintf(" seed=%d", p.Seed)
+	}
+	return s
+}
+
+// ParseRerankParams reads settings written as comma-separated key=value
+// pairs: trees, eta, queries (QueryShare), inputs (FeatureShare), seed.
+func ParseRerankParams(s string) (RerankParams, error) {
+	var p RerankParams
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return p, fmt.Errorf("rerank settings %q: %q is not key=value", s, kv)
+		}
+		var err error
+		switch k {
+		case "trees":
+			p.Trees, err = strconv.Atoi(v)
+			if err == nil && (p.Trees < 1 || p.Trees > 1000) {
+				err = fmt.Errorf("out of 1..1000")
+			}
+		case "eta":
+			p.Eta, err = strconv.ParseFloat(v, 64)
+			if err == nil && !(p.Eta > 0 && p.Eta <= 1) {
+				err = fmt.Errorf("out of (0,1]")
+			}
+		case "queries":
+			p.QueryShare, err = strconv.ParseFloat(v, 64)
+			if err == nil && !(p.QueryShare > 0 && p.QueryShare <= 1) {
+				err = fmt.Errorf("out of (0,1]")
+			}
+		case "inputs":
+			p.FeatureShare, err = strconv.ParseFloat(v, 64)
+			if err == nil && !(p.FeatureShare > 0 && p.FeatureShare <= 1) {
+				err = fmt.Errorf("out of (0,1]")
+			}
+		case "seed":
+			p.Seed, err = strconv.ParseUint(v, 10, 64)
+		default:
+			err = fmt.Errorf("unknown key (trees, eta, queries, inputs, seed)")
+		}
+		if err != nil {
+			return p, fmt.Errorf("rerank settings %q: %s: %v", s, k, err)
+		}
+	}
+	return p, nil
+}
+
 // FitRerank boosts trees on rows (nf values each, row-major) grouped by
-// query; only groups whose hidden twin is among their rows teach anything.
+// query with the shipped settings; only groups whose hidden twin is among
+// their rows teach anything.
 func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
+	return FitRerankWith(rows, nf, groups, RerankParams{})
+}
+
+// Truncated is m with its first n trees only (n ≥ len(m.Trees): m): a
+// boosted model fitted with fewer trees and the same settings is exactly
+// this prefix.
+func (m *RerankModel) Truncated(n int) *RerankModel {
+	if n >= len(m.Trees) {
+		return m
+	}
+	c := *m
+	c.Trees = slices.Clone(m.Trees[:n])
+	c.setRange()
+	return &c
+}
+
+// setRange sets Lo and Hi, the smallest and largest margin the base and
+// the trees can give.
+func (m *RerankModel) setRange() {
+	m.Lo, m.Hi = 0, 0
+	for _, t := range m.Trees {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, nd := range t.Nodes {
+			if nd.Feature < 0 {
+				lo, hi = math.Min(lo, nd.Value), math.Max(hi, nd.Value)
+			}
+		}
+		m.Lo += lo
+		m.Hi += hi
+	}
+	for _, b := range m.Base {
+		// Its inputs are logs of counts: from 0 up to the cap.
+		m.Lo += min(0, b.Weight*float64(b.Cap))
+		m.Hi += max(0, b.Weight*float64(b.Cap))
+	}
+}
+
+// FitRerankWith is FitRerank with settings p.
+func FitRerankWith(rows []float32, nf int, groups []rerankGroup, p RerankParams) *RerankModel {
+	p = p.withDefaults()
 	n := len(rows) / nf
 	m := &RerankModel{Version: RerankVersion, Features: slices.Clone(rerankFeatureNames)}
 	// Quantile cuts per feature and the binned matrix.
@@ -292,10 +436,47 @@ func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
 			all = append(all, int32(i))
 		}
 	}
-	for range rerankTrees {
+	rnd := newRand(p.Seed, 0x5eed7ee5)
+	sub := all[:0:0]
+	allowed := make([]bool, nf)
+	for f := range allowed {
+		allowed[f] = true
+	}
+	for range p.Trees {
 		clear(grad)
 		clear(hess)
-		for _, g := range groups {
+		idx := all
+		var use []rerankGroup = groups
+		if p.QueryShare < 1 {
+			// Each group is kept with probability QueryShare (at least
+			// one), and only its rows grow this tree.
+			use = use[:0:0]
+			sub = sub[:0]
+			for _, g := range groups {
+				if rnd.Float64() < p.QueryShare {
+					use = append(use, g)
+				}
+			}
+			if len(use) == 0 {
+				use = append(use, groups[rnd.IntN(len(groups))])
+			}
+			for _, g := range use {
+				for i := g.Start; i < g.End; i++ {
+					sub = append(sub, int32(i))
+				}
+			}
+			idx = sub
+		}
+		if p.FeatureShare < 1 {
+			k := max(1, int(math.Round(p.FeatureShare*float64(nf))))
+			for f := range allowed {
+				allowed[f] = false
+			}
+			for _, f := range rnd.Perm(nf)[:k] {
+				allowed[f] = true
+			}
+		}
+		for _, g := range use {
 			sp := score[g.Pos]
 			gw, _ := g.weights()
 			for i := g.Start; i < g.End; i++ {
@@ -313,32 +494,19 @@ func FitRerank(rows []float32, nf int, groups []rerankGroup) *RerankModel {
 				hess[i] += h
 			}
 		}
-		tree := growTree(bins, nf, cuts, grad, hess, isPos, all)
+		tree := growTree(bins, nf, cuts, grad, hess, isPos, idx, p.Eta, allowed)
 		for _, i := range all {
 			score[i] += tree.leaf(rows[int(i)*nf : int(i+1)*nf]).Value
 		}
 		m.Trees = append(m.Trees, tree)
 	}
-	for _, t := range m.Trees {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, nd := range t.Nodes {
-			if nd.Feature < 0 {
-				lo, hi = math.Min(lo, nd.Value), math.Max(hi, nd.Value)
-			}
-		}
-		m.Lo += lo
-		m.Hi += hi
-	}
-	for _, b := range m.Base {
-		// Its inputs are logs of counts: from 0 up to the cap.
-		m.Lo += min(0, b.Weight*float64(b.Cap))
-		m.Hi += max(0, b.Weight*float64(b.Cap))
-	}
+	m.setRange()
 	return m
 }
 
 // growTree grows one tree level by level over rows idx.
-func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPos []float64, idx []int32) rerankTree {
+// Only the inputs allowed says yes to are split on; eta scales the leaves.
+func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPos []float64, idx []int32, eta float64, allowed []bool) rerankTree {
 	type pending struct {
 		node int
 		rows []int32
@@ -358,7 +526,7 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 			}
 			nd := &t.Nodes[p.node]
 			nd.Cover = H
-			nd.Value = -rerankEta * G / (H + rerankLambda)
+			nd.Value = -eta * G / (H + rerankLambda)
 			if depth == rerankDepth || H < 2*rerankMinChild || P < 2*rerankMinPos {
 				continue
 			}
@@ -376,6 +544,9 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 			parent := G * G / (H + rerankLambda)
 			bestGain, bestF, bestJ := 1e-12, -1, -1
 			for f := range nf {
+				if !allowed[f] {
+					continue
+				}
 				gl, hl, pl := 0.0, 0.0, 0.0
 				for j := range cuts[f] {
 					k := (f*rerankBins + j) * 3
@@ -426,4 +597,35 @@ func growTree(bins []uint8, nf int, cuts [][]float32, grad, hess []float64, isPo
 		}
 	}
 	return t
+}
+
+// fitRerankVariants fits one model per settings of ps on the same rows;
+// settings that differ only in their number of trees share one fit (the
+// longest), the others being its prefixes.
+func fitRerankVariants(rows []float32, nf int, groups []rerankGroup, ps []RerankParams) []*RerankModel {
+	out := make([]*RerankModel, len(ps))
+	type key struct {
+		eta, qs, fs float64
+		seed        uint64
+	}
+	most := map[key]int{}
+	for _, p := range ps {
+		p = p.withDefaults()
+		k := key{p.Eta, p.QueryShare, p.FeatureShare, p.Seed}
+		most[k] = max(most[k], p.Trees)
+	}
+	fits := map[key]*RerankModel{}
+	for i, p := range ps {
+		p = p.withDefaults()
+		k := key{p.Eta, p.QueryShare, p.FeatureShare, p.Seed}
+		m, ok := fits[k]
+		if !ok {
+			q := p
+			q.Trees = most[k]
+			m = FitRerankWith(rows, nf, groups, q)
+			fits[k] = m
+		}
+		out[i] = m.Truncated(p.Trees)
+	}
+	return out
 }

@@ -703,18 +703,26 @@ func learnedEvidence(lang string, parts []FeaturePart) []string {
 	if n == 0 {
 		return nil
 	}
-	out := make([]string, 0, n+1)
-	out = append(out, tr(lang, "Un modelo aprendido de los hermanamientos registrados ordenó esta lista; lo que más pesó:",
-		"A model learned from the recorded twinnings ranked this list; what weighed most:"))
-	var buf [160]byte
-	for _, i := range idx[:n] {
+	out := make([]string, 1, n+1)
+	out[0] = tr(lang, "Un modelo aprendido de los hermanamientos registrados ordenó esta lista; lo que más pesó:",
+		"A model learned from the recorded twinnings ranked this list; what weighed most:")
+	// Every line into one buffer, made one string and cut into lines.
+	var buf [512]byte
+	var ends [len(idx)]int
+	b := buf[:0]
+	for j, i := range idx[:n] {
 		p := parts[i]
-		b := append(buf[:0], featureLabel(p.Name, lang)...)
+		b = append(b, featureLabel(p.Name, lang)...)
 		b = append(b, " ("...)
 		b = appendFeatureValue(b, p.Name, p.Value)
 		b = append(b, "): "...)
 		b = appendSigned3(b, p.Contribution)
-		out = append(out, string(b))
+		ends[j] = len(b)
+	}
+	all, lo := string(b), 0
+	for _, hi := range ends[:n] {
+		out = append(out, all[lo:hi])
+		lo = hi
 	}
 	return out
 }
@@ -922,10 +930,11 @@ func FitShippedRerank(ctx context.Context, in Inputs, opts EvalOptions) (*Rerank
 	if opts.SingleTwins {
 		train = append(slices.Clone(queries), singleTwinQueries(e.reg)...)
 	}
-	final, used, err := fitRerankWith(ctx, e, e.reg, train, wrows, wgroups, opts.Workers)
+	finals, used, err := fitRerankWith(ctx, e, e.reg, train, wrows, wgroups, opts.Workers, nil)
 	if err != nil {
 		return nil, nil, err
 	}
+	final := finals[0]
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "rerank final: %d trees on %d of %d queries (%.1fs)\n", len(final.Trees), used, len(queries), time.Since(start).Seconds())
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"hermanar/datasets"
@@ -196,5 +197,82 @@ func TestRerankRowsNeverCountTheHiddenPair(t *testing.T) {
 	}
 	if withPaths == 0 {
 		t.Error("no pool row has a Mexican twin: the test reads nothing")
+	}
+}
+
+// The boosting's settings: a model with fewer trees is the prefix of a
+// longer fit with the same settings (Truncated, which variants share);
+// sampling queries or inputs is seeded (same seed, same model; another
+// seed, another) and still learns the interaction; bad settings are
+// refused naming the key.
+func TestRerankParams(t *testing.T) {
+	rows, gs := syntheticRerank(5, 60)
+	nf := len(rerankFeatureNames)
+	long := FitRerankWith(rows, nf, gs, RerankParams{Trees: 40})
+	short := FitRerankWith(rows, nf, gs, RerankParams{Trees: 15})
+	if !reflect.DeepEqual(long.Truncated(15), short) {
+		t.Error("the first 15 trees of a 40-tree fit are not the 15-tree fit")
+	}
+	if FitRerankWith(rows, nf, gs, RerankParams{}).Validate() != nil || !reflect.DeepEqual(FitRerank(rows, nf, gs), FitRerankWith(rows, nf, gs, RerankParams{Trees: rerankTrees, Eta: rerankEta})) {
+		t.Error("the zero settings are not the shipped ones")
+	}
+	test, tgs := syntheticRerank(6, 60)
+	for _, p := range []RerankParams{{QueryShare: 0.5, Seed: 1}, {FeatureShare: 0.7, Seed: 1}, {QueryShare: 0.7, FeatureShare: 0.7, Seed: 1}} {
+		a := FitRerankWith(rows, nf, gs, p)
+		b := FitRerankWith(rows, nf, gs, p)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%v: two fits differ", p)
+		}
+		q := p
+		q.Seed = 2
+		if reflect.DeepEqual(a, FitRerankWith(rows, nf, gs, q)) {
+			t.Errorf("%v: seeds 1 and 2 give the same model: nothing was sampled", p)
+		}
+		if got := rerankMRR(a, test, tgs, a.Score); got < 0.5 { // half the queries a tree: leaves of 10 twins allow fewer splits
+			t.Errorf("%v: held-out MRR %.3f, want ≥ 0.5", p, got)
+		}
+	}
+	ms := fitRerankVariants(rows, nf, gs, []RerankParams{{Trees: 40}, {Trees: 15}})
+	if !reflect.DeepEqual(ms[1], short) || !reflect.DeepEqual(ms[0], long) {
+		t.Error("fitRerankVariants does not give each settings' own fit")
+	}
+	for _, tc := range []struct{ in, key string }{
+		{"trees=0", "trees"}, {"eta=2", "eta"}, {"queries=1.5", "queries"}, {"inputs=x", "inputs"}, {"depth=3", "depth"}, {"trees", "key=value"},
+	} {
+		if _, err := ParseRerankParams(tc.in); err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%q: error %v, want one naming %s", tc.in, err, tc.key)
+		}
+	}
+	if p, err := ParseRerankParams("trees=50, eta=0.05,queries=0.7,inputs=0.5,seed=3"); err != nil || p != (RerankParams{Trees: 50, Eta: 0.05, QueryShare: 0.7, FeatureShare: 0.5, Seed: 3}) {
+		t.Errorf("parse: %+v, %v", p, err)
+	}
+}
+
+// The pool-relative inputs (an experiment): percentiles over the pool's
+// rows, ties sharing half, and the gap to the pool's best.
+func TestRerankRelative(t *testing.T) {
+	base := len(rerankFeatureNames)
+	nf := base + len(rerankRelNames)
+	fi := slices.Index(rerankFeatureNames, "first_stage")
+	mi := slices.Index(rerankFeatureNames, "sig_"+FeatMexPopularity)
+	rows := make([]float32, 4*nf)
+	for i, v := range []float32{0.1, 0.4, 0.4, 0.9} {
+		rows[i*nf+fi] = v
+		rows[i*nf+mi] = float32(3 - i)
+	}
+	rerankRelative(rows, nf)
+	wantPct := []float32{0.125, 0.5, 0.5, 0.875}
+	wantGap := []float32{0.8, 0.5, 0.5, 0}
+	for i := range 4 {
+		r := rows[i*nf : (i+1)*nf]
+		if math.Abs(float64(r[base]-wantPct[i])) > 1e-6 || math.Abs(float64(r[base+3]-wantGap[i])) > 1e-6 {
+			t.Errorf("row %d: percentile %v gap %v, want %v %v", i, r[base], r[base+3], wantPct[i], wantGap[i])
+		}
+		if r[base+1] != []float32{0.875, 0.625, 0.375, 0.125}[i] || r[base+4] != float32(i) {
+			t.Errorf("row %d: Mexican popularity percentile %v gap %v", i, r[base+1], r[base+4])
+		}
+		if r[base+2] != 0.5 { // every row ties on state twins (0)
+			t.Errorf("row %d: state twins percentile %v, want 0.5", i, r[base+2])
+		}
 	}
 }

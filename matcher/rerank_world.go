@@ -195,7 +195,7 @@ func (e *Engine) worldCountryOf(reg *Registry, x uint16) *worldCountry {
 // (which must not hold the held-out municipalities' pairs), the first
 // stage read with weights w (the twinned set).
 func (e *Engine) worldRowsOf(ctx context.Context, reg *Registry, w *Weights, qs []worldQuery, o WorldOptions, workers int) ([]float32, []rerankGroup, error) {
-	nf := len(rerankFeatureNames)
+	nf := e.rerankWidth()
 	// Each source country's tables, made once by the first query that
 	// needs them.
 	type countryEntry struct {
@@ -600,7 +600,7 @@ func (e *Engine) worldQueryRows(reg *Registry, w *Weights, wc *worldCountry, q w
 	}
 
 	// The pool: the head and the evidence, rejected ones left out.
-	top, _ := topK(score, e.ids, RerankPoolHead)
+	top, _ := topK(score, e.ids, e.rerankHead())
 	in := map[int32]bool{}
 	for _, c := range top {
 		in[c] = true
@@ -642,7 +642,7 @@ func (e *Engine) worldQueryRows(reg *Registry, w *Weights, wc *worldCountry, q w
 	}
 
 	// The rows, as rerankRow writes a Mexican query's.
-	nf := len(rerankFeatureNames)
+	nf := e.rerankWidth()
 	rows = make([]float32, len(pool)*nf)
 	latam := map[uint16]bool{}
 	for _, cc := range append(slices.Clone(latamCountries), "MX") {
@@ -714,6 +714,11 @@ func (e *Engine) worldQueryRows(reg *Registry, w *Weights, wc *worldCountry, q w
 			float32(math.Log1p(float64(stateN[c]))),
 			frac(lat), float32(math.Log1p(float64(mineN))), frac(abroad),
 		})
+	}
+	if e.relInputs {
+		// Over the kept sample (the hidden twin and a share of the
+		// rest): the percentiles estimate the whole pool's.
+		rerankRelative(rows, nf)
 	}
 	return rows, slices.Index(pool, h), imp, pool
 }

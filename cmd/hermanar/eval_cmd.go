@@ -208,8 +208,24 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "table", "table, json or md")
 	write := fs.String("write", "", "also write the Markdown report to this file (e.g. EVALUATION.md)")
 	exportPools := fs.String("export-pools", "", "developer tool: write the second stage's pools of every query, and the cross-validation's leak-free training rows (cv/), to this directory and stop")
+	variants := fs.String("rerank-variants", "", "developer tool: semicolon-separated boosting settings (e.g. \"trees=50;queries=0.7,seed=2\"; keys trees, eta, queries, inputs, seed), each fitted by fold on the shipped fit's rows and reported as matcher_shipped[settings]")
+	poolHead := fs.Int("pool-head", 0, "developer tool: the second stage's pools hold this many of the first stage's best instead of the shipped 200, in every fit and in the shipped path the backtest scores")
+	relative := fs.Bool("relative-inputs", false, "developer tool: the fold models also read inputs relative to each query's pool (percentiles and gaps to the best); measured by matcher_reranked only")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *poolHead < 0 {
+		return usageErrorf("--pool-head must be positive, got %d", *poolHead)
+	}
+	var ps []matcher.RerankParams
+	if *variants != "" {
+		for _, v := range strings.Split(*variants, ";") {
+			p, err := matcher.ParseRerankParams(v)
+			if err != nil {
+				return usageErrorf("--rerank-variants: %v", err)
+			}
+			ps = append(ps, p)
+		}
 	}
 	if *format != "table" && *format != "json" && *format != "md" {
 		return usageErrorf("--format must be table, json or md, got %q", *format)
@@ -226,7 +242,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		in.Weights = defaultWeights()
 		return matcher.ExportPools(ctx, in, f.folds, f.seed, 2, *exportPools)
 	}
-	rep, err := matcher.Evaluate(ctx, ei.in, f.options(e))
+	opts := f.options(e)
+	opts.RerankVariants = ps
+	opts.PoolHead = *poolHead
+	opts.RelativeInputs = *relative
+	rep, err := matcher.Evaluate(ctx, ei.in, opts)
 	if err != nil {
 		return err
 	}
