@@ -356,7 +356,6 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 		}
 		key := keyCols[name]
 		if key {
-			st.keys, st.over = make([][]uint16, nn), make([]bool, nn)
 			small := true
 			for i := range int32(len(cands)) {
 				if at(i) >= 64 {
@@ -367,6 +366,11 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			if small {
 				st.mask = make([]uint64, nn)
 			}
+		}
+		// The keys are listed for a column too wide for bits.
+		list := key && st.mask == nil
+		if list {
+			st.keys, st.over = make([][]uint16, nn), make([]bool, nn)
 		}
 		// In the countries' trees children come after their parent: they
 		// are filled from the end; the roots' tree, after them, from its
@@ -383,7 +387,7 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 				for i := nd.lo; i < nd.hi; i++ {
 					v := at(i)
 					mn, mx = min(mn, v), max(mx, v)
-					if key && !st.over[n] && !slices.Contains(seen, uint16(v)) {
+					if list && !st.over[n] && !slices.Contains(seen, uint16(v)) {
 						if len(seen) == zoneKeyCap {
 							st.over[n], seen = true, nil
 						} else {
@@ -392,7 +396,7 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 					}
 				}
 				st.min[n], st.max[n] = mn, mx
-				if key {
+				if list {
 					st.keys[n] = seen
 				}
 				if st.mask != nil {
@@ -410,14 +414,27 @@ func (e *Engine) zoneLayout(cands []int32) zoneLayout {
 			if st.mask != nil {
 				st.mask[n] = st.mask[a] | st.mask[b]
 			}
+			if !list {
+				continue
+			}
 			if st.over[a] || st.over[b] {
 				st.over[n] = true
 				continue
 			}
-			u := slices.Clone(st.keys[a])
-			for _, k := range st.keys[b] {
-				if !slices.Contains(u, k) {
-					u = append(u, k)
+			// The lists are read only once built: a child's list that
+			// holds the other's serves the node too (in one country's
+			// tree every node lists the same country).
+			u := st.keys[a]
+			if !containsAll(u, st.keys[b]) {
+				if containsAll(st.keys[b], u) {
+					u = st.keys[b]
+				} else {
+					u = slices.Clone(u)
+					for _, k := range st.keys[b] {
+						if !slices.Contains(u, k) {
+							u = append(u, k)
+						}
+					}
 				}
 			}
 			if len(u) > zoneKeyCap {
@@ -492,6 +509,16 @@ func (l *zoneLayout) buildTop(order []int, boxes []float32, dims []splitDim) int
 	return int32(len(l.nodes) - 1)
 }
 
+// containsAll reports whether every key of sub is in keys.
+func containsAll(keys, sub []uint16) bool {
+	for _, k := range sub {
+		if !slices.Contains(keys, k) {
+			return false
+		}
+	}
+	return true
+}
+
 // sortByCountry orders cands by country, keeping their order within a
 // country (a counting sort: a stable comparison sort of ~183k costs more).
 func sortByCountry(cands []int32, country []uint16) {
@@ -558,11 +585,15 @@ var zoneKinds = map[termOp]uint8{opClipDiff: zoneClip, opScaledDiff: zoneScaled,
 type zoneBounds struct {
 	base                              float64
 	clip, scaled, dot, column, lookup []zoneTerm
+	// addMax is the most the column and lookup terms (the ones that
+	// add) give any node of the layout: each one's weight times its
+	// largest value.
+	addMax float64
 }
 
 // zoneTerms prepares every term of bk for l into zb, reusing its slices.
 func (l *zoneLayout) zoneTerms(bk *boundKernel, zb *zoneBounds) {
-	zb.base = float64(bk.base)
+	zb.base, zb.addMax = float64(bk.base), 0
 	zb.clip, zb.scaled, zb.dot, zb.column, zb.lookup = zb.clip[:0], zb.scaled[:0], zb.dot[:0], zb.column[:0], zb.lookup[:0]
 	add := func(t *boundTerm) {
 		zt := zoneTerm{kind: zoneKinds[t.op], k: float64(t.k), inv: float64(t.inv), q0: float64(t.q0), q1: float64(t.q1), q2: float64(t.q2),
@@ -579,8 +610,21 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, zb *zoneBounds) {
 		case zoneScaled:
 			zb.scaled = append(zb.scaled, zt)
 		case zoneUnitDot:
+			// The largest q·x over [lo, hi] is q·hi for q ≥ 0, q·lo
+			// otherwise: the offsets point at the one to read.
+			for _, o := range []struct {
+				q   float64
+				off *int32
+			}{{zt.q0, &zt.o0}, {zt.q1, &zt.o1}, {zt.q2, &zt.o2}} {
+				if o.q >= 0 {
+					*o.off++
+				}
+			}
 			zb.dot = append(zb.dot, zt)
 		case zoneColumn:
+			if l.top >= 0 {
+				zb.addMax += zt.k * float64(l.stats[cols[0]].max[l.top])
+			}
 			zb.column = append(zb.column, zt)
 		case zoneLookup:
 			zt.key = l.stats[cols[0]]
@@ -591,6 +635,7 @@ func (l *zoneLayout) zoneTerms(bk *boundKernel, zb *zoneBounds) {
 					}
 				}
 			}
+			zb.addMax += zt.k * float64(zt.tabMax)
 			zb.lookup = append(zb.lookup, zt)
 		}
 	}
@@ -619,8 +664,11 @@ func min1(x float64) float64 {
 // nodeBound is the most any candidate of node n of l can score: the
 // kernel's base plus, for every term, the most it can add (negative for a
 // structure penalty), in float64. It reads the node's box, one short run
-// of memory, rather than a column of ranges per term.
-func (l *zoneLayout) nodeBound(zb *zoneBounds, n int32) float64 {
+// of memory, rather than a column of ranges per term. When the penalties
+// alone, with every adding term at its largest, leave the node below
+// cut, it returns that (a bound too, and below cut) without reading the
+// lookups.
+func (l *zoneLayout) nodeBound(zb *zoneBounds, n int32, cut float64) float64 {
 	box := l.box[int(n)*l.stride:]
 	box = box[:l.stride]
 	bound := zb.base
@@ -638,12 +686,15 @@ func (l *zoneLayout) nodeBound(zb *zoneBounds, n int32) float64 {
 	}
 	for i := range zb.dot {
 		zt := &zb.dot[i]
-		dot := maxProduct(zt.q0, box[zt.o0], box[zt.o0+1]) + maxProduct(zt.q1, box[zt.o1], box[zt.o1+1]) +
-			maxProduct(zt.q2, box[zt.o2], box[zt.o2+1])
+		// o0, o1, o2 point at each column's end that maximises q·x.
+		dot := zt.q0*float64(box[zt.o0]) + zt.q1*float64(box[zt.o1]) + zt.q2*float64(box[zt.o2])
 		if dot > 1 {
 			dot = 1
 		}
 		bound += zt.k * (dot - 1)
+	}
+	if c := bound + zb.addMax; c+pruneMargin < cut {
+		return c
 	}
 	for i := range zb.column {
 		zt := &zb.column[i]
@@ -682,15 +733,6 @@ func (l *zoneLayout) nodeBound(zb *zoneBounds, n int32) float64 {
 		bound += zt.k * float64(m)
 	}
 	return bound
-}
-
-// maxProduct is the largest q·x for x in [lo, hi], in float64 (a plain
-// compare: the builtin max's NaN handling costs here).
-func maxProduct(q float64, lo, hi float32) float64 {
-	a, b := q*float64(lo), q*float64(hi)
-	// a−b negative: b is larger; the select is by bits, without a branch.
-	m := uint64(int64(math.Float64bits(a-b)) >> 63)
-	return math.Float64frombits(math.Float64bits(a)&^m | math.Float64bits(b)&m)
 }
 
 // zoneRef is one node of one layout with its bound for a query.
@@ -858,7 +900,7 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 			// Every country: the roots' tree, opened as any node is.
 			if l.top >= 0 && l.nodeMayPass(&zf, l.top) {
 				r.bounds++
-				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], l.top), layout: int32(li), node: l.top})
+				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], l.top, math.Inf(-1)), layout: int32(li), node: l.top})
 			}
 			continue
 		}
@@ -868,13 +910,13 @@ func (r *ranker) prunedTop(qs *queryState) []int32 {
 			}
 			if l.nodeMayPass(&zf, root.node) {
 				r.bounds++
-				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], root.node), layout: int32(li), node: root.node})
+				h.push(zoneRef{bound: l.nodeBound(&r.terms[li], root.node, math.Inf(-1)), layout: int32(li), node: root.node})
 			}
 		}
 	}
 	sc := headScan{e: e, sel: &r.sel, buf: &r.buf, kernels: &r.kernels, terms: &r.terms, layouts: layouts,
 		skip: qs.explicit, skipBits: r.skipBits, zf: &zf}
-	if len(h) > 0 && e.borrowCore() {
+	if qs.q.K >= splitMinK && zf.countries == nil && len(h) > 0 && e.borrowCore() {
 		h = r.splitScan(&sc, h)
 		e.returnCore()
 	} else {
@@ -958,7 +1000,7 @@ func (sc *headScan) runUntil(h zoneHeap, untilFull bool) zoneHeap {
 					continue
 				}
 				sc.bounds++
-				b := l.nodeBound(&sc.terms[ref.layout], ch)
+				b := l.nodeBound(&sc.terms[ref.layout], ch, cut)
 				if b+pruneMargin < cut {
 					continue
 				}
@@ -983,6 +1025,13 @@ func (sc *headScan) runUntil(h zoneHeap, untilFull bool) zoneHeap {
 	}
 	return h
 }
+
+// splitMinK is the smallest k whose scan is split when a core is idle:
+// the second stage's head (RerankPoolHead and more). A shorter scan, or
+// one over a few countries, pays for the helper's start and scores more
+// for the split (each goroutine opens nodes the other's finds would have
+// pruned) than it saves.
+const splitMinK = 150
 
 // splitScan runs the scan of h on two goroutines, this one and a helper
 // on the borrowed core. This one scans alone until the selector is full;

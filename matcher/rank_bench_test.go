@@ -51,7 +51,8 @@ func BenchmarkRankState(b *testing.B) {
 // drawn from poolSize(10)) and the US only head. bounded/op is how many
 // nodes were bounded, scored/op how many candidates were scored: counts
 // that do not depend on the machine's load. one_core holds every core
-// first (as under load), borrow lets the scan split over an idle one.
+// first (as under load), borrow lets the scan split over an idle one
+// (only the twinned head is long enough: splitMinK).
 func BenchmarkHeadScan(b *testing.B) {
 	e := benchEngine(b)
 	cases := []struct {

@@ -538,9 +538,15 @@ func (w Weights) subWeight(s *Signal) float64 {
 func (e *Engine) prepareSignals(qs *queryState) {
 	qs.sig = make([]sigData, len(signalList))
 	qs.subW = make([]float32, len(signalList))
+	// Each signal's weight, looked up once (a string-keyed map).
+	var wBuf [32]float64
+	sw := wBuf[:0]
+	for i := range signalList {
+		sw = append(sw, qs.w.subWeight(&signalList[i]))
+	}
 	for i := range signalList {
 		s := &signalList[i]
-		if qs.w.subWeight(s) == 0 {
+		if sw[i] == 0 {
 			continue // a signal without weight is not read, nor explained
 		}
 		p := always
@@ -560,7 +566,7 @@ func (e *Engine) prepareSignals(qs *queryState) {
 		total := 0.0
 		for _, i := range idx {
 			if qs.sig[i].present {
-				total += qs.w.subWeight(&signalList[i])
+				total += sw[i]
 			}
 		}
 		if total <= 0 {
@@ -568,7 +574,7 @@ func (e *Engine) prepareSignals(qs *queryState) {
 		}
 		for _, i := range idx {
 			if qs.sig[i].present {
-				qs.subW[i] = float32(qs.w.subWeight(&signalList[i]) / total)
+				qs.subW[i] = float32(sw[i] / total)
 			}
 		}
 		if comp == CompNetwork {
