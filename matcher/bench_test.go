@@ -123,19 +123,19 @@ func BenchmarkRankIndex(b *testing.B) {
 	cpu.report(b)
 }
 
-// BenchmarkMatchCores is BenchmarkMatch/pruned with a second core to
-// borrow when one is idle (borrow, what ships) and with the engine held
-// to one core (one_core: nothing is split, as under API load), on the
-// same engine: the wall time a borrowed core saves and the CPU time it
-// costs.
+// BenchmarkMatchCores is BenchmarkMatch/pruned with every core of the
+// process to borrow when one is idle (borrow) and with the engine held to
+// one core (one_core: nothing is split, what ships, as under API load),
+// on the same engine: the wall time a borrowed core saves and the CPU
+// time it costs (coreGate).
 func BenchmarkMatchCores(b *testing.B) {
 	e := benchEngine(b)
 	ctx := context.Background()
 	e.matchIndex()
 	for _, m := range []struct {
 		name  string
-		limit int32 // the core gate's size; 0: the machine's
-	}{{"borrow", 0}, {"one_core", 1}} {
+		limit int32 // the core gate's size
+	}{{"borrow", limitAll()}, {"one_core", 1}} {
 		b.Run(m.name, func(b *testing.B) {
 			e.cores.limit.Store(m.limit)
 			defer e.cores.limit.Store(0)

@@ -72,13 +72,16 @@ func BenchmarkHeadScan(b *testing.B) {
 					b.Fatal(err)
 				}
 				qs.q.K = c.k + len(qs.twinned)
-				if mode == "one_core" {
-					// Every core held, as under load: nothing to borrow.
-					for range e.cores.size() {
-						e.holdCore()
-					}
-					defer e.cores.held.Store(0)
+				// The scan holds a core, as inside a match; borrow lets it
+				// take every other core the process has, one_core (what
+				// ships: coreGate) none.
+				limit := int32(1)
+				if mode == "borrow" {
+					limit = limitAll()
 				}
+				e.cores.limit.Store(limit)
+				e.holdCore()
+				defer func() { e.releaseCore(); e.cores.limit.Store(0) }()
 				r := e.matchRanker()
 				var scored, bounds int64
 				b.ReportAllocs()
