@@ -200,3 +200,58 @@ func TestBorrowedCoreMatchesOneCore(t *testing.T) {
 		}
 	}
 }
+
+// The rows a match serves read the engine's own registry through the
+// pool's per-candidate twin lists (rerankRow's fast path); the rows the
+// fits and the backtest read come from other registries, through the
+// registry's maps. The model is fitted on the one and scores the other,
+// so for every municipality with twins both must give the same pool and
+// the same rows, to the bit.
+func TestRerankRowsSameOnEngineAndCopiedRegistry(t *testing.T) {
+	tw := mustSmallTwinnings(t)
+	e := mustEngine(t, Inputs{Twinnings: tw})
+	copied := NewRegistry(tw, e)
+	nf := len(rerankFeatureNames)
+	buf := make([]float32, e.n)
+	rows := func(reg *Registry, muni string) ([]int32, []float32) {
+		qs, err := e.prepare(Query{Municipality: muni, K: 10, registry: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.scoreAll(qs, buf)
+		rc := e.newRerankCtx(qs)
+		pool := e.rerankPool(qs, rc, buf)
+		out := make([]float32, len(pool)*nf)
+		for k, c := range pool {
+			e.rerankRow(qs, rc, c, buf[c], out[k*nf:(k+1)*nf])
+		}
+		return pool, out
+	}
+	checked, twinned := 0, 0
+	for muni, twins := range e.reg.muniTwins {
+		if len(twins) == 0 {
+			continue
+		}
+		p1, r1 := rows(nil, muni)
+		p2, r2 := rows(copied, muni)
+		if !slices.Equal(p1, p2) {
+			t.Errorf("%s: the pool differs between the engine's registry and a copy", muni)
+			continue
+		}
+		for k := range p1 {
+			for j := range nf {
+				a, b := r1[k*nf+j], r2[k*nf+j]
+				if math.Float32bits(a) != math.Float32bits(b) {
+					t.Errorf("%s, candidate %d, %s: %v on the engine's registry, %v on a copy", muni, e.ids[p1[k]], rerankFeatureNames[j], a, b)
+				}
+			}
+			if e.reg.all[p1[k]] > 0 {
+				twinned++
+			}
+		}
+		checked++
+	}
+	if checked == 0 || twinned == 0 {
+		t.Fatalf("%d municipalities and %d pool rows with twins checked: the test reads nothing", checked, twinned)
+	}
+}
