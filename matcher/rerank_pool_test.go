@@ -212,20 +212,8 @@ func TestRerankRowsSameOnEngineAndCopiedRegistry(t *testing.T) {
 	e := mustEngine(t, Inputs{Twinnings: tw})
 	copied := NewRegistry(tw, e)
 	nf := len(rerankFeatureNames)
-	buf := make([]float32, e.n)
 	rows := func(reg *Registry, muni string) ([]int32, []float32) {
-		qs, err := e.prepare(Query{Municipality: muni, K: 10, registry: reg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.scoreAll(qs, buf)
-		rc := e.newRerankCtx(qs)
-		pool := e.rerankPool(qs, rc, buf)
-		out := make([]float32, len(pool)*nf)
-		for k, c := range pool {
-			e.rerankRow(qs, rc, c, buf[c], out[k*nf:(k+1)*nf])
-		}
-		return pool, out
+		return poolRows(t, e, Query{Municipality: muni, K: 10, registry: reg})
 	}
 	checked, twinned := 0, 0
 	for muni, twins := range e.reg.muniTwins {

@@ -168,20 +168,8 @@ func TestRerankRowsNeverCountTheHiddenPair(t *testing.T) {
 	nf := len(rerankFeatureNames)
 	links := slices.Index(rerankFeatureNames, "log_mx_twins")
 	withPaths := 0
-	buf := make([]float32, e.n)
 	rows := func(reg *Registry, q EvalQuery) ([]int32, []float32) {
-		qs, err := e.prepare(Query{Municipality: q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: reg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.scoreAll(qs, buf)
-		rc := e.newRerankCtx(qs)
-		pool := e.rerankPool(qs, rc, buf)
-		out := make([]float32, len(pool)*nf)
-		for k, c := range pool {
-			e.rerankRow(qs, rc, c, buf[c], out[k*nf:(k+1)*nf])
-		}
-		return pool, out
+		return poolRows(t, e, Query{Municipality: q.Municipality, K: 10, Filter: Filter{ExcludeTwinned: true}, registry: reg})
 	}
 	for _, q := range BacktestQueries(e.reg) {
 		p1, r1 := rows(e.reg.hide(q.Municipality, q.Hidden), q)
@@ -275,4 +263,25 @@ func TestRerankRelative(t *testing.T) {
 			t.Errorf("row %d: state twins percentile %v, want 0.5", i, r[base+2])
 		}
 	}
+}
+
+// poolRows is q's second-stage pool, scored by the first stage over every
+// candidate, and each member's row (len(rerankFeatureNames) values a
+// member, in the pool's order), as the fits read them.
+func poolRows(t *testing.T, e *Engine, q Query) ([]int32, []float32) {
+	t.Helper()
+	qs, err := e.prepare(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]float32, e.n)
+	e.scoreAll(qs, buf)
+	rc := e.newRerankCtx(qs)
+	pool := e.rerankPool(qs, rc, buf)
+	nf := len(rerankFeatureNames)
+	out := make([]float32, len(pool)*nf)
+	for k, c := range pool {
+		e.rerankRow(qs, rc, c, buf[c], out[k*nf:(k+1)*nf])
+	}
+	return pool, out
 }
