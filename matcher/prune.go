@@ -1105,7 +1105,7 @@ func (sc *headScan) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int) {
 		sc.scoreLeafShared(bk, l, lo, hi)
 		return
 	}
-	e, sel, zf, skip := sc.e, sc.sel, sc.zf, sc.skip
+	sel := sc.sel
 	cand, ids := l.cand, l.cols.ids
 	for off := lo; off < hi; off += kernelBlock {
 		end := min(off+kernelBlock, hi)
@@ -1117,10 +1117,7 @@ func (sc *headScan) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int) {
 				continue
 			}
 			c := off + i
-			if sc.skipBits>>(uint32(cand[c])&63)&1 != 0 && skip[cand[c]] {
-				continue
-			}
-			if (zf.pop.on || zf.traits != 0) && !e.passes(zf, cand[c]) {
+			if !sc.admits(cand[c]) {
 				continue
 			}
 			sel.offer(s, ids[c], cand[c])
@@ -1133,7 +1130,7 @@ func (sc *headScan) scoreLeaf(bk *boundKernel, l *zoneLayout, lo, hi int) {
 // reach the selector's k-th score as last seen are offered at once,
 // under the lock.
 func (sc *headScan) scoreLeafShared(bk *boundKernel, l *zoneLayout, lo, hi int) {
-	e, sel, zf, skip := sc.e, sc.sel, sc.zf, sc.skip
+	sel := sc.sel
 	cand, ids := l.cand, l.cols.ids
 	var keep [kernelBlock]int32
 	for off := lo; off < hi; off += kernelBlock {
@@ -1147,10 +1144,7 @@ func (sc *headScan) scoreLeafShared(bk *boundKernel, l *zoneLayout, lo, hi int) 
 				continue
 			}
 			c := off + i
-			if sc.skipBits>>(uint32(cand[c])&63)&1 != 0 && skip[cand[c]] {
-				continue
-			}
-			if (zf.pop.on || zf.traits != 0) && !e.passes(zf, cand[c]) {
+			if !sc.admits(cand[c]) {
 				continue
 			}
 			keep[n] = int32(i)
@@ -1169,6 +1163,17 @@ func (sc *headScan) scoreLeafShared(bk *boundKernel, l *zoneLayout, lo, hi int) 
 		}
 		sc.mu.Unlock()
 	}
+}
+
+// admits reports whether candidate c, scored in a leaf, may be offered:
+// not one scored one by one (skip) and passing the filters the leaf's
+// bounds do not hold exactly (population, traits).
+func (sc *headScan) admits(c int32) bool {
+	if sc.skipBits>>(uint32(c)&63)&1 != 0 && sc.skip[c] {
+		return false
+	}
+	zf := sc.zf
+	return !(zf.pop.on || zf.traits != 0) || sc.e.passes(zf, c)
 }
 
 // nonNegative is max(x, 0) by a plain compare.
