@@ -408,7 +408,7 @@ func Evaluate(ctx context.Context, in Inputs, opts EvalOptions) (*EvalReport, er
 		halves := rerankHalves(queries)
 		methods = append(methods, evalMethod{name: MethodMatcherReranked, kind: KindMatcher,
 			desc: fmt.Sprintf("the second stage alone for municipalities with twins of their own (what ships, matcher_shipped, keeps the policy components on top of it and reserves up to 2 of the first 10 places for candidates sharing a trait none of them shares): the first stage (%s) ranks every candidate and %d boosted trees (depth %d, starting from state_x_mexico_popularity) re-score its pool (the first stage's best %d and every candidate with network evidence); %d-fold cross-validation by municipality, each query scored by a model fitted on the other folds' municipalities only, with none of the pairs it scores counted in its training rows (each municipality's twins dealt into %d parts, one model per fold and part)",
-				opts.Default.Provenance, rerankTrees, rerankDepth, RerankPoolHead, nfolds, RerankHalves) + opts.World.note(),
+				opts.Default.Provenance, rerankTrees, rerankDepth, e.rerankHead(), nfolds, RerankHalves) + opts.World.note(),
 			score: func(qc *queryCtx, out []float32) error {
 				qs, err := e.prepare(evalQuery(qc))
 				if err != nil {

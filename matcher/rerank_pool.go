@@ -160,9 +160,9 @@ func (m *poolMarks) see(c int32) bool {
 func (e *Engine) learnedPruned(qs *queryState, lq *learnedQuery, r *ranker) (top []int32, scores []float32, passed, scored int) {
 	f := qs.q.Filter
 	k := qs.q.K
-	// The pool's head: the first stage's best max(RerankPoolHead, k)
+	// The pool's head: the first stage's best max(rerankHead, k)
 	// without my existing twins when they go apart (learnedScores).
-	head := max(RerankPoolHead, k)
+	head := max(e.rerankHead(), k)
 	apart := 0
 	if !f.IncludeTwinned {
 		apart = len(qs.twinned)

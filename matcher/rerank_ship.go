@@ -341,7 +341,7 @@ func (e *Engine) learnedSplitOf(qs *queryState, c int32, score float64, pp *pair
 // model's order (with the policy components on top) and the rest follow
 // in the first stage's order, as in the backtest. minHead raises the
 // pool's head (the first stage's best) to a list's pool of more than
-// RerankPoolHead; candidates scored one by one (ties, profiles) that pass
+// the pool's head (rerankHead); candidates scored one by one (ties, profiles) that pass
 // the filter join the pool too. It returns how many it re-scored.
 // (learnedPruned builds the same pool without a vector of every score.)
 func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, minHead int) int {
@@ -353,7 +353,7 @@ func (e *Engine) learnedScores(qs *queryState, lq *learnedQuery, out []float32, 
 	}
 	pool := e.rerankPool(qs, lq.rc, out)
 	var extra []int32
-	if minHead > RerankPoolHead {
+	if minHead > e.rerankHead() {
 		top, _ := topK(out, e.ids, minHead)
 		extra = append(extra, top...)
 	}
